@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ClinicConfig(AppConfig):
+    name = "retrust.clinic"
+    label = "clinic"
+    verbose_name = "Clinician workspace"

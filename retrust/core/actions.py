@@ -1,0 +1,540 @@
+"""Every state change in the core lives here: validate, write, audit, then queue side effects.
+
+Views and API routes parse input and call one of these inside nothing else; each action is one
+transaction, so a failure leaves nothing half-saved. A refusal raises ``ActionError`` naming
+the field at fault and saying, in plain words, what to do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from retrust.core import audit
+from retrust.core.models import (
+    ApiToken,
+    Case,
+    CaseMember,
+    CaseStatus,
+    ClinicianMembership,
+    Invitation,
+    InvitationRole,
+    JournalEntry,
+    PartnerRole,
+    Practice,
+    PracticeRole,
+    Track,
+    User,
+    hash_token,
+)
+from retrust.core.rules import Visibility
+
+
+class ActionError(Exception):
+    """A request we will not carry out, with the form field at fault (or ``None``)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class IssuedInvitation:
+    invitation: Invitation
+    # The raw token exists only here, on its way into the email; None when re-used.
+    token: str | None
+
+    def link(self, base_url: str = "") -> str:
+        if self.token is None:
+            return ""
+        return base_url + reverse("accept_invitation", args=[self.token])
+
+
+def _clean_email(email: str, field: str = "email") -> str:
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise ActionError("Enter a valid email address, like name@example.org.", field) from exc
+    return email
+
+
+def _is_clinician_of(user: User, practice: Practice) -> bool:
+    return ClinicianMembership.objects.filter(
+        user=user, practice=practice, role=PracticeRole.CLINICIAN
+    ).exists()
+
+
+def _is_admin_of(user: User, practice: Practice) -> bool:
+    return ClinicianMembership.objects.filter(
+        user=user, practice=practice, role=PracticeRole.ADMIN
+    ).exists()
+
+
+def _send_invitation_email(issued: IssuedInvitation, base_url: str) -> None:
+    invitation = issued.invitation
+    context = {
+        "invitation": invitation,
+        "link": issued.link(base_url),
+        "practice": invitation.practice,
+        "days": settings.RETRUST_INVITATION_DAYS,
+    }
+    subject = f"An invitation from {invitation.practice.name}"
+    body = render_to_string("emails/invitation.txt", context)
+    transaction.on_commit(
+        lambda: send_mail(subject, body, None, [invitation.email], fail_silently=False)
+    )
+
+
+def _issue_invitation(
+    actor: User | None,
+    *,
+    practice: Practice,
+    role: str,
+    email: str,
+    display_name: str = "",
+    case: Case | None = None,
+    base_url: str = "",
+) -> IssuedInvitation:
+    token = Invitation.new_token()
+    invitation = Invitation.objects.create(
+        practice=practice,
+        case=case,
+        role=role,
+        email=email,
+        display_name=display_name.strip()[:120],
+        token_hash=hash_token(token),
+        created_by=actor,
+        expires_at=timezone.now() + timedelta(days=settings.RETRUST_INVITATION_DAYS),
+    )
+    audit.record(
+        actor,
+        "retrust.invitation.created",
+        target=invitation,
+        case=case,
+        practice=practice,
+        details={"role": role, "email": email},
+    )
+    issued = IssuedInvitation(invitation, token)
+    _send_invitation_email(issued, base_url)
+    return issued
+
+
+# --- practices and clinicians -------------------------------------------------------------
+
+
+@transaction.atomic
+def create_practice(
+    name: str, *, slug: str = "", admin_email: str = "", admin_name: str = "", base_url: str = ""
+) -> tuple[Practice, IssuedInvitation | None]:
+    name = (name or "").strip()
+    if not name:
+        raise ActionError("Give the practice a name.", "name")
+    slug = slugify(slug or name)[:50]
+    if Practice.objects.filter(slug=slug).exists():
+        raise ActionError(f"A practice with the short name {slug!r} already exists.", "slug")
+    practice = Practice.objects.create(name=name, slug=slug)
+    audit.record(None, "retrust.practice.created", target=practice, practice=practice)
+    issued = None
+    if admin_email:
+        issued = _issue_invitation(
+            None,
+            practice=practice,
+            role=InvitationRole.ADMIN,
+            email=_clean_email(admin_email, "admin_email"),
+            display_name=admin_name,
+            base_url=base_url,
+        )
+    return practice, issued
+
+
+@transaction.atomic
+def invite_staff(
+    actor: User,
+    practice: Practice,
+    *,
+    email: str,
+    display_name: str = "",
+    role: str = PracticeRole.CLINICIAN,
+    base_url: str = "",
+) -> IssuedInvitation:
+    """A practice admin invites a clinician (or another admin) to the practice."""
+    if not _is_admin_of(actor, practice):
+        raise ActionError("Only a practice admin can add people to the practice.")
+    if role not in PracticeRole.values:
+        raise ActionError("Choose clinician or practice admin.", "role")
+    email = _clean_email(email)
+    if ClinicianMembership.objects.filter(practice=practice, user__email__iexact=email).exists():
+        raise ActionError("This person is already part of the practice.", "email")
+    pending = Invitation.objects.pending().filter(practice=practice, case=None, email=email).first()
+    if pending is not None:
+        return IssuedInvitation(pending, None)
+    return _issue_invitation(
+        actor,
+        practice=practice,
+        role=role,
+        email=email,
+        display_name=display_name,
+        base_url=base_url,
+    )
+
+
+# --- cases --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_case(
+    actor: User,
+    practice: Practice,
+    *,
+    label: str,
+    track: str,
+    partner_a_email: str,
+    partner_a_name: str = "",
+    partner_b_email: str = "",
+    partner_b_name: str = "",
+    creation_key: str = "",
+    base_url: str = "",
+) -> Case:
+    """A clinician opens a case and invites one or both partners.
+
+    ``creation_key`` comes from the form: submitting the same form twice returns the case
+    the first submit created instead of opening a second one.
+    """
+    if creation_key:
+        existing = Case.objects.filter(creation_key=creation_key, practice=practice).first()
+        if existing is not None and existing.clinicians.filter(pk=actor.pk).exists():
+            return existing
+    if not _is_clinician_of(actor, practice):
+        raise ActionError("Only a clinician of this practice can open a case.")
+    label = (label or "").strip()
+    if not label:
+        raise ActionError("Give the case a short name you will recognise.", "label")
+    if track not in Track.values:
+        raise ActionError("Choose a track: conjoint, individual or discernment.", "track")
+    email_a = _clean_email(partner_a_email, "partner_a_email")
+    email_b = _clean_email(partner_b_email, "partner_b_email") if partner_b_email.strip() else ""
+    if email_b and email_b == email_a:
+        raise ActionError("Each partner needs their own email address.", "partner_b_email")
+    if email_b and track == Track.INDIVIDUAL:
+        raise ActionError(
+            "An individual-track case starts with one partner. Invite the second partner "
+            "later, or choose the conjoint track.",
+            "partner_b_email",
+        )
+    if actor.email.lower() in (email_a, email_b):
+        raise ActionError("Use the partner's own email address, not yours.", "partner_a_email")
+    case = Case.objects.create(
+        practice=practice,
+        label=label[:120],
+        track=track,
+        status=CaseStatus.INVITED,
+        creation_key=creation_key or None,
+    )
+    case.clinicians.add(actor)
+    audit.record(
+        actor,
+        "retrust.case.created",
+        target=case,
+        case=case,
+        details={"track": track, "label": case.label},
+    )
+    _issue_invitation(
+        actor,
+        practice=practice,
+        case=case,
+        role=InvitationRole.PARTNER_A,
+        email=email_a,
+        display_name=partner_a_name,
+        base_url=base_url,
+    )
+    if email_b:
+        _issue_invitation(
+            actor,
+            practice=practice,
+            case=case,
+            role=InvitationRole.PARTNER_B,
+            email=email_b,
+            display_name=partner_b_name,
+            base_url=base_url,
+        )
+    return case
+
+
+@transaction.atomic
+def invite_partner(
+    actor: User,
+    case: Case,
+    *,
+    email: str,
+    display_name: str = "",
+    base_url: str = "",
+) -> IssuedInvitation:
+    """Invite the partner who has not joined yet (e.g. the second partner of an individual case).
+
+    Sending the same invitation twice re-uses the pending one instead of creating another.
+    """
+    if not case.clinicians.filter(pk=actor.pk).exists():
+        raise ActionError("Only the case's clinician can invite partners.")
+    if case.status == CaseStatus.CLOSED:
+        raise ActionError("This case is closed; reopen it before inviting anyone.")
+    email = _clean_email(email)
+    taken_roles = set(case.members.values_list("role", flat=True))
+    if case.members.filter(user__email__iexact=email).exists():
+        raise ActionError("This person has already joined the case.", "email")
+    pending = list(Invitation.objects.pending().filter(case=case))
+    for invitation in pending:
+        if invitation.email == email:
+            return IssuedInvitation(invitation, None)
+    pending_roles = {invitation.role for invitation in pending}
+    free = [
+        role
+        for role in (PartnerRole.PARTNER_A, PartnerRole.PARTNER_B)
+        if role not in taken_roles and role not in pending_roles
+    ]
+    if not free:
+        raise ActionError(
+            "Both partners have joined or been invited. Withdraw a pending invitation first.",
+            "email",
+        )
+    return _issue_invitation(
+        actor,
+        practice=case.practice,
+        case=case,
+        role=free[0],
+        email=email,
+        display_name=display_name,
+        base_url=base_url,
+    )
+
+
+@transaction.atomic
+def withdraw_invitation(actor: User, invitation: Invitation) -> None:
+    if invitation.state != "pending":
+        return
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    audit.record(
+        actor,
+        "retrust.invitation.withdrawn",
+        target=invitation,
+        case=invitation.case,
+        practice=invitation.practice,
+    )
+
+
+# --- accepting an invitation --------------------------------------------------------------
+
+
+def find_invitation(token: str) -> Invitation | None:
+    if not token or len(token) > 100:
+        return None
+    return (
+        Invitation.objects.select_related("practice", "case")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+
+
+@transaction.atomic
+def accept_invitation(
+    token: str,
+    *,
+    user: User | None = None,
+    password: str = "",
+    display_name: str = "",
+) -> User:
+    """Join the case or practice the invitation names.
+
+    Either ``user`` (already signed in with the invited email) or a new ``password`` for a new
+    account. Accepting again as the person who already accepted is a no-op.
+    """
+    invitation = find_invitation(token)
+    if invitation is None:
+        raise ActionError("This invitation link is not valid. Check that you copied all of it.")
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        if user is not None and invitation.accepted_by_id == user.pk:
+            return user
+        raise ActionError("This invitation has already been used. Sign in instead.")
+    if invitation.revoked_at is not None:
+        raise ActionError("This invitation was withdrawn. Ask your clinician for a new one.")
+    if invitation.expires_at <= timezone.now():
+        raise ActionError("This invitation has expired. Ask for a new one — it takes a minute.")
+
+    if user is not None:
+        if user.email.lower() != invitation.email.lower():
+            raise ActionError(
+                f"This invitation is for {invitation.email}, but you are signed in as "
+                f"{user.email}. Sign out first, then open the link again."
+            )
+    else:
+        if User.objects.filter(email__iexact=invitation.email).exists():
+            raise ActionError(
+                "An account with this email already exists. Sign in, then open the link again."
+            )
+        display_name = (display_name or invitation.display_name).strip()[:120]
+        candidate = User(email=invitation.email, display_name=display_name)
+        try:
+            validate_password(password, user=candidate)
+        except ValidationError as exc:
+            raise ActionError(" ".join(exc.messages), "password") from exc
+        candidate.set_password(password)
+        try:
+            with transaction.atomic():
+                candidate.save()
+        except IntegrityError as exc:
+            raise ActionError(
+                "An account with this email already exists. Sign in, then open the link again."
+            ) from exc
+        user = candidate
+        audit.record(user, "retrust.user.created", target=user, practice=invitation.practice)
+
+    if invitation.is_partner_invitation:
+        case = invitation.case
+        assert case is not None
+        if CaseMember.objects.filter(case=case, role=invitation.role).exists():
+            raise ActionError("Someone has already joined this case in that role.")
+        if CaseMember.objects.filter(case=case, user=user).exists():
+            raise ActionError("You have already joined this case.")
+        member = CaseMember.objects.create(case=case, user=user, role=invitation.role)
+        if case.status == CaseStatus.INVITED:
+            case.status = CaseStatus.INTAKE
+            case.save(update_fields=["status", "updated_at"])
+        audit.record(
+            user,
+            "retrust.case.member.joined",
+            target=member,
+            case=case,
+            details={"role": invitation.role},
+        )
+    else:
+        if ClinicianMembership.objects.filter(practice=invitation.practice, user=user).exists():
+            raise ActionError("You are already part of this practice.")
+        membership = ClinicianMembership.objects.create(
+            practice=invitation.practice, user=user, role=invitation.role
+        )
+        audit.record(
+            user,
+            "retrust.practice.member.joined",
+            target=membership,
+            practice=invitation.practice,
+            details={"role": invitation.role},
+        )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return user
+
+
+# --- accounts -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def sign_out_everywhere(user: User) -> None:
+    """End every session of this person, on every device (including this one)."""
+    User.objects.filter(pk=user.pk).update(session_generation=user.session_generation + 1)
+    user.session_generation += 1
+    audit.record(user, "retrust.user.signed_out_everywhere", target=user)
+
+
+@transaction.atomic
+def record_two_factor_enrolled(user: User) -> None:
+    audit.record(user, "retrust.user.two_factor.enrolled", target=user)
+
+
+@transaction.atomic
+def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
+    name = (name or "").strip()
+    if not name:
+        raise ActionError("Give the token a name, such as the script that will use it.", "name")
+    raw = "rt_" + Invitation.new_token()
+    token = ApiToken.objects.create(user=user, name=name[:80], token_hash=hash_token(raw))
+    audit.record(user, "retrust.api_token.created", target=token, details={"name": token.name})
+    return token, raw
+
+
+@transaction.atomic
+def revoke_api_token(user: User, token: ApiToken) -> None:
+    if token.user_id != user.pk:
+        raise ActionError("That token is not yours.")
+    audit.record(user, "retrust.api_token.revoked", target=token, details={"name": token.name})
+    ApiToken.objects.filter(pk=token.pk).delete()
+
+
+# --- partner-authored records -------------------------------------------------------------
+
+
+def _clean_visibility(value: str) -> Visibility:
+    try:
+        return Visibility(value)
+    except ValueError as exc:
+        raise ActionError("Choose who can see this.", "visibility") from exc
+
+
+@transaction.atomic
+def write_journal_entry(author: User, case: Case, *, body: str, visibility: str) -> JournalEntry:
+    if not CaseMember.objects.filter(case=case, user=author).exists():
+        raise ActionError("Only partners in this case can write here.")
+    body = (body or "").strip()
+    if not body:
+        raise ActionError("Write something first — even a line is enough.", "body")
+    if len(body) > 10_000:
+        raise ActionError("Please keep an entry under 10,000 characters.", "body")
+    chosen = _clean_visibility(visibility)
+    entry = JournalEntry.objects.create(case=case, author=author, body=body, visibility=chosen)
+    CaseMember.objects.filter(case=case, user=author).update(last_active_at=timezone.now())
+    audit.record(
+        author,
+        "retrust.journal.written",
+        target=entry,
+        case=case,
+        details={"visibility": chosen.value},
+    )
+    return entry
+
+
+@transaction.atomic
+def change_journal_visibility(author: User, entry: JournalEntry, visibility: str) -> JournalEntry:
+    if entry.author_id != author.pk:
+        raise ActionError("Only the person who wrote this can change who sees it.")
+    chosen = _clean_visibility(visibility)
+    old = entry.visibility
+    if old == chosen:
+        return entry
+    entry.visibility = chosen
+    entry.save(update_fields=["visibility", "updated_at"])
+    audit.record(
+        author,
+        "retrust.journal.visibility_changed",
+        target=entry,
+        case=entry.case,
+        details={"old": old, "new": chosen.value},
+    )
+    return entry
+
+
+@transaction.atomic
+def delete_journal_entry(author: User, entry: JournalEntry) -> None:
+    if entry.author_id != author.pk:
+        raise ActionError("Only the person who wrote this can delete it.")
+    audit.record(author, "retrust.journal.deleted", target=entry, case=entry.case)
+    entry.delete()
+
+
+def record_clinical_read(actor: Any, case: Case, what: str, count: int) -> None:
+    """A clinician opened a partner's clinical content: that read is itself a record."""
+    audit.record(actor, "retrust.case.content.viewed", case=case, details={"what": what, "count": count})

@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from retrust.core.models import PracticeRole, Track
+from retrust.core.rules import Visibility
+
+VISIBILITY_CHOICES = [(v.value, v.label) for v in Visibility]
+
+
+class SignInForm(AuthenticationForm):
+    username = forms.EmailField(
+        label="Email",
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+    error_messages = {
+        "invalid_login": "That email and password don't match. Check both and try again.",
+        "inactive": "This account is switched off. Contact your practice.",
+    }
+
+
+class TwoFactorForm(forms.Form):
+    code = forms.CharField(
+        label="6-digit code from your authenticator app",
+        min_length=6,
+        max_length=6,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9]{6}"}
+        ),
+    )
+
+    def clean_code(self) -> str:
+        code: str = self.cleaned_data["code"].strip().replace(" ", "")
+        if not code.isdigit():
+            raise forms.ValidationError("The code is six digits, numbers only.")
+        return code
+
+
+class AcceptInvitationForm(forms.Form):
+    display_name = forms.CharField(
+        label="Your first name, or what you'd like to be called",
+        max_length=120,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    password = forms.CharField(
+        label="Choose a password",
+        help_text="At least 10 characters. A short sentence is easy to remember and hard to guess.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password_again = forms.CharField(
+        label="Type the password again",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", "The two passwords are different. Type them again.")
+        return data
+
+
+class JournalForm(forms.Form):
+    body = forms.CharField(
+        label="What's on your mind",
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    visibility = forms.ChoiceField(
+        label="Who can read this",
+        choices=VISIBILITY_CHOICES,
+        initial=Visibility.PRIVATE.value,
+        widget=forms.RadioSelect,
+    )
+
+
+class VisibilityForm(forms.Form):
+    visibility = forms.ChoiceField(
+        label="Who can read this", choices=VISIBILITY_CHOICES, widget=forms.RadioSelect
+    )
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(label="Token name", max_length=80)
+
+
+class CaseForm(forms.Form):
+    label = forms.CharField(
+        label="Case name",
+        max_length=120,
+        help_text="A short name you will recognise, such as first names. Partners see it too.",
+    )
+    track = forms.ChoiceField(label="Track", choices=Track.choices, initial=Track.CONJOINT)
+    partner_a_name = forms.CharField(label="First partner's name", max_length=120, required=False)
+    partner_a_email = forms.EmailField(label="First partner's email")
+    partner_b_name = forms.CharField(label="Second partner's name", max_length=120, required=False)
+    partner_b_email = forms.EmailField(
+        label="Second partner's email",
+        required=False,
+        help_text="Leave empty to start with one partner; you can invite the other later.",
+    )
+    creation_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
+
+
+class InvitePartnerForm(forms.Form):
+    display_name = forms.CharField(label="Partner's name", max_length=120, required=False)
+    email = forms.EmailField(label="Partner's email")
+
+
+class InviteStaffForm(forms.Form):
+    display_name = forms.CharField(label="Name", max_length=120, required=False)
+    email = forms.EmailField(label="Email")
+    role = forms.ChoiceField(
+        label="Role", choices=PracticeRole.choices, initial=PracticeRole.CLINICIAN
+    )
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.CharField(
+        label="Action starts with", required=False, max_length=80,
+        widget=forms.TextInput(attrs={"placeholder": "retrust.case"}),
+    )
+    actor = forms.CharField(label="Person (email)", required=False, max_length=254)
+    case = forms.IntegerField(label="Case number", required=False, min_value=1)
+    since = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label="Until", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import signal
+from types import FrameType
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+
+def _stop_on_sigterm() -> None:
+    """Turn SIGTERM into the same clean shutdown as Ctrl-C (exit status 0)."""
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
+
+
+def serve(port: int, host: str = "127.0.0.1") -> None:
+    _stop_on_sigterm()
+    call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
+
+
+class Command(BaseCommand):
+    help = "Serve retrust on http://127.0.0.1:PORT (a single process; use gunicorn in production)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--host", default="127.0.0.1")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        serve(options["port"], options["host"])

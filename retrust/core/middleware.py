@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import re
+import uuid
+from urllib.parse import urlencode
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from retrust.core import policy
+from retrust.core.audit import request_id_var
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9\-]{8,40}$")
+
+
+class RequestIdMiddleware:
+    """Tag each request with an id (from X-Request-ID when sane) for logs and audit rows."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request.request_id = request_id  # type: ignore[attr-defined]
+        token = request_id_var.set(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id_var.reset(token)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+# Paths a signed-in clinician may reach before the second factor: the factor itself,
+# signing out, static files and the health check.
+_OPEN_PATHS = (
+    "/accounts/login",
+    "/accounts/logout",
+    "/accounts/two-factor",
+    "/accounts/password-reset",
+    "/static/",
+    "/healthz",
+    "/api/",
+)
+
+
+class TwoFactorRequiredMiddleware:
+    """Clinicians and practice admins must finish two-factor sign-in before anything else.
+
+    The API checks this itself (token or verified session), so it is left to its own auth.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and not request.path.startswith(_OPEN_PATHS)
+            and not user.is_verified()  # type: ignore[union-attr]
+            and policy.is_practice_staff(user)
+        ):
+            return redirect(f"{reverse('two_factor')}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)

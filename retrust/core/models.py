@@ -1,0 +1,334 @@
+"""Practices, people, cases, invitations, partner-authored records and the audit trail."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from retrust.core.rules import Visibility
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """Anyone who signs in: a partner, a clinician or a practice admin. Email is the login."""
+
+    email = models.EmailField(unique=True)
+    display_name = models.CharField(max_length=120, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+    # Bumped by "sign out everywhere": every session signed with the old value stops working.
+    session_generation = models.PositiveIntegerField(default=0)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    def __str__(self) -> str:
+        return self.display_name or self.email
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.email.split("@")[0]
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        key_salt = "retrust.core.models.User.session_auth_hash"
+        return salted_hmac(
+            key_salt,
+            f"{self.password}:{self.session_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
+
+class Practice(models.Model):
+    """A tenant: one therapy practice, its clinicians and its cases."""
+
+    name = models.CharField(max_length=160)
+    slug = models.SlugField(unique=True)
+    inactivity_alert_days = models.PositiveSmallIntegerField(default=14)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PracticeRole(models.TextChoices):
+    CLINICIAN = "clinician", "Clinician"
+    ADMIN = "admin", "Practice admin"
+
+
+class ClinicianMembership(models.Model):
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=16, choices=PracticeRole.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "user"], name="one_membership_per_practice")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} at {self.practice}"
+
+
+class CaseStatus(models.TextChoices):
+    INVITED = "invited", "Invited"
+    INTAKE = "intake", "Intake"
+    ACTIVE = "active", "Active"
+    MAINTENANCE = "maintenance", "Maintenance"
+    CLOSED = "closed", "Closed"
+
+
+class Track(models.TextChoices):
+    CONJOINT = "conjoint", "Conjoint (both partners)"
+    INDIVIDUAL = "individual", "Individual (one partner for now)"
+    DISCERNMENT = "discernment", "Discernment (clarity about the future)"
+
+
+class PartnerRole(models.TextChoices):
+    PARTNER_A = "partner_a", "Partner A"
+    PARTNER_B = "partner_b", "Partner B"
+
+
+class Case(models.Model):
+    """One couple's, or one person's, episode of care."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="cases")
+    label = models.CharField(
+        max_length=120, help_text="A short name the clinician recognises, e.g. 'Sam and Alex'."
+    )
+    status = models.CharField(max_length=16, choices=CaseStatus.choices, default="invited")
+    track = models.CharField(max_length=16, choices=Track.choices, default="conjoint")
+    stage = models.PositiveSmallIntegerField(default=0)
+    clinicians = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="assigned_cases", blank=True
+    )
+    # Set from the "open a case" form so that submitting it twice opens one case, not two.
+    creation_key = models.CharField(max_length=40, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class CaseMember(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_memberships"
+    )
+    role = models.CharField(max_length=16, choices=PartnerRole.choices)
+    joined_at = models.DateTimeField(default=timezone.now)
+    last_active_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "role"], name="one_partner_per_role"),
+            models.UniqueConstraint(fields=["case", "user"], name="one_role_per_person"),
+        ]
+        ordering = ["role"]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"
+
+
+class InvitationRole(models.TextChoices):
+    PARTNER_A = "partner_a", "Partner A"
+    PARTNER_B = "partner_b", "Partner B"
+    CLINICIAN = "clinician", "Clinician"
+    ADMIN = "admin", "Practice admin"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def pending(self) -> InvitationQuerySet:
+        return self.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+
+
+class Invitation(models.Model):
+    """A single-use link that lets one person join a case (as a partner) or a practice.
+
+    Only the SHA-256 of the token is stored; the token itself exists in the link alone.
+    """
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="invitations")
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="invitations", null=True, blank=True
+    )
+    role = models.CharField(max_length=16, choices=InvitationRole.choices)
+    email = models.EmailField()
+    display_name = models.CharField(max_length=120, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.email} as {self.get_role_display()}"
+
+    @staticmethod
+    def new_token() -> str:
+        return secrets.token_urlsafe(32)
+
+    @property
+    def is_partner_invitation(self) -> bool:
+        return self.role in (InvitationRole.PARTNER_A, InvitationRole.PARTNER_B)
+
+    @property
+    def state(self) -> str:
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"
+
+
+class PartnerAuthoredQuerySet(models.QuerySet[Any]):
+    def visible_to(self, user: Any) -> PartnerAuthoredQuerySet:
+        from retrust.core import policy
+
+        return self.filter(policy.visible_records_q(user))
+
+
+class PartnerAuthored(models.Model):
+    """Base for everything a partner writes: who wrote it, in which case, and who may see it."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    visibility = models.CharField(
+        max_length=16, choices=[(v.value, v.label) for v in Visibility], default="private"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PartnerAuthoredQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+
+class JournalEntry(PartnerAuthored):
+    """A partner's own note: private by default, shareable with the clinician or the couple."""
+
+    body = models.TextField(max_length=10_000)
+
+    class Meta(PartnerAuthored.Meta):
+        verbose_name_plural = "journal entries"
+
+    def __str__(self) -> str:
+        return f"Journal entry by {self.author} on {self.created_at:%Y-%m-%d}"
+
+
+class AuditQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError("The audit log is append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError("The audit log is append-only.")
+
+
+class AuditEvent(models.Model):
+    """One thing that happened. Rows are only ever added, never changed or removed."""
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_email = models.CharField(max_length=254, blank=True)
+    action = models.CharField(max_length=80, db_index=True)
+    practice = models.ForeignKey(
+        Practice, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    case = models.ForeignKey(Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    target_type = models.CharField(max_length=60, blank=True)
+    target_id = models.CharField(max_length=40, blank=True)
+    request_id = models.CharField(max_length=40, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["practice", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise TypeError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("The audit log is append-only.")
+
+
+class ApiToken(models.Model):
+    """A bearer token for the JSON API. Only its SHA-256 is stored."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=80)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"API token {self.name!r} of {self.user}"

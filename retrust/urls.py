@@ -1,0 +1,73 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from retrust.api.api import api
+from retrust.clinic import views as clinic
+from retrust.core import views as core
+
+handler400 = "retrust.core.errors.bad_request"
+handler403 = "retrust.core.errors.forbidden"
+handler404 = "retrust.core.errors.not_found"
+handler500 = "retrust.core.errors.server_error"
+
+urlpatterns = [
+    path("", core.landing, name="landing"),
+    path("healthz", core.healthz, name="healthz"),
+    path("start/", core.home, name="home"),
+    # Signing in and out.
+    path("accounts/login/", core.SignInView.as_view(), name="login"),
+    path("accounts/two-factor/", core.two_factor, name="two_factor"),
+    path("accounts/logout/", core.sign_out, name="logout"),
+    path("accounts/logout-everywhere/", core.sign_out_everywhere, name="logout_everywhere"),
+    path(
+        "accounts/password-reset/",
+        auth_views.PasswordResetView.as_view(
+            email_template_name="emails/password_reset.txt",
+            subject_template_name="emails/password_reset_subject.txt",
+        ),
+        name="password_reset",
+    ),
+    path(
+        "accounts/password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/password-reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("account/", core.account, name="account"),
+    path("account/tokens/<int:token_id>/revoke/", core.revoke_token, name="revoke_token"),
+    path(
+        "account/password/",
+        auth_views.PasswordChangeView.as_view(success_url="/account/"),
+        name="password_change",
+    ),
+    path("invite/<str:token>/", core.accept_invitation, name="accept_invitation"),
+    # Partners.
+    path("home/", core.partner_home, name="partner_home"),
+    path("cases/<int:case_id>/journal/", core.write_journal, name="write_journal"),
+    path("journal/<int:entry_id>/", core.journal_entry, name="journal_entry"),
+    path("journal/<int:entry_id>/delete/", core.delete_journal, name="delete_journal"),
+    # Clinicians.
+    path("caseload/", clinic.caseload, name="caseload"),
+    path("cases/new/", clinic.new_case, name="new_case"),
+    path("cases/<int:case_id>/", clinic.case_detail, name="case_detail"),
+    path("cases/<int:case_id>/invite/", clinic.invite_partner, name="invite_partner"),
+    path(
+        "cases/<int:case_id>/invitations/<int:invitation_id>/withdraw/",
+        clinic.withdraw_invitation,
+        name="withdraw_invitation",
+    ),
+    # Practice admins.
+    path("practice/", clinic.practice, name="practice"),
+    path("practice/audit/", clinic.audit_log, name="audit_log"),
+    # The JSON API.
+    path("api/v1/", api.urls),
+]
