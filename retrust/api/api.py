@@ -73,7 +73,9 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(
-        request, {"detail": "Sign in, or send an API token as 'Authorization: Bearer ...'."}, status=401
+        request,
+        {"detail": "Sign in, or send an API token as 'Authorization: Bearer ...'."},
+        status=401,
     )
 
 
@@ -202,7 +204,9 @@ def _journal_out(entry: JournalEntry, user: Any) -> dict[str, Any]:
     }
 
 
-@api.get("/cases/{case_id}/journal", response=list[JournalOut], summary="Journal entries I may read")
+@api.get(
+    "/cases/{case_id}/journal", response=list[JournalOut], summary="Journal entries I may read"
+)
 def case_journal(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
     user: Any = request.auth  # type: ignore[attr-defined]
     case = policy.get_case_for(user, case_id)

@@ -157,9 +157,7 @@ def invite_partner(request: HttpRequest, case_id: int) -> HttpResponse:
             else:
                 messages.success(request, f"Invitation sent to {issued.invitation.email}.")
             return redirect("case_detail", case_id=case.pk)
-    return render(
-        request, "clinic/invite_partner.html", {"case": case, "form": form}, status=400
-    )
+    return render(request, "clinic/invite_partner.html", {"case": case, "form": form}, status=400)
 
 
 @require_POST
@@ -204,9 +202,9 @@ def practice(request: HttpRequest) -> HttpResponse:
         "practice": the_practice,
         "memberships": memberships.order_by("user__email"),
         "invitations": Invitation.objects.pending().filter(practice=the_practice, case=None),
-        "case_counts": the_practice.cases.values("status").annotate(n=Count("id")).order_by(
-            "status"
-        ),
+        "case_counts": the_practice.cases.values("status")
+        .annotate(n=Count("id"))
+        .order_by("status"),
         "form": form,
     }
     status = 400 if request.method == "POST" else 200
@@ -243,4 +241,3 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if request.htmx:  # type: ignore[attr-defined]
         template += "#audit-table"
     return render(request, template, context)
-

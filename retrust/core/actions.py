@@ -537,4 +537,6 @@ def delete_journal_entry(author: User, entry: JournalEntry) -> None:
 
 def record_clinical_read(actor: Any, case: Case, what: str, count: int) -> None:
     """A clinician opened a partner's clinical content: that read is itself a record."""
-    audit.record(actor, "retrust.case.content.viewed", case=case, details={"what": what, "count": count})
+    audit.record(
+        actor, "retrust.case.content.viewed", case=case, details={"what": what, "count": count}
+    )

@@ -32,32 +32,88 @@ STAFF = [
 
 # (key, label, status, track, stage, clinician, partner A, partner B, B joined?)
 CASES = [
-    ("pending", "Jordan and Casey", "invited", "conjoint", 0, "maya",
-     ("jordan", "Jordan"), ("casey", "Casey"), False),
-    ("intake", "Sam and Alex", "intake", "conjoint", 0, "maya",
-     ("sam", "Sam"), ("alex", "Alex"), True),
-    ("conjoint", "Priya and Daniel", "active", "conjoint", 2, "maya",
-     ("priya", "Priya"), ("daniel", "Daniel"), True),
-    ("individual", "Morgan", "active", "individual", 1, "tomas",
-     ("morgan", "Morgan"), None, False),
-    ("discernment", "Lee and Robin", "active", "discernment", 0, "tomas",
-     ("lee", "Lee"), ("robin", "Robin"), True),
-    ("closed", "Chris and Pat", "closed", "conjoint", 5, "maya",
-     ("chris", "Chris"), ("pat", "Pat"), True),
+    (
+        "pending",
+        "Jordan and Casey",
+        "invited",
+        "conjoint",
+        0,
+        "maya",
+        ("jordan", "Jordan"),
+        ("casey", "Casey"),
+        False,
+    ),
+    (
+        "intake",
+        "Sam and Alex",
+        "intake",
+        "conjoint",
+        0,
+        "maya",
+        ("sam", "Sam"),
+        ("alex", "Alex"),
+        True,
+    ),
+    (
+        "conjoint",
+        "Priya and Daniel",
+        "active",
+        "conjoint",
+        2,
+        "maya",
+        ("priya", "Priya"),
+        ("daniel", "Daniel"),
+        True,
+    ),
+    ("individual", "Morgan", "active", "individual", 1, "tomas", ("morgan", "Morgan"), None, False),
+    (
+        "discernment",
+        "Lee and Robin",
+        "active",
+        "discernment",
+        0,
+        "tomas",
+        ("lee", "Lee"),
+        ("robin", "Robin"),
+        True,
+    ),
+    (
+        "closed",
+        "Chris and Pat",
+        "closed",
+        "conjoint",
+        5,
+        "maya",
+        ("chris", "Chris"),
+        ("pat", "Pat"),
+        True,
+    ),
 ]
 
 JOURNAL = [
-    ("priya", "private",
-     "I noticed I checked Daniel's location twice today. I didn't say anything; I want to "
-     "understand what I was afraid of before I bring it up."),
-    ("priya", "clinician",
-     "Something to talk about next session: I feel better on days we have our evening "
-     "check-in, and worse when it gets skipped."),
-    ("daniel", "couple",
-     "Thank you for telling me when the late meeting worried you, instead of waiting. "
-     "I called when I said I would, and I'd like to keep doing that."),
-    ("morgan", "clinician",
-     "I'm not ready to invite my partner yet. I'd like to work on what I want to say first."),
+    (
+        "priya",
+        "private",
+        "I noticed I checked Daniel's location twice today. I didn't say anything; I want to "
+        "understand what I was afraid of before I bring it up.",
+    ),
+    (
+        "priya",
+        "clinician",
+        "Something to talk about next session: I feel better on days we have our evening "
+        "check-in, and worse when it gets skipped.",
+    ),
+    (
+        "daniel",
+        "couple",
+        "Thank you for telling me when the late meeting worried you, instead of waiting. "
+        "I called when I said I would, and I'd like to keep doing that.",
+    ),
+    (
+        "morgan",
+        "clinician",
+        "I'm not ready to invite my partner yet. I'd like to work on what I want to say first.",
+    ),
 ]
 
 
@@ -92,10 +148,14 @@ def seed_demo() -> list[tuple[str, str]]:
     staff: dict[str, User] = {}
     for key, name, role in STAFF:
         user = _user(key, name)
-        ClinicianMembership.objects.get_or_create(practice=practice, user=user, defaults={"role": role})
+        ClinicianMembership.objects.get_or_create(
+            practice=practice, user=user, defaults={"role": role}
+        )
         _totp(user)
         staff[key] = user
-        logins.append((user.email, f"{'Practice admin' if role == 'admin' else 'Clinician'}: {name}"))
+        logins.append(
+            (user.email, f"{'Practice admin' if role == 'admin' else 'Clinician'}: {name}")
+        )
 
     now = timezone.now()
     partners: dict[str, User] = {}
@@ -121,7 +181,8 @@ def seed_demo() -> list[tuple[str, str]]:
                 user = _user(pkey, pname)
                 partners[pkey] = user
                 CaseMember.objects.get_or_create(
-                    case=case, role=role,
+                    case=case,
+                    role=role,
                     defaults={"user": user, "last_active_at": now - timedelta(days=1)},
                 )
                 logins.append((user.email, f"{role.replace('_', ' ').title()} in “{label}”"))
@@ -138,8 +199,13 @@ def seed_demo() -> list[tuple[str, str]]:
                     expires_at=now + timedelta(days=14),
                 )
         if case_created:
-            audit.record(staff[clinician], "retrust.case.created", target=case, case=case,
-                         details={"track": track, "label": label, "demo": True})
+            audit.record(
+                staff[clinician],
+                "retrust.case.created",
+                target=case,
+                case=case,
+                details={"track": track, "label": label, "demo": True},
+            )
 
     if created:
         conjoint = Case.objects.get(creation_key="demo-conjoint")

@@ -120,7 +120,9 @@ class InviteStaffForm(forms.Form):
 
 class AuditFilterForm(forms.Form):
     action = forms.CharField(
-        label="Action starts with", required=False, max_length=80,
+        label="Action starts with",
+        required=False,
+        max_length=80,
         widget=forms.TextInput(attrs={"placeholder": "retrust.case"}),
     )
     actor = forms.CharField(label="Person (email)", required=False, max_length=254)

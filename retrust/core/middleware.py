@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import re
 import uuid
-from urllib.parse import urlencode
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -64,5 +64,7 @@ class TwoFactorRequiredMiddleware:
             and not user.is_verified()  # type: ignore[union-attr]
             and policy.is_practice_staff(user)
         ):
-            return redirect(f"{reverse('two_factor')}?{urlencode({'next': request.get_full_path()})}")
+            return redirect(
+                f"{reverse('two_factor')}?{urlencode({'next': request.get_full_path()})}"
+            )
         return self.get_response(request)

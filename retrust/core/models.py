@@ -295,7 +295,9 @@ class AuditEvent(models.Model):
     practice = models.ForeignKey(
         Practice, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    case = models.ForeignKey(Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    case = models.ForeignKey(
+        Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     target_type = models.CharField(max_length=60, blank=True)
     target_id = models.CharField(max_length=40, blank=True)
     request_id = models.CharField(max_length=40, blank=True)

@@ -62,9 +62,7 @@ def cases_for(user: Any) -> QuerySet[Case]:
     """Cases a person takes part in: as a partner, or as an assigned clinician."""
     if not _authenticated(user):
         return Case.objects.none()
-    return Case.objects.filter(
-        Q(id__in=member_case_ids(user)) | Q(id__in=clinician_case_ids(user))
-    )
+    return Case.objects.filter(Q(id__in=member_case_ids(user)) | Q(id__in=clinician_case_ids(user)))
 
 
 def get_case_for(user: Any, case_id: int) -> Case:

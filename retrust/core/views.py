@@ -148,14 +148,13 @@ def account(request: HttpRequest) -> HttpResponse:
     user = request.user
     token_form = ApiTokenForm(request.POST or None)
     new_token = None
-    if request.method == "POST":
-        if token_form.is_valid():
-            try:
-                _, new_token = actions.create_api_token(user, token_form.cleaned_data["name"])  # type: ignore[arg-type]
-            except actions.ActionError as exc:
-                token_form.add_error(exc.field, exc.message)
-            else:
-                token_form = ApiTokenForm()
+    if request.method == "POST" and token_form.is_valid():
+        try:
+            _, new_token = actions.create_api_token(user, token_form.cleaned_data["name"])  # type: ignore[arg-type]
+        except actions.ActionError as exc:
+            token_form.add_error(exc.field, exc.message)
+        else:
+            token_form = ApiTokenForm()
     context = {
         "token_form": token_form,
         "new_token": new_token,
@@ -191,7 +190,11 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             request, "This invitation link is not valid. Check that you copied all of it.", 404
         )
     user = request.user if request.user.is_authenticated else None
-    if invitation.accepted_at is not None and user is not None and invitation.accepted_by_id == user.pk:
+    if (
+        invitation.accepted_at is not None
+        and user is not None
+        and invitation.accepted_by_id == user.pk
+    ):
         return redirect("home")
     if invitation.state != "pending":
         messages_by_state = {
@@ -213,7 +216,9 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     form = AcceptInvitationForm(
         request.POST or None, initial={"display_name": invitation.display_name}
     )
-    if request.method == "POST" and (user is not None or (not existing_account and form.is_valid())):
+    if request.method == "POST" and (
+        user is not None or (not existing_account and form.is_valid())
+    ):
         try:
             accepted = actions.accept_invitation(
                 token,
@@ -312,7 +317,9 @@ def write_journal(request: HttpRequest, case_id: int) -> HttpResponse:
 @login_required
 def journal_entry(request: HttpRequest, entry_id: int) -> HttpResponse:
     user = request.user
-    entry = policy.get_record_for(user, JournalEntry.objects.select_related("author", "case"), entry_id)
+    entry = policy.get_record_for(
+        user, JournalEntry.objects.select_related("author", "case"), entry_id
+    )
     is_author = entry.author_id == user.pk
     form = VisibilityForm(request.POST or None, initial={"visibility": entry.visibility})
     if request.method == "POST":

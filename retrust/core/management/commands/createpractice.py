@@ -34,6 +34,5 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from exc
         self.stdout.write(self.style.SUCCESS(f"Created {practice.name} ({practice.slug})."))
         if issued is not None:
-            self.stdout.write(
-                f"Invitation for {issued.invitation.email}: {issued.link(options['base_url'].rstrip('/'))}"
-            )
+            link = issued.link(options["base_url"].rstrip("/"))
+            self.stdout.write(f"Invitation for {issued.invitation.email}: {link}")
