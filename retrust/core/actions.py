@@ -489,6 +489,8 @@ def _clean_visibility(value: str) -> Visibility:
 def write_journal_entry(author: User, case: Case, *, body: str, visibility: str) -> JournalEntry:
     if not CaseMember.objects.filter(case=case, user=author).exists():
         raise ActionError("Only partners in this case can write here.")
+    if case.status == CaseStatus.CLOSED:
+        raise ActionError("This case is closed, so its journal is read-only now.")
     body = (body or "").strip()
     if not body:
         raise ActionError("Write something first — even a line is enough.", "body")
