@@ -237,13 +237,21 @@ def create_case(
         )
     if actor.email.lower() in (email_a, email_b):
         raise ActionError("Use the partner's own email address, not yours.", "partner_a_email")
-    case = Case.objects.create(
-        practice=practice,
-        label=label[:120],
-        track=track,
-        status=CaseStatus.INVITED,
-        creation_key=creation_key or None,
-    )
+    try:
+        with transaction.atomic():
+            case = Case.objects.create(
+                practice=practice,
+                label=label[:120],
+                track=track,
+                status=CaseStatus.INVITED,
+                creation_key=creation_key or None,
+            )
+    except IntegrityError as exc:
+        # The same form, submitted twice at once: the other submit won and opened the case.
+        existing = Case.objects.filter(creation_key=creation_key, practice=practice).first()
+        if existing is not None and existing.clinicians.filter(pk=actor.pk).exists():
+            return existing
+        raise ActionError("This form was already used. Reload the page and try again.") from exc
     case.clinicians.add(actor)
     audit.record(
         actor,
@@ -292,6 +300,9 @@ def invite_partner(
     if case.status == CaseStatus.CLOSED:
         raise ActionError("This case is closed; reopen it before inviting anyone.")
     email = _clean_email(email)
+    if case.clinicians.filter(email__iexact=email).exists():
+        # Someone who treats the couple cannot also be one of its partners.
+        raise ActionError("Use the partner's own email address, not a clinician's.", "email")
     taken_roles = set(case.members.values_list("role", flat=True))
     if case.members.filter(user__email__iexact=email).exists():
         raise ActionError("This person has already joined the case.", "email")

@@ -15,8 +15,16 @@ request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id
 MASKED_KEYS = frozenset({"password", "token", "body", "text", "answer", "answers", "secret"})
 
 
-def _mask(details: dict[str, Any]) -> dict[str, Any]:
-    return {key: ("[masked]" if key in MASKED_KEYS else value) for key, value in details.items()}
+def _mask(details: Any) -> Any:
+    """Mask sensitive keys at any depth and in any letter case."""
+    if isinstance(details, dict):
+        return {
+            key: "[masked]" if str(key).lower() in MASKED_KEYS else _mask(value)
+            for key, value in details.items()
+        }
+    if isinstance(details, list | tuple):
+        return [_mask(value) for value in details]
+    return details
 
 
 def record(

@@ -33,7 +33,12 @@ def member_case_ids(user: User) -> QuerySet[Any]:
 
 
 def clinician_case_ids(user: User) -> QuerySet[Any]:
-    return Case.clinicians.through.objects.filter(user=user).values("case_id")
+    """Cases this person is assigned to while still a clinician of the case's practice."""
+    return Case.clinicians.through.objects.filter(
+        user=user,
+        case__practice__memberships__user=user,
+        case__practice__memberships__role=PracticeRole.CLINICIAN,
+    ).values("case_id")
 
 
 def is_clinician(user: Any) -> bool:
@@ -74,14 +79,10 @@ def get_case_for(user: Any, case_id: int) -> Case:
 
 
 def caseload_for(user: Any) -> QuerySet[Case]:
-    """Cases this clinician is assigned to, within practices where they are a clinician."""
+    """Cases this clinician is assigned to, within practices where they are still a clinician."""
     if not _authenticated(user):
         return Case.objects.none()
-    return Case.objects.filter(
-        id__in=clinician_case_ids(user),
-        practice__memberships__user=user,
-        practice__memberships__role=PracticeRole.CLINICIAN,
-    )
+    return Case.objects.filter(id__in=clinician_case_ids(user))
 
 
 def get_clinician_case_for(user: Any, case_id: int) -> Case:
@@ -165,7 +166,7 @@ def relation_to(user: Any, record: PartnerAuthored) -> Relation:
     case_id = record.case_id  # type: ignore[attr-defined]
     if CaseMember.objects.filter(case_id=case_id, user=user).exists():
         return Relation.OTHER_PARTNER
-    if Case.clinicians.through.objects.filter(case_id=case_id, user=user).exists():
+    if clinician_case_ids(user).filter(case_id=case_id).exists():
         return Relation.CASE_CLINICIAN
     memberships = ClinicianMembership.objects.filter(
         user=user, practice__cases__id=case_id

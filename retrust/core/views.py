@@ -29,7 +29,7 @@ from retrust.core.forms import (
     TwoFactorForm,
     VisibilityForm,
 )
-from retrust.core.models import ApiToken, CaseMember, JournalEntry
+from retrust.core.models import ApiToken, CaseMember, JournalEntry, User
 
 # --- public -------------------------------------------------------------------------------
 
@@ -210,9 +210,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             {"invitation": invitation, "signed_in_as": user.email},
             status=409,
         )
-    existing_account = user is None and (
-        type(request.user).objects.filter(email__iexact=invitation.email).exists()  # type: ignore[attr-defined]
-    )
+    existing_account = user is None and User.objects.filter(email__iexact=invitation.email).exists()
     form = AcceptInvitationForm(
         request.POST or None, initial={"display_name": invitation.display_name}
     )

@@ -1,0 +1,608 @@
+"""Who may open what: every object or role URL, and every API route, walked by every persona.
+
+DESIGN.md §5 "Privacy": per URL and per API route, the other partner, another clinician and
+another practice get 404 — never 403, never a 200 carrying someone else's data. Anonymous
+visitors are sent to sign in (pages) or get 401 (API).
+
+Each route is one row of a table: who gets what. Each persona × route is one test case, so a
+failure names both (``-k "delete couple entry-partner_b"``). For POSTs the row also names the
+state the request would change, and the test checks that it changed for the right person and
+stayed exactly as it was for everyone else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+import pytest
+from django.test import Client
+
+from retrust.core import actions
+from retrust.core.models import (
+    ApiToken,
+    AuditEvent,
+    Case,
+    Invitation,
+    JournalEntry,
+    User,
+)
+from tests.conftest import PERSONAS
+
+# --- the data every row refers to -----------------------------------------------------------
+
+BODIES = {
+    "private": "Only-for-me: the night I could not sleep after the phone call",
+    "clinician": "For-Dana-only: I still check his messages when he showers",
+    "couple": "For-both-of-us: I noticed you came home when you said you would",
+}
+
+# DESIGN.md "Who sees what": the record is partner_a's; these personas may read it.
+READERS = {
+    "private": {"partner_a"},
+    "clinician": {"partner_a", "clinician"},
+    "couple": {"partner_a", "partner_b", "clinician"},
+}
+
+
+@dataclass
+class World:
+    case: Case
+    open_case: Case
+    other_case: Case
+    entries: dict[str, JournalEntry]
+    invitation: Invitation
+    other_invitation: Invitation
+    token: ApiToken
+
+    @property
+    def ids(self) -> dict[str, int]:
+        return {
+            "case": self.case.pk,
+            "open_case": self.open_case.pk,
+            "other_case": self.other_case.pk,
+            "private": self.entries["private"].pk,
+            "clinician_entry": self.entries["clinician"].pk,
+            "couple": self.entries["couple"].pk,
+            "invitation": self.invitation.pk,
+            "other_invitation": self.other_invitation.pk,
+            "token": self.token.pk,
+        }
+
+
+@pytest.fixture
+def world(
+    personas: dict[str, User | None],
+    practice: Any,
+    case: Case,
+    other_practice_case: Case,
+    partner_a: User,
+    clinician: User,
+    other_practice_clinician: User,
+) -> World:
+    entries = {
+        visibility: actions.write_journal_entry(partner_a, case, body=body, visibility=visibility)
+        for visibility, body in BODIES.items()
+    }
+    # A second case of the same clinician with a free partner slot and a pending invitation.
+    open_case = Case.objects.create(
+        practice=practice, label="Cam on their own", track="individual", status="invited"
+    )
+    open_case.clinicians.add(clinician)
+    invitation = actions.invite_partner(clinician, open_case, email="cam@example.org").invitation
+    other_invitation = actions.invite_partner(
+        other_practice_clinician, other_practice_case, email="di@example.org"
+    ).invitation
+    token, _ = actions.create_api_token(partner_a, "my export script")
+    return World(
+        case=case,
+        open_case=open_case,
+        other_case=other_practice_case,
+        entries=entries,
+        invitation=invitation,
+        other_invitation=other_invitation,
+        token=token,
+    )
+
+
+# --- how a row says what each persona gets --------------------------------------------------
+
+
+class Redirect(NamedTuple):
+    """302 to this path (formatted with the world's ids); a prefix is enough."""
+
+    to: str
+
+
+LOGIN = Redirect("/accounts/login/?next=")
+HOME = Redirect("/start/")
+Expected = int | Redirect
+
+
+def pages(**allowed: Expected) -> dict[str, Expected]:
+    """Everyone not named gets 404; anonymous visitors are sent to sign in."""
+    table: dict[str, Expected] = {persona: 404 for persona in PERSONAS}
+    table["anonymous"] = LOGIN
+    table.update(allowed)
+    return table
+
+
+def api(**allowed: Expected) -> dict[str, Expected]:
+    """Everyone not named gets a JSON 404; anonymous callers get 401."""
+    table: dict[str, Expected] = {persona: 404 for persona in PERSONAS}
+    table["anonymous"] = 401
+    table.update(allowed)
+    return table
+
+
+SIGNED_IN = {persona: 200 for persona in PERSONAS if persona != "anonymous"}
+PARTNERS = {"partner_a": 200, "partner_b": 200}
+IN_CASE = {**PARTNERS, "clinician": 200}
+CLINICIANS = {"clinician": 200, "other_clinician": 200, "other_practice_clinician": 200}
+STAFF_TO_START = {
+    "clinician": HOME,
+    "other_clinician": HOME,
+    "other_practice_clinician": HOME,
+    "admin": HOME,
+}
+
+
+def succeeded(expected: Expected) -> bool:
+    if isinstance(expected, Redirect):
+        return expected != LOGIN
+    return 200 <= expected < 300
+
+
+# --- state snapshots for POST rows ----------------------------------------------------------
+
+
+def entry_state(key: str) -> Callable[[World], Any]:
+    def snapshot(world: World) -> Any:
+        return (
+            JournalEntry.objects.filter(pk=world.entries[key].pk)
+            .values_list("visibility", "body")
+            .first()
+        )
+
+    return snapshot
+
+
+def journal_rows(world: World) -> Any:
+    return sorted(JournalEntry.objects.values_list("id", "author_id", "visibility"))
+
+
+def open_case_invitations(world: World) -> Any:
+    return sorted(Invitation.objects.filter(case=world.open_case).values_list("id", "email"))
+
+
+def invitation_state(attr: str) -> Callable[[World], Any]:
+    def snapshot(world: World) -> Any:
+        return (
+            Invitation.objects.filter(pk=getattr(world, attr).pk)
+            .values_list("revoked_at", flat=True)
+            .get()
+        )
+
+    return snapshot
+
+
+def case_rows(world: World) -> Any:
+    return sorted(Case.objects.values_list("id", "practice_id"))
+
+
+def staff_invitations(world: World) -> Any:
+    return sorted(Invitation.objects.filter(case=None).values_list("id", "email"))
+
+
+def token_rows(world: World) -> Any:
+    return sorted(ApiToken.objects.values_list("id", "user_id"))
+
+
+# --- the tables -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    method: str
+    url: str
+    expect: dict[str, Expected]
+    data: dict[str, Any] = field(default_factory=dict)
+    state: Callable[[World], Any] | None = None
+
+
+PAGE_ROUTES = [
+    Route("partner home", "GET", "/home/", pages(**PARTNERS, **STAFF_TO_START)),
+    Route("account", "GET", "/account/", pages(**SIGNED_IN)),
+    # Reading partner_a's journal entries: DESIGN.md "Who sees what".
+    Route("read private entry", "GET", "/journal/{private}/", pages(partner_a=200)),
+    Route(
+        "read clinician entry",
+        "GET",
+        "/journal/{clinician_entry}/",
+        pages(partner_a=200, clinician=200),
+    ),
+    Route("read couple entry", "GET", "/journal/{couple}/", pages(**IN_CASE)),
+    # Changing who can read an entry: the author only, even for people who can read it.
+    Route(
+        "re-share private entry",
+        "POST",
+        "/journal/{private}/",
+        pages(partner_a=Redirect("/journal/{private}/")),
+        data={"visibility": "couple"},
+        state=entry_state("private"),
+    ),
+    Route(
+        "re-share clinician entry",
+        "POST",
+        "/journal/{clinician_entry}/",
+        pages(partner_a=Redirect("/journal/{clinician_entry}/")),
+        data={"visibility": "couple"},
+        state=entry_state("clinician"),
+    ),
+    Route(
+        "re-share couple entry",
+        "POST",
+        "/journal/{couple}/",
+        pages(partner_a=Redirect("/journal/{couple}/")),
+        data={"visibility": "private"},
+        state=entry_state("couple"),
+    ),
+    # Deleting: the author only.
+    Route(
+        "delete private entry",
+        "POST",
+        "/journal/{private}/delete/",
+        pages(partner_a=Redirect("/home/")),
+        state=entry_state("private"),
+    ),
+    Route(
+        "delete clinician entry",
+        "POST",
+        "/journal/{clinician_entry}/delete/",
+        pages(partner_a=Redirect("/home/")),
+        state=entry_state("clinician"),
+    ),
+    Route(
+        "delete couple entry",
+        "POST",
+        "/journal/{couple}/delete/",
+        pages(partner_a=Redirect("/home/")),
+        state=entry_state("couple"),
+    ),
+    # Writing into a case: its partners only; clinicians comment, never write as a partner.
+    Route(
+        "write journal",
+        "POST",
+        "/cases/{case}/journal/",
+        pages(partner_a=Redirect("/home/"), partner_b=Redirect("/home/")),
+        data={"body": "A new line from me", "visibility": "couple"},
+        state=journal_rows,
+    ),
+    Route(
+        "write journal in other practice case",
+        "POST",
+        "/cases/{other_case}/journal/",
+        pages(),
+        data={"body": "Sneaking in", "visibility": "couple"},
+        state=journal_rows,
+    ),
+    # The clinician's workspace.
+    Route("caseload", "GET", "/caseload/", pages(**CLINICIANS)),
+    Route("case detail", "GET", "/cases/{case}/", pages(clinician=200)),
+    Route("open case detail", "GET", "/cases/{open_case}/", pages(clinician=200)),
+    Route(
+        "other practice case detail",
+        "GET",
+        "/cases/{other_case}/",
+        pages(other_practice_clinician=200),
+    ),
+    Route("new case form", "GET", "/cases/new/", pages(**CLINICIANS)),
+    Route(
+        "open a case",
+        "POST",
+        "/cases/new/",
+        pages(
+            clinician=Redirect("/cases/"),
+            other_clinician=Redirect("/cases/"),
+            other_practice_clinician=Redirect("/cases/"),
+        ),
+        data={
+            "label": "Fresh start",
+            "track": "conjoint",
+            "partner_a_email": "new.partner@example.org",
+            "creation_key": "matrix-key",
+        },
+        state=case_rows,
+    ),
+    Route(
+        "invite partner",
+        "POST",
+        "/cases/{open_case}/invite/",
+        pages(clinician=Redirect("/cases/{open_case}/")),
+        data={"email": "someone.new@example.org", "display_name": "New"},
+        state=open_case_invitations,
+    ),
+    Route(
+        "withdraw invitation",
+        "POST",
+        "/cases/{open_case}/invitations/{invitation}/withdraw/",
+        pages(clinician=Redirect("/cases/{open_case}/")),
+        state=invitation_state("invitation"),
+    ),
+    Route(
+        # The clinician's own case id in the URL must not unlock another case's invitation.
+        "withdraw other practice invitation via own case",
+        "POST",
+        "/cases/{case}/invitations/{other_invitation}/withdraw/",
+        pages(),
+        state=invitation_state("other_invitation"),
+    ),
+    Route(
+        "withdraw invitation via the wrong case",
+        "POST",
+        "/cases/{case}/invitations/{invitation}/withdraw/",
+        pages(),
+        state=invitation_state("invitation"),
+    ),
+    # The practice admin's pages.
+    Route("practice", "GET", "/practice/", pages(admin=200)),
+    Route(
+        "invite staff",
+        "POST",
+        "/practice/",
+        pages(admin=Redirect("/practice/")),
+        data={"email": "new.colleague@example.org", "role": "clinician", "display_name": ""},
+        state=staff_invitations,
+    ),
+    Route("audit log", "GET", "/practice/audit/", pages(admin=200)),
+    # A person's own API tokens.
+    Route(
+        "revoke token",
+        "POST",
+        "/account/tokens/{token}/revoke/",
+        pages(partner_a=Redirect("/account/")),
+        state=token_rows,
+    ),
+]
+
+API_ROUTES = [
+    Route("me", "GET", "/api/v1/me", api(**SIGNED_IN)),
+    Route("cases", "GET", "/api/v1/cases", api(**SIGNED_IN)),
+    Route("case", "GET", "/api/v1/cases/{case}", api(**IN_CASE)),
+    Route(
+        "other practice case",
+        "GET",
+        "/api/v1/cases/{other_case}",
+        api(other_practice_clinician=200),
+    ),
+    Route("case members", "GET", "/api/v1/cases/{case}/members", api(**IN_CASE)),
+    Route("case journal", "GET", "/api/v1/cases/{case}/journal", api(**IN_CASE)),
+    Route(
+        "write journal",
+        "POST",
+        "/api/v1/cases/{case}/journal",
+        api(partner_a=201, partner_b=201),
+        data={"body": "Through the API", "visibility": "couple"},
+        state=journal_rows,
+    ),
+    Route(
+        "write journal in other practice case",
+        "POST",
+        "/api/v1/cases/{other_case}/journal",
+        api(),
+        data={"body": "Sneaking in", "visibility": "couple"},
+        state=journal_rows,
+    ),
+]
+
+
+def matrix(routes: list[Route]) -> list[Any]:
+    return [
+        pytest.param(route, persona, id=f"{route.method} {route.name}-{persona}")
+        for route in routes
+        for persona in PERSONAS
+    ]
+
+
+def call(client: Client, route: Route, url: str, *, json_body: bool) -> Any:
+    if route.method == "GET":
+        return client.get(url)
+    if json_body:
+        return client.post(url, route.data, content_type="application/json")
+    return client.post(url, route.data)
+
+
+def check(route: Route, persona: str, world: World, client: Client, *, json_body: bool) -> Any:
+    ids = world.ids
+    url = route.url.format(**ids)
+    expected = route.expect[persona]
+    before = route.state(world) if route.state else None
+
+    response = call(client, route, url, json_body=json_body)
+
+    if isinstance(expected, Redirect):
+        assert response.status_code == 302, (url, persona, response.status_code)
+        assert response["Location"].startswith(expected.to.format(**ids)), response["Location"]
+    else:
+        assert response.status_code == expected, (url, persona, response.status_code)
+    if route.state is not None:
+        after = route.state(world)
+        if succeeded(expected):
+            assert after != before, f"{persona} should have changed something at {url}"
+        else:
+            assert after == before, f"{persona} changed something at {url}"
+    return response
+
+
+@pytest.mark.parametrize(("route", "persona"), matrix(PAGE_ROUTES))
+def test_page_access(
+    route: Route, persona: str, world: World, client_for: Callable[[str], Client]
+) -> None:
+    response = check(route, persona, world, client_for(persona), json_body=False)
+    if response.status_code == 404:
+        # The friendly page, not a hint that something is there.
+        assert "text/html" in response["Content-Type"]
+        for body in BODIES.values():
+            assert body not in response.content.decode()
+
+
+@pytest.mark.parametrize(("route", "persona"), matrix(API_ROUTES))
+def test_api_access(
+    route: Route, persona: str, world: World, client_for: Callable[[str], Client]
+) -> None:
+    response = check(route, persona, world, client_for(persona), json_body=True)
+    assert response["Content-Type"].startswith("application/json")
+    if response.status_code == 404:
+        assert response.json() == {"detail": "Not found."}
+    if response.status_code == 401:
+        assert "detail" in response.json()
+
+
+# --- what the 200s contain ------------------------------------------------------------------
+
+
+def everything_seen_by(persona: str, world: World, client: Client) -> str:
+    """Every page and API answer this persona can fetch, concatenated."""
+    ids = world.ids
+    urls = [
+        "/home/",
+        "/caseload/",
+        "/cases/{case}/",
+        "/practice/",
+        "/practice/audit/",
+        "/account/",
+        "/journal/{private}/",
+        "/journal/{clinician_entry}/",
+        "/journal/{couple}/",
+        "/api/v1/me",
+        "/api/v1/cases",
+        "/api/v1/cases/{case}/journal",
+        "/api/v1/cases/{case}/members",
+    ]
+    seen = []
+    for template in urls:
+        response = client.get(template.format(**ids), follow=True)
+        seen.append(response.content.decode())
+    return "\n".join(seen)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("visibility", list(BODIES))
+def test_entry_body_reaches_exactly_its_readers(
+    visibility: str, persona: str, world: World, client_for: Callable[[str], Client]
+) -> None:
+    seen = everything_seen_by(persona, world, client_for(persona))
+    assert (BODIES[visibility] in seen) == (persona in READERS[visibility])
+
+
+# Where each reader finds what they may read, besides the entry's own page.
+LISTINGS = {
+    "partner_a": ["/home/", "/api/v1/cases/{case}/journal"],
+    "partner_b": ["/home/", "/api/v1/cases/{case}/journal"],
+    "clinician": ["/cases/{case}/", "/api/v1/cases/{case}/journal"],
+}
+
+
+@pytest.mark.parametrize("persona", list(LISTINGS))
+def test_listings_show_what_the_reader_may_read_and_nothing_else(
+    persona: str, world: World, client_for: Callable[[str], Client]
+) -> None:
+    client = client_for(persona)
+    for template in LISTINGS[persona]:
+        text = client.get(template.format(**world.ids)).content.decode()
+        for visibility, body in BODIES.items():
+            assert (body in text) == (persona in READERS[visibility]), (template, visibility)
+
+
+def test_api_journal_lists_exactly_the_visible_entries(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    url = f"/api/v1/cases/{world.case.pk}/journal"
+    for persona, wanted in {
+        "partner_a": {"private", "clinician", "couple"},
+        "partner_b": {"couple"},
+        "clinician": {"clinician", "couple"},
+    }.items():
+        rows = client_for(persona).get(url).json()
+        assert {row["visibility"] for row in rows} == wanted, persona
+        assert {row["id"] for row in rows} == {world.entries[v].pk for v in wanted}, persona
+        assert all(row["mine"] == (persona == "partner_a") for row in rows)
+
+
+@pytest.mark.parametrize("persona", [p for p in PERSONAS if p != "anonymous"])
+def test_api_case_list_holds_only_their_cases(
+    persona: str, world: World, client_for: Callable[[str], Client]
+) -> None:
+    expected = {
+        "partner_a": {world.case.pk},
+        "partner_b": {world.case.pk},
+        "clinician": {world.case.pk, world.open_case.pk},
+        "other_clinician": set(),
+        "other_practice_clinician": {world.other_case.pk},
+        "admin": set(),
+    }[persona]
+    rows = client_for(persona).get("/api/v1/cases").json()
+    assert {row["id"] for row in rows} == expected
+
+
+@pytest.mark.parametrize("persona", [p for p in PERSONAS if p != "anonymous"])
+def test_api_me_is_about_the_caller(
+    persona: str, personas: dict[str, User | None], client_for: Callable[[str], Client]
+) -> None:
+    me = client_for(persona).get("/api/v1/me").json()
+    user = personas[persona]
+    assert user is not None
+    assert (me["id"], me["email"]) == (user.pk, user.email)
+
+
+def test_api_members_show_contact_details_only_to_the_clinician_and_self(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    url = f"/api/v1/cases/{world.case.pk}/members"
+    as_b = {row["role"]: row for row in client_for("partner_b").get(url).json()}
+    assert as_b["partner_a"]["email"] is None
+    assert as_b["partner_b"]["email"] == "bo@example.org"
+    as_clinician = {row["role"]: row for row in client_for("clinician").get(url).json()}
+    assert as_clinician["partner_a"]["email"] == "ari@example.org"
+    assert as_clinician["partner_b"]["email"] == "bo@example.org"
+
+
+@pytest.mark.parametrize(
+    ("persona", "sees", "does_not_see"),
+    [
+        ("clinician", ["Ari and Bo", "Cam on their own"], ["Cy and Di"]),
+        ("other_clinician", [], ["Ari and Bo", "Cam on their own", "Cy and Di"]),
+        ("other_practice_clinician", ["Cy and Di"], ["Ari and Bo", "Cam on their own"]),
+    ],
+)
+def test_caseload_lists_only_assigned_cases(
+    persona: str,
+    sees: list[str],
+    does_not_see: list[str],
+    world: World,
+    client_for: Callable[[str], Client],
+) -> None:
+    text = client_for(persona).get("/caseload/").content.decode()
+    for label in sees:
+        assert label in text
+    for label in does_not_see:
+        assert label not in text
+
+
+def test_account_lists_only_own_tokens(world: World, client_for: Callable[[str], Client]) -> None:
+    assert "my export script" in client_for("partner_a").get("/account/").content.decode()
+    for persona in ["partner_b", "clinician", "admin"]:
+        assert "my export script" not in client_for(persona).get("/account/").content.decode()
+
+
+def test_audit_log_shows_only_the_admins_practice(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    text = client_for("admin").get("/practice/audit/").content.decode()
+    assert "cam@example.org" in text  # an invitation in this practice
+    assert "di@example.org" not in text  # an invitation in the other practice
+    assert AuditEvent.objects.filter(details__email="di@example.org").exists()
+    for body in BODIES.values():  # journal text never reaches the audit log
+        assert body not in text
