@@ -46,14 +46,20 @@ def main(sizes: list[int]) -> None:
             a = User.objects.get(email=a.email)
             b = User.objects.get(email=b.email)
             CaseMember.objects.bulk_create(
-                [CaseMember(case=case, user=a, role="partner_a"),
-                 CaseMember(case=case, user=b, role="partner_b")]
+                [
+                    CaseMember(case=case, user=a, role="partner_a"),
+                    CaseMember(case=case, user=b, role="partner_b"),
+                ]
             )
             for _ in range(20):
-                entries.append(JournalEntry(
-                    case=case, author=rng.choice([a, b]), body="x" * 200,
-                    visibility=rng.choice(["private", "clinician", "couple"]),
-                ))
+                entries.append(
+                    JournalEntry(
+                        case=case,
+                        author=rng.choice([a, b]),
+                        body="x" * 200,
+                        visibility=rng.choice(["private", "clinician", "couple"]),
+                    )
+                )
         JournalEntry.objects.bulk_create(entries, batch_size=2000)
         made = size
         partner = User.objects.get(email="a0@bench.example")
