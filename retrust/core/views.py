@@ -240,7 +240,8 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         "existing_account": existing_account,
         "signed_in": user is not None,
     }
-    return render(request, "core/accept_invitation.html", context)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "core/accept_invitation.html", context, status=status)
 
 
 # --- the partner's own pages --------------------------------------------------------------

@@ -1,0 +1,516 @@
+"""Opening a case, inviting partners and staff, and accepting (or failing to accept) an invitation.
+
+Every refusal must say what went wrong in plain words and leave nothing half-made: no user, no
+case membership, and an invitation that is still not marked accepted.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.utils import timezone
+
+from retrust.core import actions
+from retrust.core.models import (
+    AuditEvent,
+    Case,
+    CaseMember,
+    ClinicianMembership,
+    Invitation,
+    User,
+    hash_token,
+)
+from tests.conftest import PASSWORD, make_user, signed_in_client
+
+NEW_PASSWORD = "slow tide under the pier"
+LINK = re.compile(r"http://testserver(/invite/([A-Za-z0-9_\-]+)/)")
+
+
+def text(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+def links_in_outbox() -> dict[str, str]:
+    """{recipient: invitation path} for every email sent so far."""
+    found = {}
+    for message in mail.outbox:
+        match = LINK.search(message.body)
+        assert match, f"no invitation link in the email to {message.to}: {message.body!r}"
+        found[message.to[0]] = match.group(1)
+    return found
+
+
+def open_case(client: Client, **fields: str):
+    data = {
+        "label": "Robin and Sky",
+        "track": "conjoint",
+        "partner_a_name": "Robin",
+        "partner_a_email": "robin@example.org",
+        "partner_b_name": "Sky",
+        "partner_b_email": "sky@example.org",
+        "creation_key": uuid.uuid4().hex,
+    }
+    data.update(fields)
+    return client.post("/cases/new/", data)
+
+
+def accept(client: Client, path: str, password: str = NEW_PASSWORD, again: str | None = None):
+    return client.post(
+        path,
+        {"display_name": "", "password": password, "password_again": again or password},
+    )
+
+
+def snapshot() -> tuple[int, int, int]:
+    return (
+        User.objects.count(),
+        CaseMember.objects.count(),
+        Invitation.objects.filter(accepted_at__isnull=False).count(),
+    )
+
+
+@pytest.fixture
+def clinician_client(clinician: User) -> Client:
+    return signed_in_client(clinician)
+
+
+@pytest.fixture
+def pending(practice, clinician) -> tuple[Invitation, str]:
+    """A fresh case with one pending invitation for partner A, and its raw token."""
+    case = actions.create_case(
+        clinician,
+        practice,
+        label="Noor and Kit",
+        track="conjoint",
+        partner_a_email="noor@example.org",
+        partner_a_name="Noor",
+    )
+    mail.outbox.clear()
+    invitation = Invitation.objects.get(case=case)
+    token = Invitation.new_token()
+    Invitation.objects.filter(pk=invitation.pk).update(token_hash=hash_token(token))
+    invitation.refresh_from_db()
+    return invitation, token
+
+
+# --- the happy path -----------------------------------------------------------------------
+
+
+def test_opening_a_case_emails_each_partner_a_link_that_lets_them_in(
+    clinician_client, clinician, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = open_case(clinician_client)
+    case = Case.objects.get(label="Robin and Sky")
+    assert response.status_code == 302
+    assert response["Location"] == f"/cases/{case.pk}/"
+    assert case.status == "invited"
+    assert list(case.clinicians.all()) == [clinician]
+
+    links = links_in_outbox()
+    assert set(links) == {"robin@example.org", "sky@example.org"}
+    assert all("Quiet Harbour Therapy" in m.subject for m in mail.outbox)
+
+    robin = Client()
+    page = robin.get(links["robin@example.org"])
+    assert page.status_code == 200
+    assert "robin@example.org" in text(page)
+
+    response = accept(robin, links["robin@example.org"])
+    assert response.status_code == 302
+    final = robin.get(response["Location"], follow=True)
+    assert final.redirect_chain[-1][0] == "/home/"
+    assert "Robin and Sky" in text(final)
+
+    user = User.objects.get(email="robin@example.org")
+    assert user.check_password(NEW_PASSWORD)
+    assert user.display_name == "Robin"
+    member = CaseMember.objects.get(case=case, user=user)
+    assert member.role == "partner_a"
+    case.refresh_from_db()
+    assert case.status == "intake"
+    invitation = Invitation.objects.get(case=case, email="robin@example.org")
+    assert invitation.accepted_by == user and invitation.accepted_at is not None
+    assert robin.session.get("_auth_user_id") == str(user.pk)
+
+    actions_logged = list(AuditEvent.objects.filter(case=case).values_list("action", flat=True))
+    assert "retrust.case.created" in actions_logged
+    assert actions_logged.count("retrust.invitation.created") == 2
+    assert "retrust.case.member.joined" in actions_logged
+    assert AuditEvent.objects.filter(action="retrust.user.created", actor=user).exists()
+
+    # The second partner joins too; the case stays in intake and both are members.
+    sky = Client()
+    assert accept(sky, links["sky@example.org"]).status_code == 302
+    assert set(case.members.values_list("role", flat=True)) == {"partner_a", "partner_b"}
+
+
+def test_the_invitation_email_holds_the_token_but_the_database_does_not(
+    clinician_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        open_case(clinician_client, partner_b_email="")
+    path = links_in_outbox()["robin@example.org"]
+    token = path.split("/")[2]
+    invitation = Invitation.objects.get(email="robin@example.org")
+    assert invitation.token_hash == hash_token(token)
+    assert token not in invitation.token_hash
+    assert token not in str(list(AuditEvent.objects.values_list("details", flat=True)))
+
+
+def test_individual_track_starts_with_one_partner_and_invites_the_second_later(
+    clinician_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        open_case(clinician_client, track="individual", partner_b_email="", partner_b_name="")
+    case = Case.objects.get(label="Robin and Sky")
+    assert case.track == "individual"
+    assert list(links_in_outbox()) == ["robin@example.org"]
+    assert accept(Client(), links_in_outbox()["robin@example.org"]).status_code == 302
+
+    page = clinician_client.get(f"/cases/{case.pk}/")
+    assert "Invite the other partner" in text(page)
+
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = clinician_client.post(
+            f"/cases/{case.pk}/invite/", {"email": "sky@example.org", "display_name": "Sky"}
+        )
+    assert response.status_code == 302
+    invitation = Invitation.objects.get(case=case, email="sky@example.org")
+    assert invitation.role == "partner_b"
+    assert accept(Client(), links_in_outbox()["sky@example.org"]).status_code == 302
+    assert CaseMember.objects.filter(case=case, role="partner_b", user__email="sky@example.org")
+
+    # With both partners in, the case page no longer offers to invite anyone.
+    assert "Send invitation" not in text(clinician_client.get(f"/cases/{case.pk}/"))
+
+
+def test_an_admin_invites_a_clinician_who_joins_the_practice(
+    admin, practice, django_capture_on_commit_callbacks
+):
+    admin_client = signed_in_client(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            "/practice/",
+            {"email": "new.clinician@example.org", "display_name": "Noa", "role": "clinician"},
+        )
+    assert response.status_code == 302
+    path = links_in_outbox()["new.clinician@example.org"]
+    assert "as clinician" in mail.outbox[0].body
+
+    newcomer = Client()
+    response = accept(newcomer, path)
+    assert response.status_code == 302
+    user = User.objects.get(email="new.clinician@example.org")
+    membership = ClinicianMembership.objects.get(user=user)
+    assert (membership.practice, membership.role) == (practice, "clinician")
+    assert AuditEvent.objects.filter(action="retrust.practice.member.joined", actor=user).exists()
+    # A new clinician's first stop is setting up two-step sign-in.
+    assert newcomer.get("/caseload/")["Location"].startswith("/accounts/two-factor/")
+
+
+# --- refusals: a clear message, nothing created -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "message"),
+    [
+        ({"expires_at": timezone.now() - timedelta(minutes=1)}, 410, "has expired"),
+        ({"revoked_at": timezone.now()}, 410, "was withdrawn"),
+        ({"accepted_at": timezone.now()}, 410, "has already been used"),
+    ],
+    ids=["expired", "withdrawn", "already-used"],
+)
+def test_an_unusable_invitation_explains_why_and_creates_nothing(pending, change, status, message):
+    invitation, token = pending
+    Invitation.objects.filter(pk=invitation.pk).update(**change)
+    before = snapshot()
+    client = Client()
+    page = client.get(f"/invite/{token}/")
+    assert page.status_code == status
+    assert message in text(page)
+    assert "Nothing has been created or changed" in text(page)
+
+    response = accept(client, f"/invite/{token}/")
+    assert response.status_code == status
+    assert message in text(response)
+    assert snapshot() == before
+    assert not User.objects.filter(email="noor@example.org").exists()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_withdrawn_invitation_stops_working_from_the_case_page(pending, clinician_client):
+    invitation, token = pending
+    response = clinician_client.post(
+        f"/cases/{invitation.case_id}/invitations/{invitation.pk}/withdraw/"
+    )
+    assert response.status_code == 302
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is not None
+    before = snapshot()
+    response = accept(Client(), f"/invite/{token}/")
+    assert response.status_code == 410
+    assert "was withdrawn" in text(response)
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    "mangle", [lambda t: t[:-1] + ("A" if t[-1] != "A" else "B"), lambda t: "x"]
+)
+def test_a_tampered_or_unknown_token_is_not_found(pending, mangle):
+    invitation, token = pending
+    before = snapshot()
+    client = Client()
+    page = client.get(f"/invite/{mangle(token)}/")
+    assert page.status_code == 404
+    assert "not valid" in text(page)
+    assert accept(client, f"/invite/{mangle(token)}/").status_code == 404
+    assert snapshot() == before
+    invitation.refresh_from_db()
+    assert invitation.state == "pending"
+
+
+def test_opening_an_invitation_while_signed_in_as_someone_else_changes_nothing(pending, partner_b):
+    invitation, token = pending
+    before = snapshot()
+    client = signed_in_client(partner_b)
+    page = client.get(f"/invite/{token}/")
+    assert page.status_code == 409
+    assert "invitation is for someone else" in text(page)
+    assert "Nothing has been changed" in text(page)
+    assert accept(client, f"/invite/{token}/").status_code == 409
+    assert snapshot() == before
+    invitation.refresh_from_db()
+    assert invitation.state == "pending"
+    assert not CaseMember.objects.filter(case=invitation.case, user=partner_b).exists()
+
+
+def test_an_invited_email_that_already_has_an_account_must_sign_in_first(pending):
+    invitation, token = pending
+    existing = make_user("noor@example.org", "Noor")
+    before = snapshot()
+    client = Client()
+    page = client.get(f"/invite/{token}/")
+    assert "There is already an account for noor@example.org" in text(page)
+    accept(client, f"/invite/{token}/")
+    assert snapshot() == before
+    existing.refresh_from_db()
+    assert existing.check_password(PASSWORD)  # the password was not overwritten
+    invitation.refresh_from_db()
+    assert invitation.state == "pending"
+
+    # Signed in as that account, accepting joins the case without a new user.
+    signed_in = signed_in_client(existing)
+    response = signed_in.post(f"/invite/{token}/")
+    assert response.status_code == 302
+    assert CaseMember.objects.filter(case=invitation.case, user=existing).exists()
+    assert User.objects.count() == before[0]
+
+
+@pytest.mark.parametrize(
+    ("password", "again", "message"),
+    [
+        ("short1", "short1", "too short"),
+        ("password123", "password123", "too common"),
+        ("1234567890123", "1234567890123", "entirely numeric"),
+        (NEW_PASSWORD, NEW_PASSWORD + "!", "The two passwords are different"),
+        ("", "", "This field is required"),
+    ],
+    ids=["too-short", "too-common", "numeric", "mismatch", "empty"],
+)
+def test_a_weak_or_mismatched_password_is_refused_with_a_reason(pending, password, again, message):
+    invitation, token = pending
+    before = snapshot()
+    client = Client()
+    response = accept(client, f"/invite/{token}/", password=password, again=again)
+    assert response.status_code == 400
+    assert message in text(response)
+    assert snapshot() == before
+    invitation.refresh_from_db()
+    assert invitation.state == "pending"
+    assert "_auth_user_id" not in client.session
+
+
+def test_accepting_twice_is_a_harmless_redirect(pending):
+    invitation, token = pending
+    client = Client()
+    assert accept(client, f"/invite/{token}/").status_code == 302
+    after_first = snapshot()
+    events = AuditEvent.objects.count()
+
+    again = client.get(f"/invite/{token}/")
+    assert again.status_code == 302 and again["Location"] == "/start/"
+    resubmit = accept(client, f"/invite/{token}/")
+    assert resubmit.status_code == 302 and resubmit["Location"] == "/start/"
+    assert snapshot() == after_first
+    assert AuditEvent.objects.count() == events
+
+    # The action itself is a no-op for the same person, and refuses anyone else.
+    user = User.objects.get(email="noor@example.org")
+    assert actions.accept_invitation(token, user=user) == user
+    with pytest.raises(actions.ActionError, match="already been used"):
+        actions.accept_invitation(token, password=NEW_PASSWORD)
+
+
+# --- opening a case: bad input ------------------------------------------------------------
+
+
+def _case_refused(client: Client, message: str, **fields: str) -> None:
+    cases, invitations = Case.objects.count(), Invitation.objects.count()
+    response = open_case(client, **fields)
+    assert response.status_code == 400
+    assert message in text(response)
+    assert (Case.objects.count(), Invitation.objects.count()) == (cases, invitations)
+    assert AuditEvent.objects.filter(action="retrust.case.created").count() == 0
+    assert mail.outbox == []
+
+
+def test_the_same_email_for_both_partners_is_refused(clinician_client):
+    _case_refused(
+        clinician_client,
+        "Each partner needs their own email address",
+        partner_b_email="ROBIN@example.org",
+    )
+
+
+def test_an_individual_case_with_two_emails_is_refused(clinician_client):
+    _case_refused(clinician_client, "starts with one partner", track="individual")
+
+
+def test_a_case_without_a_valid_partner_email_is_refused(clinician_client):
+    _case_refused(clinician_client, "Enter a valid email address", partner_a_email="robin@")
+
+
+def test_the_clinicians_own_email_is_refused(clinician_client):
+    _case_refused(
+        clinician_client, "not yours", partner_a_email="clinician@example.org", partner_b_email=""
+    )
+
+
+def test_submitting_the_new_case_form_twice_opens_one_case(
+    clinician_client, django_capture_on_commit_callbacks
+):
+    key = uuid.uuid4().hex
+    with django_capture_on_commit_callbacks(execute=True):
+        first = open_case(clinician_client, creation_key=key)
+        second = open_case(clinician_client, creation_key=key)
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert Case.objects.count() == 1
+    assert Invitation.objects.count() == 2
+    assert len(mail.outbox) == 2
+    assert AuditEvent.objects.filter(action="retrust.case.created").count() == 1
+
+
+def test_the_new_case_form_carries_a_fresh_creation_key(clinician_client):
+    first = re.search(
+        r'name="creation_key" value="([0-9a-f]+)"', text(clinician_client.get("/cases/new/"))
+    )
+    second = re.search(
+        r'name="creation_key" value="([0-9a-f]+)"', text(clinician_client.get("/cases/new/"))
+    )
+    assert first and second and first.group(1) != second.group(1)
+
+
+def test_inviting_the_same_email_twice_reuses_the_pending_invitation(
+    clinician_client, practice, clinician, django_capture_on_commit_callbacks
+):
+    case = actions.create_case(
+        clinician,
+        practice,
+        label="Solo",
+        track="individual",
+        partner_a_email="one@example.org",
+    )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        first = clinician_client.post(f"/cases/{case.pk}/invite/", {"email": "two@example.org"})
+        second = clinician_client.post(
+            f"/cases/{case.pk}/invite/", {"email": "Two@Example.org"}, follow=True
+        )
+    assert first.status_code == 302
+    assert "two@example.org already has an invitation" in text(second)
+    assert Invitation.objects.filter(case=case, email="two@example.org").count() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_a_case_with_both_partners_invited_refuses_a_third(clinician_client, practice, clinician):
+    case = actions.create_case(
+        clinician,
+        practice,
+        label="Full",
+        track="conjoint",
+        partner_a_email="one@example.org",
+        partner_b_email="two@example.org",
+    )
+    response = clinician_client.post(f"/cases/{case.pk}/invite/", {"email": "three@example.org"})
+    assert response.status_code == 400
+    assert "Both partners have joined or been invited" in text(response)
+    assert not Invitation.objects.filter(email="three@example.org").exists()
+
+
+def test_a_clinician_of_another_case_cannot_invite_into_it(client_for, case, partner_a, partner_b):
+    response = client_for("other_clinician").post(
+        f"/cases/{case.pk}/invite/", {"email": "intruder@example.org"}
+    )
+    assert response.status_code == 404
+    assert not Invitation.objects.filter(email="intruder@example.org").exists()
+
+
+def test_a_clinician_cannot_invite_themselves_as_a_partner_later(
+    clinician_client, practice, clinician
+):
+    case = actions.create_case(
+        clinician, practice, label="Solo", track="individual", partner_a_email="one@example.org"
+    )
+    response = clinician_client.post(
+        f"/cases/{case.pk}/invite/", {"email": "Clinician@example.org"}
+    )
+    assert response.status_code == 400
+    assert "not a clinician" in text(response)
+    assert not Invitation.objects.filter(email__iexact="clinician@example.org").exists()
+
+
+def test_two_submits_racing_each_other_still_open_one_case(clinician, practice, monkeypatch):
+    """The other submit commits its case between our duplicate check and our insert."""
+    key = uuid.uuid4().hex
+    real_check = actions._is_clinician_of
+
+    def the_other_submit_wins(user, the_practice):
+        if not Case.objects.filter(creation_key=key).exists():
+            winner = Case.objects.create(practice=practice, label="Robin and Sky", creation_key=key)
+            winner.clinicians.add(clinician)
+        return real_check(user, the_practice)
+
+    monkeypatch.setattr(actions, "_is_clinician_of", the_other_submit_wins)
+    case = actions.create_case(
+        clinician,
+        practice,
+        label="Robin and Sky",
+        track="conjoint",
+        partner_a_email="robin@example.org",
+        creation_key=key,
+    )
+    assert Case.objects.get() == case
+    assert not Invitation.objects.exists()  # this submit sent nothing of its own
+
+
+def test_a_creation_key_of_someone_elses_case_is_refused_cleanly(
+    clinician_client, other_clinician, practice
+):
+    key = uuid.uuid4().hex
+    Case.objects.create(practice=practice, label="Theirs", creation_key=key).clinicians.add(
+        other_clinician
+    )
+    response = open_case(clinician_client, creation_key=key)
+    assert response.status_code == 400
+    assert "This form was already used" in text(response)
+    assert Case.objects.count() == 1
+    assert not Invitation.objects.exists()
