@@ -192,7 +192,12 @@ CSRF_FAILURE_VIEW = "retrust.core.views.csrf_failure"
 # Login throttling (django-axes): five wrong passwords lock that email for fifteen minutes.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Locked by email alone, not by IP address: a whole clinic often shares one address, and one
+# mistyping colleague must not lock everyone out. (axes.W006 warns about exactly this choice.)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# The sign-in form's field is called "username" even though it holds the email.
+AXES_USERNAME_FORM_FIELD = "username"
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
