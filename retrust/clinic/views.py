@@ -38,6 +38,13 @@ def _base_url(request: HttpRequest) -> str:
     return f"{request.scheme}://{request.get_host()}"
 
 
+def _say_invitation_sent(request: HttpRequest, issued: actions.IssuedInvitation) -> None:
+    if issued.token is None:
+        messages.info(request, f"{issued.invitation.email} already has an invitation.")
+    else:
+        messages.success(request, f"Invitation sent to {issued.invitation.email}.")
+
+
 @staff_required
 def caseload(request: HttpRequest) -> HttpResponse:
     practice = policy.clinician_practice_for(request.user)
@@ -152,10 +159,7 @@ def invite_partner(request: HttpRequest, case_id: int) -> HttpResponse:
         except actions.ActionError as exc:
             form.add_error(exc.field, exc.message)
         else:
-            if issued.token is None:
-                messages.info(request, f"{issued.invitation.email} already has an invitation.")
-            else:
-                messages.success(request, f"Invitation sent to {issued.invitation.email}.")
+            _say_invitation_sent(request, issued)
             return redirect("case_detail", case_id=case.pk)
     return render(request, "clinic/invite_partner.html", {"case": case, "form": form}, status=400)
 
@@ -192,10 +196,7 @@ def practice(request: HttpRequest) -> HttpResponse:
         except actions.ActionError as exc:
             form.add_error(exc.field, exc.message)
         else:
-            if issued.token is None:
-                messages.info(request, f"{issued.invitation.email} already has an invitation.")
-            else:
-                messages.success(request, f"Invitation sent to {issued.invitation.email}.")
+            _say_invitation_sent(request, issued)
             return redirect("practice")
     memberships = ClinicianMembership.objects.filter(practice=the_practice).select_related("user")
     context = {

@@ -99,34 +99,28 @@ def partner_cases_for(user: Any) -> QuerySet[Case]:
     return Case.objects.filter(id__in=member_case_ids(user))
 
 
-def administered_practice_for(user: Any) -> Practice:
-    """The practice this person administers; 404 for everyone else."""
+def _practice_where(user: Any, role: str) -> Practice:
     if not _authenticated(user):
         raise Http404("No such page.")
     membership = (
         ClinicianMembership.objects.select_related("practice")
-        .filter(user=user, role=PracticeRole.ADMIN)
+        .filter(user=user, role=role)
         .order_by("id")
         .first()
     )
     if membership is None:
         raise Http404("No such page.")
     return membership.practice
+
+
+def administered_practice_for(user: Any) -> Practice:
+    """The practice this person administers; 404 for everyone else."""
+    return _practice_where(user, PracticeRole.ADMIN)
 
 
 def clinician_practice_for(user: Any) -> Practice:
     """The practice in which this person is a clinician; 404 for everyone else."""
-    if not _authenticated(user):
-        raise Http404("No such page.")
-    membership = (
-        ClinicianMembership.objects.select_related("practice")
-        .filter(user=user, role=PracticeRole.CLINICIAN)
-        .order_by("id")
-        .first()
-    )
-    if membership is None:
-        raise Http404("No such page.")
-    return membership.practice
+    return _practice_where(user, PracticeRole.CLINICIAN)
 
 
 # --- partner-authored records ------------------------------------------------------------
