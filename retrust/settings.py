@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "ninja",
     "retrust.core",
     "retrust.clinic",
+    "retrust.safety",
     "retrust.api",
 ]
 
