@@ -242,3 +242,6 @@ def write_journal(request: HttpRequest, case_id: int, payload: JournalIn) -> Sta
         user, case, body=payload.body, visibility=payload.visibility.value
     )
     return Status(201, _journal_out(entry, user))
+
+
+api.add_router("/program", "retrust.program.api.router")

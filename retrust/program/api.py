@@ -1,0 +1,181 @@
+"""The program's JSON routes, mounted under /api/v1/program/. Same policy as the pages."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models import Q
+from django.http import Http404, HttpRequest
+from ninja import Router, Schema, Status
+from pydantic import Field
+
+from retrust.core import actions as core_actions
+from retrust.core import policy
+from retrust.core.models import CaseMember
+from retrust.program import actions, content, transitions
+from retrust.program.models import Assignment, ExerciseResponse
+from retrust.program.queries import milestones_for, responses_visible_to
+
+router = Router(tags=["program"])
+
+
+class ExerciseOut(Schema):
+    id: str
+    title: str
+    stage: int
+    tracks: list[str]
+    who: str
+    minutes: int
+    default_visibility: str
+    maximum_visibility: str
+    reveal_together: bool
+    prompts: list[dict[str, str]]
+
+
+class AssignmentOut(Schema):
+    id: int
+    exercise_id: str
+    title: str
+    due_on: date
+    for_role: str
+    reveal_together: bool
+    maximum_visibility: str
+    revealed: bool
+
+
+class ProgramOut(Schema):
+    case_id: int
+    track: str
+    stage: int
+    stage_name: str
+    assignments: list[AssignmentOut]
+    milestones: list[dict[str, str]]
+
+
+class ResponseOut(Schema):
+    id: int
+    assignment_id: int
+    author: str
+    mine: bool
+    visibility: str
+    submitted_at: datetime | None
+    answers: dict[str, str]
+
+
+class ResponseIn(Schema):
+    answers: dict[str, str] = Field(default_factory=dict)
+    visibility: str
+
+
+def _user(request: HttpRequest) -> Any:
+    return request.auth  # type: ignore[attr-defined]
+
+
+def _assignment_out(a: Assignment) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "exercise_id": a.exercise_id,
+        "title": a.title,
+        "due_on": a.due_on,
+        "for_role": a.for_role,
+        "reveal_together": a.reveal_together,
+        "maximum_visibility": a.maximum_visibility,
+        "revealed": a.revealed_at is not None,
+    }
+
+
+def _response_out(r: ExerciseResponse, user: Any) -> dict[str, Any]:
+    return {
+        "id": r.pk,
+        "assignment_id": r.assignment_id,
+        "author": r.author.name,
+        "mine": r.author_id == user.pk,
+        "visibility": r.visibility,
+        "submitted_at": r.submitted_at,
+        "answers": {k: str(v) for k, v in (r.answers or {}).items()},
+    }
+
+
+@router.get("/exercises", response=list[ExerciseOut], summary="The exercise library (clinicians)")
+def exercises(request: HttpRequest) -> list[dict[str, Any]]:
+    if not policy.is_clinician(_user(request)):
+        raise Http404("No such page.")
+    return [
+        {
+            "id": e.id,
+            "title": e.title,
+            "stage": e.stage,
+            "tracks": list(e.tracks),
+            "who": e.who,
+            "minutes": e.minutes,
+            "default_visibility": e.default_visibility,
+            "maximum_visibility": e.maximum_visibility,
+            "reveal_together": e.reveal_together,
+            "prompts": [{"key": p.key, "label": p.label, "field": p.field} for p in e.prompts],
+        }
+        for e in content.library().values()
+    ]
+
+
+@router.get("/cases/{case_id}", response=ProgramOut, summary="A case's program")
+def program(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    user = _user(request)
+    case = policy.get_case_for(user, case_id)
+    assignments = Assignment.objects.filter(case=case)
+    role = CaseMember.objects.filter(case=case, user=user).values_list("role", flat=True).first()
+    if role is not None:
+        assignments = assignments.filter(Q(for_role="") | Q(for_role=role))
+    return {
+        "case_id": case.pk,
+        "track": case.track,
+        "stage": case.stage,
+        "stage_name": transitions.stage_name(case.stage),
+        "assignments": [_assignment_out(a) for a in assignments.order_by("due_on", "id")],
+        "milestones": [{"key": m.key, "title": m.title} for m in milestones_for(case)],
+    }
+
+
+@router.get(
+    "/cases/{case_id}/responses",
+    response=list[ResponseOut],
+    summary="Homework answers I may read",
+)
+def responses(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
+    user = _user(request)
+    case = policy.get_case_for(user, case_id)
+    found = list(
+        responses_visible_to(user)
+        .filter(case=case)
+        .select_related("author")
+        .order_by("-updated_at")[:200]
+    )
+    others = [r for r in found if r.author_id != user.pk]
+    if others and case.clinicians.filter(pk=user.pk).exists():
+        core_actions.record_clinical_read(user, case, "program_responses", len(others))
+    return [_response_out(r, user) for r in found]
+
+
+@router.post(
+    "/assignments/{assignment_id}/response",
+    response={201: ResponseOut},
+    summary="Send my answers (assigned partner only); sending twice stores once",
+)
+def submit(request: HttpRequest, assignment_id: int, payload: ResponseIn) -> Status[Any]:
+    user = _user(request)
+    assignment = (
+        Assignment.objects.select_related("case", "case__practice")
+        .filter(pk=assignment_id, case__in=policy.partner_cases_for(user))
+        .first()
+    )
+    if assignment is None:
+        raise Http404("No such assignment.")
+    roles = set(
+        CaseMember.objects.filter(case=assignment.case, user=user).values_list("role", flat=True)
+    )
+    if assignment.for_role and assignment.for_role not in roles:
+        raise Http404("No such assignment.")
+    response = actions.submit_response(
+        user, assignment, answers=payload.answers, visibility=payload.visibility
+    )
+    return Status(201, _response_out(response, user))

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.core.exceptions import ImproperlyConfigured
+
+
+class ProgramConfig(AppConfig):
+    name = "retrust.program"
+    label = "program"
+    verbose_name = "Trust-repair program"
+
+    def ready(self) -> None:
+        # A malformed exercise file stops start-up here, naming the file and the field.
+        from retrust.program import content
+
+        try:
+            content.library()
+        except content.ExerciseFileError as exc:
+            raise ImproperlyConfigured(f"Exercise library: {exc}") from exc

@@ -1,0 +1,55 @@
+"""Reading the program through the policy module, with its two extra rules for answers.
+
+``ExerciseResponse.objects.visible_to(user)`` applies the case-wide table (private, clinician,
+couple). On top of it: a draft is its author's alone, and a reveal-together answer reaches the
+other partner only once everyone it was given to has answered.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Max, Q, QuerySet
+
+from retrust.core import policy
+from retrust.core.models import Case
+from retrust.program import milestones, transitions
+from retrust.program.models import ExerciseResponse, ProposalState, StageProposal
+
+CHECKIN_EXERCISE = "daily-needs-check-in"
+
+
+def responses_visible_to(user: Any) -> QuerySet[ExerciseResponse]:
+    if not getattr(user, "is_authenticated", False):
+        return ExerciseResponse.objects.none()
+    not_mine = ~Q(author_id=user.pk)
+    draft = Q(submitted_at__isnull=True)
+    waiting = Q(assignment__reveal_together=True, assignment__revealed_at__isnull=True) & Q(
+        case_id__in=policy.member_case_ids(user)
+    )
+    return ExerciseResponse.objects.visible_to(user).exclude(not_mine & (draft | waiting))
+
+
+def milestones_for(case: Case) -> list[milestones.Milestone]:
+    """The case's milestones, from three queries whatever the amount of data."""
+    together = (
+        ExerciseResponse.objects.filter(
+            case=case, submitted_at__isnull=False, assignment__for_role=""
+        )
+        .values("assignment_id")
+        .annotate(n=Count("id"), last=Max("submitted_at"))
+        .filter(n__gte=2)
+        .values_list("last", flat=True)
+    )
+    stages = StageProposal.objects.filter(case=case, state=ProposalState.CARRIED).values_list(
+        "from_stage", flat=True
+    )
+    checkins = ExerciseResponse.objects.filter(
+        case=case, submitted_at__isnull=False, assignment__exercise_id=CHECKIN_EXERCISE
+    ).values_list("submitted_at", flat=True)
+    facts = milestones.Facts(
+        together_dates=tuple(t.date() for t in together),
+        stages_completed=tuple(stages),
+        checkin_days=tuple(t.date() for t in checkins),
+    )
+    return milestones.detect(facts, transitions.STAGE_NAMES)

@@ -1,0 +1,287 @@
+"""Homework, reveal-together, stage advance, goals, decisions and notes, end to end."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from retrust.core.actions import ActionError
+from retrust.core.models import AuditEvent, Case, CaseMember
+from retrust.program import actions
+from retrust.program.models import (
+    AppreciationNote,
+    Assignment,
+    CaseGoal,
+    ExerciseResponse,
+    ResponseComment,
+    StageConfirmation,
+)
+from retrust.program.queries import milestones_for, responses_visible_to
+from tests.conftest import make_user, signed_in_client
+
+TRUST = {
+    "ordinary_day": "We laugh at breakfast again",
+    "small_sign": "Phone left face up",
+    "hope": "To feel at home with you",
+}
+
+
+@pytest.fixture
+def both(partner_a, partner_b):
+    return partner_a, partner_b
+
+
+def due():
+    return timezone.localdate() + timedelta(days=7)
+
+
+def assign(clinician, case, exercise="what-trust-looks-like", for_role=""):
+    return actions.assign_homework(
+        clinician, case, exercise_id=exercise, due_on=due(), for_role=for_role
+    )
+
+
+def test_assigning_twice_stores_one_assignment(clinician, case, both):
+    first = assign(clinician, case)
+    again = assign(clinician, case)
+    assert first.pk == again.pk
+    assert Assignment.objects.count() == 1
+    assert AuditEvent.objects.filter(action="retrust.program.homework.assigned").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"exercise_id": "no-such-thing"}, "exercise_id"),
+        ({"exercise_id": "three-paths"}, "exercise_id"),  # a discernment exercise
+        ({"due_on": "past"}, "due_on"),
+        ({"exercise_id": "telling-the-hurt"}, "for_role"),  # one partner's: say which
+    ],
+)
+def test_bad_assignments_say_what_to_fix_and_save_nothing(clinician, case, both, kwargs, field):
+    data = {"exercise_id": "what-trust-looks-like", "due_on": due(), "for_role": ""}
+    data.update(kwargs)
+    if data["due_on"] == "past":
+        data["due_on"] = timezone.localdate() - timedelta(days=1)
+    with pytest.raises(ActionError) as caught:
+        actions.assign_homework(clinician, case, **data)
+    assert caught.value.field == field
+    assert caught.value.message
+    assert Assignment.objects.count() == 0
+
+
+def test_only_the_case_clinician_assigns(other_clinician, case, both):
+    with pytest.raises(ActionError):
+        assign(other_clinician, case)
+
+
+def test_reveal_together_shows_answers_only_after_both_have_sent(clinician, case, both):
+    a, b = both
+    assignment = assign(clinician, case)
+    actions.save_draft(a, assignment, answers={"ordinary_day": "half"}, visibility="couple")
+    # A draft is its author's alone, even shared with the couple, even for the clinician.
+    assert not responses_visible_to(b).exists()
+    assert not responses_visible_to(clinician).exists()
+    actions.submit_response(a, assignment, answers=TRUST, visibility="couple")
+    assert not responses_visible_to(b).filter(author=a).exists()
+    assert responses_visible_to(clinician).filter(author=a).exists()
+    actions.submit_response(b, assignment, answers=TRUST, visibility="couple")
+    assert responses_visible_to(b).filter(author=a).exists()
+    assert responses_visible_to(a).filter(author=b).exists()
+    assignment.refresh_from_db()
+    assert assignment.revealed_at is not None
+
+
+def test_submitting_twice_stores_once(clinician, case, both):
+    a, _ = both
+    assignment = assign(clinician, case)
+    first = actions.submit_response(a, assignment, answers=TRUST, visibility="couple")
+    again = actions.submit_response(
+        a, assignment, answers={**TRUST, "hope": "changed"}, visibility="private"
+    )
+    assert first.pk == again.pk
+    assert ExerciseResponse.objects.get().answers["hope"] == TRUST["hope"]
+    assert AuditEvent.objects.filter(action="retrust.program.response.submitted").count() == 1
+
+
+def test_visibility_can_be_narrowed_never_widened(clinician, case, both):
+    a, b = both
+    assignment = assign(clinician, case, "disclosure-conversation-plan")  # maximum: clinician
+    answers = {
+        "setting": "Tuesday",
+        "support": "A friend",
+        "pause_signal": "A hand",
+        "worries": "x",
+    }
+    with pytest.raises(ActionError) as caught:
+        actions.submit_response(a, assignment, answers=answers, visibility="couple")
+    assert caught.value.field == "visibility"
+    assert ExerciseResponse.objects.count() == 0
+    actions.submit_response(a, assignment, answers=answers, visibility="private")
+    assert not responses_visible_to(clinician).exists()
+    assert not responses_visible_to(b).exists()
+
+
+def test_an_unfinished_answer_is_refused_whole(clinician, case, both):
+    a, _ = both
+    assignment = assign(clinician, case)
+    with pytest.raises(ActionError) as caught:
+        actions.submit_response(
+            a, assignment, answers={"ordinary_day": "x", "small_sign": ""}, visibility="couple"
+        )
+    assert caught.value.field == "answer_small_sign"
+    assert ExerciseResponse.objects.count() == 0
+
+
+def test_one_partners_exercise_is_theirs_alone(clinician, case, both):
+    a, b = both
+    assignment = assign(clinician, case, "telling-the-hurt", for_role="partner_a")
+    with pytest.raises(ActionError):
+        actions.submit_response(
+            b,
+            assignment,
+            answers={"what_hurt": "x", "since_then": "y", "need_heard": "z"},
+            visibility="couple",
+        )
+
+
+def test_clinician_comments_once_per_double_submit(clinician, case, both):
+    a, _ = both
+    response = actions.submit_response(
+        a, assign(clinician, case), answers=TRUST, visibility="couple"
+    )
+    actions.comment_on_response(clinician, response, body="Thank you for this.")
+    actions.comment_on_response(clinician, response, body="Thank you for this.")
+    assert ResponseComment.objects.count() == 1
+
+
+def test_conjoint_stage_advance_needs_both_partners(clinician, case, both):
+    a, b = both
+    proposal = actions.propose_advance(clinician, case, goals_review="Goals look steady.")
+    again = actions.propose_advance(clinician, case, goals_review="Goals look steady.")
+    assert proposal.pk == again.pk
+    actions.confirm_advance(a, proposal)
+    actions.confirm_advance(a, proposal)
+    case.refresh_from_db()
+    assert case.stage == 0
+    assert StageConfirmation.objects.count() == 1
+    actions.confirm_advance(b, proposal)
+    case.refresh_from_db()
+    assert case.stage == 1
+    event = AuditEvent.objects.get(action="retrust.program.stage.advanced")
+    assert event.details["old"] == 0 and event.details["new"] == 1
+    assert "stage-0" in {m.key for m in milestones_for(case)}
+
+
+def test_individual_stage_advance_is_the_clinicians_alone(practice, clinician):
+    case = Case.objects.create(practice=practice, label="Cam", track="individual", status="active")
+    case.clinicians.add(clinician)
+    CaseMember.objects.create(case=case, user=make_user("cam@example.org"), role="partner_a")
+    actions.propose_advance(clinician, case, goals_review="Ready.")
+    case.refresh_from_db()
+    assert case.stage == 1
+
+
+def test_a_proposal_needs_a_look_back_at_the_goals(clinician, case, both):
+    with pytest.raises(ActionError) as caught:
+        actions.propose_advance(clinician, case, goals_review="  ")
+    assert caught.value.field == "goals_review"
+
+
+def test_track_changes_are_audited_and_withdraw_the_open_proposal(clinician, case, both):
+    proposal = actions.propose_advance(clinician, case, goals_review="ok")
+    actions.change_track(clinician, case, track="discernment")
+    proposal.refresh_from_db()
+    assert proposal.state == "withdrawn"
+    event = AuditEvent.objects.get(action="retrust.program.track.changed")
+    assert event.details == {"old": "conjoint", "new": "discernment"}
+
+
+def test_discernment_decision_to_part_needs_a_closing_plan(clinician, case, both):
+    actions.change_track(clinician, case, track="discernment")
+    case.refresh_from_db()
+    with pytest.raises(ActionError) as caught:
+        actions.record_decision(clinician, case, path="separate")
+    assert caught.value.field == "closing_plan"
+    decision = actions.record_decision(
+        clinician, case, path="separate", closing_plan="Tell the children together."
+    )
+    assert decision.path == "separate"
+
+
+def test_decisions_only_on_the_discernment_track(clinician, case, both):
+    with pytest.raises(ActionError):
+        actions.record_decision(clinician, case, path="stay_as_is")
+
+
+def test_goals_by_partners_and_clinician(clinician, case, both):
+    a, b = both
+    actions.write_trust_goal(a, case, body="Honest answers", visibility="clinician")
+    actions.write_trust_goal(a, case, body="Honest answers, kindly", visibility="clinician")
+    goal = actions.add_case_goal(
+        clinician, case, title="Feel close again", how_noticed="Weekly date kept", review_on=None
+    )
+    assert (
+        actions.add_case_goal(
+            clinician,
+            case,
+            title="Feel close again",
+            how_noticed="Weekly date kept",
+            review_on=None,
+        ).pk
+        == goal.pk
+    )
+    actions.update_case_goal(clinician, goal, status="progressing", review_on=due())
+    assert CaseGoal.objects.get().status == "progressing"
+    with pytest.raises(ActionError) as caught:
+        actions.update_case_goal(clinician, goal, status="done-ish", review_on=None)
+    assert caught.value.field == "status"
+
+
+def test_appreciation_from_a_milestone_card(clinician, case, both):
+    a, b = both
+    assignment = assign(clinician, case)
+    with pytest.raises(ActionError) as caught:
+        actions.send_appreciation(a, case, milestone_key="first-together", body="Thank you")
+    assert caught.value.field == "milestone_key"
+    actions.submit_response(a, assignment, answers=TRUST, visibility="couple")
+    actions.submit_response(b, assignment, answers=TRUST, visibility="couple")
+    actions.send_appreciation(a, case, milestone_key="first-together", body="Thank you")
+    actions.send_appreciation(a, case, milestone_key="first-together", body="Thank you")
+    assert AppreciationNote.objects.visible_to(b).count() == 1
+
+
+def test_the_pages_round_trip(clinician, case, both):
+    a, b = both
+    staff = signed_in_client(clinician)
+    response = staff.post(
+        f"/cases/{case.pk}/program/assign/",
+        {"exercise_id": "what-trust-looks-like", "due_on": due().isoformat(), "for_role": ""},
+    )
+    assert response.status_code == 302
+    assignment = Assignment.objects.get()
+    partner = signed_in_client(a)
+    page = partner.get(f"/homework/{assignment.pk}/")
+    assert page.status_code == 200
+    assert "What trust would look like" in page.content.decode()
+    draft = partner.post(
+        f"/homework/{assignment.pk}/draft/",
+        {"answer_ordinary_day": "Soft", "visibility": "couple"},
+        headers={"HX-Request": "true"},
+    )
+    assert draft.status_code == 200 and "Draft saved" in draft.content.decode()
+    assert ExerciseResponse.objects.get().submitted_at is None
+    bad = partner.post(
+        f"/homework/{assignment.pk}/", {"answer_ordinary_day": "Soft", "visibility": "couple"}
+    )
+    assert bad.status_code == 400
+    assert "Answer this one too" in bad.content.decode()
+    data = {f"answer_{k}": v for k, v in TRUST.items()} | {"visibility": "couple"}
+    assert partner.post(f"/homework/{assignment.pk}/", data).status_code == 302
+    assert partner.post(f"/homework/{assignment.pk}/", data).status_code == 302
+    assert ExerciseResponse.objects.filter(submitted_at__isnull=False).count() == 1
+    other = signed_in_client(b).get(f"/homework/{assignment.pk}/").content.decode()
+    assert TRUST["hope"] not in other
+    assert "revealed together" in other
