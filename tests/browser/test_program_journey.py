@@ -1,0 +1,148 @@
+"""The program in a real Chromium: homework answered on phones, revealed together, stage advance.
+
+Every page goes through ``tab.check()`` (axe-core, no CSP violation, no script error).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from retrust.program.models import Assignment, ExerciseResponse
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+A_WORDS = "We cook together on Sundays again"
+B_WORDS = "You tell me about your day without me asking"
+
+
+def on_phone(tab):
+    tab.page.set_viewport_size(PHONE)
+    return tab
+
+
+def answer(tab, assignment, words):
+    page = tab.page
+    tab.goto(f"/homework/{assignment.pk}/")
+    expect(page.get_by_role("heading", name="What trust would look like", level=1)).to_be_visible()
+    tab.check()
+    page.get_by_label("Picture an ordinary day").fill(words)
+    # The draft saves itself (htmx) and says so in a status message.
+    expect(page.locator("#draft-status")).to_contain_text("Draft saved at")
+    page.get_by_label("What small thing would tell you").fill("A kind word")
+    page.get_by_label("One hope you have").fill("Feeling at home")
+    page.get_by_label("Both of us and our clinician").check()
+    page.get_by_role("button", name="Send my answers").click()
+    expect(page.get_by_role("status").first).to_contain_text("Sent")
+    tab.check()
+
+
+def test_homework_revealed_together_and_stage_advance(
+    open_tab, clinician, case, partner_a, partner_b
+):
+    staff = open_tab(clinician)
+    page = staff.page
+    staff.goto(f"/cases/{case.pk}/")
+    staff.check()
+    page.get_by_role("link", name="Program: homework, goals and stages").click()
+    expect(page.get_by_role("heading", name="Program: Ari and Bo")).to_be_visible()
+    staff.check()
+    page.get_by_label("Exercise").select_option("what-trust-looks-like")
+    due = (timezone.localdate() + timedelta(days=7)).isoformat()
+    page.get_by_label("Due on").fill(due)
+    page.get_by_role("button", name="Assign", exact=True).click()
+    expect(page.get_by_role("status").first).to_contain_text("Homework assigned")
+    staff.check()
+    assignment = Assignment.objects.get(case=case)
+
+    first = on_phone(open_tab(partner_a))
+    first.goto(f"/program/{case.pk}/")
+    first.check()
+    first.page.get_by_role("link", name="What trust would look like").click()
+    expect(first.page).to_have_url(re.compile(rf"/homework/{assignment.pk}/$"))
+    first.check()
+    answer(first, assignment, A_WORDS)
+    expect(first.page.get_by_text("revealed together")).to_be_visible()
+
+    second = on_phone(open_tab(partner_b))
+    second.goto(f"/homework/{assignment.pk}/")
+    expect(second.page.get_by_text(A_WORDS)).to_have_count(0)
+    second.check()
+    answer(second, assignment, B_WORDS)
+    # The second answer reveals both, to both.
+    expect(second.page.get_by_text(A_WORDS)).to_be_visible()
+    first.goto(f"/homework/{assignment.pk}/")
+    expect(first.page.get_by_text(B_WORDS)).to_be_visible()
+    first.check()
+    assert ExerciseResponse.objects.filter(submitted_at__isnull=False).count() == 2
+
+    # Stage advance: the clinician proposes, each partner confirms.
+    staff.goto(f"/cases/{case.pk}/program/")
+    staff.check()
+    page.get_by_label("Looking back at the goals before moving on").fill(
+        "Both of you named what trust would look like."
+    )
+    page.get_by_role("button", name="Propose the next stage").click()
+    expect(page.get_by_text("No confirmations yet.")).to_be_visible()
+    staff.check()
+
+    for tab, expected in ((first, "once your partner confirms"), (second, "stage 1")):
+        tab.goto(f"/program/{case.pk}/")
+        expect(tab.page.get_by_role("heading", name="Ready for the next stage?")).to_be_visible()
+        tab.check()
+        tab.page.get_by_role("button", name="Yes, I'm ready").click()
+        expect(tab.page.get_by_role("status").first).to_contain_text(expected)
+        tab.check()
+    expect(second.page.get_by_text("1 · Acknowledge the hurt without blame")).to_be_visible()
+    # The first exercise done together now shows as a milestone card.
+    expect(
+        second.page.get_by_role("heading", name="Your first exercise done together")
+    ).to_be_visible()
+    case.refresh_from_db()
+    assert case.stage == 1
+
+    # From the card, a note of appreciation reaches the other partner.
+    card = second.page.get_by_role("article", name="Your first exercise done together")
+    card.get_by_label("A note to Ari").fill("Thank you for Sunday")
+    card.get_by_role("button", name="Send a note").click()
+    expect(second.page.get_by_role("status").first).to_contain_text("on its way")
+    second.check()
+    first.goto(f"/program/{case.pk}/")
+    expect(first.page.get_by_text("Thank you for Sunday")).to_be_visible()
+    first.check()
+
+
+def test_clinician_library_and_discernment_decision(open_tab, clinician, case, partner_a):
+    staff = open_tab(clinician)
+    page = staff.page
+    staff.goto("/exercises/")
+    expect(page.get_by_role("heading", name="Exercise library")).to_be_visible()
+    staff.check()
+    page.get_by_role("link", name="An accountability letter").click()
+    expect(page.get_by_text("The partner who broke trust")).to_be_visible()
+    staff.check()
+
+    staff.goto(f"/cases/{case.pk}/program/")
+    page.get_by_label("Track").select_option("discernment")
+    page.get_by_role("button", name="Change track").click()
+    expect(page.get_by_role("heading", name="Discernment decision")).to_be_visible()
+    staff.check()
+    # Parting without a closing plan is refused, with the reason next to the field.
+    page.get_by_label("Separate").check()
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page.get_by_text("write the closing plan")).to_be_visible()
+    staff.check(status=400)
+    page.get_by_label("Closing plan (needed if they part)").fill("Tell the family together.")
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page.get_by_role("status").first).to_contain_text("Decision recorded")
+    staff.check()
+
+    partner = on_phone(open_tab(partner_a))
+    partner.goto(f"/program/{case.pk}/")
+    expect(partner.page.get_by_text("Tell the family together.")).to_be_visible()
+    partner.check()
