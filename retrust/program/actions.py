@@ -171,6 +171,18 @@ def clean_visibility(value: str | None, maximum: str, field: str = "visibility")
     return chosen
 
 
+def allowed_maximum(assignment: Assignment, case: Case) -> str:
+    """The widest an author may share answers now.
+
+    The exercise's maximum, except on the individual track: the partner is not part of the
+    work yet, so answers stay with the author and the clinician until the author, later, shares
+    a particular answer with a partner who has joined (``change_response_visibility``).
+    """
+    if case.track == "individual" and assignment.maximum_visibility == Visibility.COUPLE:
+        return Visibility.CLINICIAN.value
+    return assignment.maximum_visibility
+
+
 def clean_answers(exercise_id: str, answers: dict[str, Any], *, complete: bool) -> dict[str, str]:
     """Known prompts only, trimmed; every prompt answered when ``complete``."""
     exercise = content.library().get(exercise_id)
@@ -205,7 +217,7 @@ def save_draft(
     case = assignment.case
     _require_open(case)
     _require_assignee(author, assignment)
-    chosen = clean_visibility(visibility, assignment.maximum_visibility)
+    chosen = clean_visibility(visibility, allowed_maximum(assignment, case))
     cleaned = clean_answers(assignment.exercise_id, answers, complete=False)
     response = ExerciseResponse.objects.filter(assignment=assignment, author=author).first()
     if response is not None and response.submitted:
@@ -242,7 +254,7 @@ def submit_response(
         return existing
     _require_open(case)
     _require_assignee(author, assignment)
-    chosen = clean_visibility(visibility, assignment.maximum_visibility)
+    chosen = clean_visibility(visibility, allowed_maximum(assignment, case))
     cleaned = clean_answers(assignment.exercise_id, answers, complete=True)
     now = timezone.now()
     if existing is None:
@@ -280,6 +292,38 @@ def submit_response(
         audit.record(
             author, "retrust.program.homework.revealed", target=assignment, case=case, details={}
         )
+    return response
+
+
+@transaction.atomic
+def change_response_visibility(
+    author: User, response: ExerciseResponse, *, visibility: str
+) -> ExerciseResponse:
+    """The author re-decides who reads sent answers, never wider than the exercise allows.
+
+    This is how individual work carries over when a partner joins: answer by answer, as the
+    author chooses.
+    """
+    if response.author_id != author.pk:
+        raise ActionError("Only the person who wrote these answers can change who sees them.")
+    assignment = response.assignment
+    case = response.case
+    maximum = assignment.maximum_visibility
+    if case.track == "individual" and CaseMember.objects.filter(case=case).count() < 2:
+        maximum = allowed_maximum(assignment, case)
+    chosen = clean_visibility(visibility, maximum)
+    old = response.visibility
+    if old == chosen:
+        return response
+    response.visibility = chosen
+    response.save(update_fields=["visibility", "updated_at"])
+    audit.record(
+        author,
+        "retrust.program.response.visibility_changed",
+        target=response,
+        case=case,
+        details={"old": old, "new": chosen.value},
+    )
     return response
 
 

@@ -18,6 +18,11 @@ urlpatterns = [
     ),
     path("homework/<int:assignment_id>/", views.homework, name="program_homework"),
     path("homework/<int:assignment_id>/draft/", views.save_draft, name="program_draft"),
+    path(
+        "homework/<int:assignment_id>/sharing/",
+        views.change_visibility,
+        name="program_sharing",
+    ),
     # Clinicians.
     path("cases/<int:case_id>/program/", views.clinician_program, name="program_clinician"),
     path("cases/<int:case_id>/program/assign/", views.assign, name="program_assign"),

@@ -232,6 +232,10 @@ def _assignment_for(user: Any, assignment_id: int) -> Assignment:
     return assignment
 
 
+def _maximum_now(assignment: Assignment) -> str:
+    return actions.allowed_maximum(assignment, assignment.case)
+
+
 def _homework_context(
     request: HttpRequest, assignment: Assignment, form: forms.ResponseForm | None = None
 ) -> dict[str, Any]:
@@ -250,7 +254,7 @@ def _homework_context(
             initial["visibility"] = mine.visibility
             initial.update({f"answer_{k}": v for k, v in (mine.answers or {}).items()})
         form = forms.ResponseForm(
-            initial=initial, exercise=exercise, maximum=assignment.maximum_visibility
+            initial=initial, exercise=exercise, maximum=_maximum_now(assignment)
         )
     others = _with_answers(
         list(
@@ -264,7 +268,17 @@ def _homework_context(
     if mine is not None:
         _with_answers([mine])
     waiting_for_other = assignment.reveal_together and assignment.revealed_at is None
+    share_choices = []
+    if mine is not None and mine.submitted:
+        widest = assignment.maximum_visibility
+        if assignment.case.track == "individual" and len(assignment.case.members.all()) < 2:
+            widest = _maximum_now(assignment)
+        share_choices = [
+            (v, forms.VISIBILITY_LABELS[v])
+            for v in content.VISIBILITIES[: content.VISIBILITIES.index(widest) + 1]
+        ]
     return {
+        "share_choices": share_choices,
         "assignment": assignment,
         "exercise": exercise,
         "form": form,
@@ -284,9 +298,7 @@ def homework(request: HttpRequest, assignment_id: int) -> HttpResponse:
     exercise = content.library().get(assignment.exercise_id)
     if exercise is None:
         raise Http404("No such page.")
-    form = forms.ResponseForm(
-        request.POST, exercise=exercise, maximum=assignment.maximum_visibility
-    )
+    form = forms.ResponseForm(request.POST, exercise=exercise, maximum=_maximum_now(assignment))
     try:
         actions.submit_response(
             user,
@@ -305,6 +317,29 @@ def homework(request: HttpRequest, assignment_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
+def change_visibility(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    """The author of sent answers changes who may read them (within the exercise's limit)."""
+    user: Any = request.user
+    assignment = _assignment_for(user, assignment_id)
+    response = ExerciseResponse.objects.filter(
+        assignment=assignment, author=user, submitted_at__isnull=False
+    ).first()
+    if response is None:
+        raise Http404("No such page.")
+    try:
+        actions.change_response_visibility(
+            user, response, visibility=request.POST.get("visibility", "")
+        )
+    except ActionError as exc:
+        messages.warning(request, exc.message)
+        context = _homework_context(request, assignment)
+        return render(request, "program/homework.html", context, status=400)
+    messages.success(request, "Updated who can read your answers.")
+    return redirect("program_homework", assignment_id=assignment.pk)
+
+
+@require_POST
+@login_required
 def save_draft(request: HttpRequest, assignment_id: int) -> HttpResponse:
     """Autosave (htmx) or the "Save draft" button (without JavaScript)."""
     user: Any = request.user
@@ -312,9 +347,7 @@ def save_draft(request: HttpRequest, assignment_id: int) -> HttpResponse:
     exercise = content.library().get(assignment.exercise_id)
     if exercise is None:
         raise Http404("No such page.")
-    form = forms.ResponseForm(
-        request.POST, exercise=exercise, maximum=assignment.maximum_visibility
-    )
+    form = forms.ResponseForm(request.POST, exercise=exercise, maximum=_maximum_now(assignment))
     try:
         actions.save_draft(
             user,

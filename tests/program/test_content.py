@@ -142,3 +142,16 @@ def test_a_malformed_file_stops_start_up(tmp_path, monkeypatch):
         apps.get_app_config("program").ready()
     assert "small-exercise.md" in str(caught.value)
     assert "field 'who'" in str(caught.value)
+
+
+def test_checkexercises_command_summarises_and_names_bad_files(tmp_path):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("checkexercises", stdout=out)
+    assert f"{len(content.library())} exercises, all valid" in out.getvalue()
+    write(tmp_path, GOOD.format(id="small-exercise").replace("minutes: 10", "minutes: lots"))
+    with pytest.raises(CommandError, match=r"small-exercise\.md: field 'minutes'"):
+        call_command("checkexercises", str(tmp_path))

@@ -285,3 +285,39 @@ def test_the_pages_round_trip(clinician, case, both):
     other = signed_in_client(b).get(f"/homework/{assignment.pk}/").content.decode()
     assert TRUST["hope"] not in other
     assert "revealed together" in other
+
+
+def test_individual_work_stays_with_the_clinician_until_the_author_shares_it(practice, clinician):
+    case = Case.objects.create(practice=practice, label="Cam", track="individual", status="active")
+    case.clinicians.add(clinician)
+    cam = make_user("cam@example.org", "Cam")
+    CaseMember.objects.create(case=case, user=cam, role="partner_a")
+    assignment = actions.assign_homework(
+        clinician, case, exercise_id="daily-needs-check-in", due_on=due()
+    )
+    check_in = {"feeling": "3", "need": "Rest", "offer": "A walk"}
+    with pytest.raises(ActionError) as caught:
+        actions.submit_response(cam, assignment, answers=check_in, visibility="couple")
+    assert caught.value.field == "visibility"
+    response = actions.submit_response(cam, assignment, answers=check_in, visibility="clinician")
+    # The partner joins later: nothing carries over by itself ...
+    jo = make_user("jo@example.org", "Jo")
+    CaseMember.objects.create(case=case, user=jo, role="partner_b")
+    assert not responses_visible_to(jo).exists()
+    # ... until Cam chooses to share this answer.
+    actions.change_response_visibility(cam, response, visibility="couple")
+    assert responses_visible_to(jo).filter(pk=response.pk).exists()
+    with pytest.raises(ActionError):
+        actions.change_response_visibility(jo, response, visibility="private")
+
+
+def test_sent_answers_can_be_narrowed_but_not_widened_past_the_exercise(clinician, case, both):
+    a, b = both
+    assignment = assign(clinician, case, "disclosure-conversation-plan")
+    answers = {"setting": "Home", "support": "A friend", "pause_signal": "Hand", "worries": "x"}
+    response = actions.submit_response(a, assignment, answers=answers, visibility="clinician")
+    with pytest.raises(ActionError) as caught:
+        actions.change_response_visibility(a, response, visibility="couple")
+    assert caught.value.field == "visibility"
+    actions.change_response_visibility(a, response, visibility="private")
+    assert not responses_visible_to(clinician).exists()

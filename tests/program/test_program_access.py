@@ -243,6 +243,25 @@ PAGE_ROUTES = [
         state=rows(ExerciseResponse, "author_id", "submitted_at", "visibility"),
     ),
     Route(
+        "narrow who reads sent answers",
+        "POST",
+        "/homework/{together}/sharing/",
+        pages(
+            partner_a=Redirect("/homework/{together}/"),
+            partner_b=Redirect("/homework/{together}/"),
+        ),
+        data={"visibility": "private"},
+        state=rows(ExerciseResponse, "visibility"),
+    ),
+    Route(
+        "widen sent answers past the exercise's limit",
+        "POST",
+        "/homework/{letter}/sharing/",
+        pages(partner_a=400),
+        data={"visibility": "everyone"},
+        state=rows(ExerciseResponse, "visibility"),
+    ),
+    Route(
         "save draft",
         "POST",
         "/homework/{fresh}/draft/",
