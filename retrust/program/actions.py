@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from retrust.core import audit
@@ -286,7 +286,14 @@ def submit_response(
             assignment=assignment, submitted_at__isnull=False
         ).values_list("author_id", flat=True)
     )
-    if assignment.reveal_together and people and people <= done and assignment.revealed_at is None:
+    # Both partners, not just whoever has joined so far: a partner who joins later must not
+    # find the other's answers waiting for them without having answered too.
+    if (
+        assignment.reveal_together
+        and len(people) >= 2
+        and people <= done
+        and assignment.revealed_at is None
+    ):
         assignment.revealed_at = now
         assignment.save(update_fields=["revealed_at"])
         audit.record(
@@ -485,8 +492,12 @@ def confirm_advance(partner: User, proposal: StageProposal) -> StageProposal:
     case = _locked_case(proposal.case)
     proposal = StageProposal.objects.get(pk=proposal.pk)
     _member(partner, case)
-    if proposal.state == ProposalState.CARRIED and proposal.confirmations.filter(user=partner):
+    if (
+        proposal.state == ProposalState.CARRIED
+        and proposal.confirmations.filter(user=partner).exists()
+    ):
         return proposal
+    _require_open(case)
     if proposal.state != ProposalState.OPEN or proposal.from_stage != case.stage:
         raise ActionError("This proposal is no longer open.")
     _require_step(Actor.PARTNER, Step.CONFIRM_ADVANCE, case)
@@ -616,17 +627,9 @@ def send_appreciation(
     ).first()
     if existing is not None:
         return existing
-    try:
-        with transaction.atomic():
-            note = AppreciationNote.objects.create(
-                case=case,
-                author=author,
-                milestone_key=milestone_key,
-                body=body,
-                visibility=Visibility.COUPLE,
-            )
-    except IntegrityError as exc:  # pragma: no cover - no unique constraint to race on today
-        raise ActionError("That didn't save. Please try again.") from exc
+    note = AppreciationNote.objects.create(
+        case=case, author=author, milestone_key=milestone_key, body=body, visibility="couple"
+    )
     audit.record(
         author,
         "retrust.program.appreciation.sent",

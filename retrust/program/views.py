@@ -83,7 +83,8 @@ def _partner_context(request: HttpRequest, case: Case, me: CaseMember) -> dict[s
     members: list[CaseMember] = case.program_members  # type: ignore[attr-defined]
     other = next((m for m in members if m.user_id != user.pk), None)
     my_responses = {
-        r.assignment_id: r for r in ExerciseResponse.objects.filter(case=case, author=user)
+        r.assignment_id: r
+        for r in ExerciseResponse.objects.visible_to(user).filter(case=case, author=user)
     }
     assignments = list(
         Assignment.objects.filter(case=case)
@@ -244,7 +245,8 @@ def _homework_context(
     if exercise is None:
         raise Http404("No such page.")
     mine = (
-        ExerciseResponse.objects.filter(assignment=assignment, author=user)
+        ExerciseResponse.objects.visible_to(user)
+        .filter(assignment=assignment, author=user)
         .prefetch_related(_comments_prefetch())
         .first()
     )
@@ -321,9 +323,11 @@ def change_visibility(request: HttpRequest, assignment_id: int) -> HttpResponse:
     """The author of sent answers changes who may read them (within the exercise's limit)."""
     user: Any = request.user
     assignment = _assignment_for(user, assignment_id)
-    response = ExerciseResponse.objects.filter(
-        assignment=assignment, author=user, submitted_at__isnull=False
-    ).first()
+    response = (
+        ExerciseResponse.objects.visible_to(user)
+        .filter(assignment=assignment, author=user, submitted_at__isnull=False)
+        .first()
+    )
     if response is None:
         raise Http404("No such page.")
     try:
@@ -387,18 +391,22 @@ def _clinician_context(request: HttpRequest, case: Case, **overrides: Any) -> di
             .prefetch_related(_comments_prefetch())
         )
     )
-    submitted_by: dict[int, list[int]] = {}
-    for response in ExerciseResponse.objects.filter(
-        case=case, submitted_at__isnull=False
-    ).values_list("assignment_id", "author_id"):
-        submitted_by.setdefault(response[0], []).append(response[1])
     for assignment in assignments:
         assignment.visible_responses = [  # type: ignore[attr-defined]
             r for r in responses if r.assignment_id == assignment.pk
         ]
-        assignment.submitted_count = len(submitted_by.get(assignment.pk, []))  # type: ignore[attr-defined]
+        assignment.shared_count = sum(  # type: ignore[attr-defined]
+            1
+            for r in assignment.visible_responses
+            if r.submitted  # type: ignore[attr-defined]
+        )
+    trust_goals = list(
+        TrustGoal.objects.visible_to(user).filter(case=case).select_related("author")
+    )
     if responses:
         core_actions.record_clinical_read(user, case, "program_responses", len(responses))
+    if trust_goals:
+        core_actions.record_clinical_read(user, case, "program_trust_goals", len(trust_goals))
     proposal = _open_proposal(case)
     goals = list(CaseGoal.objects.filter(case=case))
     context: dict[str, Any] = {
@@ -420,9 +428,7 @@ def _clinician_context(request: HttpRequest, case: Case, **overrides: Any) -> di
         "can_decide": transitions.may(
             transitions.Actor.CLINICIAN, transitions.Step.RECORD_DECISION, case.track, case.stage
         ),
-        "trust_goals": list(
-            TrustGoal.objects.visible_to(user).filter(case=case).select_related("author")
-        ),
+        "trust_goals": trust_goals,
         "case_goals": [
             (
                 g,

@@ -36,7 +36,10 @@ def answer(tab, assignment, words):
     expect(page.locator("#draft-status")).to_contain_text("Draft saved at")
     page.get_by_label("What small thing would tell you").fill("A kind word")
     page.get_by_label("One hope you have").fill("Feeling at home")
-    page.get_by_label("Both of us and our clinician").check()
+    # Typing pauses, one autosave follows (debounced); send once it has landed.
+    with page.expect_response(lambda r: "/draft/" in r.url and r.status == 200):
+        page.get_by_label("Both of us and our clinician").check()
+    expect(page.locator(".htmx-request")).to_have_count(0)
     page.get_by_role("button", name="Send my answers").click()
     expect(page.get_by_role("status").first).to_contain_text("Sent")
     tab.check()

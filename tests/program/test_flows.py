@@ -321,3 +321,23 @@ def test_sent_answers_can_be_narrowed_but_not_widened_past_the_exercise(clinicia
     assert caught.value.field == "visibility"
     actions.change_response_visibility(a, response, visibility="private")
     assert not responses_visible_to(clinician).exists()
+
+
+def test_a_partner_who_joins_later_still_answers_before_seeing(clinician, case, partner_a):
+    assignment = assign(clinician, case)
+    actions.submit_response(partner_a, assignment, answers=TRUST, visibility="couple")
+    assignment.refresh_from_db()
+    assert assignment.revealed_at is None
+    late = make_user("late@example.org", "Bo")
+    CaseMember.objects.create(case=case, user=late, role="partner_b")
+    assert not responses_visible_to(late).exists()
+    actions.submit_response(late, assignment, answers=TRUST, visibility="couple")
+    assert responses_visible_to(late).filter(author=partner_a).exists()
+
+
+def test_a_closed_case_takes_no_more_confirmations(clinician, case, both):
+    a, _ = both
+    proposal = actions.propose_advance(clinician, case, goals_review="ok")
+    Case.objects.filter(pk=case.pk).update(status="closed")
+    with pytest.raises(ActionError):
+        actions.confirm_advance(a, proposal)
