@@ -7,7 +7,7 @@ from retrust.core.models import Track
 
 class SessionNoteForm(forms.Form):
     session_date = forms.DateField(
-        label="Session date", widget=forms.DateInput(attrs={"type": "date"})
+        label="Session date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     data = forms.CharField(
         label="Data: what happened in the session",

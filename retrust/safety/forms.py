@@ -39,7 +39,9 @@ class AcknowledgeForm(forms.Form):
 
 class IndividualSessionForm(forms.Form):
     partner = forms.TypedChoiceField(label="Partner", coerce=int)
-    seen_on = forms.DateField(label="Seen alone on", widget=forms.DateInput(attrs={"type": "date"}))
+    seen_on = forms.DateField(
+        label="Seen alone on", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def __init__(self, *args: object, partners: list[tuple[int, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
