@@ -37,3 +37,8 @@ class TrackForm(forms.Form):
     reason = forms.CharField(
         label="Why the track changes", widget=forms.Textarea(attrs={"rows": 2}), max_length=4000
     )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        # Its own ids: the case page also shows the lift-the-pause form, with its own "reason".
+        kwargs.setdefault("auto_id", "track-%s")
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]

@@ -35,7 +35,7 @@ from retrust.safety.forms import AcknowledgeForm, IndividualSessionForm, LiftPau
 from retrust.safety.models import Alert, CasePause, SafetyScreen
 
 CASELOAD_SORTS: dict[str, tuple[tuple[str, ...], str]] = {
-    "attention": (("-paused", "-open_high", "-open_alerts", "-updated_at"), "Needs attention"),
+    "attention": (("-paused", "-open_high", "-open_other", "-updated_at"), "Needs attention"),
     "recent": (("-updated_at",), "Recently updated"),
     "name": (("label",), "Name"),
     "status": (("status",), "Status"),
@@ -71,8 +71,10 @@ def caseload(request: HttpRequest) -> HttpResponse:
                 filter=Q(alerts__acknowledged_at__isnull=True, alerts__priority="high"),
                 distinct=True,
             ),
-            open_alerts=Count(
-                "alerts", filter=Q(alerts__acknowledged_at__isnull=True), distinct=True
+            open_other=Count(
+                "alerts",
+                filter=Q(alerts__acknowledged_at__isnull=True) & ~Q(alerts__priority="high"),
+                distinct=True,
             ),
             paused=Exists(CasePause.objects.filter(case=OuterRef("pk"), lifted_at__isnull=True)),
             pending_invitations=Count(
@@ -316,10 +318,12 @@ def session_note(request: HttpRequest, case_id: int, note_id: int | None = None)
         }
     form = SessionNoteForm(request.POST or None, initial=initial)
     addendum_form = AddendumForm()
+    note_error = ""
     if request.method == "POST":
         if note is not None and note.is_signed:
-            raise Http404("A signed note can't be edited.")
-        if form.is_valid():
+            # Refused with a reason (the note exists and this clinician may read it).
+            note_error = "This note is signed and can't change. Add an addendum instead."
+        elif form.is_valid():
             try:
                 note = clinic_actions.save_note(
                     request.user,
@@ -339,6 +343,7 @@ def session_note(request: HttpRequest, case_id: int, note_id: int | None = None)
         "form": form,
         "addendum_form": addendum_form,
         "addenda": list(note.addenda.select_related("author")) if note else [],
+        "note_error": note_error,
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "clinic/session_note.html", context, status=status)
@@ -360,12 +365,22 @@ def add_addendum(request: HttpRequest, case_id: int, note_id: int) -> HttpRespon
         else:
             messages.success(request, "Addendum added.")
             return redirect("session_note", case_id=case.pk, note_id=note.pk)
+    note_form = SessionNoteForm(
+        initial={
+            "session_date": note.session_date,
+            "data": note.data,
+            "assessment": note.assessment,
+            "plan": note.plan,
+        }
+    )
     context = {
         "case": case,
         "note": note,
-        "form": SessionNoteForm(),
+        "form": note_form,
         "addendum_form": form,
         "addenda": list(note.addenda.select_related("author")),
+        # A draft shows its own form, not the addendum form: say why nothing was added.
+        "note_error": "" if note.is_signed else "This note is still a draft: edit it directly.",
     }
     return render(request, "clinic/session_note.html", context, status=400)
 

@@ -58,22 +58,25 @@ def raise_alert(
             )
     except IntegrityError:
         return Alert.objects.get(dedupe_key=dedupe_key)
-    audit.record(
-        None,
-        "retrust.alert.raised",
-        target=alert,
-        case=case,
-        details={"source": source, "priority": priority},
-    )
+    # No source or priority in the details: practice admins read the audit log, and "a safety
+    # screen raised a high alert" is clinical content they must not learn. The alert row
+    # (clinicians only) holds both.
+    audit.record(None, "retrust.alert.raised", target=alert, case=case)
     if priority == AlertPriority.HIGH and source in PAUSING_SOURCES:
         _pause(case, alert)
     return alert
 
 
 def _pause(case: Case, alert: Alert) -> None:
-    if CasePause.objects.filter(case=case, lifted_at__isnull=True).exists():
+    if is_paused(case):
         return
-    pause = CasePause.objects.create(case=case, alert=alert)
+    try:
+        with transaction.atomic():
+            pause = CasePause.objects.create(case=case, alert=alert)
+    except IntegrityError:
+        # Another alert paused the case at the same moment: one pause is enough, and the
+        # screen that raised this alert must still be stored.
+        return
     audit.record(None, "retrust.case.pause.started", target=pause, case=case)
 
 

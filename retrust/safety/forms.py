@@ -31,13 +31,25 @@ class CrisisResourceForm(forms.Form):
     )
 
 
-class AcknowledgeForm(forms.Form):
+class CaseViewForm(forms.Form):
+    """A form on the case page, which shows several: each gets its own id prefix."""
+
+    id_prefix = "case"
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("auto_id", f"{self.id_prefix}-%s")
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class AcknowledgeForm(CaseViewForm):
+    id_prefix = "ack"
     note = forms.CharField(
         label="What you did or decided", widget=forms.Textarea(attrs={"rows": 2}), max_length=4000
     )
 
 
-class IndividualSessionForm(forms.Form):
+class IndividualSessionForm(CaseViewForm):
+    id_prefix = "session"
     partner = forms.TypedChoiceField(label="Partner", coerce=int)
     seen_on = forms.DateField(
         label="Seen alone on", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -48,7 +60,8 @@ class IndividualSessionForm(forms.Form):
         self.fields["partner"].choices = partners  # type: ignore[attr-defined]
 
 
-class LiftPauseForm(forms.Form):
+class LiftPauseForm(CaseViewForm):
+    id_prefix = "lift"
     reason = forms.CharField(
         label="Why shared work can resume",
         widget=forms.Textarea(attrs={"rows": 2}),

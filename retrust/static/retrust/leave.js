@@ -3,7 +3,8 @@
 (function () {
   "use strict";
   document.addEventListener("click", function (event) {
-    var link = event.target.closest("[data-leave-quickly]");
+    // Links marked data-replace-history (say, "back" from a screening page) also leave no trace.
+    var link = event.target.closest("[data-leave-quickly], a[data-replace-history]");
     if (!link) return;
     event.preventDefault();
     window.location.replace(link.href);
@@ -21,11 +22,22 @@
       .then(function (response) {
         if (response.ok && response.redirected) {
           window.location.replace(response.url);
-        } else {
-          form.removeAttribute("data-replace-history");
-          form.submit();
+          return;
         }
+        // Sent back with a message (say, a question left out): show the answer in place.
+        // Submitting the form again would post it twice and add this page to the history.
+        return response.text().then(function (html) {
+          var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("main");
+          var current = document.getElementById("main");
+          if (!fresh || !current) {
+            window.location.replace(window.location.href);
+            return;
+          }
+          current.replaceWith(fresh);
+          var invalid = fresh.querySelector("[aria-invalid='true']");
+          (invalid || fresh).focus();
+        });
       })
-      .catch(function () { form.submit(); });
+      .catch(function () { window.location.replace(window.location.href); });
   });
 })();
