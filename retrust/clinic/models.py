@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from encrypted_fields.fields import EncryptedTextField
 
 from retrust.core.models import Case
 
@@ -15,9 +16,10 @@ class SessionNote(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="session_notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     session_date = models.DateField()
-    data = models.TextField("What happened", blank=True)
-    assessment = models.TextField("Your assessment", blank=True)
-    plan = models.TextField("Plan", blank=True)
+    # Encrypted at rest. Null stands for "left empty" (the field stores no empty ciphertext).
+    data = EncryptedTextField("What happened", blank=True, null=True)
+    assessment = EncryptedTextField("Your assessment", blank=True, null=True)
+    plan = EncryptedTextField("Plan", blank=True, null=True)
     signed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -38,7 +40,7 @@ class NoteAddendum(models.Model):
 
     note = models.ForeignKey(SessionNote, on_delete=models.CASCADE, related_name="addenda")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    body = models.TextField()
+    body = EncryptedTextField()
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -60,7 +62,7 @@ class TrackChange(models.Model):
     )
     old_track = models.CharField(max_length=16)
     new_track = models.CharField(max_length=16)
-    reason = models.TextField()
+    reason = EncryptedTextField()
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

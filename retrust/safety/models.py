@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from encrypted_fields.fields import EncryptedJSONField
 
 from retrust.core.models import Case
 
@@ -70,7 +71,7 @@ class SafetyScreen(models.Model):
     respondent = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
-    answers = models.JSONField(default=dict)
+    answers = EncryptedJSONField(default=dict)  # encrypted at rest
     positive = models.BooleanField(default=False)
     safe_to_message = models.BooleanField(default=True)
     # The form's one-time key: a double submit stores one screen.

@@ -3,6 +3,7 @@
 import django.db.models.deletion
 import django.utils.timezone
 from django.conf import settings
+import encrypted_fields.fields
 from django.db import migrations, models
 
 
@@ -21,9 +22,9 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('session_date', models.DateField()),
-                ('data', models.TextField(blank=True, verbose_name='What happened')),
-                ('assessment', models.TextField(blank=True, verbose_name='Your assessment')),
-                ('plan', models.TextField(blank=True, verbose_name='Plan')),
+                ('data', encrypted_fields.fields.EncryptedTextField(blank=True, null=True, verbose_name='What happened')),
+                ('assessment', encrypted_fields.fields.EncryptedTextField(blank=True, null=True, verbose_name='Your assessment')),
+                ('plan', encrypted_fields.fields.EncryptedTextField(blank=True, null=True, verbose_name='Plan')),
                 ('signed_at', models.DateTimeField(blank=True, null=True)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
@@ -38,7 +39,7 @@ class Migration(migrations.Migration):
             name='NoteAddendum',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('body', models.TextField()),
+                ('body', encrypted_fields.fields.EncryptedTextField()),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('note', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='addenda', to='clinic.sessionnote')),
@@ -53,7 +54,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('old_track', models.CharField(max_length=16)),
                 ('new_track', models.CharField(max_length=16)),
-                ('reason', models.TextField()),
+                ('reason', encrypted_fields.fields.EncryptedTextField()),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='track_changes', to='core.case')),
                 ('changed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),

@@ -3,6 +3,7 @@
 import django.db.models.deletion
 import django.utils.timezone
 from django.conf import settings
+import encrypted_fields.fields
 from django.db import migrations, models
 
 
@@ -49,7 +50,7 @@ class Migration(migrations.Migration):
             name='SafetyScreen',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('answers', models.JSONField(default=dict)),
+                ('answers', encrypted_fields.fields.EncryptedJSONField(default=dict)),
                 ('positive', models.BooleanField(default=False)),
                 ('safe_to_message', models.BooleanField(default=True)),
                 ('submission_key', models.CharField(max_length=40, unique=True)),
