@@ -32,6 +32,7 @@ from retrust.program.models import (
     TrustGoal,
 )
 from retrust.program.transitions import Actor, Step
+from retrust.safety.actions import require_couple_work_allowed
 
 MAX_ANSWER = 10_000
 MAX_SHORT = 300
@@ -204,6 +205,12 @@ def clean_answers(exercise_id: str, answers: dict[str, Any], *, complete: bool) 
     return cleaned
 
 
+def _require_sharing_allowed(case: Case, visibility: str) -> None:
+    """Sharing with the other partner is couple work: it waits while the case is paused."""
+    if visibility == Visibility.COUPLE:
+        require_couple_work_allowed(case)
+
+
 def _locked(assignment: Assignment) -> Assignment:
     return Assignment.objects.select_for_update().get(pk=assignment.pk)
 
@@ -255,6 +262,7 @@ def submit_response(
     _require_open(case)
     _require_assignee(author, assignment)
     chosen = clean_visibility(visibility, allowed_maximum(assignment, case))
+    _require_sharing_allowed(case, chosen)
     cleaned = clean_answers(assignment.exercise_id, answers, complete=True)
     now = timezone.now()
     if existing is None:
@@ -319,6 +327,7 @@ def change_response_visibility(
     if case.track == "individual" and CaseMember.objects.filter(case=case).count() < 2:
         maximum = allowed_maximum(assignment, case)
     chosen = clean_visibility(visibility, maximum)
+    _require_sharing_allowed(case, chosen)
     old = response.visibility
     if old == chosen:
         return response
@@ -359,6 +368,7 @@ def write_trust_goal(author: User, case: Case, *, body: str, visibility: str) ->
     _require_open(case)
     body = _text(body, "body", "Write a few words about what trust would look like.", 4000)
     chosen = clean_visibility(visibility, Visibility.COUPLE.value)
+    _require_sharing_allowed(case, chosen)
     goal = TrustGoal.objects.filter(case=case, author=author).first()
     if goal is not None and goal.body == body and goal.visibility == chosen:
         return goal
@@ -465,7 +475,10 @@ def propose_advance(actor: User, case: Case, *, goals_review: str) -> StagePropo
     )
     open_one = StageProposal.objects.filter(case=case, state=ProposalState.OPEN).first()
     if open_one is not None:
-        return open_one
+        if open_one.track == case.track and open_one.from_stage == case.stage:
+            return open_one
+        # Made before the track (or stage) changed: its rules no longer apply.
+        withdraw_proposal(actor, open_one)
     proposal = StageProposal.objects.create(
         case=case,
         track=case.track,
@@ -501,6 +514,7 @@ def confirm_advance(partner: User, proposal: StageProposal) -> StageProposal:
     if proposal.state != ProposalState.OPEN or proposal.from_stage != case.stage:
         raise ActionError("This proposal is no longer open.")
     _require_step(Actor.PARTNER, Step.CONFIRM_ADVANCE, case)
+    require_couple_work_allowed(case)
     _, created = StageConfirmation.objects.get_or_create(proposal=proposal, user=partner)
     if created:
         audit.record(
@@ -528,36 +542,6 @@ def withdraw_proposal(actor: User, proposal: StageProposal) -> StageProposal:
     proposal.save(update_fields=["state", "decided_at"])
     audit.record(actor, "retrust.program.stage.withdrawn", target=proposal, case=case)
     return proposal
-
-
-@transaction.atomic
-def change_track(actor: User, case: Case, *, track: str) -> Case:
-    """Move the case to another track; an open stage proposal is withdrawn with it."""
-    case = _locked_case(case)
-    _require_clinician(actor, case)
-    _require_open(case)
-    if track not in transitions.Track.__members__.values():
-        raise ActionError("Choose a track: conjoint, individual or discernment.", "track")
-    if case.track == track:
-        return case
-    if track == "individual" and CaseMember.objects.filter(case=case).count() > 1:
-        raise ActionError(
-            "Both partners have joined; the individual track is for one partner working alone.",
-            "track",
-        )
-    for proposal in StageProposal.objects.filter(case=case, state=ProposalState.OPEN):
-        withdraw_proposal(actor, proposal)
-    old = case.track
-    case.track = track
-    case.save(update_fields=["track", "updated_at"])
-    audit.record(
-        actor,
-        "retrust.program.track.changed",
-        target=case,
-        case=case,
-        details={"old": old, "new": track},
-    )
-    return case
 
 
 @transaction.atomic
@@ -618,6 +602,7 @@ def send_appreciation(
     _require_open(case)
     if not CaseMember.objects.filter(case=case).exclude(user=author).exists():
         raise ActionError("Your partner hasn't joined yet, so there is no one to send this to.")
+    require_couple_work_allowed(case)
     keys = {m.key for m in milestones_for(case)}
     if milestone_key not in keys:
         raise ActionError("Choose one of your milestones.", "milestone_key")

@@ -14,11 +14,6 @@ ROLE_CHOICES = [
     ("partner_a", "Partner A only"),
     ("partner_b", "Partner B only"),
 ]
-TRACK_CHOICES = [
-    ("conjoint", "Conjoint (both partners)"),
-    ("individual", "Individual (one partner for now)"),
-    ("discernment", "Discernment (clarity about the future)"),
-]
 
 
 def exercise_choices(track: str) -> list[tuple[str, str]]:
@@ -90,10 +85,6 @@ class ProposeForm(forms.Form):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-
-
-class TrackForm(forms.Form):
-    track = forms.ChoiceField(label="Track", choices=TRACK_CHOICES)
 
 
 class DecisionForm(forms.Form):

@@ -32,7 +32,6 @@ urlpatterns = [
         views.withdraw,
         name="program_withdraw",
     ),
-    path("cases/<int:case_id>/program/track/", views.change_track, name="program_track"),
     path("cases/<int:case_id>/program/goals/", views.add_goal, name="program_add_goal"),
     path(
         "cases/<int:case_id>/program/goals/<int:goal_id>/",

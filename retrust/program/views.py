@@ -54,8 +54,11 @@ def _with_answers(responses: list[ExerciseResponse]) -> list[ExerciseResponse]:
 
 
 def _open_proposal(case: Case) -> StageProposal | None:
+    """The proposal waiting for confirmation, unless the track or stage moved on since."""
     return (
-        StageProposal.objects.filter(case=case, state=ProposalState.OPEN)
+        StageProposal.objects.filter(
+            case=case, state=ProposalState.OPEN, track=case.track, from_stage=case.stage
+        )
         .prefetch_related("confirmations")
         .first()
     )
@@ -445,7 +448,6 @@ def _clinician_context(request: HttpRequest, case: Case, **overrides: Any) -> di
             track=case.track, initial={"due_on": timezone.localdate()}, auto_id="assign-%s"
         ),
         "propose_form": forms.ProposeForm(auto_id="propose-%s"),
-        "track_form": forms.TrackForm(initial={"track": case.track}, auto_id="track-%s"),
         "goal_form": forms.CaseGoalForm(auto_id="casegoal-%s"),
         "decision_form": forms.DecisionForm(auto_id="decision-%s"),
         "comment_for": None,
@@ -523,20 +525,6 @@ def withdraw(request: HttpRequest, case_id: int, proposal_id: int) -> HttpRespon
     actions.withdraw_proposal(request.user, proposal)  # type: ignore[arg-type]
     messages.success(request, "Proposal withdrawn.")
     return redirect("program_clinician", case_id=case.pk)
-
-
-@require_POST
-@staff_required
-def change_track(request: HttpRequest, case_id: int) -> HttpResponse:
-    user: Any = request.user
-    return _clinician_post(
-        request,
-        case_id,
-        forms.TrackForm(request.POST, auto_id="track-%s"),
-        "track_form",
-        lambda case, d: actions.change_track(user, case, track=d["track"]),
-        "Track updated.",
-    )
 
 
 @require_POST

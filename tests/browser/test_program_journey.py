@@ -130,9 +130,16 @@ def test_clinician_library_and_discernment_decision(open_tab, clinician, case, p
     expect(page.get_by_text("The partner who broke trust")).to_be_visible()
     staff.check()
 
+    # The track is changed on the case page (with a reason); the program page follows it.
     staff.goto(f"/cases/{case.pk}/program/")
-    page.get_by_label("Track").select_option("discernment")
+    staff.check()
+    page.get_by_role("link", name="Change the track on the case page").click()
+    staff.check()
+    page.locator("#track-track").select_option("discernment")
+    page.get_by_label("Why the track changes").fill("They want clarity first.")
     page.get_by_role("button", name="Change track").click()
+    staff.check()
+    staff.goto(f"/cases/{case.pk}/program/")
     expect(page.get_by_role("heading", name="Discernment decision")).to_be_visible()
     staff.check()
     # Parting without a closing plan is refused, with the reason next to the field.

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from retrust.clinic import actions as clinic_actions
 from retrust.core.actions import ActionError
 from retrust.core.models import AuditEvent, Case, CaseMember
 from retrust.program import actions
@@ -190,17 +191,22 @@ def test_a_proposal_needs_a_look_back_at_the_goals(clinician, case, both):
     assert caught.value.field == "goals_review"
 
 
-def test_track_changes_are_audited_and_withdraw_the_open_proposal(clinician, case, both):
+def test_a_proposal_from_before_a_track_change_no_longer_counts(practice, clinician, case, both):
+    a, _ = both
     proposal = actions.propose_advance(clinician, case, goals_review="ok")
-    actions.change_track(clinician, case, track="discernment")
+    clinic_actions.switch_track(clinician, case, "individual", reason="Bo needs a pause")
+    case.refresh_from_db()
+    with pytest.raises(ActionError):
+        actions.confirm_advance(a, proposal)
+    # On the individual track a new proposal carries at once; the old one is withdrawn.
+    fresh = actions.propose_advance(clinician, case, goals_review="Steady")
     proposal.refresh_from_db()
-    assert proposal.state == "withdrawn"
-    event = AuditEvent.objects.get(action="retrust.program.track.changed")
-    assert event.details == {"old": "conjoint", "new": "discernment"}
+    case.refresh_from_db()
+    assert proposal.state == "withdrawn" and fresh.state == "carried" and case.stage == 1
 
 
 def test_discernment_decision_to_part_needs_a_closing_plan(clinician, case, both):
-    actions.change_track(clinician, case, track="discernment")
+    clinic_actions.switch_track(clinician, case, "discernment", reason="Clarity first")
     case.refresh_from_db()
     with pytest.raises(ActionError) as caught:
         actions.record_decision(clinician, case, path="separate")
@@ -341,3 +347,23 @@ def test_a_closed_case_takes_no_more_confirmations(clinician, case, both):
     Case.objects.filter(pk=case.pk).update(status="closed")
     with pytest.raises(ActionError):
         actions.confirm_advance(a, proposal)
+
+
+def test_sharing_waits_while_the_case_is_paused(clinician, case, both):
+    from retrust.safety.actions import SharedWorkPaused
+    from retrust.safety.models import CasePause
+
+    a, b = both
+    assignment = assign(clinician, case)
+    proposal = actions.propose_advance(clinician, case, goals_review="ok")
+    CasePause.objects.create(case=case)
+    with pytest.raises(SharedWorkPaused):
+        actions.submit_response(a, assignment, answers=TRUST, visibility="couple")
+    with pytest.raises(SharedWorkPaused):
+        actions.confirm_advance(a, proposal)
+    with pytest.raises(SharedWorkPaused):
+        actions.write_trust_goal(a, case, body="Honest", visibility="couple")
+    # Work that stays with the author and the clinician goes on.
+    actions.submit_response(a, assignment, answers=TRUST, visibility="clinician")
+    assert ExerciseResponse.objects.count() == 1
+    assert not responses_visible_to(b).exists()

@@ -315,14 +315,6 @@ PAGE_ROUTES = [
         state=rows(StageProposal, "state"),
     ),
     Route(
-        "change track",
-        "POST",
-        "/cases/{case}/program/track/",
-        pages(clinician=TO_CLINICIAN_PAGE),
-        data={"track": "discernment"},
-        state=case_field("case", "track"),
-    ),
-    Route(
         "add case goal",
         "POST",
         "/cases/{case}/program/goals/",
