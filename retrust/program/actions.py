@@ -607,11 +607,12 @@ def send_appreciation(
     if milestone_key not in keys:
         raise ActionError("Choose one of your milestones.", "milestone_key")
     body = _text(body, "body", "Write a few warm words first.", 2000)
-    existing = AppreciationNote.objects.filter(
-        case=case, author=author, milestone_key=milestone_key, body=body
-    ).first()
-    if existing is not None:
-        return existing
+    # The body is encrypted at rest, so the same-note check happens here, not in SQL.
+    for existing in AppreciationNote.objects.filter(
+        case=case, author=author, milestone_key=milestone_key
+    ):
+        if existing.body == body:
+            return existing
     note = AppreciationNote.objects.create(
         case=case, author=author, milestone_key=milestone_key, body=body, visibility="couple"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from encrypted_fields.fields import EncryptedJSONField, EncryptedTextField
 
 from retrust.core.models import Case, PartnerAuthored
 
@@ -49,7 +50,7 @@ class ExerciseResponse(PartnerAuthored):
     """One partner's answers to one assignment: a draft until submitted, then fixed."""
 
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="responses")
-    answers = models.JSONField(default=dict)
+    answers = EncryptedJSONField(default=dict)  # encrypted at rest, like journals
     submitted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta(PartnerAuthored.Meta):
@@ -72,7 +73,7 @@ class ResponseComment(models.Model):
         ExerciseResponse, on_delete=models.CASCADE, related_name="comments"
     )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    body = models.TextField(max_length=4000)
+    body = EncryptedTextField(max_length=4000)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -85,7 +86,7 @@ class ResponseComment(models.Model):
 class TrustGoal(PartnerAuthored):
     """One partner's own words for what trust would look like. One per partner per case."""
 
-    body = models.TextField(max_length=4000)
+    body = EncryptedTextField(max_length=4000)
 
     class Meta(PartnerAuthored.Meta):
         constraints = [
@@ -199,7 +200,7 @@ class AppreciationNote(PartnerAuthored):
     """A few warm words from one partner to the other, sent from a milestone card."""
 
     milestone_key = models.CharField(max_length=60)
-    body = models.TextField(max_length=2000)
+    body = EncryptedTextField(max_length=2000)
 
     def __str__(self) -> str:
         return f"Appreciation note by {self.author}"

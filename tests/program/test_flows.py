@@ -367,3 +367,29 @@ def test_sharing_waits_while_the_case_is_paused(clinician, case, both):
     actions.submit_response(a, assignment, answers=TRUST, visibility="clinician")
     assert ExerciseResponse.objects.count() == 1
     assert not responses_visible_to(b).exists()
+
+
+def test_answers_goals_notes_and_comments_are_unreadable_in_the_raw_database(clinician, case, both):
+    from django.db import connection
+
+    a, b = both
+    assignment = assign(clinician, case)
+    response = actions.submit_response(a, assignment, answers=TRUST, visibility="couple")
+    actions.submit_response(b, assignment, answers=TRUST, visibility="couple")
+    actions.comment_on_response(clinician, response, body="Comment-plaintext-marker")
+    actions.write_trust_goal(a, case, body="Goal-plaintext-marker", visibility="couple")
+    actions.send_appreciation(a, case, milestone_key="first-together", body="Note-plaintext-marker")
+    raw = []
+    with connection.cursor() as cursor:
+        for table, column in [
+            ("program_exerciseresponse", "answers"),
+            ("program_responsecomment", "body"),
+            ("program_trustgoal", "body"),
+            ("program_appreciationnote", "body"),
+        ]:
+            cursor.execute(f"SELECT {column} FROM {table}")  # noqa: S608 - fixed names
+            raw.extend(str(row[0]) for row in cursor.fetchall())
+    text = "\n".join(raw)
+    assert raw and "marker" not in text and TRUST["hope"] not in text
+    # ... while the application reads them back as written.
+    assert ExerciseResponse.objects.get(pk=response.pk).answers == TRUST
