@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from retrust.api.api import api
 from retrust.clinic import views as clinic
@@ -70,4 +70,5 @@ urlpatterns = [
     path("practice/audit/", clinic.audit_log, name="audit_log"),
     # The JSON API.
     path("api/v1/", api.urls),
+    path("", include("retrust.assessments.urls")),
 ]
