@@ -216,4 +216,7 @@ def seed_demo() -> list[tuple[str, str]]:
                 case=case, author=partners[author], visibility=visibility, body=body
             )
         audit.record(None, "retrust.demo.seeded", practice=practice)
+    from retrust.assessments.demo import seed_demo_measures
+
+    seed_demo_measures()
     return logins

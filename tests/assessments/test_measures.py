@@ -557,3 +557,21 @@ def test_openapi_lists_the_measures_routes_with_summaries(db):
     for ops in measures.values():
         for operation in ops.values():
             assert operation.get("summary") and operation.get("security")
+
+
+def test_the_demo_seeds_measures_once(db):
+    from io import StringIO
+
+    from retrust.core.demo import email_for
+
+    call_command("demo", no_serve=True, stdout=StringIO())
+    first = sorted(MeasureResponse.objects.values_list("id", flat=True))
+    call_command("demo", no_serve=True, stdout=StringIO())
+    assert sorted(MeasureResponse.objects.values_list("id", flat=True)) == first
+    assert len(first) == 12
+    priya = User.objects.get(email=email_for("priya"))
+    client = Client()
+    client.force_login(priya, backend="django.contrib.auth.backends.ModelBackend")
+    page = client.get("/checkins/").content.decode()
+    assert "Patient Health Questionnaire" in page  # the next round is open
+    assert "Latest: 3 — Minimal." in page  # 1+0+1+0+0+1+0+0+0
