@@ -21,6 +21,7 @@ from retrust.assessments.models import (
     MeasureSchedule,
     ResponseStatus,
     ScheduleKind,
+    TotalsSharing,
 )
 from retrust.assessments.reliable_change import classify
 from retrust.assessments.scoring import AnswerError, check_answers, missing_required, score
@@ -116,6 +117,27 @@ def end_schedule(actor: User, schedule: MeasureSchedule) -> MeasureSchedule:
             details={"instrument": schedule.instrument_id},
         )
     return schedule
+
+
+@transaction.atomic
+def set_totals_sharing(actor: User, case: Case, enabled: bool) -> TotalsSharing:
+    """Turn "partners see each other's totals once both have answered" on or off."""
+    if not case.clinicians.filter(pk=actor.pk).exists():
+        raise ActionError("Only the case's clinicians can change what partners share.")
+    sharing, _ = TotalsSharing.objects.select_for_update().get_or_create(case=case)
+    if sharing.enabled != enabled:
+        sharing.enabled = enabled
+        sharing.changed_by = actor
+        sharing.changed_at = timezone.now()
+        sharing.save()
+        audit.record(
+            actor,
+            "retrust.measure.sharing.changed",
+            target=sharing,
+            case=case,
+            details={"enabled": enabled},
+        )
+    return sharing
 
 
 def _partner_round(partner: User, schedule: MeasureSchedule) -> tuple[Instrument, Round]:

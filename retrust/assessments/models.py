@@ -99,3 +99,19 @@ class MeasureResponse(PartnerAuthored):
 
     def __str__(self) -> str:
         return f"{self.instrument_id} by {self.author_id} ({self.status})"
+
+
+class TotalsSharing(models.Model):
+    """Whether partners in a case see each other's questionnaire totals once both have
+    answered the same round ("revealed together"). Off unless a clinician turns it on; item
+    answers are never shared."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="totals_sharing")
+    enabled = models.BooleanField(default=False)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Totals sharing {'on' if self.enabled else 'off'} for case {self.case_id}"

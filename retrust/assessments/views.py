@@ -19,7 +19,12 @@ from retrust.assessments import actions, registry
 from retrust.assessments.chart import Series, trajectory_svg
 from retrust.assessments.definitions import Instrument
 from retrust.assessments.forms import ScheduleForm
-from retrust.assessments.models import MeasureResponse, MeasureSchedule, ResponseStatus
+from retrust.assessments.models import (
+    MeasureResponse,
+    MeasureSchedule,
+    ResponseStatus,
+    TotalsSharing,
+)
 from retrust.assessments.reliable_change import NO_FIGURE, classify
 from retrust.core import policy
 from retrust.core.actions import ActionError, record_clinical_read
@@ -112,8 +117,43 @@ def my_checkins(request: HttpRequest) -> HttpResponse:
                 "meaning": meaning,
             }
         )
-    context = {"due": due_for(user), "mine": mine}
+    context = {"due": due_for(user), "mine": mine, "shared": revealed_together(user, history)}
     return render(request, "assessments/my_checkins.html", context)
+
+
+def revealed_together(user: Any, mine: list[MeasureResponse]) -> list[dict[str, Any]]:
+    """The other partner's totals for rounds both have answered, in cases that share totals.
+
+    Totals and bands only; item answers never leave the respondent and the clinicians.
+    """
+    shared_cases = TotalsSharing.objects.filter(
+        enabled=True, case__in=policy.partner_cases_for(user)
+    ).values("case_id")
+    answered = {(r.schedule_id, r.round_key): r for r in mine}
+    rows = []
+    for other in (
+        MeasureResponse.objects.filter(policy.other_partner_records_q(user))
+        .filter(case_id__in=shared_cases, status=ResponseStatus.SUBMITTED, total__isnull=False)
+        .values(
+            "schedule_id", "round_key", "instrument_id", "total", "band", "author__display_name"
+        )
+        .order_by("instrument_id", "submitted_at", "id")
+    ):
+        own = answered.get((other["schedule_id"], other["round_key"]))
+        instrument = registry.get(other["instrument_id"])
+        if own is None or instrument is None:
+            continue
+        rows.append(
+            {
+                "instrument": instrument,
+                "round_due": own.due_on,
+                "mine": own,
+                "theirs_total": other["total"],
+                "theirs_band": other["band"],
+                "partner_name": other["author__display_name"] or "Your partner",
+            }
+        )
+    return rows
 
 
 def _answers_from_post(instrument: Instrument, data: Any) -> dict[str, Any]:
@@ -416,8 +456,10 @@ def case_measures(request: HttpRequest, case_id: int) -> HttpResponse:
         instrument = registry.get(instrument_id)
         if instrument is not None:
             trajectories.append(_trajectory(instrument, partners, by_instrument[instrument_id]))
+    sharing = TotalsSharing.objects.filter(case=case).first()
     context = {
         "case": case,
+        "sharing_on": bool(sharing and sharing.enabled),
         "form": form,
         "schedules": schedule_rows,
         "trajectories": trajectories,
@@ -436,4 +478,17 @@ def end_measure(request: HttpRequest, case_id: int, schedule_id: int) -> HttpRes
         raise Http404("No such measure.")
     actions.end_schedule(request.user, schedule)  # type: ignore[arg-type]
     messages.success(request, "Stopped. Earlier answers stay on this page.")
+    return redirect("case_measures", case_id=case.pk)
+
+
+@require_POST
+@staff_required
+def totals_sharing(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = policy.get_clinician_case_for(request.user, case_id)
+    enabled = request.POST.get("enabled") == "on"
+    actions.set_totals_sharing(request.user, case, enabled)  # type: ignore[arg-type]
+    if enabled:
+        messages.success(request, "Partners now see each other's totals once both have answered.")
+    else:
+        messages.success(request, "Partners no longer see each other's totals.")
     return redirect("case_measures", case_id=case.pk)

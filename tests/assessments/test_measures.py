@@ -19,7 +19,12 @@ from retrust.assessments.fhir import (
     questionnaire,
     questionnaire_response,
 )
-from retrust.assessments.models import MeasureResponse, MeasureSchedule, ResponseStatus
+from retrust.assessments.models import (
+    MeasureResponse,
+    MeasureSchedule,
+    ResponseStatus,
+    TotalsSharing,
+)
 from retrust.core.actions import ActionError
 from retrust.core.models import AuditEvent, Case, User
 from retrust.safety.models import Alert
@@ -253,6 +258,27 @@ def test_partners_never_see_each_others_scores(phq9_schedule, partner_a, partner
     assert scores.json() == []
 
 
+def test_totals_are_revealed_together_only_when_the_case_shares_them(
+    phq9_schedule, case, clinician, partner_a, partner_b, client_for
+):
+    actions.submit_response(partner_a, phq9_schedule, PHQ9_LOW, submission_key="a1")
+    other = client_for("partner_b")
+    assert "Side by side" not in other.get("/checkins/").content.decode()
+    actions.set_totals_sharing(clinician, case, True)
+    # Sharing is on, but Bo has not answered this round yet: nothing is revealed.
+    assert "Side by side" not in other.get("/checkins/").content.decode()
+    actions.submit_response(partner_b, phq9_schedule, phq9(phq9_1=1), submission_key="b1")
+    text = other.get("/checkins/").content.decode()
+    assert "Side by side" in text
+    assert "Ari: 12 (Moderate)" in text
+    assert "3 — Nearly every day" not in text and "Little interest" not in text
+    mine = client_for("partner_a").get("/checkins/").content.decode()
+    assert "Bo: 1 (Minimal)" in mine
+    actions.set_totals_sharing(clinician, case, False)
+    assert "Side by side" not in other.get("/checkins/").content.decode()
+    assert AuditEvent.objects.filter(action="retrust.measure.sharing.changed").count() == 2
+
+
 # --- the API --------------------------------------------------------------------------------
 
 
@@ -346,6 +372,10 @@ def response_rows(world: dict[str, int]) -> Any:
     return sorted(MeasureResponse.objects.values_list("id", "author_id", "status"))
 
 
+def sharing_rows(world: dict[str, int]) -> Any:
+    return sorted(TotalsSharing.objects.values_list("case_id", "enabled"))
+
+
 def schedule_rows(world: dict[str, int]) -> Any:
     return sorted(MeasureSchedule.objects.values_list("id", "instrument_id", "ended_at"))
 
@@ -402,6 +432,24 @@ MATRIX: list[tuple[str, str, str, dict[str, Expected], dict[str, Any], Any, bool
         pages(clinician=Redirect("/cases/")),
         {"instrument_id": "gad-7", "kind": "intake"},
         schedule_rows,
+        False,
+    ),
+    (
+        "share totals",
+        "POST",
+        "/cases/{case}/measures/sharing/",
+        pages(clinician=Redirect("/cases/")),
+        {"enabled": "on"},
+        sharing_rows,
+        False,
+    ),
+    (
+        "share totals in the other practice's case",
+        "POST",
+        "/cases/{other_case}/measures/sharing/",
+        pages(other_practice_clinician=Redirect("/cases/")),
+        {"enabled": "on"},
+        sharing_rows,
         False,
     ),
     (
