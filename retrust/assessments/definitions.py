@@ -8,7 +8,7 @@ them, never as positions.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -202,7 +202,7 @@ class Instrument(_Strict):
         raise KeyError(scale_id)
 
 
-def _field_path(error: dict[str, Any]) -> str:
+def _field_path(error: Mapping[str, Any]) -> str:
     return ".".join(str(part) for part in error.get("loc", ()) if part != "__root__")
 
 

@@ -217,7 +217,20 @@ def answer_checkin(request: HttpRequest, schedule_id: int) -> HttpResponse:
             )
             .first()
         )
-    answers: dict[str, Any] = dict(draft.answers) if draft else {}
+    already = None
+    if round_ is not None and draft is None:
+        already = (
+            MeasureResponse.objects.visible_to(user)
+            .filter(
+                author=user,
+                schedule=schedule,
+                round_key=round_.key,
+                status=ResponseStatus.SUBMITTED,
+            )
+            .first()
+        )
+    source = draft or already
+    answers: dict[str, Any] = dict(source.answers) if source else {}
     error: ActionError | None = None
     status = 200
     submission_key = request.POST.get("submission_key") or uuid.uuid4().hex
@@ -245,6 +258,7 @@ def answer_checkin(request: HttpRequest, schedule_id: int) -> HttpResponse:
         "round": round_,
         "items": _form_items(instrument, answers),
         "error": error,
+        "already": already,
         "submission_key": submission_key,
     }
     return render(request, "assessments/answer.html", context, status=status)

@@ -170,6 +170,20 @@ def test_a_value_outside_the_printed_options_saves_nothing(phq9_schedule, partne
     assert not MeasureResponse.objects.filter(author=partner_a).exists()
 
 
+def test_correcting_from_the_page_prefills_the_sent_answers(phq9_schedule, partner_a, client_for):
+    client = client_for("partner_a")
+    url = f"/checkins/{phq9_schedule.pk}/"
+    client.post(url, {**PHQ9_LOW, "submission_key": "first", "action": "submit"})
+    form = client.get(url).content.decode()
+    assert "You sent this check-in on" in form
+    assert 'name="phq9-1" value="3" checked' in form
+    client.post(url, {**PHQ9_CALM, "submission_key": "second", "action": "submit"})
+    statuses = sorted(
+        MeasureResponse.objects.filter(author=partner_a).values_list("status", "total")
+    )
+    assert statuses == [("submitted", 0), ("superseded", 12)]
+
+
 def test_a_correction_supersedes_and_never_edits(phq9_schedule, partner_a):
     first = actions.submit_response(partner_a, phq9_schedule, PHQ9_LOW, submission_key="a").response
     second = actions.submit_response(

@@ -334,3 +334,20 @@ def test_score_command_refuses_bad_input_naming_the_item(args, named):
     result = run_score(*args)
     assert result.returncode != 0
     assert named in result.stderr
+
+
+def test_the_pure_modules_import_nothing_from_django():
+    code = (
+        "import sys\n"
+        "import retrust.assessments.scoring, retrust.assessments.reliable_change\n"
+        "import retrust.assessments.due, retrust.assessments.chart, retrust.assessments.registry\n"
+        "assert not [m for m in sys.modules if m.split('.')[0] == 'django'], 'django imported'\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
