@@ -253,6 +253,9 @@ def submit_response(
         )
         .first()
     )
+    if previous is not None and previous.answers == cleaned:
+        # The same answers again (a double submit without a form key): nothing new to store.
+        return Submitted(previous, False, _fires_alert(instrument, previous.answers))
     if previous is not None:
         previous.status = ResponseStatus.SUPERSEDED
         previous.save(update_fields=["status", "updated_at"])

@@ -184,6 +184,48 @@ def test_correcting_from_the_page_prefills_the_sent_answers(phq9_schedule, partn
     assert statuses == [("submitted", 0), ("superseded", 12)]
 
 
+def test_the_same_answers_twice_without_a_key_store_one_response(phq9_schedule, partner_a):
+    first = actions.submit_response(partner_a, phq9_schedule, PHQ9_LOW)
+    again = actions.submit_response(partner_a, phq9_schedule, dict(PHQ9_LOW))
+    assert (first.created, again.created) == (True, False)
+    assert again.response.pk == first.response.pk
+    assert MeasureResponse.objects.filter(author=partner_a).count() == 1
+
+
+def test_intake_free_text_reaches_the_clinician_only(
+    case, clinician, partner_a, partner_b, client_for
+):
+    schedule, _ = actions.schedule_measure(
+        clinician, case, instrument_id="intake", kind="intake", starts_on=timezone.localdate()
+    )
+    story = "We met at a choir rehearsal twelve years ago"
+    response = client_for("partner_a").post(
+        f"/api/v1/measures/schedules/{schedule.pk}/responses",
+        {
+            "answers": {
+                "intake-history": story,
+                "intake-causes": ["broken-promises", "communication"],
+            }
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    assert response.json()["total"] is None
+    page = client_for("clinician").get(f"/cases/{case.pk}/measures/").content.decode()
+    assert story in page
+    assert "Small promises that were broken again and again; Talking past each other" in page
+    for persona in ["partner_b", "other_clinician", "admin"]:
+        for url in ["/checkins/", f"/api/v1/cases/{case.pk}/measures/scores", "/home/"]:
+            assert story not in client_for(persona).get(url, follow=True).content.decode()
+    bad = client_for("partner_a").post(
+        f"/api/v1/measures/schedules/{schedule.pk}/responses",
+        {"answers": {"intake-causes": ["astrology"]}},
+        content_type="application/json",
+    )
+    assert bad.status_code == 422
+    assert bad.json()["detail"][0]["loc"] == ["body", "answers", "intake-causes"]
+
+
 def test_a_correction_supersedes_and_never_edits(phq9_schedule, partner_a):
     first = actions.submit_response(partner_a, phq9_schedule, PHQ9_LOW, submission_key="a").response
     second = actions.submit_response(
