@@ -113,6 +113,8 @@ def test_partner_answers_on_a_phone_and_the_clinician_sees_both(
     )
 
     staff = open_tab(clinician)
+    # On a phone too: the wide table scrolls sideways and must be reachable by keyboard.
+    staff.page.set_viewport_size(PHONE)
     staff.goto(f"/cases/{case.pk}/")
     staff.check()
     staff.page.get_by_role("link", name=re.compile("Measures")).click()
