@@ -176,6 +176,12 @@ def save_draft(
     """Keep what a partner has answered so far; called on every change (autosave)."""
     instrument, round_ = _partner_round(partner, schedule)
     cleaned = _checked(instrument, answers)
+    sent = MeasureResponse.objects.filter(
+        schedule=schedule, author=partner, round_key=round_.key, status=ResponseStatus.SUBMITTED
+    ).first()
+    if sent is not None and sent.answers == cleaned:
+        # A late autosave arriving after the same answers were sent: nothing to keep.
+        return sent
     draft, created = MeasureResponse.objects.get_or_create(
         schedule=schedule,
         author=partner,

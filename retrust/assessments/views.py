@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -32,6 +33,20 @@ from retrust.core.decorators import staff_required
 from retrust.core.models import CaseMember
 
 # --- partners --------------------------------------------------------------------------------
+
+
+def _score_range(instrument: Instrument, scale: Any) -> tuple[float, float]:
+    """Lowest and highest possible score of a scale, for a chart's y axis (points)."""
+    lows, highs = [], []
+    for link_id in instrument.scale_items(scale):
+        values = [o.value for o in instrument.options_for(link_id) if isinstance(o.value, int)]
+        lows.append(min(values))
+        highs.append(max(values))
+    if not lows:
+        return 0, 1
+    if scale.method == "sum":
+        return sum(lows), sum(highs)
+    return min(lows), max(highs)
 
 
 def _partner_schedule(user: Any, schedule_id: int) -> MeasureSchedule:
@@ -108,8 +123,18 @@ def my_checkins(request: HttpRequest) -> HttpResponse:
         scale = instrument.scales[0]
         latest = responses[-1]
         meaning = next((b.meaning for b in scale.bands if b.label == latest.band), "")
+        low, high = _score_range(instrument, scale)
+        svg = trajectory_svg(
+            f"Your {instrument.short_title} over time",
+            [Series("You", [(f"{r.submitted_at:%d %b}", r.total) for r in responses])],
+            low=low,
+            high=high,
+            bands=[(b.min, b.max, b.label) for b in scale.bands],
+            element_id=f"mine-{instrument.id}",
+        )
         mine.append(
             {
+                "svg": mark_safe(svg),  # noqa: S308 - numbers and escaped text only
                 "instrument": instrument,
                 "scale": scale,
                 "responses": responses,
@@ -274,6 +299,14 @@ def save_checkin_draft(request: HttpRequest, schedule_id: int) -> HttpResponse:
     assert instrument is not None
     try:
         actions.save_draft(user, schedule, _answers_from_post(instrument, request.POST))
+    except OperationalError:
+        # The database was busy (e.g. SQLite while the same person's submit is being written):
+        # say so; the answers stay on the page and the next change saves them.
+        return render(
+            request,
+            "assessments/answer.html#draft-status",
+            {"draft_error": "the server was busy. Your answers are still here."},
+        )
     except ActionError as exc:
         return render(
             request,
@@ -365,17 +398,7 @@ def _trajectory(
     gap = abs(latest_totals[0] - latest_totals[1]) if len(latest_totals) == 2 else None
     svg = ""
     if scale is not None:
-        values = [
-            v
-            for i in instrument.scale_items(scale)
-            for v in [o.value for o in instrument.options_for(i)]
-            if isinstance(v, int)
-        ]
-        per_item = (min(values), max(values)) if values else (0, 1)
-        count = len(instrument.scale_items(scale))
-        low, high = (
-            (per_item[0] * count, per_item[1] * count) if scale.method == "sum" else per_item
-        )
+        low, high = _score_range(instrument, scale)
         svg = trajectory_svg(
             f"{instrument.short_title} over time for both partners",
             [

@@ -351,3 +351,19 @@ def test_the_pure_modules_import_nothing_from_django():
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_trajectory_svg_uses_attributes_only_and_escapes_names():
+    from retrust.assessments.chart import Series, trajectory_svg
+
+    svg = trajectory_svg(
+        "CSI-4 <over> time",
+        [Series("Ari & <b>", [("1 Jan", 3), ("2 Jan", None), ("3 Jan", 21)]), Series("Bo", [])],
+        low=0,
+        high=21,
+        bands=[(0, 13, "low"), (14, 21, "high")],
+    )
+    assert "style" not in svg and "<script" not in svg
+    assert "Ari &amp; &lt;b&gt;" in svg and "CSI-4 &lt;over&gt; time" in svg
+    assert svg.count("<circle") == 2  # the unanswered middle point is left out
+    assert 'role="img"' in svg

@@ -20,8 +20,10 @@ PHONE = {"width": 375, "height": 740}
 
 
 def choose(page, question: str, answer: str) -> None:
+    """Tick an answer and wait for its autosave, so the test never races its own requests."""
     group = page.get_by_role("group", name=re.compile(re.escape(question)))
-    group.get_by_label(answer, exact=True).check()
+    with page.expect_response(lambda r: r.url.endswith("/draft/")):
+        group.get_by_label(answer, exact=True).check()
 
 
 def test_partner_answers_on_a_phone_and_the_clinician_sees_both(
@@ -76,9 +78,7 @@ def test_partner_answers_on_a_phone_and_the_clinician_sees_both(
     ]
     for number, answer in enumerate(answers, start=1):
         choose(page, f"{number}. ", answer)
-        # Autosave keeps the draft as they go.
-        if number == 2:
-            expect(page.get_by_role("status").filter(has_text="Saved as a draft")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Saved as a draft")).to_be_visible()
     page.get_by_role("button", name="Send to my clinician").click()
     expect(page.get_by_role("heading", name="Thank you — that's sent")).to_be_visible()
     tab.check()
