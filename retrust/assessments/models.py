@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from retrust.assessments.fields import SealedJSONField
 from retrust.core.models import Case, PartnerAuthored
 
 
@@ -68,8 +69,9 @@ class MeasureResponse(PartnerAuthored):
     round_key = models.IntegerField()
     due_on = models.DateField()
     status = models.CharField(max_length=12, choices=ResponseStatus.choices, default="draft")
-    # linkId -> printed value (or text / list of choices for unscored items).
-    answers = models.JSONField(default=dict)
+    # linkId -> printed value (or text / list of choices for unscored items). Encrypted at
+    # rest like safety answers: item answers and intake stories are the most sensitive data.
+    answers = SealedJSONField(default=dict)
     # scale id -> {"score", "complete", "band", "beyond_cutoff", ...} from scoring.score.
     scores = models.JSONField(default=dict)
     total = models.FloatField(null=True, blank=True)

@@ -31,6 +31,8 @@ from retrust.core import policy
 from retrust.core.actions import ActionError, record_clinical_read
 from retrust.core.decorators import staff_required
 from retrust.core.models import CaseMember
+from retrust.safety.models import CasePause
+from retrust.safety.views import resources_for
 
 # --- partners --------------------------------------------------------------------------------
 
@@ -151,9 +153,12 @@ def revealed_together(user: Any, mine: list[MeasureResponse]) -> list[dict[str, 
 
     Totals and bands only; item answers never leave the respondent and the clinicians.
     """
-    shared_cases = TotalsSharing.objects.filter(
-        enabled=True, case__in=policy.partner_cases_for(user)
-    ).values("case_id")
+    # Revealing totals is couple-shared work: nothing is revealed while a case is paused.
+    shared_cases = (
+        TotalsSharing.objects.filter(enabled=True, case__in=policy.partner_cases_for(user))
+        .exclude(case_id__in=CasePause.objects.filter(lifted_at__isnull=True).values("case_id"))
+        .values("case_id")
+    )
     answered = {(r.schedule_id, r.round_key): r for r in mine}
     rows = []
     for other in (
@@ -278,6 +283,7 @@ def answer_checkin(request: HttpRequest, schedule_id: int) -> HttpResponse:
         else:
             return redirect("checkin_done", response_id=submitted.response.pk)
     context = {
+        "resources": resources_for(user) if instrument.touches_mood_or_safety else [],
         "schedule": schedule,
         "instrument": instrument,
         "round": round_,
@@ -334,7 +340,12 @@ def checkin_done(request: HttpRequest, response_id: int) -> HttpResponse:
         raise Http404("No such check-in.")
     instrument = registry.get(response.instrument_id)
     flagged = actions._fires_alert(instrument, response.answers)
-    context = {"response": response, "instrument": instrument, "flagged": flagged}
+    context = {
+        "response": response,
+        "instrument": instrument,
+        "flagged": flagged,
+        "resources": resources_for(user) if flagged else [],
+    }
     return render(request, "assessments/done.html", context)
 
 

@@ -27,7 +27,7 @@ from retrust.assessments.models import (
 )
 from retrust.core.actions import ActionError
 from retrust.core.models import AuditEvent, Case, User
-from retrust.safety.models import Alert
+from retrust.safety.models import Alert, CasePause, CrisisResource
 from tests.conftest import PERSONAS
 from tests.test_access_matrix import LOGIN, Expected, Redirect, api, pages
 
@@ -226,6 +226,20 @@ def test_intake_free_text_reaches_the_clinician_only(
     assert bad.json()["detail"][0]["loc"] == ["body", "answers", "intake-causes"]
 
 
+def test_answers_are_encrypted_at_rest(phq9_schedule, partner_a):
+    from django.db import connection
+
+    response = actions.submit_response(partner_a, phq9_schedule, PHQ9_LOW).response
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT answers FROM assessments_measureresponse WHERE id = %s", [response.pk]
+        )
+        raw = cursor.fetchone()[0]
+    assert "phq9-1" not in str(raw)
+    response.refresh_from_db()
+    assert response.answers == PHQ9_LOW
+
+
 def test_a_correction_supersedes_and_never_edits(phq9_schedule, partner_a):
     first = actions.submit_response(partner_a, phq9_schedule, PHQ9_LOW, submission_key="a").response
     second = actions.submit_response(
@@ -246,6 +260,9 @@ def test_a_correction_supersedes_and_never_edits(phq9_schedule, partner_a):
 def test_phq9_item_9_raises_one_high_alert_the_other_partner_never_sees(
     phq9_schedule, partner_a, partner_b, client_for
 ):
+    CrisisResource.objects.create(
+        practice=phq9_schedule.case.practice, name="Harbour night line", phone="0800 000 000"
+    )
     client = client_for("partner_a")
     response = client.post(
         f"/checkins/{phq9_schedule.pk}/",
@@ -253,6 +270,7 @@ def test_phq9_item_9_raises_one_high_alert_the_other_partner_never_sees(
         follow=True,
     )
     assert "If you are struggling right now" in response.content.decode()
+    assert "Harbour night line" in response.content.decode()  # the practice's own resources
     [alert] = Alert.objects.all()
     assert (alert.priority, alert.source, alert.partner_id) == ("high", "phq9_item9", partner_a.pk)
     # Submitting the same form again raises nothing new.
@@ -330,6 +348,12 @@ def test_totals_are_revealed_together_only_when_the_case_shares_them(
     assert "3 — Nearly every day" not in text and "Little interest" not in text
     mine = client_for("partner_a").get("/checkins/").content.decode()
     assert "Bo: 1 (Minimal)" in mine
+    # A paused case (a positive safety screen) reveals nothing until the pause is lifted.
+    pause = CasePause.objects.create(case=case)
+    assert "Side by side" not in other.get("/checkins/").content.decode()
+    pause.lifted_at = timezone.now()
+    pause.save()
+    assert "Side by side" in other.get("/checkins/").content.decode()
     actions.set_totals_sharing(clinician, case, False)
     assert "Side by side" not in other.get("/checkins/").content.decode()
     assert AuditEvent.objects.filter(action="retrust.measure.sharing.changed").count() == 2
