@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "retrust.core",
     "retrust.clinic",
     "retrust.safety",
+    "retrust.conversations",
     "retrust.api",
 ]
 
