@@ -43,7 +43,8 @@ def _require_partner(user: User, case: Case) -> list[int]:
     partners = _partners(case)
     if user.pk not in partners:
         raise ActionError("Only the partners in this case can do this.")
-    if case.status == CaseStatus.CLOSED:
+    # Read the status afresh: the case may have been closed since the caller loaded it.
+    if Case.objects.filter(pk=case.pk, status=CaseStatus.CLOSED).exists():
         raise ActionError("This case is closed, so nothing new can be added here.")
     return partners
 

@@ -125,5 +125,10 @@ class TriggerForm(forms.Form):
         ],
         initial=Visibility.PRIVATE.value,
         widget=forms.RadioSelect,
+        required=False,  # private unless the writer chooses otherwise
     )
+
+    def clean_visibility(self) -> str:
+        return self.cleaned_data.get("visibility") or Visibility.PRIVATE.value
+
     creation_key = forms.CharField(widget=forms.HiddenInput, initial=_key, required=False)
