@@ -6,7 +6,9 @@ Run: ``python -m retrust.coach.evaluate`` (``make eval-coach``). Pure Python; VA
 The corpus has three splits. The rules were tuned on ``data/dev.tsv`` only.
 ``data/heldout.tsv`` was written and committed before the first rule existed (one bug it
 exposed was fixed; see docs/benchmarks.md). ``data/fresh.tsv`` was written after the rules
-were frozen, in deliberately different wording, and scored once: the least flattering number.
+were frozen, in deliberately different wording, and scored once (macro F1 0.218); it was then
+used to broaden the lexicon. ``data/fresh2.tsv`` was written just before that broadening; see
+docs/benchmarks.md for why its score is not independent either.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from retrust.coach.analyser import analyse
 from retrust.coach.lexicon import HARSH, LABELS
 
 DATA = Path(__file__).with_name("data")
-SPLITS = ("dev", "heldout", "fresh")
+SPLITS = ("dev", "heldout", "fresh", "fresh2")
 VADER_NEGATIVE = -0.05
 """VADER's own convention: a compound score at or below -0.05 is "negative"."""
 
@@ -90,7 +92,9 @@ def harsh_score(examples: list[Example], is_harsh: Callable[[Example], bool]) ->
 
 def vader_judge() -> Callable[[str], bool] | None:
     try:
-        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+        from vaderSentiment.vaderSentiment import (  # type: ignore[import-untyped]
+            SentimentIntensityAnalyzer,
+        )
     except ImportError:
         return None
     analyzer = SentimentIntensityAnalyzer()
@@ -142,7 +146,8 @@ def main(argv: list[str] | None = None) -> None:
         return
     report(load(["dev"]), "Development split (rules tuned here)")
     report(load(["heldout"]), "Held-out split (written before the rules)")
-    report(load(["fresh"]), "Fresh split (written after the rules were frozen, in other words)")
+    report(load(["fresh"]), "Fresh split (scored once at 0.218, then used to broaden the lexicon)")
+    report(load(["fresh2"]), "Second fresh split (written before the broadening)")
     report(load(), "Whole corpus")
 
 

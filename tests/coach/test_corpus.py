@@ -1,8 +1,9 @@
 """The coach's quality on its labelled corpus, with floors a little below the measured scores.
 
 Measured (``make eval-coach``): macro F1 0.998 on the development split, 0.988 on the
-held-out split, 0.218 on the fresh split, 0.929 on the whole corpus. See docs/benchmarks.md.
-A drop below a floor is a regression.
+held-out split, 0.970 on the first fresh split (0.218 when first scored, before it was used to
+broaden the lexicon), 0.946 on the second fresh split, 0.986 on the whole corpus. See
+docs/benchmarks.md for what each number is worth. A drop below a floor is a regression.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import pytest
 from retrust.coach import analyse
 from retrust.coach.evaluate import harsh_score, load, macro_f1, per_label
 
-FLOORS = {"dev": 0.97, "heldout": 0.95, "fresh": 0.18}
+FLOORS = {"dev": 0.97, "heldout": 0.95, "fresh": 0.93, "fresh2": 0.90}
 
 
 @pytest.mark.parametrize("split", list(FLOORS))
@@ -30,4 +31,4 @@ def test_the_corpus_is_big_enough_and_covers_every_label() -> None:
 
 
 def test_harsh_messages_are_found_on_the_whole_corpus() -> None:
-    assert harsh_score(load(), lambda example: analyse(example.text).harsh).f1 >= 0.9
+    assert harsh_score(load(), lambda example: analyse(example.text).harsh).f1 >= 0.95
