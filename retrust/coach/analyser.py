@@ -446,46 +446,53 @@ def analyse(text: str) -> Analysis:
         return Analysis(text=text, language="unsupported", truncated=truncated)
 
     found = _find(words)
-    harsh_ranges = [(first, last) for label, first, last in found if label in lexicon.HARSH]
+    if not found:
+        return Analysis(text=text, language="en", truncated=truncated)
+    harsh = lexicon.HARSH
+    harsh_ranges = [(first, last) for label, first, last in found if label in harsh]
     kept: list[tuple[str, int, int]] = []
-    for label, first, last in found:
+    spans: list[Span] = []
+    feeling: tuple[int, int] | None = None
+    need: tuple[int, int] | None = None
+    whens: list[tuple[int, int]] = []
+    for item in found:
+        label, first, last = item
+        if label[0] == "_":
+            kept.append(item)
+            if label == "_feeling":
+                feeling = feeling or (first, last)
+            elif label == "_need":
+                if need is None and not _break_request(words, last):
+                    need = (first, last)
+            else:
+                whens.append((first, last))
+            continue
         # An antidote inside a harsh phrase ("I'm sorry you feel", "thanks for nothing") is
         # not an antidote.
         if (
-            label not in lexicon.HARSH
-            and not label.startswith("_")
+            harsh_ranges
+            and label not in harsh
             and any(first < h_last and h_first < last for h_first, h_last in harsh_ranges)
         ):
             continue
-        kept.append((label, first, last))
-
-    spans: list[Span] = []
-    for label, first, last in kept:
-        if not label.startswith("_"):
-            start, end = starts[first], ends[last - 1]
-            spans.append(Span(label, start, end, window[start:end]))
-    feelings = [(first, last) for label, first, last in kept if label == "_feeling"]
-    if feelings:
-        needs = [
-            (first, last)
-            for label, first, last in kept
-            if label == "_need" and not _break_request(words, last)
-        ]
-        whens = [
-            (first, last)
-            for label, first, last in kept
-            if label == "_when" and first > feelings[0][0]
-        ]
-        if needs or whens:
-            for first, last in feelings[:1] + needs[:1] + whens[:1]:
-                start, end = starts[first], ends[last - 1]
-                spans.append(Span("i_statement", start, end, window[start:end]))
+        kept.append(item)
+        start, end = starts[first], ends[last - 1]
+        spans.append(Span(label, start, end, window[start:end]))
+    if feeling is not None:
+        # The situation ("when ...") comes after the feeling it explains.
+        when = next((w for w in whens if w[0] > feeling[0]), None)
+        if need or when:
+            for part in (feeling, need, when):
+                if part is not None:
+                    start, end = starts[part[0]], ends[part[1] - 1]
+                    spans.append(Span("i_statement", start, end, window[start:end]))
 
     present = {span.label for span in spans}
     labels = tuple(label for label in lexicon.LABELS if label in present)
-    spans.sort(key=lambda span: (span.start, span.end, span.label))
+    if len(spans) > 1:
+        spans.sort(key=lambda span: (span.start, span.end, span.label))
     suggestion = None
-    if any(label in lexicon.HARSH for label in labels):
+    if harsh_ranges and not harsh.isdisjoint(present):
         suggestion = _suggest(window, words, starts, ends, kept)
     return Analysis(
         text=text,
