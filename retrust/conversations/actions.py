@@ -27,6 +27,7 @@ from retrust.core import audit
 from retrust.core.actions import ActionError
 from retrust.core.models import Case, CaseMember, CaseStatus, User
 from retrust.core.rules import Visibility
+from retrust.safety.actions import require_couple_work_allowed
 
 __all__ = ["ActionError"]
 
@@ -67,6 +68,7 @@ def open_conversation(
 ) -> Conversation:
     """Open a conversation; the person opening it speaks first."""
     partners = _require_partner(author, case)
+    require_couple_work_allowed(case)
     others = [pk for pk in partners if pk != author.pk]
     if not others:
         raise ActionError(
@@ -115,6 +117,7 @@ def post_turn(
     conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
     case = Case.objects.get(pk=conversation.case_id)
     _require_partner(author, case)
+    require_couple_work_allowed(case)
     if conversation.turn_count != expected_seq:
         repeat = Turn.objects.filter(
             conversation=conversation, seq=expected_seq + 1, author=author, kind=kind
@@ -227,6 +230,7 @@ def open_review(
     author: User, case: Case, *, title: str, creation_key: str = ""
 ) -> HurtfulMomentReview:
     _require_partner(author, case)
+    require_couple_work_allowed(case)
     title = _text(title, "title", TOPIC_MAX, "Name the moment in a few words.")
     if creation_key:
         existing = HurtfulMomentReview.objects.filter(creation_key=creation_key).first()
@@ -261,6 +265,9 @@ def save_review_answer(
     review = HurtfulMomentReview.objects.select_for_update().get(pk=review.pk)
     case = Case.objects.get(pk=review.case_id)
     _require_partner(author, case)
+    if done:
+        # Finishing may reveal both answers to the couple: shared work, held during a pause.
+        require_couple_work_allowed(case)
     answer = ReviewAnswer.objects.filter(review=review, author=author).first()
     if answer is not None and answer.done_at is not None:
         if done and all(

@@ -417,3 +417,26 @@ def test_every_change_is_audited(talk: Conversation, partner_a: User, partner_b:
 
 def test_anonymous_feedback_is_sent_to_sign_in(db: None) -> None:
     assert Client().post("/coach/feedback/", {"body": "x"}).status_code == 302
+
+
+def test_a_safety_pause_holds_couple_work_but_not_the_private_log(
+    talk: Conversation, case: Case, partner_a: User, partner_b: User
+) -> None:
+    from retrust.safety.models import CasePause
+
+    CasePause.objects.create(case=case)
+    client = signed_in_client(partner_a)
+    response = client.post(
+        f"/api/v1/conversations/{talk.pk}/turns",
+        {"kind": "statement", "body": "Hello", "expected_seq": 0},
+        content_type="application/json",
+    )
+    assert response.status_code == 409
+    response = client.post(f"/cases/{case.pk}/conversations/new/", {"topic": "Money"})
+    assert response.status_code == 400
+    assert "Shared work is on hold" in response.content.decode()
+    with pytest.raises(actions.ActionError):
+        actions.open_review(partner_a, case, title="The party")
+    assert Turn.objects.count() == 0 and Conversation.objects.count() == 1
+    # A private trigger entry is not shared work.
+    actions.log_trigger(partner_a, case, what_happened="x", intensity=2)
