@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "retrust.clinic",
     "retrust.safety",
     "retrust.assessments",
+    "retrust.conversations",
     "retrust.api",
 ]
 
