@@ -119,6 +119,8 @@ INSTALLED_APPS = [
     "retrust.core",
     "retrust.clinic",
     "retrust.safety",
+    "retrust.assessments",
+    "retrust.conversations",
     "retrust.program",
     "retrust.api",
 ]
