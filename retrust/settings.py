@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "retrust.core",
     "retrust.clinic",
     "retrust.safety",
+    "retrust.agreements",
     "retrust.api",
 ]
 
