@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from retrust.api.api import api
 from retrust.clinic import views as clinic
@@ -68,6 +68,7 @@ urlpatterns = [
     # Practice admins.
     path("practice/", clinic.practice, name="practice"),
     path("practice/audit/", clinic.audit_log, name="audit_log"),
+    path("", include("retrust.agreements.urls")),
     # The JSON API.
     path("api/v1/", api.urls),
 ]
