@@ -219,7 +219,8 @@ def test_openapi_document_lists_every_route(db: None) -> None:
     assert spec["openapi"].startswith("3.")
     assert spec["info"]["title"] == "retrust API"
     paths = spec["paths"]
-    assert set(paths) == {
+    # The core's routes; each app's own tests check the routes its router adds.
+    assert set(paths) >= {
         "/api/v1/me",
         "/api/v1/cases",
         "/api/v1/cases/{case_id}",

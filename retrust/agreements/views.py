@@ -100,7 +100,7 @@ class Ledger:
     points: list[ledger.Estimate]
 
 
-def _rows(occurrences: Any) -> list[tuple[int, int, date, str, str | None]]:
+def occurrence_rows(occurrences: Any) -> list[tuple[int, int, date, str, str | None]]:
     return list(
         occurrences.values_list(
             "commitment_id", "author_id", "due_on", "outcome", "confirmation__verdict"
@@ -108,7 +108,7 @@ def _rows(occurrences: Any) -> list[tuple[int, int, date, str, str | None]]:
     )
 
 
-def _observation(row: tuple[int, int, date, str, str | None]) -> ledger.Observation:
+def as_observation(row: tuple[int, int, date, str, str | None]) -> ledger.Observation:
     _, _, due_on, outcome, verdict = row
     source = {
         "confirmed": ledger.Source.CONFIRMED,
@@ -191,11 +191,11 @@ def _case_page(
         .select_related("author", "agreement__active_version")
         .order_by("created_at", "id")
     )
-    rows = _rows(Occurrence.objects.visible_to(user).filter(case=case))
+    rows = occurrence_rows(Occurrence.objects.visible_to(user).filter(case=case))
     today = timezone.localdate()
     by_commitment: dict[int, list[ledger.Observation]] = {}
     for row in rows:
-        by_commitment.setdefault(row[0], []).append(_observation(row))
+        by_commitment.setdefault(row[0], []).append(as_observation(row))
     for commitment in commitments:
         observations = by_commitment.get(commitment.pk, [])
         commitment.estimate = ledger.estimate(observations, today)  # type: ignore[attr-defined]
@@ -566,7 +566,7 @@ def _commitment_page(
     member = _member(request, case)
     today = timezone.localdate()
     visible = Occurrence.objects.visible_to(user).filter(commitment=commitment)
-    observations = [_observation(row) for row in _rows(visible)]
+    observations = [as_observation(row) for row in occurrence_rows(visible)]
     recent = list(
         visible.select_related("confirmation").order_by("-due_on", "-id")[:RECENT_OCCURRENCES]
     )
@@ -693,12 +693,12 @@ def case_ledger(request: HttpRequest, case_id: int) -> HttpResponse:
         .order_by("created_at", "id")
     )
     members = list(case.members.select_related("user"))
-    rows = _rows(Occurrence.objects.visible_to(user).filter(case=case))
+    rows = occurrence_rows(Occurrence.objects.visible_to(user).filter(case=case))
     today = timezone.localdate()
     by_author: dict[int, list[ledger.Observation]] = {}
     by_commitment: dict[int, list[ledger.Observation]] = {}
     for row in rows:
-        observation = _observation(row)
+        observation = as_observation(row)
         by_commitment.setdefault(row[0], []).append(observation)
         by_author.setdefault(row[1], []).append(observation)
     partners = [
