@@ -145,7 +145,14 @@ def test_the_series_matches_one_estimate_per_day():
     ]
     days = [TODAY - timedelta(days=d) for d in (30, 10, 0)]
     for point, day in zip(ledger.series(history, days), days, strict=True):
-        assert point == ledger.estimate(history, day)
+        single = ledger.estimate(history, day)
+        assert (point.counted, point.confirmed, point.disputed) == (
+            single.counted,
+            single.confirmed,
+            single.disputed,
+        )
+        for name in ("mean", "low", "high", "alpha", "beta", "weight"):
+            assert getattr(point, name) == pytest.approx(getattr(single, name), rel=1e-12)
 
 
 def test_bad_parameters_are_refused():
@@ -185,3 +192,26 @@ def test_schedules_name_their_due_days():
         schedule.parse_weekdays("7")
     assert schedule.is_due(schedule.Kind.EACH_TIME, monday, frozenset(), sunday)
     assert not schedule.is_due(schedule.Kind.WEEKDAYS, monday, frozenset({0}), sunday)
+
+
+@given(histories, st.lists(st.integers(min_value=-30, max_value=450), min_size=1, max_size=12))
+def test_the_series_matches_the_formula_written_out(history, offsets):
+    """The fast running-sum series equals the weights summed one by one, in any day order."""
+    days = [TODAY - timedelta(days=o) for o in offsets]
+    for point in ledger.series(history, days, half_life_days=20.0, minimum=0):
+        alpha = beta = 1.0
+        for obs in history:
+            age = (point.as_of - obs.on).days
+            if obs.source is Source.DISPUTED or age < 0:
+                continue
+            weight = (1.0 if obs.source is Source.CONFIRMED else 0.5) * 0.5 ** (age / 20.0)
+            alpha += weight if obs.kept else 0.0
+            beta += 0.0 if obs.kept else weight
+        assert point.alpha == pytest.approx(alpha, rel=1e-9, abs=1e-12)
+        assert point.beta == pytest.approx(beta, rel=1e-9, abs=1e-12)
+        counted = [o for o in history if o.source is not Source.DISPUTED and o.on <= point.as_of]
+        assert point.counted == len(counted)
+        assert point.confirmed == sum(o.source is Source.CONFIRMED for o in counted)
+        assert point.disputed == sum(
+            o.source is Source.DISPUTED and o.on <= point.as_of for o in history
+        )
