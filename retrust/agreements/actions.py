@@ -368,6 +368,20 @@ def make_commitment(
 
 
 @transaction.atomic
+def end_commitment(actor: Any, commitment: Commitment) -> Commitment:
+    """The committer stops a commitment. Its record stays, and still counts in the ledger."""
+    if commitment.author_id != actor.pk:
+        raise ActionError("Only the person who made this commitment can stop it.")
+    _open(commitment.case)
+    if commitment.ended_at is not None:
+        return commitment
+    commitment.ended_at = timezone.now()
+    commitment.save()
+    audit.record(actor, "retrust.commitment.ended", target=commitment, case=commitment.case)
+    return commitment
+
+
+@transaction.atomic
 def record_occurrence(
     actor: Any,
     commitment: Commitment,
@@ -386,6 +400,8 @@ def record_occurrence(
     if commitment.author_id != actor.pk:
         raise ActionError("Only the person who made this commitment records how it went.")
     _open(commitment.case)
+    if commitment.ended_at is not None:
+        raise ActionError("This commitment was stopped, so there is nothing more to record.")
     if outcome not in Outcome.values:
         raise ActionError("Choose kept or missed.", "outcome")
     note = (note or "").strip()

@@ -114,6 +114,7 @@ class CommitmentOut(Schema):
     weekdays: list[int]
     starts_on: date
     agreement: int | None
+    ended_at: datetime | None
     follow_through: EstimateOut
 
 
@@ -269,6 +270,7 @@ def _commitment_out(
         "weekdays": [int(d) for d in commitment.weekdays.split(",") if d],
         "starts_on": commitment.starts_on,
         "agreement": commitment.agreement_id,
+        "ended_at": commitment.ended_at,
         "follow_through": _estimate_out(ledger.estimate(observations, timezone.localdate())),
     }
 

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from retrust.agreements.ledger import Estimate
 
-WIDTH = 600
-HEIGHT = 220
-LEFT = 44
-RIGHT = 12
+WIDTH = 420
+HEIGHT = 210
+LEFT = 40
+RIGHT = 14
 TOP = 12
 BOTTOM = 28
 
@@ -28,7 +28,7 @@ class Chart:
     bands: list[str]  # closed polygons of the 80% interval, one per run
     dots: list[tuple[float, float]]
     y_ticks: list[tuple[float, str]]  # (y, label)
-    x_labels: list[tuple[float, str]]  # (x, label), first, middle and last point
+    x_labels: list[tuple[float, str, str]]  # (x, label, text-anchor): first, middle, last
     plot_left: int
     plot_right: int
     plot_bottom: int
@@ -70,7 +70,10 @@ def follow_through_chart(points: Sequence[Estimate], label_format: str = "%d %b"
     close()
     ticks = [(_y(p / 100), f"{p}%") for p in (0, 25, 50, 75, 100)]
     picks = sorted({0, n // 2, n - 1}) if n else []
-    x_labels = [(_x(i, n), points[i].as_of.strftime(label_format)) for i in picks]
+    anchors = {0: "start", n - 1: "end"} if n > 1 else {}
+    x_labels = [
+        (_x(i, n), points[i].as_of.strftime(label_format), anchors.get(i, "middle")) for i in picks
+    ]
     return Chart(
         width=WIDTH,
         height=HEIGHT,

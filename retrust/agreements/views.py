@@ -571,7 +571,7 @@ def _commitment_page(
         visible.select_related("confirmation").order_by("-due_on", "-id")[:RECENT_OCCURRENCES]
     )
     mine = commitment.author_id == user.pk
-    open_case = case.status != CaseStatus.CLOSED
+    open_case = case.status != CaseStatus.CLOSED and commitment.ended_at is None
     for occurrence in recent:
         answer = getattr(occurrence, "confirmation", None)
         occurrence.answer = answer  # type: ignore[attr-defined]
@@ -643,6 +643,20 @@ def record(request: HttpRequest, commitment_id: int) -> HttpResponse:
             )
             return redirect("commitment_detail", commitment_id=commitment.pk)
     return _commitment_page(request, commitment, record_form=form, status=400)
+
+
+@require_POST
+@login_required
+def end_commitment(request: HttpRequest, commitment_id: int) -> HttpResponse:
+    queryset = Commitment.objects.select_related("case__practice", "author")
+    commitment: Commitment = policy.get_record_to_change(request.user, queryset, commitment_id)
+    try:
+        actions.end_commitment(request.user, commitment)
+    except ActionError as exc:
+        messages.error(request, exc.message)
+        return _commitment_page(request, commitment, status=400)
+    messages.info(request, "Stopped. What you recorded stays, and still counts.")
+    return redirect("case_agreements", case_id=commitment.case_id)
 
 
 @require_POST

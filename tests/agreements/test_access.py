@@ -144,6 +144,10 @@ def commitments_state(world: World) -> Any:
     return sorted(Commitment.objects.values_list("id", "author_id"))
 
 
+def ended_state(world: World) -> Any:
+    return Commitment.objects.filter(pk=world.commitment.pk).values_list("ended_at", flat=True)[0]
+
+
 def occurrences_state(world: World) -> Any:
     return sorted(Occurrence.objects.values_list("id", "due_on", "outcome"))
 
@@ -301,6 +305,13 @@ PAGE_ROUTES = [
         pages(partner_a=Redirect("/commitments/{commitment}/")),
         data={"due_on": TODAY, "outcome": "kept"},
         state=occurrences_state,
+    ),
+    Route(
+        "stop commitment",
+        "POST",
+        "/commitments/{commitment}/end/",
+        pages(partner_a=Redirect("/cases/{case}/agreements/")),
+        state=ended_state,
     ),
     Route(
         "confirm occurrence",

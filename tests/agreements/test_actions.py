@@ -334,3 +334,19 @@ def test_admin_sets_the_breach_rule(admin, clinician, practice):
     actions.update_agreement_settings(admin, practice, breach_threshold=2, breach_period_days=14)
     rules = AgreementSettings.for_practice(practice)
     assert (rules.breach_threshold, rules.breach_period_days) == (2, 14)
+
+
+def test_stopping_a_commitment_keeps_its_record(commitment, partner_a, partner_b):
+    actions.record_occurrence(partner_a, commitment, due_on=TODAY(), outcome="kept")
+    with pytest.raises(ActionError):
+        actions.end_commitment(partner_b, commitment)
+    actions.end_commitment(partner_a, commitment)
+    actions.end_commitment(partner_a, commitment)
+    commitment.refresh_from_db()
+    assert commitment.ended_at is not None
+    assert Occurrence.objects.count() == 1
+    with pytest.raises(ActionError):
+        actions.record_occurrence(
+            partner_a, commitment, due_on=TODAY() - timedelta(days=1), outcome="kept"
+        )
+    assert AuditEvent.objects.filter(action="retrust.commitment.ended").count() == 1
