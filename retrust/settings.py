@@ -77,6 +77,24 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("Set SECRET_KEY or SECRET_KEY_FILE in production.")
     SECRET_KEY = _local_secret_key()
 
+# Field encryption (django-fernet-encrypted-fields): journals, safety answers and session notes
+# are Fernet-encrypted with keys derived from SECRET_KEY and these salts. Newest salt first;
+# keep old ones listed (and old secret keys in SECRET_KEY_FALLBACKS) until data is re-saved.
+SALT_KEY = envlist("FIELD_ENCRYPTION_SALTS", [])
+if not SALT_KEY and (salts := envsecret("FIELD_ENCRYPTION_SALTS")):
+    SALT_KEY = [s.strip() for s in salts.split(",") if s.strip()]
+if not SALT_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "Set FIELD_ENCRYPTION_SALTS (or FIELD_ENCRYPTION_SALTS_FILE) in production."
+        )
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    _salt_path = VAR_DIR / "field_salt"
+    if not _salt_path.exists():
+        _salt_path.write_text(secrets.token_urlsafe(32))
+        _salt_path.chmod(0o600)
+    SALT_KEY = [_salt_path.read_text().strip()]
+
 DEBUG = envbool("DEBUG", default=RETRUST_ENV == "development")
 ALLOWED_HOSTS = envlist(
     "ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"]

@@ -65,10 +65,30 @@ urlpatterns = [
         clinic.withdraw_invitation,
         name="withdraw_invitation",
     ),
+    path(
+        "cases/<int:case_id>/alerts/<int:alert_id>/acknowledge/",
+        clinic.acknowledge_alert,
+        name="acknowledge_alert",
+    ),
+    path(
+        "cases/<int:case_id>/individual-sessions/",
+        clinic.record_individual_session,
+        name="record_individual_session",
+    ),
+    path("cases/<int:case_id>/pause/lift/", clinic.lift_pause, name="lift_pause"),
+    path("cases/<int:case_id>/track/", clinic.switch_track, name="switch_track"),
+    path("cases/<int:case_id>/notes/new/", clinic.session_note, name="new_session_note"),
+    path("cases/<int:case_id>/notes/<int:note_id>/", clinic.session_note, name="session_note"),
+    path(
+        "cases/<int:case_id>/notes/<int:note_id>/addenda/",
+        clinic.add_addendum,
+        name="add_addendum",
+    ),
     # Practice admins.
     path("practice/", clinic.practice, name="practice"),
     path("practice/audit/", clinic.audit_log, name="audit_log"),
     path("", include("retrust.agreements.urls")),
+    path("", include("retrust.safety.urls")),
     # The JSON API.
     path("api/v1/", api.urls),
 ]

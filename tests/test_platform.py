@@ -55,9 +55,11 @@ def command_env(var_dir: Path, **extra: str) -> dict[str, str]:
         key: value
         for key, value in os.environ.items()
         if key not in {"DATABASE_URL", "SECRET_KEY", "SECRET_KEY_FILE", "RETRUST_ENV", "DEBUG"}
-        and not key.startswith(("ALLOWED_HOSTS", "SECURE_", "EMAIL_"))
+        and not key.startswith(("ALLOWED_HOSTS", "SECURE_", "EMAIL_", "FIELD_ENCRYPTION_SALTS"))
     }
     env["RETRUST_VAR_DIR"] = str(var_dir)
+    if extra.get("RETRUST_ENV") == "production":
+        env["FIELD_ENCRYPTION_SALTS"] = "a-production-salt-for-tests"
     env.update(extra)
     return env
 
@@ -292,6 +294,20 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
         result.stderr
     )
     assert not (tmp_path / "secret_key").exists()  # no key quietly generated
+
+
+def test_production_refuses_to_start_without_field_encryption_salts(tmp_path):
+    env = command_env(
+        tmp_path,
+        RETRUST_ENV="production",
+        SECRET_KEY=_production_secret(),
+        ALLOWED_HOSTS="retrust.example.org",
+    )
+    del env["FIELD_ENCRYPTION_SALTS"]
+    result = run_retrust("check", env=env)
+    assert result.returncode != 0
+    assert "Set FIELD_ENCRYPTION_SALTS" in result.stderr
+    assert not (tmp_path / "field_salt").exists()  # no salt quietly generated
 
 
 def test_production_refuses_to_start_without_allowed_hosts(tmp_path):

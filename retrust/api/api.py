@@ -66,7 +66,7 @@ def action_error(request: HttpRequest, exc: actions.ActionError) -> HttpResponse
     return api.create_response(
         request,
         {"detail": [{"loc": ["body", exc.field] if exc.field else ["body"], "msg": exc.message}]},
-        status=400,
+        status=exc.status_code,
     )
 
 

@@ -7,17 +7,21 @@ from datetime import datetime, time
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from retrust.clinic import actions as clinic_actions
+from retrust.clinic.forms import AddendumForm, SessionNoteForm, TrackForm
+from retrust.clinic.models import SessionNote, TrackChange
 from retrust.core import actions, policy
 from retrust.core.decorators import staff_required
 from retrust.core.forms import AuditFilterForm, CaseForm, InvitePartnerForm, InviteStaffForm
 from retrust.core.models import (
     AuditEvent,
+    Case,
     CaseMember,
     CaseStatus,
     ClinicianMembership,
@@ -25,12 +29,17 @@ from retrust.core.models import (
     JournalEntry,
     Track,
 )
+from retrust.safety import actions as safety
+from retrust.safety import screen as screen_module
+from retrust.safety.forms import AcknowledgeForm, IndividualSessionForm, LiftPauseForm
+from retrust.safety.models import Alert, CasePause, SafetyScreen
 
-CASELOAD_SORTS = {
-    "recent": ("-updated_at", "Recently updated"),
-    "name": ("label", "Name"),
-    "status": ("status", "Status"),
-    "opened": ("-created_at", "Newest first"),
+CASELOAD_SORTS: dict[str, tuple[tuple[str, ...], str]] = {
+    "attention": (("-paused", "-open_high", "-open_other", "-updated_at"), "Needs attention"),
+    "recent": (("-updated_at",), "Recently updated"),
+    "name": (("label",), "Name"),
+    "status": (("status",), "Status"),
+    "opened": (("-created_at",), "Newest first"),
 }
 
 
@@ -50,13 +59,24 @@ def caseload(request: HttpRequest) -> HttpResponse:
     practice = policy.clinician_practice_for(request.user)
     status = request.GET.get("status", "")
     track = request.GET.get("track", "")
-    sort = request.GET.get("sort", "recent")
+    sort = request.GET.get("sort", "attention")
     cases = (
         policy.caseload_for(request.user)
         .prefetch_related(
             Prefetch("members", queryset=CaseMember.objects.select_related("user")),
         )
         .annotate(
+            open_high=Count(
+                "alerts",
+                filter=Q(alerts__acknowledged_at__isnull=True, alerts__priority="high"),
+                distinct=True,
+            ),
+            open_other=Count(
+                "alerts",
+                filter=Q(alerts__acknowledged_at__isnull=True) & ~Q(alerts__priority="high"),
+                distinct=True,
+            ),
+            paused=Exists(CasePause.objects.filter(case=OuterRef("pk"), lifted_at__isnull=True)),
             pending_invitations=Count(
                 "invitations",
                 filter=Q(
@@ -64,20 +84,21 @@ def caseload(request: HttpRequest) -> HttpResponse:
                     invitations__revoked_at__isnull=True,
                     invitations__expires_at__gt=timezone.now(),
                 ),
-            )
+                distinct=True,
+            ),
         )
     )
     if status in CaseStatus.values:
         cases = cases.filter(status=status)
     if track in Track.values:
         cases = cases.filter(track=track)
-    cases = cases.order_by(CASELOAD_SORTS.get(sort, CASELOAD_SORTS["recent"])[0], "id")
+    cases = cases.order_by(*CASELOAD_SORTS.get(sort, CASELOAD_SORTS["attention"])[0], "id")
     context = {
         "practice": practice,
         "cases": cases,
         "status": status,
         "track": track,
-        "sort": sort if sort in CASELOAD_SORTS else "recent",
+        "sort": sort if sort in CASELOAD_SORTS else "attention",
         "statuses": CaseStatus.choices,
         "tracks": Track.choices,
         "sorts": [(key, label) for key, (_, label) in CASELOAD_SORTS.items()],
@@ -116,30 +137,252 @@ def new_case(request: HttpRequest) -> HttpResponse:
     return render(request, "clinic/new_case.html", {"form": form}, status=status)
 
 
-@staff_required
-def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = policy.get_clinician_case_for(request.user, case_id)
+def _case_page_context(request: HttpRequest, case: Case) -> dict[str, object]:
+    """Everything the case view shows: a fixed number of queries whatever the case holds."""
     members = list(case.members.select_related("user"))
     invitations = list(case.invitations.pending().order_by("role"))
-    clinicians = list(case.clinicians.all())
     entries = list(
         JournalEntry.objects.visible_to(request.user)
         .filter(case=case)
         .select_related("author")
         .order_by("-created_at")[:50]
     )
-    if entries:
-        actions.record_clinical_read(request.user, case, "journal_entries", len(entries))
+    screens = {}
+    for screen_row in SafetyScreen.objects.filter(case=case).order_by("-created_at"):
+        screens.setdefault(screen_row.respondent_id, screen_row)
+    pause = CasePause.objects.filter(case=case, lifted_at__isnull=True).first()
+    unseen = safety.partners_not_yet_seen(case, pause) if pause else []
+    alerts = list(
+        Alert.objects.filter(case=case)
+        .select_related("partner", "acknowledged_by")
+        .order_by(F("acknowledged_at").asc(nulls_first=True), "priority", "-created_at")[:30]
+    )
+    partners = [
+        {
+            "member": m,
+            "screen": screens.get(m.user_id),
+            "questions": [
+                (
+                    question.text,
+                    dict(screen_module.ANSWERS).get(
+                        screens[m.user_id].answers.get(question.id, ""), "—"
+                    ),
+                )
+                for question in screen_module.QUESTIONS
+            ]
+            if m.user_id in screens
+            else [],
+        }
+        for m in members
+    ]
+    shown = len(entries) + len(screens)
+    if shown:
+        actions.record_clinical_read(request.user, case, "case_view", shown)
     can_invite = len(members) + len(invitations) < 2 and case.status != CaseStatus.CLOSED
-    context = {
+    return {
         "case": case,
+        "partners": partners,
         "members": members,
         "invitations": invitations,
-        "clinicians": clinicians,
+        "clinicians": list(case.clinicians.all()),
         "entries": entries,
+        "alerts": alerts,
+        "pause": pause,
+        "unseen": unseen,
+        "notes": list(SessionNote.objects.filter(case=case).select_related("author")[:20]),
+        "track_changes": list(
+            TrackChange.objects.filter(case=case).select_related("changed_by")[:10]
+        ),
+        "timeline": list(AuditEvent.objects.filter(case=case).order_by("-created_at", "-id")[:25]),
         "invite_form": InvitePartnerForm() if can_invite else None,
+        "ack_form": AcknowledgeForm(),
+        "session_form": IndividualSessionForm(
+            partners=[(m.user_id, m.user.name) for m in members],
+            initial={"seen_on": timezone.localdate()},
+        ),
+        "lift_form": LiftPauseForm(),
+        "track_form": TrackForm(initial={"track": case.track}),
     }
-    return render(request, "clinic/case_detail.html", context)
+
+
+@staff_required
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = policy.get_clinician_case_for(request.user, case_id)
+    return render(request, "clinic/case_detail.html", _case_page_context(request, case))
+
+
+def _case_form_failed(request: HttpRequest, case: Case, **forms: object) -> HttpResponse:
+    """Re-render the case page with the failing form (and its message) in place."""
+    context = _case_page_context(request, case)
+    context.update(forms)
+    return render(request, "clinic/case_detail.html", context, status=400)
+
+
+@require_POST
+@staff_required
+def acknowledge_alert(request: HttpRequest, case_id: int, alert_id: int) -> HttpResponse:
+    case = policy.get_clinician_case_for(request.user, case_id)
+    alert = Alert.objects.filter(pk=alert_id, case=case).first()
+    if alert is None:
+        raise Http404("No such alert.")
+    form = AcknowledgeForm(request.POST)
+    if form.is_valid():
+        try:
+            safety.acknowledge_alert(request.user, alert, form.cleaned_data["note"])
+        except actions.ActionError as exc:
+            form.add_error(exc.field, exc.message)
+        else:
+            messages.success(request, "Alert acknowledged.")
+            return redirect("case_detail", case_id=case.pk)
+    return _case_form_failed(request, case, ack_form=form, ack_alert_id=alert.pk)
+
+
+@require_POST
+@staff_required
+def record_individual_session(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = policy.get_clinician_case_for(request.user, case_id)
+    members = {m.user_id: m.user for m in case.members.select_related("user")}
+    form = IndividualSessionForm(
+        request.POST, partners=[(uid, user.name) for uid, user in members.items()]
+    )
+    if form.is_valid():
+        try:
+            safety.record_individual_session(
+                request.user,
+                case,
+                members[form.cleaned_data["partner"]],
+                form.cleaned_data["seen_on"],
+            )
+        except actions.ActionError as exc:
+            form.add_error(exc.field, exc.message)
+        else:
+            messages.success(request, "Individual session recorded.")
+            return redirect("case_detail", case_id=case.pk)
+    return _case_form_failed(request, case, session_form=form)
+
+
+@require_POST
+@staff_required
+def lift_pause(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = policy.get_clinician_case_for(request.user, case_id)
+    form = LiftPauseForm(request.POST)
+    if form.is_valid():
+        try:
+            safety.lift_pause(request.user, case, form.cleaned_data["reason"])
+        except actions.ActionError as exc:
+            form.add_error(exc.field, exc.message)
+        else:
+            messages.success(request, "Shared work can resume.")
+            return redirect("case_detail", case_id=case.pk)
+    return _case_form_failed(request, case, lift_form=form)
+
+
+@require_POST
+@staff_required
+def switch_track(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = policy.get_clinician_case_for(request.user, case_id)
+    form = TrackForm(request.POST)
+    if form.is_valid():
+        try:
+            clinic_actions.switch_track(
+                request.user, case, form.cleaned_data["track"], form.cleaned_data["reason"]
+            )
+        except actions.ActionError as exc:
+            form.add_error(exc.field, exc.message)
+        else:
+            messages.success(request, "Track updated.")
+            return redirect("case_detail", case_id=case.pk)
+    return _case_form_failed(request, case, track_form=form)
+
+
+# --- session notes ------------------------------------------------------------------------
+
+
+@staff_required
+def session_note(request: HttpRequest, case_id: int, note_id: int | None = None) -> HttpResponse:
+    """Write a new note, or edit or sign a draft; a signed note shows with its addenda."""
+    case = policy.get_clinician_case_for(request.user, case_id)
+    note = None
+    if note_id is not None:
+        note = SessionNote.objects.filter(pk=note_id, case=case).select_related("author").first()
+        if note is None:
+            raise Http404("No such note.")
+        actions.record_clinical_read(request.user, case, "session_note", 1)
+    initial = {"session_date": timezone.localdate()}
+    if note is not None:
+        initial = {
+            "session_date": note.session_date,
+            "data": note.data,
+            "assessment": note.assessment,
+            "plan": note.plan,
+        }
+    form = SessionNoteForm(request.POST or None, initial=initial)
+    addendum_form = AddendumForm()
+    note_error = ""
+    if request.method == "POST":
+        if note is not None and note.is_signed:
+            # Refused with a reason (the note exists and this clinician may read it).
+            note_error = "This note is signed and can't change. Add an addendum instead."
+        elif form.is_valid():
+            try:
+                note = clinic_actions.save_note(
+                    request.user,
+                    case,
+                    note=note,
+                    sign="sign" in request.POST,
+                    **form.cleaned_data,
+                )
+            except actions.ActionError as exc:
+                form.add_error(exc.field, exc.message)
+            else:
+                messages.success(request, "Note signed." if note.is_signed else "Draft saved.")
+                return redirect("session_note", case_id=case.pk, note_id=note.pk)
+    context = {
+        "case": case,
+        "note": note,
+        "form": form,
+        "addendum_form": addendum_form,
+        "addenda": list(note.addenda.select_related("author")) if note else [],
+        "note_error": note_error,
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "clinic/session_note.html", context, status=status)
+
+
+@require_POST
+@staff_required
+def add_addendum(request: HttpRequest, case_id: int, note_id: int) -> HttpResponse:
+    case = policy.get_clinician_case_for(request.user, case_id)
+    note = SessionNote.objects.filter(pk=note_id, case=case).first()
+    if note is None:
+        raise Http404("No such note.")
+    form = AddendumForm(request.POST)
+    if form.is_valid():
+        try:
+            clinic_actions.add_addendum(request.user, note, form.cleaned_data["body"])
+        except actions.ActionError as exc:
+            form.add_error(exc.field, exc.message)
+        else:
+            messages.success(request, "Addendum added.")
+            return redirect("session_note", case_id=case.pk, note_id=note.pk)
+    note_form = SessionNoteForm(
+        initial={
+            "session_date": note.session_date,
+            "data": note.data,
+            "assessment": note.assessment,
+            "plan": note.plan,
+        }
+    )
+    context = {
+        "case": case,
+        "note": note,
+        "form": note_form,
+        "addendum_form": form,
+        "addenda": list(note.addenda.select_related("author")),
+        # A draft shows its own form, not the addendum form: say why nothing was added.
+        "note_error": "" if note.is_signed else "This note is still a draft: edit it directly.",
+    }
+    return render(request, "clinic/session_note.html", context, status=400)
 
 
 @require_POST

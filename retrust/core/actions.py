@@ -45,6 +45,9 @@ from retrust.core.rules import Visibility
 class ActionError(Exception):
     """A request we will not carry out, with the form field at fault (or ``None``)."""
 
+    # The HTTP status the API answers with.
+    status_code = 400
+
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
@@ -496,6 +499,14 @@ def _clean_visibility(value: str) -> Visibility:
         raise ActionError("Choose who can see this.", "visibility") from exc
 
 
+def _require_sharing_allowed(case: Case, visibility: Visibility) -> None:
+    """Sharing with the other partner is couple work: it waits while the case is paused."""
+    if visibility is Visibility.COUPLE:
+        from retrust.safety.actions import require_couple_work_allowed
+
+        require_couple_work_allowed(case)
+
+
 @transaction.atomic
 def write_journal_entry(author: User, case: Case, *, body: str, visibility: str) -> JournalEntry:
     if not CaseMember.objects.filter(case=case, user=author).exists():
@@ -508,6 +519,7 @@ def write_journal_entry(author: User, case: Case, *, body: str, visibility: str)
     if len(body) > 10_000:
         raise ActionError("Please keep an entry under 10,000 characters.", "body")
     chosen = _clean_visibility(visibility)
+    _require_sharing_allowed(case, chosen)
     entry = JournalEntry.objects.create(case=case, author=author, body=body, visibility=chosen)
     CaseMember.objects.filter(case=case, user=author).update(last_active_at=timezone.now())
     audit.record(
@@ -528,6 +540,7 @@ def change_journal_visibility(author: User, entry: JournalEntry, visibility: str
     old = entry.visibility
     if old == chosen:
         return entry
+    _require_sharing_allowed(entry.case, chosen)
     entry.visibility = chosen
     entry.save(update_fields=["visibility", "updated_at"])
     audit.record(

@@ -215,5 +215,28 @@ def seed_demo() -> list[tuple[str, str]]:
             JournalEntry.objects.create(
                 case=case, author=partners[author], visibility=visibility, body=body
             )
+        _seed_safety(practice, partners)
         audit.record(None, "retrust.demo.seeded", practice=practice)
     return logins
+
+
+def _seed_safety(practice: Practice, partners: dict[str, User]) -> None:
+    """A crisis line everyone can see, screens for two cases, and one paused case."""
+    from retrust.safety.actions import submit_screen
+    from retrust.safety.models import CrisisResource
+
+    CrisisResource.objects.create(
+        practice=practice,
+        name="Emergency services",
+        phone="112",
+        hours="Every day, 24 hours (or your country's own emergency number)",
+    )
+    calm = {qid: "no" for qid in ("fear", "hurt", "control", "sex", "threats")}
+    calm["safe_messages"] = "yes"
+    conjoint = Case.objects.get(creation_key="demo-conjoint")
+    for key in ("priya", "daniel"):
+        submit_screen(partners[key], conjoint, calm, f"demo-screen-{key}")
+    # Lee said they sometimes feel afraid: a high-priority alert, and shared work pauses.
+    discernment = Case.objects.get(creation_key="demo-discernment")
+    submit_screen(partners["lee"], discernment, {**calm, "fear": "yes"}, "demo-screen-lee")
+    submit_screen(partners["robin"], discernment, calm, "demo-screen-robin")

@@ -128,8 +128,12 @@ class AuditFilterForm(forms.Form):
     actor = forms.CharField(label="Person (email)", required=False, max_length=254)
     case = forms.IntegerField(label="Case number", required=False, min_value=1)
     since = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="From",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     until = forms.DateField(
-        label="Until", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="Until",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )

@@ -43,6 +43,8 @@ _OPEN_PATHS = (
     "/accounts/password-reset",
     "/static/",
     "/healthz",
+    "/help/",
+    "/away/",
     "/api/",
 )
 

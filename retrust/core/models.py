@@ -12,6 +12,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from encrypted_fields.fields import EncryptedTextField
 
 from retrust.core.rules import Visibility
 
@@ -266,7 +267,8 @@ class PartnerAuthored(models.Model):
 class JournalEntry(PartnerAuthored):
     """A partner's own note: private by default, shareable with the clinician or the couple."""
 
-    body = models.TextField(max_length=10_000)
+    # Encrypted at rest: unreadable in a copied database without the keys.
+    body = EncryptedTextField(max_length=10_000)
 
     class Meta(PartnerAuthored.Meta):
         verbose_name_plural = "journal entries"

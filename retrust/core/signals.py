@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
+from django.utils import timezone
 
 from retrust.core import audit
 from retrust.core.models import CaseMember, ClinicianMembership
@@ -23,6 +24,8 @@ def _practice_of(user: Any) -> Any:
 @receiver(user_logged_in, dispatch_uid="retrust.audit.signed_in")
 def signed_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     audit.record(user, "retrust.user.signed_in", target=user, practice=_practice_of(user))
+    # Signing in counts as activity for the clinician's "last active" and inactivity alerts.
+    CaseMember.objects.filter(user=user).update(last_active_at=timezone.now())
 
 
 @receiver(user_logged_out, dispatch_uid="retrust.audit.signed_out")

@@ -30,6 +30,7 @@ from retrust.core.forms import (
     VisibilityForm,
 )
 from retrust.core.models import ApiToken, CaseMember, JournalEntry, User
+from retrust.safety.models import CasePause, SafetyScreen
 
 # --- public -------------------------------------------------------------------------------
 
@@ -275,8 +276,20 @@ def partner_home(request: HttpRequest) -> HttpResponse:
         .select_related("author")
         .order_by("-created_at")[:50]
     )
+    paused = set(
+        CasePause.objects.filter(case_id__in=case_ids, lifted_at__isnull=True).values_list(
+            "case_id", flat=True
+        )
+    )
+    screened = set(
+        SafetyScreen.objects.filter(case_id__in=case_ids, respondent=user).values_list(
+            "case_id", flat=True
+        )
+    )
     cases = [
         {
+            "paused": m.case_id in paused,
+            "screened": m.case_id in screened,
             "member": m,
             "case": m.case,
             "other": others.get(m.case_id),
@@ -325,9 +338,13 @@ def journal_entry(request: HttpRequest, entry_id: int) -> HttpResponse:
         if not is_author:
             raise Http404("No such page.")
         if form.is_valid():
-            actions.change_journal_visibility(user, entry, form.cleaned_data["visibility"])  # type: ignore[arg-type]
-            messages.success(request, "Updated who can read this.")
-            return redirect("journal_entry", entry_id=entry.pk)
+            try:
+                actions.change_journal_visibility(user, entry, form.cleaned_data["visibility"])  # type: ignore[arg-type]
+            except actions.ActionError as exc:
+                form.add_error("visibility", exc.message)
+            else:
+                messages.success(request, "Updated who can read this.")
+                return redirect("journal_entry", entry_id=entry.pk)
     if not is_author and policy.caseload_for(user).filter(pk=entry.case_id).exists():
         actions.record_clinical_read(user, entry.case, "journal_entry", 1)
     return render(

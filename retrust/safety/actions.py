@@ -9,8 +9,23 @@ from django.utils import timezone
 
 from retrust.core import audit
 from retrust.core.actions import ActionError
-from retrust.core.models import Case
-from retrust.safety.models import Alert, AlertPriority, AlertSource
+from retrust.core.models import Case, CaseMember, Practice
+from retrust.safety import screen
+from retrust.safety.models import (
+    Alert,
+    AlertPriority,
+    AlertSource,
+    CasePause,
+    CrisisResource,
+    IndividualSession,
+    SafetyScreen,
+)
+
+# Alerts from these sources pause couple-shared work until the clinician lifts the pause.
+PAUSING_SOURCES = frozenset({AlertSource.SAFETY_SCREEN, AlertSource.PHQ9_ITEM9})
+PAUSED_MESSAGE = (
+    "Shared work is on hold for the moment. Your clinician will be in touch with each of you."
+)
 
 
 @transaction.atomic
@@ -43,14 +58,197 @@ def raise_alert(
             )
     except IntegrityError:
         return Alert.objects.get(dedupe_key=dedupe_key)
-    audit.record(
-        None,
-        "retrust.alert.raised",
-        target=alert,
-        case=case,
-        details={"source": source, "priority": priority},
-    )
+    # No source or priority in the details: practice admins read the audit log, and "a safety
+    # screen raised a high alert" is clinical content they must not learn. The alert row
+    # (clinicians only) holds both.
+    audit.record(None, "retrust.alert.raised", target=alert, case=case)
+    if priority == AlertPriority.HIGH and source in PAUSING_SOURCES:
+        _pause(case, alert)
     return alert
+
+
+def _pause(case: Case, alert: Alert) -> None:
+    if is_paused(case):
+        return
+    try:
+        with transaction.atomic():
+            pause = CasePause.objects.create(case=case, alert=alert)
+    except IntegrityError:
+        # Another alert paused the case at the same moment: one pause is enough, and the
+        # screen that raised this alert must still be stored.
+        return
+    audit.record(None, "retrust.case.pause.started", target=pause, case=case)
+
+
+# --- the conjoint-work gate ---------------------------------------------------------------
+
+
+class SharedWorkPaused(ActionError):
+    """Couple-shared work waits until the clinician lifts the pause. Never says why."""
+
+    status_code = 409
+
+
+def is_paused(case: Case) -> bool:
+    return CasePause.objects.filter(case=case, lifted_at__isnull=True).exists()
+
+
+def require_couple_work_allowed(case: Case) -> None:
+    """Call at the top of every action that shares something between the partners."""
+    if is_paused(case):
+        raise SharedWorkPaused(PAUSED_MESSAGE)
+
+
+# --- private screening --------------------------------------------------------------------
+
+
+@transaction.atomic
+def submit_screen(respondent: Any, case: Case, answers: dict[str, str], key: str) -> SafetyScreen:
+    """Store one partner's answers (once per form key) and raise what they call for."""
+    if not CaseMember.objects.filter(case=case, user=respondent).exists():
+        raise ActionError("Only a partner in this case can answer these questions.")
+    if not key or len(key) > 40:
+        raise ActionError("This form has expired. Reload the page and answer again.")
+    existing = SafetyScreen.objects.filter(submission_key=key).first()
+    if existing is not None:
+        if existing.respondent_id != respondent.pk:
+            raise ActionError("This form has expired. Reload the page and answer again.")
+        return existing
+    try:
+        reading = screen.read(answers)
+    except ValueError as exc:
+        raise ActionError("Please answer every question — any answer is fine.") from exc
+    clean = {qid: answers[qid] for qid in screen.QUESTION_IDS}
+    try:
+        with transaction.atomic():
+            record = SafetyScreen.objects.create(
+                case=case,
+                respondent=respondent,
+                answers=clean,
+                positive=reading.positive,
+                safe_to_message=reading.safe_to_message,
+                submission_key=key,
+            )
+    except IntegrityError:
+        return SafetyScreen.objects.get(submission_key=key, respondent=respondent)
+    # The audit row says that a screen happened, never what it said.
+    audit.record(respondent, "retrust.safety.screen.submitted", target=record, case=case)
+    if reading.needs_conversation:
+        raise_alert(
+            case,
+            source=AlertSource.SAFETY_SCREEN,
+            priority=AlertPriority.HIGH if reading.positive else AlertPriority.NORMAL,
+            summary=(
+                "Safety screen: a concern was answered yes — see each partner alone."
+                if reading.positive
+                else "Safety screen: a partner was unsure about a concern — worth a private talk."
+            ),
+            dedupe_key=f"safety_screen:{record.pk}",
+            partner=respondent,
+        )
+    return record
+
+
+# --- lifting the pause --------------------------------------------------------------------
+
+
+def _require_case_clinician(actor: Any, case: Case) -> None:
+    if not case.clinicians.filter(pk=actor.pk).exists():
+        raise ActionError("Only the case's clinicians can do this.")
+
+
+@transaction.atomic
+def record_individual_session(
+    actor: Any, case: Case, partner: Any, seen_on: Any
+) -> IndividualSession:
+    _require_case_clinician(actor, case)
+    if not CaseMember.objects.filter(case=case, user=partner).exists():
+        raise ActionError("Choose one of this case's partners.", "partner")
+    if seen_on is None or seen_on > timezone.localdate():
+        raise ActionError("Enter the date you saw them — today or earlier.", "seen_on")
+    session, created = IndividualSession.objects.get_or_create(
+        case=case, partner=partner, seen_on=seen_on, defaults={"recorded_by": actor}
+    )
+    if created:
+        audit.record(
+            actor,
+            "retrust.case.individual_session.recorded",
+            target=session,
+            case=case,
+            details={"partner_id": partner.pk, "seen_on": seen_on.isoformat()},
+        )
+    return session
+
+
+def partners_not_yet_seen(case: Case, pause: CasePause) -> list[Any]:
+    """Partners with no individual session recorded on or after the day the pause began."""
+    seen = set(
+        IndividualSession.objects.filter(
+            case=case, seen_on__gte=timezone.localdate(pause.started_at)
+        ).values_list("partner_id", flat=True)
+    )
+    return [m.user for m in case.members.select_related("user") if m.user_id not in seen]
+
+
+@transaction.atomic
+def lift_pause(actor: Any, case: Case, reason: str) -> CasePause:
+    _require_case_clinician(actor, case)
+    pause = CasePause.objects.select_for_update().filter(case=case, lifted_at__isnull=True).first()
+    if pause is None:
+        raise ActionError("Shared work on this case is not paused.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ActionError("Say briefly why it is safe to resume shared work.", "reason")
+    unseen = partners_not_yet_seen(case, pause)
+    if unseen:
+        names = ", ".join(user.name for user in unseen)
+        raise ActionError(
+            f"Record an individual session with each partner first (still to see: {names})."
+        )
+    pause.lifted_at = timezone.now()
+    pause.lifted_by = actor
+    pause.lift_reason = reason[:4000]
+    pause.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
+    audit.record(actor, "retrust.case.pause.lifted", target=pause, case=case)
+    return pause
+
+
+# --- crisis resources ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_crisis_resource(actor: Any, practice: Practice, **fields: Any) -> CrisisResource:
+    if not practice.memberships.filter(user=actor, role="admin").exists():
+        raise ActionError("Only a practice admin can change the crisis resources.")
+    name = (fields.get("name") or "").strip()
+    if not name:
+        raise ActionError("Give the resource a name.", "name")
+    if not any((fields.get(k) or "").strip() for k in ("phone", "text_line", "url")):
+        raise ActionError("Add at least a phone number, a text line or a web address.", "phone")
+    resource = CrisisResource.objects.create(
+        practice=practice,
+        name=name,
+        phone=(fields.get("phone") or "").strip(),
+        text_line=(fields.get("text_line") or "").strip(),
+        url=(fields.get("url") or "").strip(),
+        hours=(fields.get("hours") or "").strip(),
+        position=practice.crisis_resources.count(),
+    )
+    audit.record(actor, "retrust.crisis_resource.added", target=resource, practice=practice)
+    return resource
+
+
+@transaction.atomic
+def remove_crisis_resource(actor: Any, resource: CrisisResource) -> None:
+    if not resource.practice.memberships.filter(user=actor, role="admin").exists():
+        raise ActionError("Only a practice admin can change the crisis resources.")
+    audit.record(
+        actor,
+        "retrust.crisis_resource.removed",
+        practice=resource.practice,
+        details={"name": resource.name},
+    )
+    resource.delete()
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ import django.db.models.deletion
 import django.utils.timezone
 import retrust.core.models
 from django.conf import settings
+import encrypted_fields.fields
 from django.db import migrations, models
 
 
@@ -202,7 +203,7 @@ class Migration(migrations.Migration):
                 ),
                 ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
                 ("updated_at", models.DateTimeField(auto_now=True)),
-                ("body", models.TextField(max_length=10000)),
+                ("body", encrypted_fields.fields.EncryptedTextField(max_length=10000)),
                 (
                     "author",
                     models.ForeignKey(

@@ -1,0 +1,482 @@
+"""The persona matrix for the routes of issue 4: screening, crisis resources, leaving quickly,
+alerts, the pause, track switches and session notes.
+
+Same rules and helpers as ``test_access_matrix``: each route is a row saying what every persona
+gets; every persona × route is one test case; POST rows name the state they would change, and
+the test checks it changed for the right person and stayed exactly as it was for everyone else.
+Here a row's form data may name the world's ids too (``{partner_a}``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from retrust.clinic import actions as clinic_actions
+from retrust.clinic.models import NoteAddendum, SessionNote, TrackChange
+from retrust.core.models import Case, User
+from retrust.safety import actions as safety
+from retrust.safety import screen
+from retrust.safety.models import (
+    Alert,
+    CasePause,
+    CrisisResource,
+    IndividualSession,
+    SafetyScreen,
+)
+from tests.conftest import PERSONAS
+from tests.test_access_matrix import (
+    IN_CASE,
+    PARTNERS,
+    SIGNED_IN,
+    Expected,
+    Redirect,
+    api,
+    pages,
+    succeeded,
+)
+
+ANSWERS = {q.id: screen.NO for q in screen.QUESTIONS}
+EVERYONE = {persona: 200 for persona in PERSONAS}
+
+
+@dataclass
+class World:
+    case: Case
+    other_case: Case
+    users: dict[str, User]
+    alert: Alert
+    other_alert: Alert
+    resource: CrisisResource
+    other_resource: CrisisResource
+    draft: SessionNote
+    signed: SessionNote
+    other_note: SessionNote
+
+    @property
+    def ids(self) -> dict[str, int]:
+        return {
+            "case": self.case.pk,
+            "other_case": self.other_case.pk,
+            "partner_a": self.users["partner_a"].pk,
+            "partner_b": self.users["partner_b"].pk,
+            "alert": self.alert.pk,
+            "other_alert": self.other_alert.pk,
+            "resource": self.resource.pk,
+            "other_resource": self.other_resource.pk,
+            "draft": self.draft.pk,
+            "signed": self.signed.pk,
+            "other_note": self.other_note.pk,
+            "today": timezone.localdate().isoformat(),  # type: ignore[dict-item]
+        }
+
+
+@pytest.fixture
+def world(
+    personas: dict[str, User | None],
+    practice: Any,
+    other_practice: Any,
+    case: Case,
+    other_practice_case: Case,
+    partner_a: User,
+    partner_b: User,
+    clinician: User,
+    other_practice_clinician: User,
+) -> World:
+    """partner_b's screen was positive, so the case is paused; both partners were seen alone
+    today, so the case's clinician may lift the pause."""
+    safety.submit_screen(partner_b, case, {**ANSWERS, "hurt": screen.YES}, "world-key")
+    safety.record_individual_session(clinician, case, partner_a, timezone.localdate())
+    safety.record_individual_session(clinician, case, partner_b, timezone.localdate())
+    other_alert = safety.raise_alert(
+        other_practice_case,
+        source="inactivity",
+        priority="normal",
+        summary="Quiet elsewhere",
+        dedupe_key="elsewhere",
+    )
+    today = timezone.localdate()
+    common = {"session_date": today, "data": "D", "assessment": "A", "plan": "P"}
+    draft = clinic_actions.save_note(clinician, case, note=None, **common)
+    signed = clinic_actions.save_note(clinician, case, note=None, sign=True, **common)
+    other_note = clinic_actions.save_note(
+        other_practice_clinician, other_practice_case, note=None, **common
+    )
+    return World(
+        case=case,
+        other_case=other_practice_case,
+        users={k: v for k, v in personas.items() if v is not None},
+        alert=Alert.objects.get(case=case),
+        other_alert=other_alert,
+        resource=CrisisResource.objects.create(practice=practice, name="Ours", phone="1"),
+        other_resource=CrisisResource.objects.create(
+            practice=other_practice, name="Theirs", phone="2"
+        ),
+        draft=draft,
+        signed=signed,
+        other_note=other_note,
+    )
+
+
+# --- state snapshots ------------------------------------------------------------------------
+
+
+def screens(world: World) -> Any:
+    return sorted(SafetyScreen.objects.values_list("id", "respondent_id"))
+
+
+def resources(world: World) -> Any:
+    return sorted(CrisisResource.objects.values_list("id", "practice_id", "name"))
+
+
+def alert_state(attr: str) -> Callable[[World], Any]:
+    def snapshot(world: World) -> Any:
+        alert = getattr(world, attr)
+        return Alert.objects.filter(pk=alert.pk).values_list("acknowledged_at", flat=True).get()
+
+    return snapshot
+
+
+def sessions(world: World) -> Any:
+    return sorted(IndividualSession.objects.values_list("id", "partner_id", "seen_on"))
+
+
+def pauses(world: World) -> Any:
+    return sorted(CasePause.objects.values_list("id", "lifted_at"))
+
+
+def track(world: World) -> Any:
+    return (
+        sorted(Case.objects.values_list("id", "track")),
+        TrackChange.objects.count(),
+    )
+
+
+def notes(world: World) -> Any:
+    return sorted(
+        SessionNote.objects.values_list("id", "case_id", "data", "signed_at", "session_date")
+    )
+
+
+def addenda(world: World) -> Any:
+    return sorted(NoteAddendum.objects.values_list("id", "note_id"))
+
+
+# --- the table ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    method: str
+    url: str
+    expect: dict[str, Expected]
+    data: dict[str, Any] = field(default_factory=dict)
+    state: Callable[[World], Any] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+CASE_CLINICIAN_TO_CASE = {"clinician": Redirect("/cases/{case}/")}
+
+PAGE_ROUTES = [
+    # Public: help and the neutral page, for everyone, signed in or not.
+    Route("help", "GET", "/help/", EVERYONE),
+    Route("away", "GET", "/away/", EVERYONE),
+    # Screening: the case's partners only, each on their own account.
+    Route("safety check", "GET", "/cases/{case}/safety-check/", pages(**PARTNERS)),
+    Route(
+        "answer the safety check",
+        "POST",
+        "/cases/{case}/safety-check/",
+        pages(
+            partner_a=Redirect("/cases/{case}/safety-check/thanks/"),
+            partner_b=Redirect("/cases/{case}/safety-check/thanks/"),
+        ),
+        data={"submission_key": "matrix-screen", **ANSWERS},
+        state=screens,
+    ),
+    Route("safety thanks", "GET", "/cases/{case}/safety-check/thanks/", pages(**PARTNERS)),
+    Route("other practice safety check", "GET", "/cases/{other_case}/safety-check/", pages()),
+    Route(
+        "answer other practice safety check",
+        "POST",
+        "/cases/{other_case}/safety-check/",
+        pages(),
+        data={"submission_key": "matrix-elsewhere", **ANSWERS},
+        state=screens,
+    ),
+    Route(
+        "other practice safety thanks",
+        "GET",
+        "/cases/{other_case}/safety-check/thanks/",
+        pages(),
+    ),
+    # Crisis resources: the practice admin manages them.
+    Route("crisis resources", "GET", "/practice/crisis-resources/", pages(admin=200)),
+    Route(
+        "add crisis resource",
+        "POST",
+        "/practice/crisis-resources/",
+        pages(admin=Redirect("/practice/crisis-resources/")),
+        data={"name": "Harbour Helpline", "phone": "0800 123"},
+        state=resources,
+    ),
+    Route(
+        "remove crisis resource",
+        "POST",
+        "/practice/crisis-resources/{resource}/remove/",
+        pages(admin=Redirect("/practice/crisis-resources/")),
+        state=resources,
+    ),
+    Route(
+        "remove other practice crisis resource",
+        "POST",
+        "/practice/crisis-resources/{other_resource}/remove/",
+        pages(),
+        state=resources,
+    ),
+    # Alerts and the pause: the case's clinician only.
+    Route(
+        "acknowledge alert",
+        "POST",
+        "/cases/{case}/alerts/{alert}/acknowledge/",
+        pages(**CASE_CLINICIAN_TO_CASE),
+        data={"note": "Called them both."},
+        state=alert_state("alert"),
+    ),
+    Route(
+        "acknowledge other practice alert via own case",
+        "POST",
+        "/cases/{case}/alerts/{other_alert}/acknowledge/",
+        pages(),
+        data={"note": "Not mine."},
+        state=alert_state("other_alert"),
+    ),
+    Route(
+        "acknowledge other practice alert",
+        "POST",
+        "/cases/{other_case}/alerts/{other_alert}/acknowledge/",
+        pages(other_practice_clinician=Redirect("/cases/{other_case}/")),
+        data={"note": "Mine."},
+        state=alert_state("other_alert"),
+    ),
+    Route(
+        "record individual session",
+        "POST",
+        "/cases/{case}/individual-sessions/",
+        pages(**CASE_CLINICIAN_TO_CASE),
+        data={"partner": "{partner_b}", "seen_on": "2020-01-02"},
+        state=sessions,
+    ),
+    Route(
+        "lift the pause",
+        "POST",
+        "/cases/{case}/pause/lift/",
+        pages(**CASE_CLINICIAN_TO_CASE),
+        data={"reason": "Both seen alone; agreed to go on together."},
+        state=pauses,
+    ),
+    Route(
+        "switch track",
+        "POST",
+        "/cases/{case}/track/",
+        pages(**CASE_CLINICIAN_TO_CASE),
+        data={"track": "discernment", "reason": "Clarity first."},
+        state=track,
+    ),
+    Route(
+        "switch other practice track",
+        "POST",
+        "/cases/{other_case}/track/",
+        pages(other_practice_clinician=Redirect("/cases/{other_case}/")),
+        data={"track": "individual", "reason": "One partner for now."},
+        state=track,
+    ),
+    # Session notes: the case's clinician only.
+    Route("new note form", "GET", "/cases/{case}/notes/new/", pages(clinician=200)),
+    Route(
+        "write a note",
+        "POST",
+        "/cases/{case}/notes/new/",
+        pages(clinician=Redirect("/cases/{case}/notes/")),
+        data={"session_date": "{today}", "data": "New note", "save": ""},
+        state=notes,
+    ),
+    Route("read draft note", "GET", "/cases/{case}/notes/{draft}/", pages(clinician=200)),
+    Route("read signed note", "GET", "/cases/{case}/notes/{signed}/", pages(clinician=200)),
+    Route(
+        "edit draft note",
+        "POST",
+        "/cases/{case}/notes/{draft}/",
+        pages(clinician=Redirect("/cases/{case}/notes/{draft}/")),
+        data={"session_date": "{today}", "data": "Edited", "save": ""},
+        state=notes,
+    ),
+    Route(
+        # Nobody changes a signed note, its author included (who gets the reason why).
+        "edit signed note",
+        "POST",
+        "/cases/{case}/notes/{signed}/",
+        pages(clinician=400),
+        data={"session_date": "{today}", "data": "Edited", "save": ""},
+        state=notes,
+    ),
+    Route(
+        "add addendum",
+        "POST",
+        "/cases/{case}/notes/{signed}/addenda/",
+        pages(clinician=Redirect("/cases/{case}/notes/{signed}/")),
+        data={"body": "A correction."},
+        state=addenda,
+    ),
+    Route(
+        "add addendum to a draft",
+        "POST",
+        "/cases/{case}/notes/{draft}/addenda/",
+        pages(clinician=400),
+        data={"body": "A correction."},
+        state=addenda,
+    ),
+    Route(
+        "other practice note",
+        "GET",
+        "/cases/{other_case}/notes/{other_note}/",
+        pages(other_practice_clinician=200),
+    ),
+    Route("other practice note via own case", "GET", "/cases/{case}/notes/{other_note}/", pages()),
+    Route(
+        "edit other practice note via own case",
+        "POST",
+        "/cases/{case}/notes/{other_note}/",
+        pages(),
+        data={"session_date": "{today}", "data": "Edited", "save": ""},
+        state=notes,
+    ),
+]
+
+API_ROUTES = [
+    # The pause reaches the API: couple sharing answers 409 to the partners, 404 to others.
+    Route(
+        "write couple journal while paused",
+        "POST",
+        "/api/v1/cases/{case}/journal",
+        api(partner_a=409, partner_b=409),
+        data={"body": "For both of us", "visibility": "couple"},
+    ),
+    Route(
+        "write private journal while paused",
+        "POST",
+        "/api/v1/cases/{case}/journal",
+        api(partner_a=201, partner_b=201),
+        data={"body": "Just for me", "visibility": "private"},
+    ),
+    Route("me", "GET", "/api/v1/me", api(**SIGNED_IN)),
+    Route("case while paused", "GET", "/api/v1/cases/{case}", api(**IN_CASE)),
+]
+
+
+def matrix(routes: list[Route]) -> list[Any]:
+    return [
+        pytest.param(route, persona, id=f"{route.method} {route.name}-{persona}")
+        for route in routes
+        for persona in PERSONAS
+    ]
+
+
+def check(route: Route, persona: str, world: World, client: Client, *, json_body: bool) -> Any:
+    ids = world.ids
+    url = route.url.format(**ids)
+    data = {k: str(v).format(**ids) for k, v in route.data.items()}
+    expected = route.expect[persona]
+    before = route.state(world) if route.state else None
+
+    if route.method == "GET":
+        response = client.get(url)
+    elif json_body:
+        response = client.post(url, data, content_type="application/json")
+    else:
+        response = client.post(url, data)
+
+    if isinstance(expected, Redirect):
+        assert response.status_code == 302, (url, persona, response.status_code)
+        assert response["Location"].startswith(expected.to.format(**ids)), response["Location"]
+    else:
+        assert response.status_code == expected, (url, persona, response.status_code)
+    if route.state is not None:
+        after = route.state(world)
+        if succeeded(expected):
+            assert after != before, f"{persona} should have changed something at {url}"
+        else:
+            assert after == before, f"{persona} changed something at {url}"
+    return response
+
+
+@pytest.mark.parametrize(("route", "persona"), matrix(PAGE_ROUTES))
+def test_page_access(
+    route: Route, persona: str, world: World, client_for: Callable[[str], Client]
+) -> None:
+    response = check(route, persona, world, client_for(persona), json_body=False)
+    if response.status_code == 404:
+        assert "text/html" in response["Content-Type"]
+        body = response.content.decode()
+        assert "Safety screen" not in body and "Shared work is paused" not in body
+
+
+@pytest.mark.parametrize(("route", "persona"), matrix(API_ROUTES))
+def test_api_access(
+    route: Route, persona: str, world: World, client_for: Callable[[str], Client]
+) -> None:
+    response = check(route, persona, world, client_for(persona), json_body=True)
+    assert response["Content-Type"].startswith("application/json")
+    if response.status_code == 404:
+        assert response.json() == {"detail": "Not found."}
+    if response.status_code == 409:
+        assert response.json()["detail"][0]["msg"] == safety.PAUSED_MESSAGE
+
+
+def test_the_table_covers_every_new_route() -> None:
+    """Every URL pattern of the safety app and the clinician routes of issue 4 has a row."""
+    from django.urls import get_resolver
+
+    names = {
+        "help",
+        "away",
+        "safety_check",
+        "safety_thanks",
+        "crisis_resources",
+        "remove_crisis_resource",
+        "acknowledge_alert",
+        "record_individual_session",
+        "lift_pause",
+        "switch_track",
+        "new_session_note",
+        "session_note",
+        "add_addendum",
+    }
+    resolver = get_resolver()
+    covered = set()
+    for route in PAGE_ROUTES:
+        covered.add(resolver.resolve(route.url.format(**_sample_ids())).url_name)
+    assert names <= covered, names - covered
+
+
+def _sample_ids() -> dict[str, Any]:
+    return {
+        key: 1
+        for key in [
+            "case",
+            "other_case",
+            "alert",
+            "other_alert",
+            "resource",
+            "other_resource",
+            "draft",
+            "signed",
+            "other_note",
+        ]
+    }
