@@ -153,6 +153,17 @@ class LedgerOut(Schema):
     series: list[EstimateOut]
 
 
+class NoteIn(Schema):
+    text: str = Field(min_length=1, max_length=2000)
+
+
+class NoteOut(Schema):
+    id: int
+    author: str
+    text: str
+    created_at: datetime
+
+
 class BreachIn(Schema):
     what_happened: str = Field(min_length=1, max_length=4000)
     happened_on: date
@@ -380,6 +391,35 @@ def amend(request: HttpRequest, agreement_id: int, payload: AmendIn) -> Any:
 
 
 @router.post(
+    "/agreements/{agreement_id}/renegotiation",
+    response=AgreementDetailOut,
+    summary="Ask to talk an active agreement over again (partners only)",
+)
+def renegotiate(request: HttpRequest, agreement_id: int) -> Any:
+    user = _user(request)
+    agreement = _agreement(user, agreement_id)
+    _require_partner(user, agreement.case)
+    return _detail(actions.request_renegotiation(user, agreement))
+
+
+@router.post(
+    "/agreements/{agreement_id}/notes",
+    response={201: NoteOut},
+    summary="Add a clinician's note, shown to both partners (the case's clinicians only)",
+)
+def annotate(request: HttpRequest, agreement_id: int, payload: NoteIn) -> Status[Any]:
+    user = _user(request)
+    agreement = _agreement(user, agreement_id)
+    if not policy.clinician_case_ids(user).filter(case_id=agreement.case_id).exists():
+        raise Http404("No such record.")
+    note = actions.annotate_agreement(user, agreement, text=payload.text)
+    return Status(
+        201,
+        {"id": note.pk, "author": user.name, "text": note.text, "created_at": note.created_at},
+    )
+
+
+@router.post(
     "/agreements/{agreement_id}/breaches",
     response={201: BreachOut},
     summary="Report that an agreement did not hold (partners only)",
@@ -503,6 +543,20 @@ def record_occurrence(
         "confirmation__verdict", flat=True
     )[0]
     return Status(201, _occurrence_out(occurrence, verdict))
+
+
+@router.post(
+    "/commitments/{commitment_id}/end",
+    response=CommitmentOut,
+    summary="Stop a commitment; its record stays (the committer only)",
+)
+def end_commitment(request: HttpRequest, commitment_id: int) -> Any:
+    user = _user(request)
+    queryset = Commitment.objects.select_related("case__practice", "author")
+    commitment: Commitment = policy.get_record_to_change(user, queryset, commitment_id)
+    commitment = actions.end_commitment(user, commitment)
+    rows = occurrence_rows(Occurrence.objects.visible_to(user).filter(commitment=commitment))
+    return _commitment_out(commitment, user, [as_observation(row) for row in rows])
 
 
 def _occurrence_out(occurrence: Occurrence, verdict: str | None) -> dict[str, Any]:

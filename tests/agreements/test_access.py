@@ -372,6 +372,28 @@ API_ROUTES = [
         state=versions_state,
     ),
     Route(
+        "renegotiate",
+        "POST",
+        "/api/v1/agreements/{active}/renegotiation",
+        api(partner_a=200, partner_b=200),
+        state=renegotiation_state,
+    ),
+    Route(
+        "annotate",
+        "POST",
+        "/api/v1/agreements/{active}/notes",
+        api(clinician=201),
+        data={"text": "Let's revisit this next session."},
+        state=notes_state,
+    ),
+    Route(
+        "stop commitment",
+        "POST",
+        "/api/v1/commitments/{commitment}/end",
+        api(partner_a=200),
+        state=ended_state,
+    ),
+    Route(
         "report breach",
         "POST",
         "/api/v1/agreements/{active}/breaches",

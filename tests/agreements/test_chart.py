@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from retrust.agreements import chart, ledger
@@ -29,6 +29,7 @@ def test_an_empty_ledger_draws_no_line():
     assert drawn.lines == [] and drawn.dots == []
 
 
+@settings(deadline=None)
 @given(
     st.lists(
         st.builds(

@@ -27,6 +27,7 @@ def est(history: list[Observation], **kwargs: object) -> ledger.Estimate:
     return ledger.estimate(history, TODAY, minimum=0, **kwargs)  # type: ignore[arg-type]
 
 
+@settings(deadline=None)
 @given(histories, half_lives)
 def test_estimates_stay_between_zero_and_one(history, half_life):
     e = est(history, half_life_days=half_life)
@@ -34,6 +35,7 @@ def test_estimates_stay_between_zero_and_one(history, half_life):
     assert 0.0 <= e.low <= e.mean <= e.high <= 1.0
 
 
+@settings(deadline=None)
 @given(
     histories,
     st.integers(min_value=0, max_value=400),
@@ -47,6 +49,7 @@ def test_one_more_kept_occurrence_never_lowers_the_mean(history, ago, source, ha
     assert after.mean >= before.mean  # type: ignore[operator]
 
 
+@settings(deadline=None)
 @given(histories, half_lives)
 def test_a_disputed_occurrence_changes_nothing_but_the_dispute_count(history, half_life):
     before = est(history, half_life_days=half_life)
@@ -59,6 +62,7 @@ def test_a_disputed_occurrence_changes_nothing_but_the_dispute_count(history, ha
     assert after.counted == before.counted
 
 
+@settings(deadline=None)
 @given(histories.filter(lambda h: h), st.integers(min_value=2, max_value=5), half_lives)
 def test_more_of_the_same_data_narrows_the_interval(history, times, half_life):
     once = est(history, half_life_days=half_life)
@@ -66,7 +70,7 @@ def test_more_of_the_same_data_narrows_the_interval(history, times, half_life):
     assert more.high - more.low <= once.high - once.low + 1e-12  # type: ignore[operator]
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(
     st.integers(min_value=1, max_value=20),
     st.integers(min_value=1, max_value=20),
@@ -194,6 +198,7 @@ def test_schedules_name_their_due_days():
     assert not schedule.is_due(schedule.Kind.WEEKDAYS, monday, frozenset({0}), sunday)
 
 
+@settings(deadline=None)
 @given(histories, st.lists(st.integers(min_value=-30, max_value=450), min_size=1, max_size=12))
 def test_the_series_matches_the_formula_written_out(history, offsets):
     """The fast running-sum series equals the weights summed one by one, in any day order."""
