@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "retrust.clinic",
     "retrust.safety",
     "retrust.agreements",
+    "retrust.assessments",
     "retrust.api",
 ]
 

@@ -91,4 +91,5 @@ urlpatterns = [
     path("", include("retrust.safety.urls")),
     # The JSON API.
     path("api/v1/", api.urls),
+    path("", include("retrust.assessments.urls")),
 ]

@@ -219,7 +219,7 @@ def test_openapi_document_lists_every_route(db: None) -> None:
     assert spec["openapi"].startswith("3.")
     assert spec["info"]["title"] == "retrust API"
     paths = spec["paths"]
-    # The core's routes; each app's own tests check the routes its router adds.
+    # Each app adds its own routes; these are the core's.
     assert set(paths) >= {
         "/api/v1/me",
         "/api/v1/cases",

@@ -244,3 +244,8 @@ def write_journal(request: HttpRequest, case_id: int, payload: JournalIn) -> Sta
         user, case, body=payload.body, visibility=payload.visibility.value
     )
     return Status(201, _journal_out(entry, user))
+
+
+from retrust.assessments.api import router as measures_router  # noqa: E402
+
+api.add_router("/", measures_router)

@@ -217,6 +217,9 @@ def seed_demo() -> list[tuple[str, str]]:
             )
         _seed_safety(practice, partners)
         audit.record(None, "retrust.demo.seeded", practice=practice)
+    from retrust.assessments.demo import seed_demo_measures
+
+    seed_demo_measures()
     return logins
 
 

@@ -151,6 +151,17 @@ def visible_records_q(user: Any) -> Q:
     return condition
 
 
+def other_partner_records_q(user: Any) -> Q:
+    """Records written by the other partner in this person's cases, whatever their visibility.
+
+    Only for features that reveal an agreed, derived part of such records under their own rule
+    (questionnaire totals "revealed together"), never the records themselves.
+    """
+    if not _authenticated(user):
+        return Q(pk__in=[])
+    return _relation_q(user, Relation.OTHER_PARTNER)
+
+
 def relation_to(user: Any, record: PartnerAuthored) -> Relation:
     """How ``user`` stands to ``record``: the input of every decision in ``rules``."""
     if not _authenticated(user):

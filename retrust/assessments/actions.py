@@ -1,0 +1,374 @@
+"""Every state change for measures: validate, write, audit, in one transaction each.
+
+Refusals raise ``retrust.core.actions.ActionError`` naming the field at fault; for answers the
+field is the item's ``linkId``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from retrust.assessments import registry
+from retrust.assessments.definitions import Instrument
+from retrust.assessments.due import Round, round_for
+from retrust.assessments.models import (
+    MeasureResponse,
+    MeasureSchedule,
+    ResponseStatus,
+    ScheduleKind,
+    TotalsSharing,
+)
+from retrust.assessments.reliable_change import classify
+from retrust.assessments.scoring import AnswerError, check_answers, missing_required, score
+from retrust.core import audit
+from retrust.core.actions import ActionError
+from retrust.core.models import Case, CaseMember, CaseStatus, User
+from retrust.core.rules import Visibility
+from retrust.safety.actions import raise_alert
+
+
+def instrument_or_error(instrument_id: str, field: str = "instrument_id") -> Instrument:
+    instrument = registry.get(instrument_id)
+    if instrument is None:
+        raise ActionError("Choose one of the questionnaires in the list.", field)
+    return instrument
+
+
+def current_round(schedule: MeasureSchedule, today: date | None = None) -> Round | None:
+    return round_for(
+        schedule.kind,  # type: ignore[arg-type]
+        today or timezone.localdate(),
+        starts_on=schedule.starts_on,
+        every_weeks=schedule.every_weeks,
+        next_session_on=schedule.next_session_on,
+    )
+
+
+@transaction.atomic
+def schedule_measure(
+    actor: User,
+    case: Case,
+    *,
+    instrument_id: str,
+    kind: str,
+    starts_on: date,
+    every_weeks: int | None = None,
+    next_session_on: date | None = None,
+) -> tuple[MeasureSchedule, bool]:
+    """Ask both partners for a measure. Returns (schedule, created); asking twice keeps one."""
+    if not case.clinicians.filter(pk=actor.pk).exists():
+        raise ActionError("Only the case's clinicians can schedule measures.")
+    if case.status == CaseStatus.CLOSED:
+        raise ActionError("This case is closed; reopen it before scheduling measures.")
+    instrument_or_error(instrument_id)
+    if kind not in ScheduleKind.values:
+        raise ActionError("Choose when to ask.", "kind")
+    if kind == ScheduleKind.EVERY_N_WEEKS and not (every_weeks and 1 <= every_weeks <= 52):
+        raise ActionError("Say how many weeks apart, from 1 to 52.", "every_weeks")
+    if kind == ScheduleKind.BEFORE_SESSION and next_session_on is None:
+        raise ActionError("Give the date of the next session.", "next_session_on")
+    existing = MeasureSchedule.objects.filter(
+        case=case, instrument_id=instrument_id, ended_at__isnull=True
+    ).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            schedule = MeasureSchedule.objects.create(
+                case=case,
+                instrument_id=instrument_id,
+                kind=kind,
+                every_weeks=every_weeks if kind == ScheduleKind.EVERY_N_WEEKS else None,
+                starts_on=starts_on,
+                next_session_on=next_session_on if kind == ScheduleKind.BEFORE_SESSION else None,
+                created_by=actor,
+            )
+    except IntegrityError:
+        return MeasureSchedule.objects.get(
+            case=case, instrument_id=instrument_id, ended_at__isnull=True
+        ), False
+    audit.record(
+        actor,
+        "retrust.measure.schedule.created",
+        target=schedule,
+        case=case,
+        details={"instrument": instrument_id, "kind": kind, "every_weeks": every_weeks},
+    )
+    return schedule, True
+
+
+@transaction.atomic
+def end_schedule(actor: User, schedule: MeasureSchedule) -> MeasureSchedule:
+    if not schedule.case.clinicians.filter(pk=actor.pk).exists():
+        raise ActionError("Only the case's clinicians can stop a measure.")
+    if schedule.ended_at is None:
+        schedule.ended_at = timezone.now()
+        schedule.save(update_fields=["ended_at"])
+        audit.record(
+            actor,
+            "retrust.measure.schedule.ended",
+            target=schedule,
+            case=schedule.case,
+            details={"instrument": schedule.instrument_id},
+        )
+    return schedule
+
+
+@transaction.atomic
+def set_totals_sharing(actor: User, case: Case, enabled: bool) -> TotalsSharing:
+    """Turn "partners see each other's totals once both have answered" on or off."""
+    if not case.clinicians.filter(pk=actor.pk).exists():
+        raise ActionError("Only the case's clinicians can change what partners share.")
+    sharing, _ = TotalsSharing.objects.select_for_update().get_or_create(case=case)
+    if sharing.enabled != enabled:
+        sharing.enabled = enabled
+        sharing.changed_by = actor
+        sharing.changed_at = timezone.now()
+        sharing.save()
+        audit.record(
+            actor,
+            "retrust.measure.sharing.changed",
+            target=sharing,
+            case=case,
+            details={"enabled": enabled},
+        )
+    return sharing
+
+
+def _partner_round(partner: User, schedule: MeasureSchedule) -> tuple[Instrument, Round]:
+    if not CaseMember.objects.filter(case_id=schedule.case_id, user=partner).exists():
+        raise ActionError("Only the partners in this case answer its check-ins.")
+    if schedule.ended_at is not None:
+        raise ActionError("Your clinician has stopped this check-in; there is nothing to answer.")
+    instrument = instrument_or_error(schedule.instrument_id)
+    round_ = current_round(schedule)
+    if round_ is None:
+        raise ActionError("This check-in is not open yet.")
+    return instrument, round_
+
+
+def _checked(instrument: Instrument, answers: dict[str, Any]) -> dict[str, Any]:
+    cleaned = {k: v for k, v in answers.items() if v not in (None, "", [])}
+    try:
+        check_answers(instrument, cleaned)
+    except AnswerError as exc:
+        label = _item_label(instrument, exc.link_id)
+        raise ActionError(f"{label}: {exc.message}", exc.link_id) from None
+    return cleaned
+
+
+def _item_label(instrument: Instrument, link_id: str) -> str:
+    try:
+        return f"Question {[i.linkId for i in instrument.items].index(link_id) + 1}"
+    except ValueError:
+        return link_id
+
+
+@transaction.atomic
+def save_draft(
+    partner: User, schedule: MeasureSchedule, answers: dict[str, Any]
+) -> MeasureResponse:
+    """Keep what a partner has answered so far; called on every change (autosave)."""
+    instrument, round_ = _partner_round(partner, schedule)
+    cleaned = _checked(instrument, answers)
+    sent = MeasureResponse.objects.filter(
+        schedule=schedule, author=partner, round_key=round_.key, status=ResponseStatus.SUBMITTED
+    ).first()
+    if sent is not None and sent.answers == cleaned:
+        # A late autosave arriving after the same answers were sent: nothing to keep.
+        return sent
+    draft, created = MeasureResponse.objects.get_or_create(
+        schedule=schedule,
+        author=partner,
+        round_key=round_.key,
+        status=ResponseStatus.DRAFT,
+        defaults={
+            "case_id": schedule.case_id,
+            "visibility": Visibility.CLINICIAN.value,
+            "instrument_id": instrument.id,
+            "instrument_version": instrument.version,
+            "due_on": round_.due_on,
+            "answers": cleaned,
+        },
+    )
+    if not created and draft.answers != cleaned:
+        draft.answers = cleaned
+        draft.save(update_fields=["answers", "updated_at"])
+    if created:
+        audit.record(
+            partner,
+            "retrust.measure.draft.started",
+            target=draft,
+            case=schedule.case,
+            details={"instrument": instrument.id, "round": round_.key},
+        )
+    return draft
+
+
+@dataclass(frozen=True)
+class Submitted:
+    response: MeasureResponse
+    created: bool
+    # Alert rules that fired (for showing crisis resources to the respondent right away).
+    safety_flagged: bool
+
+
+@transaction.atomic
+def submit_response(
+    partner: User,
+    schedule: MeasureSchedule,
+    answers: dict[str, Any],
+    *,
+    submission_key: str | None = None,
+) -> Submitted:
+    """Store one submitted response; the same ``submission_key`` twice stores one.
+
+    Submitting again for a round already answered is a correction: the earlier response is
+    marked superseded (its answers stay as they were) and the new one points at it.
+    """
+    if submission_key:
+        earlier = MeasureResponse.objects.filter(submission_key=submission_key).first()
+        if earlier is not None:
+            if earlier.author_id != partner.pk or earlier.schedule_id != schedule.pk:
+                raise ActionError("This form was already used. Reload the page and try again.")
+            instrument = registry.get(earlier.instrument_id)
+            return Submitted(earlier, False, _fires_alert(instrument, earlier.answers))
+    instrument, round_ = _partner_round(partner, schedule)
+    cleaned = _checked(instrument, answers)
+    missing = missing_required(instrument, cleaned)
+    if missing:
+        raise ActionError(
+            f"{_item_label(instrument, missing[0])} has no answer yet. Choose one to finish "
+            "(your other answers are kept).",
+            missing[0],
+        )
+    scores = score(instrument, cleaned)
+    first = next(iter(scores.values()), None)
+    previous = (
+        MeasureResponse.objects.select_for_update()
+        .filter(
+            schedule=schedule,
+            author=partner,
+            round_key=round_.key,
+            status=ResponseStatus.SUBMITTED,
+        )
+        .first()
+    )
+    if previous is not None and previous.answers == cleaned:
+        # The same answers again (a double submit without a form key): nothing new to store.
+        return Submitted(previous, False, _fires_alert(instrument, previous.answers))
+    if previous is not None:
+        previous.status = ResponseStatus.SUPERSEDED
+        previous.save(update_fields=["status", "updated_at"])
+    MeasureResponse.objects.filter(
+        schedule=schedule, author=partner, round_key=round_.key, status=ResponseStatus.DRAFT
+    ).delete()
+    try:
+        with transaction.atomic():
+            response = MeasureResponse.objects.create(
+                case_id=schedule.case_id,
+                author=partner,
+                visibility=Visibility.CLINICIAN.value,
+                schedule=schedule,
+                instrument_id=instrument.id,
+                instrument_version=instrument.version,
+                round_key=round_.key,
+                due_on=round_.due_on,
+                status=ResponseStatus.SUBMITTED,
+                answers=cleaned,
+                scores={key: value.as_dict() for key, value in scores.items()},
+                total=first.score if first else None,
+                band=(first.band or "") if first else "",
+                submitted_at=timezone.now(),
+                submission_key=submission_key or None,
+                supersedes=previous,
+            )
+    except IntegrityError:
+        raise ActionError("This check-in was just submitted. Reload the page.") from None
+    case = schedule.case
+    audit.record(
+        partner,
+        "retrust.measure.response.submitted",
+        target=response,
+        case=case,
+        details={"instrument": instrument.id, "round": round_.key, "complete": bool(first)},
+    )
+    if previous is not None:
+        audit.record(
+            partner,
+            "retrust.measure.response.superseded",
+            target=previous,
+            case=case,
+            details={"instrument": instrument.id, "by": response.pk},
+        )
+    flagged = _run_alert_rules(instrument, response, partner)
+    _check_reliable_deterioration(instrument, response, partner)
+    return Submitted(response, True, flagged)
+
+
+def _fires_alert(instrument: Instrument | None, answers: dict[str, Any]) -> bool:
+    if instrument is None:
+        return False
+    return any(
+        isinstance(answers.get(rule.item), int) and answers[rule.item] > rule.above
+        for rule in instrument.alerts
+    )
+
+
+def _run_alert_rules(instrument: Instrument, response: MeasureResponse, partner: User) -> bool:
+    fired = False
+    for rule in instrument.alerts:
+        value = response.answers.get(rule.item)
+        if isinstance(value, int) and value > rule.above:
+            fired = True
+            raise_alert(
+                response.case,
+                source=rule.source,
+                priority=rule.priority,
+                summary=rule.summary.format(value=value),
+                dedupe_key=f"measure-response:{response.pk}:{rule.item}",
+                partner=partner,
+            )
+    return fired
+
+
+def _check_reliable_deterioration(
+    instrument: Instrument, response: MeasureResponse, partner: User
+) -> None:
+    if response.total is None or not instrument.scales:
+        return
+    scale = instrument.scales[0]
+    if scale.reliable_change is None:
+        return
+    baseline = (
+        MeasureResponse.objects.filter(
+            case_id=response.case_id,
+            author=partner,
+            instrument_id=instrument.id,
+            status=ResponseStatus.SUBMITTED,
+            total__isnull=False,
+        )
+        .exclude(pk=response.pk)
+        .order_by("submitted_at", "id")
+        .first()
+    )
+    if baseline is None or baseline.total is None:
+        return
+    change = classify(scale, baseline.total, response.total)
+    if change is not None and change.category == "deteriorated":
+        raise_alert(
+            response.case,
+            source="reliable_deterioration",
+            priority="normal",
+            summary=(
+                f"{instrument.short_title}: reliable deterioration from {baseline.total:g} "
+                f"to {response.total:g}"
+            ),
+            dedupe_key=f"measure-response:{response.pk}:reliable-deterioration",
+            partner=partner,
+        )

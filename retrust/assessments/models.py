@@ -1,0 +1,119 @@
+"""Scheduled measures and each partner's responses.
+
+A ``MeasureSchedule`` asks both partners of a case for one instrument at intake, every N
+weeks, or before the next session. A ``MeasureResponse`` is one partner's answers to one round
+of it: a draft while they answer (autosaved), then submitted. A submitted response is never
+edited; a correction is a new response that supersedes it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from retrust.assessments.fields import SealedJSONField
+from retrust.core.models import Case, PartnerAuthored
+
+
+class ScheduleKind(models.TextChoices):
+    INTAKE = "intake", "Once, at intake"
+    EVERY_N_WEEKS = "every_n_weeks", "Every few weeks"
+    BEFORE_SESSION = "before_session", "Before the next session"
+
+
+class MeasureSchedule(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="measure_schedules")
+    instrument_id = models.CharField(max_length=60)
+    kind = models.CharField(max_length=16, choices=ScheduleKind.choices)
+    every_weeks = models.PositiveSmallIntegerField(null=True, blank=True)
+    starts_on = models.DateField()
+    next_session_on = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["instrument_id", "id"]
+        constraints = [
+            # Scheduling the same measure twice (a double submit) keeps one schedule.
+            models.UniqueConstraint(
+                fields=["case", "instrument_id"],
+                condition=Q(ended_at__isnull=True),
+                name="one_active_schedule_per_measure",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id} for case {self.case_id} ({self.get_kind_display()})"
+
+
+class ResponseStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    SUPERSEDED = "superseded", "Corrected"
+
+
+class MeasureResponse(PartnerAuthored):
+    """One partner's answers to one round. Visibility is always ``clinician``: the respondent
+    and the case's clinicians see item answers; the other partner never does."""
+
+    schedule = models.ForeignKey(
+        MeasureSchedule, on_delete=models.CASCADE, related_name="responses"
+    )
+    instrument_id = models.CharField(max_length=60)
+    instrument_version = models.CharField(max_length=20)
+    round_key = models.IntegerField()
+    due_on = models.DateField()
+    status = models.CharField(max_length=12, choices=ResponseStatus.choices, default="draft")
+    # linkId -> printed value (or text / list of choices for unscored items). Encrypted at
+    # rest like safety answers: item answers and intake stories are the most sensitive data.
+    answers = SealedJSONField(default=dict)
+    # scale id -> {"score", "complete", "band", "beyond_cutoff", ...} from scoring.score.
+    scores = models.JSONField(default=dict)
+    total = models.FloatField(null=True, blank=True)
+    band = models.CharField(max_length=80, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    # The form's one-time key: submitting the same form twice stores one response.
+    submission_key = models.CharField(max_length=40, null=True, blank=True, unique=True)
+    supersedes = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
+    )
+
+    class Meta(PartnerAuthored.Meta):
+        ordering = ["submitted_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["schedule", "author", "round_key"],
+                condition=Q(status="draft"),
+                name="one_draft_per_round",
+            ),
+            models.UniqueConstraint(
+                fields=["schedule", "author", "round_key"],
+                condition=Q(status="submitted"),
+                name="one_current_response_per_round",
+            ),
+        ]
+        indexes = [models.Index(fields=["case", "status", "submitted_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id} by {self.author_id} ({self.status})"
+
+
+class TotalsSharing(models.Model):
+    """Whether partners in a case see each other's questionnaire totals once both have
+    answered the same round ("revealed together"). Off unless a clinician turns it on; item
+    answers are never shared."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="totals_sharing")
+    enabled = models.BooleanField(default=False)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Totals sharing {'on' if self.enabled else 'off'} for case {self.case_id}"

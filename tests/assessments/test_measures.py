@@ -1,0 +1,705 @@
+"""Scheduling, answering, correcting and reading measures, and who may do each."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from retrust.assessments import actions, registry
+from retrust.assessments.fhir import (
+    answers_from,
+    instrument_items_from,
+    questionnaire,
+    questionnaire_response,
+)
+from retrust.assessments.models import (
+    MeasureResponse,
+    MeasureSchedule,
+    ResponseStatus,
+    TotalsSharing,
+)
+from retrust.core.actions import ActionError
+from retrust.core.models import AuditEvent, Case, User
+from retrust.safety.models import Alert, CasePause, CrisisResource
+from tests.conftest import PERSONAS
+from tests.test_access_matrix import LOGIN, Expected, Redirect, api, pages
+
+PHQ9_CALM = {f"phq9-{i}": 0 for i in range(1, 10)}
+PHQ9_LOW = {**PHQ9_CALM, "phq9-1": 3, "phq9-2": 3, "phq9-3": 3, "phq9-4": 3}  # 12, Moderate
+
+
+def phq9(**changes: int) -> dict[str, int]:
+    return {**PHQ9_CALM, **{k.replace("_", "-"): v for k, v in changes.items()}}
+
+
+@pytest.fixture
+def phq9_schedule(case: Case, clinician: User, partner_a: User, partner_b: User) -> MeasureSchedule:
+    schedule, _ = actions.schedule_measure(
+        clinician,
+        case,
+        instrument_id="phq-9",
+        kind="every_n_weeks",
+        every_weeks=2,
+        starts_on=timezone.localdate(),
+    )
+    return schedule
+
+
+@pytest.fixture
+def csi_schedule(case: Case, clinician: User, partner_a: User, partner_b: User) -> MeasureSchedule:
+    schedule, _ = actions.schedule_measure(
+        clinician, case, instrument_id="csi-4", kind="intake", starts_on=timezone.localdate()
+    )
+    return schedule
+
+
+def submitted(user: User) -> list[MeasureResponse]:
+    return list(
+        MeasureResponse.objects.filter(author=user, status=ResponseStatus.SUBMITTED).order_by("id")
+    )
+
+
+# --- scheduling -----------------------------------------------------------------------------
+
+
+def test_scheduling_twice_keeps_one_schedule(case, clinician, phq9_schedule):
+    again, created = actions.schedule_measure(
+        clinician, case, instrument_id="phq-9", kind="intake", starts_on=timezone.localdate()
+    )
+    assert (again.pk, created) == (phq9_schedule.pk, False)
+    assert MeasureSchedule.objects.filter(case=case).count() == 1
+    assert AuditEvent.objects.filter(action="retrust.measure.schedule.created").count() == 1
+
+
+def test_scheduling_refuses_bad_input_by_field(case, clinician, partner_a):
+    with pytest.raises(ActionError) as err:
+        actions.schedule_measure(
+            clinician, case, instrument_id="csi-16", kind="intake", starts_on=timezone.localdate()
+        )
+    assert err.value.field == "instrument_id"
+    with pytest.raises(ActionError) as err:
+        actions.schedule_measure(
+            clinician,
+            case,
+            instrument_id="gad-7",
+            kind="every_n_weeks",
+            starts_on=timezone.localdate(),
+        )
+    assert err.value.field == "every_weeks"
+    assert not MeasureSchedule.objects.exists()
+
+
+def test_clinician_schedules_from_the_measures_page(case, clinician, partner_a, client_for):
+    client = client_for("clinician")
+    form = {"instrument_id": "gad-7", "kind": "every_n_weeks", "every_weeks": "3"}
+    response = client.post(f"/cases/{case.pk}/measures/", form)
+    assert response.status_code == 302
+    again = client.post(f"/cases/{case.pk}/measures/", form, follow=True)
+    assert "already scheduled" in again.content.decode()
+    assert MeasureSchedule.objects.filter(case=case, instrument_id="gad-7").count() == 1
+    bad = client.post(f"/cases/{case.pk}/measures/", {**form, "every_weeks": ""})
+    assert bad.status_code == 400
+    assert "how many weeks apart" in bad.content.decode()
+
+
+# --- answering ------------------------------------------------------------------------------
+
+
+def test_partner_sees_what_is_due_and_answers_it(phq9_schedule, partner_a, client_for):
+    client = client_for("partner_a")
+    page = client.get("/checkins/").content.decode()
+    assert "Patient Health Questionnaire" in page
+    form = client.get(f"/checkins/{phq9_schedule.pk}/").content.decode()
+    assert "Little interest or pleasure in doing things" in form
+    assert "If you are struggling right now" in form  # crisis resources on a mood form
+    key = "k-1"
+    response = client.post(
+        f"/checkins/{phq9_schedule.pk}/", {**PHQ9_LOW, "submission_key": key, "action": "submit"}
+    )
+    assert response.status_code == 302
+    [stored] = submitted(partner_a)
+    assert (stored.total, stored.band) == (12, "Moderate")
+    # The same form sent again (a double click) stores nothing new.
+    client.post(
+        f"/checkins/{phq9_schedule.pk}/", {**PHQ9_LOW, "submission_key": key, "action": "submit"}
+    )
+    assert len(submitted(partner_a)) == 1
+    assert MeasureResponse.objects.filter(author=partner_a).count() == 1
+    after = client.get("/checkins/").content.decode()
+    assert "Nothing is waiting for you right now." in after
+    assert "Latest: 12 — Moderate." in after
+
+
+def test_autosave_keeps_a_draft_and_a_missing_answer_names_the_item(
+    phq9_schedule, partner_a, client_for
+):
+    client = client_for("partner_a")
+    partial = {"phq9-1": "2", "phq9-2": "1"}
+    saved = client.post(f"/checkins/{phq9_schedule.pk}/draft/", partial, HTTP_HX_REQUEST="true")
+    assert saved.status_code == 200
+    assert "Saved as a draft" in saved.content.decode()
+    draft = MeasureResponse.objects.get(author=partner_a, status=ResponseStatus.DRAFT)
+    assert draft.answers == {"phq9-1": 2, "phq9-2": 1}
+    # Coming back shows the draft answers checked.
+    form = client.get(f"/checkins/{phq9_schedule.pk}/").content.decode()
+    assert 'name="phq9-1" value="2" checked' in form
+    incomplete = client.post(
+        f"/checkins/{phq9_schedule.pk}/", {**partial, "submission_key": "k2", "action": "submit"}
+    )
+    assert incomplete.status_code == 400
+    assert "Question 3 has no answer yet" in incomplete.content.decode()
+    assert submitted(partner_a) == []
+    assert MeasureResponse.objects.filter(author=partner_a).count() == 1  # still one draft
+
+
+def test_a_value_outside_the_printed_options_saves_nothing(phq9_schedule, partner_a, client_for):
+    client = client_for("partner_a")
+    response = client.post(
+        f"/checkins/{phq9_schedule.pk}/",
+        {**PHQ9_CALM, "phq9-4": "7", "submission_key": "k3", "action": "submit"},
+    )
+    assert response.status_code == 400
+    assert "Question 4" in response.content.decode()
+    assert not MeasureResponse.objects.filter(author=partner_a).exists()
+
+
+def test_correcting_from_the_page_prefills_the_sent_answers(phq9_schedule, partner_a, client_for):
+    client = client_for("partner_a")
+    url = f"/checkins/{phq9_schedule.pk}/"
+    client.post(url, {**PHQ9_LOW, "submission_key": "first", "action": "submit"})
+    form = client.get(url).content.decode()
+    assert "You sent this check-in on" in form
+    assert 'name="phq9-1" value="3" checked' in form
+    client.post(url, {**PHQ9_CALM, "submission_key": "second", "action": "submit"})
+    statuses = sorted(
+        MeasureResponse.objects.filter(author=partner_a).values_list("status", "total")
+    )
+    assert statuses == [("submitted", 0), ("superseded", 12)]
+
+
+def test_the_same_answers_twice_without_a_key_store_one_response(phq9_schedule, partner_a):
+    first = actions.submit_response(partner_a, phq9_schedule, PHQ9_LOW)
+    again = actions.submit_response(partner_a, phq9_schedule, dict(PHQ9_LOW))
+    assert (first.created, again.created) == (True, False)
+    assert again.response.pk == first.response.pk
+    assert MeasureResponse.objects.filter(author=partner_a).count() == 1
+
+
+def test_intake_free_text_reaches_the_clinician_only(
+    case, clinician, partner_a, partner_b, client_for
+):
+    schedule, _ = actions.schedule_measure(
+        clinician, case, instrument_id="intake", kind="intake", starts_on=timezone.localdate()
+    )
+    story = "We met at a choir rehearsal twelve years ago"
+    response = client_for("partner_a").post(
+        f"/api/v1/measures/schedules/{schedule.pk}/responses",
+        {
+            "answers": {
+                "intake-history": story,
+                "intake-causes": ["broken-promises", "communication"],
+            }
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    assert response.json()["total"] is None
+    page = client_for("clinician").get(f"/cases/{case.pk}/measures/").content.decode()
+    assert story in page
+    assert "Small promises that were broken again and again; Talking past each other" in page
+    for persona in ["partner_b", "other_clinician", "admin"]:
+        for url in ["/checkins/", f"/api/v1/cases/{case.pk}/measures/scores", "/home/"]:
+            assert story not in client_for(persona).get(url, follow=True).content.decode()
+    bad = client_for("partner_a").post(
+        f"/api/v1/measures/schedules/{schedule.pk}/responses",
+        {"answers": {"intake-causes": ["astrology"]}},
+        content_type="application/json",
+    )
+    assert bad.status_code == 422
+    assert bad.json()["detail"][0]["loc"] == ["body", "answers", "intake-causes"]
+
+
+def test_answers_are_encrypted_at_rest(phq9_schedule, partner_a):
+    from django.db import connection
+
+    response = actions.submit_response(partner_a, phq9_schedule, PHQ9_LOW).response
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT answers FROM assessments_measureresponse WHERE id = %s", [response.pk]
+        )
+        raw = cursor.fetchone()[0]
+    assert "phq9-1" not in str(raw)
+    response.refresh_from_db()
+    assert response.answers == PHQ9_LOW
+
+
+def test_a_correction_supersedes_and_never_edits(phq9_schedule, partner_a):
+    first = actions.submit_response(partner_a, phq9_schedule, PHQ9_LOW, submission_key="a").response
+    second = actions.submit_response(
+        partner_a, phq9_schedule, PHQ9_CALM, submission_key="b"
+    ).response
+    first.refresh_from_db()
+    assert first.status == ResponseStatus.SUPERSEDED
+    assert first.answers == PHQ9_LOW and first.total == 12  # what was sent stays as sent
+    assert second.supersedes_id == first.pk and second.total == 0
+    assert AuditEvent.objects.filter(
+        action="retrust.measure.response.superseded", target_id=str(first.pk)
+    ).exists()
+
+
+# --- alerts ---------------------------------------------------------------------------------
+
+
+def test_phq9_item_9_raises_one_high_alert_the_other_partner_never_sees(
+    phq9_schedule, partner_a, partner_b, client_for
+):
+    CrisisResource.objects.create(
+        practice=phq9_schedule.case.practice, name="Harbour night line", phone="0800 000 000"
+    )
+    client = client_for("partner_a")
+    response = client.post(
+        f"/checkins/{phq9_schedule.pk}/",
+        {**phq9(phq9_9=1), "submission_key": "k9", "action": "submit"},
+        follow=True,
+    )
+    assert "If you are struggling right now" in response.content.decode()
+    assert "Harbour night line" in response.content.decode()  # the practice's own resources
+    [alert] = Alert.objects.all()
+    assert (alert.priority, alert.source, alert.partner_id) == ("high", "phq9_item9", partner_a.pk)
+    # Submitting the same form again raises nothing new.
+    client.post(
+        f"/checkins/{phq9_schedule.pk}/",
+        {**phq9(phq9_9=1), "submission_key": "k9", "action": "submit"},
+    )
+    assert Alert.objects.count() == 1
+    other = client_for("partner_b")
+    for url in ["/checkins/", "/home/", f"/api/v1/cases/{phq9_schedule.case_id}/measures/scores"]:
+        text = other.get(url).content.decode()
+        assert "item 9" not in text and "Thoughts that you would be better off" not in text
+
+
+def test_reliable_deterioration_raises_a_normal_alert(phq9_schedule, partner_a):
+    actions.submit_response(partner_a, phq9_schedule, PHQ9_CALM, submission_key="base")
+    MeasureResponse.objects.filter(author=partner_a).update(round_key=-1)  # an earlier round
+    actions.submit_response(partner_a, phq9_schedule, PHQ9_LOW, submission_key="later")  # +12
+    [alert] = Alert.objects.all()
+    assert (alert.source, alert.priority) == ("reliable_deterioration", "normal")
+    assert "0 to 12" in alert.summary
+
+
+# --- the clinician's page -------------------------------------------------------------------
+
+
+def test_clinician_sees_both_partners_side_by_side(
+    phq9_schedule, csi_schedule, partner_a, partner_b, client_for
+):
+    actions.submit_response(partner_a, phq9_schedule, PHQ9_LOW, submission_key="a1")
+    MeasureResponse.objects.filter(author=partner_a).update(round_key=-1)
+    actions.submit_response(partner_a, phq9_schedule, PHQ9_CALM, submission_key="a2")
+    actions.submit_response(partner_b, phq9_schedule, phq9(phq9_1=1), submission_key="b1")
+    actions.submit_response(
+        partner_b, csi_schedule, {"csi4-1": 3, "csi4-2": 3, "csi4-3": 3, "csi4-4": 3}
+    )
+    page = client_for("clinician").get(f"/cases/{phq9_schedule.case_id}/measures/")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert text.count("<svg") == 2
+    assert "style=" not in text.split("<svg", 1)[1].split("</svg>", 1)[0]
+    assert "Ari" in text and "Bo" in text
+    assert "Reliable recovery" in text  # Ari 12 → 0
+    assert "Gap between partners' latest scores: <strong>1</strong>" in text
+    assert "no published reliable-change figure" in text  # CSI-4
+    # Item answers of each partner's latest response, as printed on the form.
+    assert "1 — Several days" in text and "0 — Not at all" in text
+    assert "3 — Nearly every day" not in text  # Ari's earlier answers are not the latest
+    assert AuditEvent.objects.filter(
+        action="retrust.case.content.viewed", details__what="measure_responses"
+    ).exists()
+
+
+def test_partners_never_see_each_others_scores(phq9_schedule, partner_a, partner_b, client_for):
+    actions.submit_response(partner_a, phq9_schedule, PHQ9_LOW, submission_key="a1")
+    text = client_for("partner_b").get("/checkins/").content.decode()
+    assert "Moderate" not in text
+    scores = client_for("partner_b").get(f"/api/v1/cases/{phq9_schedule.case_id}/measures/scores")
+    assert scores.json() == []
+
+
+def test_totals_are_revealed_together_only_when_the_case_shares_them(
+    phq9_schedule, case, clinician, partner_a, partner_b, client_for
+):
+    actions.submit_response(partner_a, phq9_schedule, PHQ9_LOW, submission_key="a1")
+    other = client_for("partner_b")
+    assert "Side by side" not in other.get("/checkins/").content.decode()
+    actions.set_totals_sharing(clinician, case, True)
+    # Sharing is on, but Bo has not answered this round yet: nothing is revealed.
+    assert "Side by side" not in other.get("/checkins/").content.decode()
+    actions.submit_response(partner_b, phq9_schedule, phq9(phq9_1=1), submission_key="b1")
+    text = other.get("/checkins/").content.decode()
+    assert "Side by side" in text
+    assert "Ari: 12 (Moderate)" in text
+    assert "3 — Nearly every day" not in text and "Little interest" not in text
+    mine = client_for("partner_a").get("/checkins/").content.decode()
+    assert "Bo: 1 (Minimal)" in mine
+    # A paused case (a positive safety screen) reveals nothing until the pause is lifted.
+    pause = CasePause.objects.create(case=case)
+    assert "Side by side" not in other.get("/checkins/").content.decode()
+    pause.lifted_at = timezone.now()
+    pause.save()
+    assert "Side by side" in other.get("/checkins/").content.decode()
+    actions.set_totals_sharing(clinician, case, False)
+    assert "Side by side" not in other.get("/checkins/").content.decode()
+    assert AuditEvent.objects.filter(action="retrust.measure.sharing.changed").count() == 2
+
+
+# --- the API --------------------------------------------------------------------------------
+
+
+def test_api_submit_names_the_bad_item_with_422(phq9_schedule, partner_a, client_for):
+    client = client_for("partner_a")
+    url = f"/api/v1/measures/schedules/{phq9_schedule.pk}/responses"
+    bad = client.post(url, {"answers": {**PHQ9_CALM, "phq9-5": 9}}, content_type="application/json")
+    assert bad.status_code == 422
+    assert bad.json()["detail"][0]["loc"] == ["body", "answers", "phq9-5"]
+    missing = client.post(url, {"answers": {"phq9-1": 1}}, content_type="application/json")
+    assert missing.status_code == 422
+    assert missing.json()["detail"][0]["loc"] == ["body", "answers", "phq9-2"]
+    good = {"answers": PHQ9_LOW, "submission_key": "api-1"}
+    first = client.post(url, good, content_type="application/json")
+    again = client.post(url, good, content_type="application/json")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["total"] == 12 and first.json()["band"] == "Moderate"
+    assert len(submitted(partner_a)) == 1
+
+
+def test_api_schedule_and_due(case, partner_a, partner_b, client_for):
+    clinician = client_for("clinician")
+    url = f"/api/v1/cases/{case.pk}/measures/schedules"
+    made = clinician.post(
+        url,
+        {"instrument_id": "trust-pulse", "kind": "every_n_weeks", "every_weeks": 1},
+        content_type="application/json",
+    )
+    assert made.status_code == 201
+    bad = clinician.post(
+        url, {"instrument_id": "nope", "kind": "intake"}, content_type="application/json"
+    )
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "instrument_id"]
+    due = client_for("partner_a").get("/api/v1/measures/due").json()
+    assert [d["instrument_id"] for d in due] == ["trust-pulse"]
+
+
+# --- FHIR -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("instrument_id", sorted(registry.instruments()))
+def test_every_shipped_instrument_round_trips_through_fhir(instrument_id):
+    instrument = registry.get(instrument_id)
+    resource = questionnaire(instrument)
+    parsed = type(resource).model_validate_json(resource.model_dump_json())
+    items = instrument_items_from(parsed)
+    assert [i["linkId"] for i in items] == [i.linkId for i in instrument.items]
+    assert [i["text"] for i in items] == [i.text for i in instrument.items]
+    for item, read in zip(instrument.items, items, strict=True):
+        assert read["type"] == item.type
+        expected = [] if item.type == "text" else instrument.options_for(item.linkId)
+        assert read["options"] == [(o.value, o.label) for o in expected]
+
+
+def test_responses_and_scores_round_trip_and_export_as_a_bundle(phq9_schedule, partner_a, tmp_path):
+    response = actions.submit_response(partner_a, phq9_schedule, PHQ9_LOW).response
+    instrument = registry.get("phq-9")
+    qr = questionnaire_response(instrument, response, phq9_schedule.case_id, "partner_a")
+    assert answers_from(type(qr).model_validate_json(qr.model_dump_json())) == PHQ9_LOW
+    out = tmp_path / "bundle.json"
+    call_command("fhir", "export", "--case", str(phq9_schedule.case_id), "--output", str(out))
+    bundle = json.loads(out.read_text())
+    kinds = [e["resource"]["resourceType"] for e in bundle["entry"]]
+    assert kinds == ["Questionnaire", "QuestionnaireResponse", "Observation"]
+    observation = bundle["entry"][2]["resource"]
+    assert observation["code"]["coding"][0] == {
+        "system": "http://loinc.org",
+        "code": "44261-6",
+        "display": "PHQ-9 Total score",
+    }
+    assert observation["valueQuantity"]["value"] == 12
+    assert observation["derivedFrom"] == [{"reference": f"QuestionnaireResponse/mr-{response.pk}"}]
+    assert "ari@example.org" not in out.read_text()
+
+
+# --- who may do what: every route, every persona -----------------------------------------
+
+
+@pytest.fixture
+def measures_world(phq9_schedule, partner_a, partner_b, other_practice_case) -> dict[str, int]:
+    answered = actions.submit_response(partner_a, phq9_schedule, PHQ9_LOW, submission_key="w")
+    return {
+        "case": phq9_schedule.case_id,
+        "schedule": phq9_schedule.pk,
+        "response": answered.response.pk,
+        "other_case": other_practice_case.pk,
+    }
+
+
+def response_rows(world: dict[str, int]) -> Any:
+    return sorted(MeasureResponse.objects.values_list("id", "author_id", "status"))
+
+
+def sharing_rows(world: dict[str, int]) -> Any:
+    return sorted(TotalsSharing.objects.values_list("case_id", "enabled"))
+
+
+def schedule_rows(world: dict[str, int]) -> Any:
+    return sorted(MeasureSchedule.objects.values_list("id", "instrument_id", "ended_at"))
+
+
+PARTNER_ANSWER = {**PHQ9_CALM, "action": "submit"}
+STAFF_HOME = {
+    p: Redirect("/start/")
+    for p in ["clinician", "other_clinician", "other_practice_clinician", "admin"]
+}
+
+MATRIX: list[tuple[str, str, str, dict[str, Expected], dict[str, Any], Any, bool]] = [
+    (
+        "my check-ins",
+        "GET",
+        "/checkins/",
+        pages(partner_a=200, partner_b=200, **STAFF_HOME),
+        {},
+        None,
+        False,
+    ),
+    (
+        "answer form",
+        "GET",
+        "/checkins/{schedule}/",
+        pages(partner_a=200, partner_b=200),
+        {},
+        None,
+        False,
+    ),
+    (
+        "submit answers",
+        "POST",
+        "/checkins/{schedule}/",
+        pages(partner_a=Redirect("/checkins/done/"), partner_b=Redirect("/checkins/done/")),
+        PARTNER_ANSWER,
+        response_rows,
+        False,
+    ),
+    (
+        "autosave draft",
+        "POST",
+        "/checkins/{schedule}/draft/",
+        pages(partner_a=Redirect("/checkins/"), partner_b=Redirect("/checkins/")),
+        {"phq9-1": "1"},
+        response_rows,
+        False,
+    ),
+    ("thank-you page", "GET", "/checkins/done/{response}/", pages(partner_a=200), {}, None, False),
+    ("measures page", "GET", "/cases/{case}/measures/", pages(clinician=200), {}, None, False),
+    (
+        "schedule a measure",
+        "POST",
+        "/cases/{case}/measures/",
+        pages(clinician=Redirect("/cases/")),
+        {"instrument_id": "gad-7", "kind": "intake"},
+        schedule_rows,
+        False,
+    ),
+    (
+        "share totals",
+        "POST",
+        "/cases/{case}/measures/sharing/",
+        pages(clinician=Redirect("/cases/")),
+        {"enabled": "on"},
+        sharing_rows,
+        False,
+    ),
+    (
+        "share totals in the other practice's case",
+        "POST",
+        "/cases/{other_case}/measures/sharing/",
+        pages(other_practice_clinician=Redirect("/cases/")),
+        {"enabled": "on"},
+        sharing_rows,
+        False,
+    ),
+    (
+        "stop a measure",
+        "POST",
+        "/cases/{case}/measures/{schedule}/end/",
+        pages(clinician=Redirect("/cases/")),
+        {},
+        schedule_rows,
+        False,
+    ),
+    (
+        "stop a measure via another case",
+        "POST",
+        "/cases/{other_case}/measures/{schedule}/end/",
+        pages(),
+        {},
+        schedule_rows,
+        False,
+    ),
+    (
+        "api schedules",
+        "GET",
+        "/api/v1/cases/{case}/measures/schedules",
+        api(partner_a=200, partner_b=200, clinician=200),
+        {},
+        None,
+        True,
+    ),
+    (
+        "api schedule a measure",
+        "POST",
+        "/api/v1/cases/{case}/measures/schedules",
+        api(clinician=201),
+        {"instrument_id": "gad-7", "kind": "intake"},
+        schedule_rows,
+        True,
+    ),
+    (
+        "api due",
+        "GET",
+        "/api/v1/measures/due",
+        api(**{p: 200 for p in PERSONAS if p != "anonymous"}),
+        {},
+        None,
+        True,
+    ),
+    (
+        "api submit",
+        "POST",
+        "/api/v1/measures/schedules/{schedule}/responses",
+        api(partner_a=201, partner_b=201),
+        {"answers": PHQ9_CALM},
+        response_rows,
+        True,
+    ),
+    (
+        "api scores",
+        "GET",
+        "/api/v1/cases/{case}/measures/scores",
+        api(partner_a=200, partner_b=200, clinician=200),
+        {},
+        None,
+        True,
+    ),
+    ("api fhir", "GET", "/api/v1/cases/{case}/measures/fhir", api(clinician=200), {}, None, True),
+]
+
+
+@pytest.mark.parametrize(
+    ("row", "persona"),
+    [pytest.param(row, p, id=f"{row[1]} {row[0]}-{p}") for row in MATRIX for p in PERSONAS],
+)
+def test_measures_access(row, persona, measures_world, client_for: Callable[[str], Client]):
+    name, method, template, expect, data, state, is_api = row
+    url = template.format(**measures_world)
+    expected = expect[persona]
+    client = client_for(persona)
+    before = state(measures_world) if state else None
+    if method == "GET":
+        response = client.get(url)
+    elif is_api:
+        response = client.post(url, data, content_type="application/json")
+    else:
+        response = client.post(url, data)
+    if isinstance(expected, Redirect):
+        assert response.status_code == 302, (url, persona, response.status_code)
+        assert response["Location"].startswith(expected.to), response["Location"]
+    else:
+        assert response.status_code == expected, (url, persona, response.status_code)
+    if state is not None:
+        changed = state(measures_world) != before
+        ok = expected != LOGIN and (isinstance(expected, Redirect) or 200 <= expected < 300)
+        assert changed == ok, f"{persona} {'did not change' if ok else 'changed'} {url}"
+    body = response.content.decode()
+    if persona not in ("partner_a", "clinician"):
+        # partner_a's answers (four items at 3, total 12) reach only partner_a and the clinician.
+        assert "Moderate" not in body, (url, persona)
+    if is_api and response.status_code == 404:
+        assert response.json() == {"detail": "Not found."}
+
+
+# --- constant queries -----------------------------------------------------------------------
+
+
+def test_measures_page_queries_do_not_grow_with_administrations(
+    phq9_schedule, csi_schedule, partner_a, partner_b, client_for
+):
+    from tests.test_query_counts import assert_constant
+
+    def add(n: int) -> None:
+        now = timezone.now()
+        rows = []
+        for author in (partner_a, partner_b):
+            for i in range(n):
+                rows.append(
+                    MeasureResponse(
+                        case_id=phq9_schedule.case_id,
+                        author=author,
+                        visibility="clinician",
+                        schedule=phq9_schedule if i % 2 else csi_schedule,
+                        instrument_id="phq-9" if i % 2 else "csi-4",
+                        instrument_version="1.0.0",
+                        round_key=-(i + 1) - 1000 * (MeasureResponse.objects.count() + 1),
+                        due_on=now.date(),
+                        status=ResponseStatus.SUBMITTED,
+                        answers=PHQ9_LOW if i % 2 else {"csi4-1": 2},
+                        scores={"total": {"score": 12, "band": "Moderate"}},
+                        total=12 if i % 2 else None,
+                        band="Moderate" if i % 2 else "",
+                        submitted_at=now - timedelta(days=n - i),
+                    )
+                )
+        MeasureResponse.objects.bulk_create(rows)
+
+    add(10)
+    client = client_for("clinician")
+    assert_constant(client, f"/cases/{phq9_schedule.case_id}/measures/", lambda: add(190))
+    partner = client_for("partner_a")
+    assert_constant(partner, "/checkins/", lambda: add(50))
+
+
+def test_openapi_lists_the_measures_routes_with_summaries(db):
+    paths = Client().get("/api/v1/openapi.json").json()["paths"]
+    measures = {p: ops for p, ops in paths.items() if "measures" in p}
+    assert set(measures) == {
+        "/api/v1/cases/{case_id}/measures/schedules",
+        "/api/v1/measures/due",
+        "/api/v1/measures/schedules/{schedule_id}/responses",
+        "/api/v1/cases/{case_id}/measures/scores",
+        "/api/v1/cases/{case_id}/measures/fhir",
+    }
+    for ops in measures.values():
+        for operation in ops.values():
+            assert operation.get("summary") and operation.get("security")
+
+
+def test_the_demo_seeds_measures_once(db):
+    from io import StringIO
+
+    from retrust.core.demo import email_for
+
+    call_command("demo", no_serve=True, stdout=StringIO())
+    first = sorted(MeasureResponse.objects.values_list("id", flat=True))
+    call_command("demo", no_serve=True, stdout=StringIO())
+    assert sorted(MeasureResponse.objects.values_list("id", flat=True)) == first
+    assert len(first) == 12
+    priya = User.objects.get(email=email_for("priya"))
+    client = Client()
+    client.force_login(priya, backend="django.contrib.auth.backends.ModelBackend")
+    page = client.get("/checkins/").content.decode()
+    assert "Patient Health Questionnaire" in page  # the next round is open
+    assert "Latest: 3 — Minimal." in page  # 1+0+1+0+0+1+0+0+0

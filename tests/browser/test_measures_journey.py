@@ -1,0 +1,127 @@
+"""A partner answers a PHQ-9 and a trust pulse on a phone; the clinician sees both partners.
+
+Every page shown goes through ``tab.check()`` (axe-core, CSP, console errors).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from retrust.assessments import actions
+from retrust.assessments.models import MeasureResponse, ResponseStatus
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 375, "height": 740}
+
+
+def choose(page, question: str, answer: str) -> None:
+    """Tick an answer and wait for its autosave, so the test never races its own requests."""
+    group = page.get_by_role("group", name=re.compile(re.escape(question)))
+    with page.expect_response(lambda r: r.url.endswith("/draft/")):
+        group.get_by_label(answer, exact=True).check()
+
+
+def test_partner_answers_on_a_phone_and_the_clinician_sees_both(
+    open_tab, case, clinician, partner_a, partner_b
+):
+    today = timezone.localdate()
+    phq9, _ = actions.schedule_measure(
+        clinician, case, instrument_id="phq-9", kind="every_n_weeks", every_weeks=2, starts_on=today
+    )
+    pulse, _ = actions.schedule_measure(
+        clinician,
+        case,
+        instrument_id="trust-pulse",
+        kind="every_n_weeks",
+        every_weeks=1,
+        starts_on=today,
+    )
+    # Bo has already answered both, so the clinician has two partners to compare.
+    actions.submit_response(partner_b, phq9, {f"phq9-{i}": 1 for i in range(1, 10)})
+    actions.submit_response(
+        partner_b,
+        pulse,
+        {
+            "pulse-safety": 3,
+            "pulse-honesty": 2,
+            "pulse-follow-through": 2,
+            "pulse-closeness": 3,
+            "pulse-hope": 3,
+        },
+    )
+
+    tab = open_tab(partner_a)
+    page = tab.page
+    page.set_viewport_size(PHONE)
+    tab.goto("/checkins/")
+    expect(page.get_by_role("heading", name="My check-ins", level=1)).to_be_visible()
+    tab.check()
+
+    page.get_by_role("link", name="Patient Health Questionnaire (PHQ-9)").click()
+    expect(page.get_by_role("heading", name="If you are struggling right now")).to_be_visible()
+    tab.check()
+    answers = [
+        "Several days",
+        "Not at all",
+        "More than half the days",
+        "Several days",
+        "Not at all",
+        "Not at all",
+        "Several days",
+        "Not at all",
+        "Not at all",
+    ]
+    for number, answer in enumerate(answers, start=1):
+        choose(page, f"{number}. ", answer)
+    expect(page.get_by_role("status").filter(has_text="Saved as a draft")).to_be_visible()
+    page.get_by_role("button", name="Send to my clinician").click()
+    expect(page.get_by_role("heading", name="Thank you — that's sent")).to_be_visible()
+    tab.check()
+
+    page.get_by_role("link", name="Back to my check-ins").click()
+    page.get_by_role("link", name="Weekly trust pulse").click()
+    expect(page.get_by_text("Written for retrust — not a validated questionnaire")).to_be_visible()
+    tab.check()
+    # Sending with an answer missing names the question and keeps the rest.
+    choose(page, "1. I felt safe", "Mostly")
+    page.get_by_role("button", name="Send to my clinician").click()
+    expect(page.get_by_role("alert")).to_contain_text("Question 2 has no answer yet")
+    tab.check(status=400)
+    choose(page, "2. I felt my partner", "Somewhat")
+    choose(page, "3. My partner did", "Mostly")
+    choose(page, "4. I felt close", "A little")
+    choose(page, "5. I feel hopeful", "Mostly")
+    page.get_by_label(re.compile("Anything you want your clinician to know")).fill(
+        "We talked on Sunday and it went better than I feared."
+    )
+    page.get_by_role("button", name="Send to my clinician").click()
+    expect(page.get_by_role("heading", name="Thank you — that's sent")).to_be_visible()
+    tab.check()
+    page.get_by_role("link", name="Back to my check-ins").click()
+    expect(page.get_by_text("Nothing is waiting for you right now.")).to_be_visible()
+    expect(page.get_by_text("Latest: 5 — Mild.")).to_be_visible()
+    tab.check()
+
+    assert (
+        MeasureResponse.objects.filter(author=partner_a, status=ResponseStatus.SUBMITTED).count()
+        == 2
+    )
+
+    staff = open_tab(clinician)
+    # On a phone too: the wide table scrolls sideways and must be reachable by keyboard.
+    staff.page.set_viewport_size(PHONE)
+    staff.goto(f"/cases/{case.pk}/")
+    staff.check()
+    staff.page.get_by_role("link", name=re.compile("Measures")).click()
+    expect(staff.page.get_by_role("heading", name="Measures for Ari and Bo")).to_be_visible()
+    expect(staff.page.locator("svg.trajectory")).to_have_count(2)
+    expect(staff.page.get_by_role("img", name="PHQ-9 over time for both partners")).to_be_visible()
+    expect(
+        staff.page.get_by_role("table", name=re.compile("PHQ-9 — every response"))
+    ).to_contain_text("Mild")
+    staff.check()
