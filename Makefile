@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint serve clean
+.PHONY: demo test install lint serve clean eval-coach
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ lint: $(STAMP)
 
 serve: $(STAMP)
 	$(BIN)/retrust serve --port $${PORT:-8000}
+
+# The coach's per-label and macro F1 on its corpus, and the VADER baseline (docs/benchmarks.md).
+eval-coach: $(STAMP)
+	$(BIN)/python -m retrust.coach.evaluate
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3*

@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "retrust.safety",
     "retrust.agreements",
     "retrust.assessments",
+    "retrust.conversations",
     "retrust.api",
 ]
 

@@ -89,6 +89,7 @@ urlpatterns = [
     path("practice/audit/", clinic.audit_log, name="audit_log"),
     path("", include("retrust.agreements.urls")),
     path("", include("retrust.safety.urls")),
+    path("", include("retrust.conversations.urls")),
     # The JSON API.
     path("api/v1/", api.urls),
     path("", include("retrust.assessments.urls")),

@@ -219,7 +219,7 @@ def test_openapi_document_lists_every_route(db: None) -> None:
     assert spec["openapi"].startswith("3.")
     assert spec["info"]["title"] == "retrust API"
     paths = spec["paths"]
-    # Each app adds its own routes; these are the core's.
+    # The core's routes; each app's router adds its own and tests them beside its code.
     assert set(paths) >= {
         "/api/v1/me",
         "/api/v1/cases",

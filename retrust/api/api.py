@@ -247,5 +247,7 @@ def write_journal(request: HttpRequest, case_id: int, payload: JournalIn) -> Sta
 
 
 from retrust.assessments.api import router as measures_router  # noqa: E402
+from retrust.conversations.api import router as conversations_router  # noqa: E402
 
 api.add_router("/", measures_router)
+api.add_router("/", conversations_router)

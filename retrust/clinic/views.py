@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from retrust.assessments.summary import measures_for_cases
 from retrust.clinic import actions as clinic_actions
 from retrust.clinic.forms import AddendumForm, SessionNoteForm, TrackForm
 from retrust.clinic.models import SessionNote, TrackChange
@@ -92,7 +93,8 @@ def caseload(request: HttpRequest) -> HttpResponse:
         cases = cases.filter(status=status)
     if track in Track.values:
         cases = cases.filter(track=track)
-    cases = cases.order_by(*CASELOAD_SORTS.get(sort, CASELOAD_SORTS["attention"])[0], "id")
+    cases = list(cases.order_by(*CASELOAD_SORTS.get(sort, CASELOAD_SORTS["attention"])[0], "id"))
+    _attach_measures(cases)
     context = {
         "practice": practice,
         "cases": cases,
@@ -107,6 +109,21 @@ def caseload(request: HttpRequest) -> HttpResponse:
     if request.htmx:  # type: ignore[attr-defined]
         template += "#case-table"
     return render(request, template, context)
+
+
+def _attach_measures(cases: list[Case]) -> None:
+    """Give each case its partners' latest scores and due/overdue check-ins (4 queries)."""
+    summaries = measures_for_cases(cases)
+    for case in cases:
+        names = {m.user_id: m.user.name for m in case.members.all()}
+        summary = summaries[case.pk]
+        case.measure_lines = [  # type: ignore[attr-defined]
+            f"{score.short_title} {names.get(score.partner_id, '')}: {score.latest:g} "
+            f"({score.arrow} since {score.baseline:g})"
+            for score in summary.scores
+        ]
+        case.checkins_due = summary.due  # type: ignore[attr-defined]
+        case.checkins_overdue = summary.overdue  # type: ignore[attr-defined]
 
 
 @staff_required
@@ -157,8 +174,10 @@ def _case_page_context(request: HttpRequest, case: Case) -> dict[str, object]:
         .select_related("partner", "acknowledged_by")
         .order_by(F("acknowledged_at").asc(nulls_first=True), "priority", "-created_at")[:30]
     )
+    summary = measures_for_cases([case])[case.pk]
     partners = [
         {
+            "scores": [score for score in summary.scores if score.partner_id == m.user_id],
             "member": m,
             "screen": screens.get(m.user_id),
             "questions": [
@@ -194,6 +213,8 @@ def _case_page_context(request: HttpRequest, case: Case) -> dict[str, object]:
             TrackChange.objects.filter(case=case).select_related("changed_by")[:10]
         ),
         "timeline": list(AuditEvent.objects.filter(case=case).order_by("-created_at", "-id")[:25]),
+        "checkins_due": summary.due,
+        "checkins_overdue": summary.overdue,
         "invite_form": InvitePartnerForm() if can_invite else None,
         "ack_form": AcknowledgeForm(),
         "session_form": IndividualSessionForm(

@@ -1,0 +1,505 @@
+"""The coach: reads one message and names the habits in it. Pure Python, no Django.
+
+``analyse(text)`` returns the labels of ``lexicon.LABELS`` found in a message, each with the
+character spans that triggered it and a one-sentence explanation, and, for a harsh message, a
+gentle start-up scaffold (feeling / situation / need) built only from the message's own words.
+
+How it works, and why it is fast: the message is lower-cased and split into word tokens once
+(contractions expanded, punctuation kept as clause boundaries); every phrase pattern is
+indexed by its first two tokens, so each token costs one or two dictionary look-ups and only
+a handful of patterns are ever tried. Time is linear in the message length, and input beyond
+``MAX_CHARS`` characters is not analysed (the result says so), so any input returns quickly.
+Nothing leaves the process: no network, no model files.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from retrust.coach import lexicon
+
+MAX_CHARS = 2_000
+"""Characters analysed per message; the rest is ignored (``Analysis.truncated``)."""
+
+_TOKEN_RE = re.compile(
+    r"[^\W_]+(?:['\-][^\W_]+)*|[.!?;,:*()\"\u2026]|[\U0001F300-\U0001FAFF\u2600-\u27BF]"
+)
+_PUNCT = frozenset('.!?;,:*()"\u2026')
+_ANY = ""
+_W, _GAP, _END = 0, 1, 2
+_GAP_MAX = 3
+_NEGATION_WINDOW = 5
+_AFTER_SORRY_NOT_APOLOGY = frozenset({"you", "if", "but", "about", "to"})
+_PRIVATE = ("_feeling", "_need", "_when")
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Characters ``start``..``end`` (end exclusive) of the message that triggered ``label``."""
+
+    label: str
+    start: int
+    end: int
+    text: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"label": self.label, "start": self.start, "end": self.end, "text": self.text}
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A gentle start-up scaffold. ``None`` parts are left for the writer to fill in."""
+
+    feeling: str | None
+    situation: str | None
+    need: str | None
+    text: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "feeling": self.feeling,
+            "situation": self.situation,
+            "need": self.need,
+            "text": self.text,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    text: str
+    language: str  # "en", or "unsupported" for text that is not English
+    labels: tuple[str, ...] = ()
+    spans: tuple[Span, ...] = ()
+    suggestion: Suggestion | None = None
+    truncated: bool = False
+    explanations: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def harsh(self) -> bool:
+        return any(label in lexicon.HARSH for label in self.labels)
+
+    def as_line(self) -> dict[str, Any]:
+        """The compact JSON shape of the ``retrust coach`` command: one object per message."""
+        line: dict[str, Any] = {
+            "text": self.text,
+            "language": self.language,
+            "labels": list(self.labels),
+            "spans": [[span.label, span.start, span.end] for span in self.spans],
+            "suggestion": self.suggestion.text if self.suggestion else None,
+        }
+        if self.truncated:
+            line["truncated"] = True
+        return line
+
+    def as_dict(self) -> dict[str, Any]:
+        """The full JSON shape used by the API and the pages."""
+        return {
+            "text": self.text,
+            "language": self.language,
+            "labels": list(self.labels),
+            "spans": [span.as_dict() for span in self.spans],
+            "explanations": self.explanations,
+            "suggestion": self.suggestion.text if self.suggestion else None,
+            "scaffold": self.suggestion.as_dict() if self.suggestion else None,
+            "truncated": self.truncated,
+        }
+
+
+# --- compiling the patterns ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    label: str
+    flags: frozenset[str]
+    elements: tuple[tuple[int, frozenset[str]], ...]
+    at_clause_start: bool
+
+
+def _element(token: str) -> tuple[int, frozenset[str]]:
+    if token == "~":
+        return (_GAP, frozenset())
+    if token == "$":
+        return (_END, frozenset())
+    if token.startswith("@"):
+        return (_W, lexicon.WORDS[token[1:]])
+    return (_W, frozenset(token.split("|")))
+
+
+def _variants(pattern: str) -> list[tuple[bool, list[tuple[int, frozenset[str]]]]]:
+    """Every spelling of a pattern with its optional elements in or out."""
+    tokens = pattern.split()
+    at_start = tokens[0] == "^"
+    if at_start:
+        tokens = tokens[1:]
+    choices: list[list[str | None]] = [
+        [token[1:], None] if token.startswith("?") and len(token) > 1 else [token]
+        for token in tokens
+    ]
+    variants = []
+    for combination in itertools.product(*choices):
+        kept = [_element(token) for token in combination if token is not None]
+        if kept and kept[0][0] == _W:
+            variants.append((at_start, kept))
+    return variants
+
+
+def _build_index() -> dict[str, dict[str, list[_Rule]]]:
+    index: dict[str, dict[str, list[_Rule]]] = {}
+    sources: list[tuple[str, str, str]] = [
+        (label, pattern, flags)
+        for label, patterns in lexicon.PATTERNS.items()
+        for pattern, flags in patterns
+    ]
+    sources += [("_feeling", pattern, "") for pattern in lexicon.FEELING_PATTERNS]
+    sources += [("_need", pattern, "") for pattern in lexicon.NEED_PATTERNS]
+    sources += [("_when", pattern, "") for pattern in lexicon.SITUATION_PATTERNS]
+    for label, pattern, flags in sources:
+        for at_start, elements in _variants(pattern):
+            rule = _Rule(label, frozenset(flags.split()), tuple(elements), at_start)
+            first = elements[0][1]
+            second_keys: frozenset[str] | tuple[str, ...] = (
+                elements[1][1] if len(elements) > 1 and elements[1][0] == _W else (_ANY,)
+            )
+            for word in first:
+                by_second = index.setdefault(word, {})
+                for second in second_keys:
+                    by_second.setdefault(second, []).append(rule)
+    return index
+
+
+_INDEX = _build_index()
+
+
+# --- tokens --------------------------------------------------------------------------------
+
+
+def _lower(text: str) -> str:
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        # A few characters change length when lower-cased; keep offsets aligned with the text.
+        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    return lowered.replace("\u2019", "'").replace("\u2018", "'")
+
+
+def _tokens(lowered: str) -> tuple[list[str], list[int], list[int]]:
+    words: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    add_word, add_start, add_end = words.append, starts.append, ends.append
+    expand = lexicon.EXPAND.get
+    for match in _TOKEN_RE.finditer(lowered):
+        word = match.group()
+        parts = expand(word)
+        start, end = match.span()
+        if parts is None:
+            add_word(word)
+            add_start(start)
+            add_end(end)
+        else:
+            for part in parts:
+                add_word(part)
+                add_start(start)
+                add_end(end)
+    return words, starts, ends
+
+
+def detect_language(words: list[str], ascii_only: bool = False) -> str:
+    """``"en"``, or ``"unsupported"`` when the words look like another language.
+
+    Non-Latin scripts are recognised by their characters; other Latin-script languages by a
+    short list of their most common words outnumbering English ones.
+    """
+    if ascii_only and lexicon.FOREIGN.isdisjoint(words):
+        return "en"  # the common case, decided without a Python-level loop over counts
+    foreign = english = non_latin = letters = 0
+    for word in words:
+        if not word[0].isalpha():
+            continue
+        letters += 1
+        if not word.isascii() and any(ch > "\u024f" for ch in word if ch.isalpha()):
+            non_latin += 1
+        elif word in lexicon.FOREIGN:
+            foreign += 1
+        elif word in lexicon.ENGLISH:
+            english += 1
+    if letters and non_latin * 2 > letters:
+        return "unsupported"
+    if foreign >= 2 and foreign > english:
+        return "unsupported"
+    return "en"
+
+
+# --- matching ------------------------------------------------------------------------------
+
+
+def _match(
+    elements: tuple[tuple[int, frozenset[str]], ...], k: int, words: list[str], i: int
+) -> int:
+    """Token index just after a match of ``elements[k:]`` starting at token ``i``, or -1."""
+    n = len(words)
+    count = len(elements)
+    while k < count:
+        kind, allowed = elements[k]
+        if kind == _W:
+            if i < n and words[i] in allowed:
+                i += 1
+                k += 1
+                continue
+            return -1
+        if kind == _END:
+            if i == n or words[i] in _PUNCT:
+                k += 1
+                continue
+            return -1
+        for gap in range(_GAP_MAX + 1):  # _GAP: try the shortest gap first
+            j = i + gap
+            if j > n or (gap and words[j - 1] in _PUNCT):
+                break
+            end = _match(elements, k + 1, words, j)
+            if end >= 0:
+                return end
+        return -1
+    return i
+
+
+def _negated(words: list[str], i: int) -> bool:
+    for j in range(i - 1, max(-1, i - 1 - _NEGATION_WINDOW), -1):
+        word = words[j]
+        if word in _PUNCT:
+            return False
+        if word in lexicon.WORDS["NEGATION"]:
+            return True
+    return False
+
+
+def _warm(words: list[str], end: int) -> bool:
+    """True when the "always" / "never" ending at ``end`` introduces something warm."""
+    n = len(words)
+    if words[end - 1] == "never":
+        if end < n and words[end] in lexicon.WORDS["NEVER_WARM"]:
+            return True
+        following = words[end : end + 3]
+        return following == ["let", "me", "down"] or following[:2] == ["give", "up"]
+    for j in range(end, min(n, end + 6)):
+        if words[j] in _PUNCT:
+            return False
+        if words[j] in lexicon.WORDS["WARM_ALWAYS"]:
+            return True
+    return False
+
+
+def _not_an_apology(words: list[str], end: int) -> bool:
+    n = len(words)
+    j = end
+    while j < n and words[j] == ",":
+        j += 1
+    return j < n and words[j] in _AFTER_SORRY_NOT_APOLOGY
+
+
+def _find(words: list[str]) -> list[tuple[str, int, int]]:
+    """Every (label, first token, token after last) the patterns find, before clean-up."""
+    found: list[tuple[str, int, int]] = []
+    n = len(words)
+    index = _INDEX
+    for i in range(n):
+        by_second = index.get(words[i])
+        if by_second is None:
+            continue
+        rules = by_second.get(words[i + 1], []) if i + 1 < n else []
+        anywhere = by_second.get(_ANY)
+        if anywhere:
+            rules = rules + anywhere
+        for rule in rules:
+            if rule.at_clause_start and i > 0 and words[i - 1] not in _PUNCT:
+                continue
+            end = _match(rule.elements, 1, words, i + 1)
+            if end < 0:
+                continue
+            label = rule.label
+            flags = rule.flags
+            if flags:
+                if "negatable" in flags and _negated(words, i):
+                    continue
+                if "apology" in flags and _not_an_apology(words, end):
+                    continue
+                if "warm" in flags and _warm(words, end):
+                    label = "appreciation"
+            found.append((label, i, end))
+    return found
+
+
+def _break_request(words: list[str], end: int) -> bool:
+    """True when a need ("I need", "can we") is a request for a break, not a need to discuss."""
+    window = words[end : end + 3]
+    return any(word in lexicon.WORDS["BREAK"] for word in window)
+
+
+# --- the scaffold --------------------------------------------------------------------------
+
+FEELING_PLACEHOLDER = "[the feeling underneath: hurt? worried? lonely?]"
+SITUATION_PLACEHOLDER = "when [one specific moment, described the way a camera would see it]"
+NEED_PLACEHOLDER = "What would help me is [one thing your partner could do]."
+_LEADING_JOINERS = frozenset({"and", "but", "so", "because", "then", "also", "plus"})
+
+
+def _clause_after(words: list[str], end: int, limit: int = 12, joiners: bool = False) -> int:
+    """Token index where the clause starting at ``end`` stops (at most ``limit`` tokens).
+
+    With ``joiners``, a clause also stops at "and" / "but" / "so" once it has three words.
+    """
+    stop = end
+    while stop < len(words) and stop - end < limit and words[stop] not in _PUNCT:
+        if joiners and stop - end >= 3 and words[stop] in _LEADING_JOINERS:
+            break
+        stop += 1
+    return stop
+
+
+def _suggest(
+    text: str,
+    words: list[str],
+    starts: list[int],
+    ends: list[int],
+    kept: list[tuple[str, int, int]],
+) -> Suggestion:
+    harsh_tokens: set[int] = set()
+    for label, first, last in kept:
+        if label in lexicon.HARSH:
+            harsh_tokens.update(range(first, last))
+    hurtful = lexicon.WORDS["TRAIT"] | lexicon.WORDS["INSULT"]
+
+    feeling = None
+    need = None
+    situation = None
+    for label, first, last in kept:
+        if label == "_feeling" and feeling is None:
+            feeling = words[last - 1]
+        elif label == "_need" and need is None and not _break_request(words, last):
+            stop = _clause_after(words, last, 14)
+            if not harsh_tokens.intersection(range(first, stop)) and stop > last:
+                need = text[starts[first] : ends[stop - 1]]
+    # 1. What "you always / you never ..." was about, in the message's own words.
+    for label, _first, last in kept:
+        if label == "criticism" and words[last - 1] in ("always", "never", "forever"):
+            stop = _clause_after(words, last, joiners=True)
+            behaviour = [w for w in words[last:stop] if w != "once"]
+            if behaviour and not hurtful.intersection(behaviour):
+                said = text[starts[last] : ends[stop - 1]]
+                if words[last] == "once":
+                    said = text[starts[last + 1] : ends[stop - 1]] if stop > last + 1 else ""
+                if said:
+                    if words[last - 1] == "never":
+                        situation = f"when I hoped you would {said}"
+                    elif words[last - 2] == "are":
+                        situation = f"when you are {said}"
+                    else:
+                        situation = f"when you {said}"
+                    break
+    # 2. Otherwise a plain clause of the message with nothing harsh in it.
+    if situation is None:
+        clause: list[int] = []
+        for i in range(len(words) + 1):
+            if i == len(words) or words[i] in _PUNCT:
+                wordy = [j for j in clause if words[j][0].isalnum()]
+                question = i < len(words) and words[i] == "?"
+                if (
+                    len(wordy) >= 3
+                    and not question
+                    and not harsh_tokens.intersection(clause)
+                    and not hurtful.intersection(words[j] for j in clause)
+                    and not any(label.startswith("_") for label, f, _ in kept if f in clause)
+                ):
+                    while clause and words[clause[0]] in _LEADING_JOINERS:
+                        clause = clause[1:]
+                    if clause:
+                        situation = "when " + text[starts[clause[0]] : ends[clause[-1]]]
+                        break
+                clause = []
+            else:
+                clause.append(i)
+    parts = [
+        f"I feel {feeling or FEELING_PLACEHOLDER} {situation or SITUATION_PLACEHOLDER}.",
+        f"{need[0].upper() + need[1:]}." if need else NEED_PLACEHOLDER,
+    ]
+    return Suggestion(feeling=feeling, situation=situation, need=need, text=" ".join(parts))
+
+
+# --- the entry point -----------------------------------------------------------------------
+
+
+def analyse(text: str) -> Analysis:
+    """Label one message. Returns an ``Analysis``; never raises on any string."""
+    text = text if isinstance(text, str) else str(text)
+    truncated = len(text) > MAX_CHARS
+    window = text[:MAX_CHARS]
+    if not window.strip():
+        return Analysis(text=text, language="en", truncated=truncated)
+    lowered = _lower(window)
+    words, starts, ends = _tokens(lowered)
+    if not words:
+        return Analysis(text=text, language="en", truncated=truncated)
+    if detect_language(words, lowered.isascii()) == "unsupported":
+        return Analysis(text=text, language="unsupported", truncated=truncated)
+
+    found = _find(words)
+    if not found:
+        return Analysis(text=text, language="en", truncated=truncated)
+    harsh = lexicon.HARSH
+    harsh_ranges = [(first, last) for label, first, last in found if label in harsh]
+    kept: list[tuple[str, int, int]] = []
+    spans: list[Span] = []
+    feeling: tuple[int, int] | None = None
+    need: tuple[int, int] | None = None
+    whens: list[tuple[int, int]] = []
+    for item in found:
+        label, first, last = item
+        if label[0] == "_":
+            kept.append(item)
+            if label == "_feeling":
+                feeling = feeling or (first, last)
+            elif label == "_need":
+                if need is None and not _break_request(words, last):
+                    need = (first, last)
+            else:
+                whens.append((first, last))
+            continue
+        # An antidote inside a harsh phrase ("I'm sorry you feel", "thanks for nothing") is
+        # not an antidote.
+        if (
+            harsh_ranges
+            and label not in harsh
+            and any(first < h_last and h_first < last for h_first, h_last in harsh_ranges)
+        ):
+            continue
+        kept.append(item)
+        start, end = starts[first], ends[last - 1]
+        spans.append(Span(label, start, end, window[start:end]))
+    if feeling is not None:
+        # The situation ("when ...") comes after the feeling it explains.
+        when = next((w for w in whens if w[0] > feeling[0]), None)
+        if need or when:
+            for part in (feeling, need, when):
+                if part is not None:
+                    start, end = starts[part[0]], ends[part[1] - 1]
+                    spans.append(Span("i_statement", start, end, window[start:end]))
+
+    present = {span.label for span in spans}
+    labels = tuple(label for label in lexicon.LABELS if label in present)
+    if len(spans) > 1:
+        spans.sort(key=lambda span: (span.start, span.end, span.label))
+    suggestion = None
+    if harsh_ranges and not harsh.isdisjoint(present):
+        suggestion = _suggest(window, words, starts, ends, kept)
+    return Analysis(
+        text=text,
+        language="en",
+        labels=labels,
+        spans=tuple(spans),
+        suggestion=suggestion,
+        truncated=truncated,
+        explanations={label: lexicon.EXPLANATIONS[label] for label in labels},
+    )

@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+
+from retrust.conversations.models import ReviewAnswer
+from retrust.core.rules import Visibility
+
+
+def _key() -> str:
+    return uuid.uuid4().hex
+
+
+class GentleStartForm(forms.Form):
+    feeling = forms.CharField(
+        label="What I feel",
+        max_length=200,
+        help_text="One or two words are enough: hurt, worried, lonely, hopeful…",
+    )
+    situation = forms.CharField(
+        label="About what specific situation",
+        max_length=600,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One moment, described the way a camera would see it.",
+    )
+    need = forms.CharField(
+        label="What I need",
+        max_length=600,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Something your partner could do, said as a wish rather than a complaint.",
+    )
+    creation_key = forms.CharField(widget=forms.HiddenInput, initial=_key, required=False)
+
+
+def compose(feeling: str, situation: str, need: str) -> str:
+    """The message the builder produces from its three parts, in the writer's own words."""
+    feeling = feeling.strip().rstrip(".")
+    situation = situation.strip().rstrip(".")
+    need = need.strip().rstrip(".")
+    parts = []
+    if feeling or situation:
+        lead = f"I feel {feeling}" if feeling else "I want to talk"
+        if situation:
+            joiner = "" if situation.lower().startswith(("when ", "about ", "after ")) else "about "
+            lead += f" {joiner}{situation}"
+        parts.append(lead + ".")
+    if need:
+        parts.append(need[0].upper() + need[1:] + ".")
+    return " ".join(parts)
+
+
+class OpenConversationForm(forms.Form):
+    topic = forms.CharField(
+        label="Topic",
+        max_length=200,
+        help_text="A few words, e.g. “our evenings” or “the phone at dinner”.",
+    )
+    creation_key = forms.CharField(widget=forms.HiddenInput, initial=_key, required=False)
+
+
+class TurnForm(forms.Form):
+    body = forms.CharField(label="Your words", widget=forms.Textarea(attrs={"rows": 4}))
+    kind = forms.CharField(widget=forms.HiddenInput)
+    expected_seq = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    send_anyway = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class BreakForm(forms.Form):
+    CHOICES = [
+        (20, "20 minutes"),
+        (30, "30 minutes"),
+        (60, "1 hour"),
+        (120, "2 hours"),
+        (240, "4 hours"),
+        (720, "12 hours"),
+        (1440, "24 hours"),
+    ]
+    minutes = forms.TypedChoiceField(
+        label="We'll come back in", choices=CHOICES, coerce=int, initial=30
+    )
+
+
+class ReviewOpenForm(forms.Form):
+    title = forms.CharField(
+        label="The moment",
+        max_length=200,
+        help_text="A few neutral words you both recognise, e.g. “the night of the party”.",
+    )
+    creation_key = forms.CharField(widget=forms.HiddenInput, initial=_key, required=False)
+
+
+class ReviewAnswerForm(forms.ModelForm):
+    class Meta:
+        model = ReviewAnswer
+        fields = list(ReviewAnswer.PARTS)
+        widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in ReviewAnswer.PARTS}
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label="Your comment", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class TriggerForm(forms.Form):
+    what_happened = forms.CharField(
+        label="What happened", widget=forms.Textarea(attrs={"rows": 3}), max_length=3_000
+    )
+    intensity = forms.TypedChoiceField(
+        label="How strong it felt (0 = hardly, 10 = overwhelming)",
+        choices=[(i, str(i)) for i in range(11)],
+        coerce=int,
+        initial=5,
+    )
+    what_helped = forms.CharField(
+        label="What helped (optional)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=3_000,
+    )
+    visibility = forms.ChoiceField(
+        label="Who can see this",
+        choices=[
+            (Visibility.PRIVATE.value, "Only me"),
+            (Visibility.CLINICIAN.value, "Me and our clinician"),
+        ],
+        initial=Visibility.PRIVATE.value,
+        widget=forms.RadioSelect,
+        required=False,  # private unless the writer chooses otherwise
+    )
+
+    def clean_visibility(self) -> str:
+        return self.cleaned_data.get("visibility") or Visibility.PRIVATE.value
+
+    creation_key = forms.CharField(widget=forms.HiddenInput, initial=_key, required=False)
