@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "retrust.core",
     "retrust.clinic",
     "retrust.safety",
+    "retrust.agreements",
     "retrust.assessments",
     "retrust.conversations",
     "retrust.program",

@@ -88,6 +88,7 @@ urlpatterns = [
     path("practice/", clinic.practice, name="practice"),
     path("practice/audit/", clinic.audit_log, name="audit_log"),
     path("", include("retrust.program.urls")),
+    path("", include("retrust.agreements.urls")),
     path("", include("retrust.safety.urls")),
     path("", include("retrust.conversations.urls")),
     # The JSON API.

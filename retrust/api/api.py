@@ -12,6 +12,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 from pydantic import Field
 
+from retrust.agreements.api import router as agreements_router
 from retrust.core import actions, policy
 from retrust.core.models import ApiToken, CaseMember, JournalEntry, hash_token
 from retrust.core.rules import Visibility
@@ -57,6 +58,7 @@ api = NinjaAPI(
     auth=[TokenAuth(), VerifiedSessionAuth()],
     docs_url="/docs",
 )
+api.add_router("", agreements_router)
 
 
 @api.exception_handler(actions.ActionError)

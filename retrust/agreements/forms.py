@@ -1,0 +1,188 @@
+"""Forms for agreements, commitments, occurrences and breaches. Actions do the real checking."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from retrust.agreements.models import (
+    BreachResponse,
+    Category,
+    Outcome,
+    ScheduleKind,
+    Verdict,
+)
+from retrust.agreements.schedule import WEEKDAY_NAMES
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class Form(forms.Form):
+    """A form whose element ids start with its own name, so several fit on one page."""
+
+    id_prefix = "form"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class ProposeForm(Form):
+    id_prefix = "propose"
+
+    category = forms.ChoiceField(label="What it's about", choices=Category.choices)
+    title = forms.CharField(label="A short title", max_length=160)
+    text = forms.CharField(
+        label="What you would both agree to",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Plain and concrete works best, e.g. “we keep our phones face up in the "
+        "evenings”.",
+    )
+    review_on = forms.DateField(label="Look at it again on (optional)", required=False, widget=DATE)
+    creation_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
+
+
+class AmendForm(Form):
+    id_prefix = "amend"
+
+    based_on = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    title = forms.CharField(label="Title", max_length=160)
+    text = forms.CharField(
+        label="Your version", max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class AcceptForm(Form):
+    id_prefix = "accept"
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class DeclineForm(Form):
+    id_prefix = "decline"
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    reason = forms.CharField(
+        label="Why not, for now",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Your partner and your clinician will read this.",
+    )
+
+
+class NoteForm(Form):
+    id_prefix = "note"
+
+    text = forms.CharField(
+        label="Your note",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Both partners will see this note. It is not consent on anyone's behalf.",
+    )
+
+
+class CommitmentForm(Form):
+    id_prefix = "commit"
+
+    action = forms.CharField(
+        label="What you will do",
+        max_length=240,
+        help_text="Something the other person could notice, e.g. “text if I'll be more than "
+        "15 minutes late”.",
+    )
+    schedule = forms.ChoiceField(
+        label="How often", choices=ScheduleKind.choices, initial=ScheduleKind.DAILY
+    )
+    weekdays = forms.MultipleChoiceField(
+        label="Which weekdays (for “on certain weekdays”)",
+        choices=[(str(i), name) for i, name in enumerate(WEEKDAY_NAMES)],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    starts_on = forms.DateField(label="Starting on", required=False, widget=DATE)
+    agreement = forms.TypedChoiceField(
+        label="Part of an agreement (optional)", required=False, coerce=int, empty_value=None
+    )
+    creation_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
+
+    def __init__(self, *args: Any, agreements: list[Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["agreement"]
+        field.choices = [("", "Not part of an agreement")] + [
+            (a.pk, a.active_version.title if a.active_version else f"Agreement {a.pk}")
+            for a in (agreements or [])
+        ]
+
+
+class RecordForm(Form):
+    id_prefix = "record"
+
+    due_on = forms.DateField(label="Day", widget=DATE)
+    outcome = forms.ChoiceField(
+        label="How it went", choices=Outcome.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label="Note (optional)",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    submission_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
+
+
+class AnswerForm(Form):
+    id_prefix = "answer"
+
+    verdict = forms.ChoiceField(choices=Verdict.choices)
+    note = forms.CharField(
+        label="How you saw it",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class BreachForm(Form):
+    id_prefix = "breach"
+
+    what_happened = forms.CharField(
+        label="What happened",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Describe what happened rather than what it says about anyone. Your partner "
+        "and your clinician will read this.",
+    )
+    happened_on = forms.DateField(label="When", widget=DATE)
+    submission_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
+
+
+class BreachResponseForm(Form):
+    id_prefix = "respond"
+
+    response = forms.ChoiceField(
+        label="Your answer",
+        choices=[
+            (BreachResponse.RESPONSIBILITY, "I acknowledge it and take responsibility"),
+            (BreachResponse.VIEW, "I'd like to give my view"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    text = forms.CharField(
+        label="In your words",
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class SettingsForm(Form):
+    id_prefix = "settings"
+
+    breach_threshold = forms.IntegerField(
+        label="Breach reports that raise an alert", min_value=1, max_value=50
+    )
+    breach_period_days = forms.IntegerField(
+        label="Within this many days", min_value=1, max_value=365
+    )

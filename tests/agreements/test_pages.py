@@ -1,0 +1,157 @@
+"""What partners and clinicians see and do on the agreements pages and API."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from retrust.agreements import actions
+from retrust.agreements.models import Agreement, AgreementVersion, Commitment, Occurrence
+from tests.agreements.conftest import PHONE_TEXT
+
+
+def test_a_stale_amendment_shows_the_newer_text_and_keeps_mine(
+    partner_a, partner_b, case, client_for
+):
+    agreement = actions.propose_agreement(
+        partner_a, case, category="transparency", title="Phones", text=PHONE_TEXT
+    )
+    # B opens the page (version 1), A amends meanwhile, then B submits based on version 1.
+    actions.amend_agreement(partner_a, agreement, based_on=1, title="Phones", text="A's newer.")
+    response = client_for("partner_b").post(
+        f"/agreements/{agreement.pk}/amend/",
+        {"based_on": 1, "title": "Phones", "text": "B's careful wording."},
+    )
+    assert response.status_code == 409
+    text = response.content.decode()
+    assert "proposed a newer version" in text
+    assert "A&#x27;s newer." in text or "A's newer." in text
+    assert "B&#x27;s careful wording." in text or "B's careful wording." in text
+    assert 'name="based_on" value="2"' in text
+    assert AgreementVersion.objects.count() == 2
+
+
+def test_api_conflict_is_409_with_the_newer_version(partner_a, partner_b, case, client_for):
+    agreement = actions.propose_agreement(
+        partner_a, case, category="transparency", title="Phones", text=PHONE_TEXT
+    )
+    client = client_for("partner_b")
+    url = f"/api/v1/agreements/{agreement.pk}/versions"
+    first = client.post(
+        url, {"based_on": 1, "title": "P", "text": "One."}, content_type="application/json"
+    )
+    assert first.status_code == 201
+    second = client_for("partner_a").post(
+        url, {"based_on": 1, "title": "P", "text": "Two."}, content_type="application/json"
+    )
+    assert second.status_code == 409
+    assert second.json()["newer"]["text"] == "One."
+    assert second.json()["newer"]["number"] == 2
+
+
+def test_api_bad_input_names_the_field_and_saves_nothing(partner_a, partner_b, case, client_for):
+    client = client_for("partner_a")
+    url = f"/api/v1/cases/{case.pk}/agreements"
+    bad = client.post(
+        url, {"category": "nope", "title": "", "text": "x"}, content_type="application/json"
+    )
+    assert bad.status_code == 422
+    fields = {tuple(d["loc"])[-1] for d in bad.json()["detail"]}
+    assert {"category", "title"} <= fields
+    past = client.post(
+        url,
+        {
+            "category": "money",
+            "title": "T",
+            "text": "x",
+            "review_on": (timezone.localdate() - timedelta(days=2)).isoformat(),
+        },
+        content_type="application/json",
+    )
+    assert past.status_code == 400
+    assert past.json()["detail"][0]["loc"] == ["body", "review_on"]
+    assert not Agreement.objects.exists()
+
+
+def test_bad_form_input_is_explained_on_the_page(partner_a, partner_b, case, client_for):
+    response = client_for("partner_a").post(
+        f"/cases/{case.pk}/agreements/new/", {"category": "money", "title": "", "text": ""}
+    )
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
+    assert not Agreement.objects.exists()
+
+
+def test_double_submitted_forms_are_idempotent(partner_a, partner_b, case, client_for):
+    client = client_for("partner_a")
+    data = {"category": "money", "title": "T", "text": "Ask first.", "creation_key": "abc"}
+    for _ in range(2):
+        assert client.post(f"/cases/{case.pk}/agreements/new/", data).status_code == 302
+    assert Agreement.objects.count() == 1
+    commit = {"action": "Say goodnight", "schedule": "daily", "creation_key": "def"}
+    for _ in range(2):
+        assert client.post(f"/cases/{case.pk}/commitments/new/", commit).status_code == 302
+    assert Commitment.objects.count() == 1
+    commitment = Commitment.objects.get()
+    record = {"due_on": timezone.localdate().isoformat(), "outcome": "kept", "submission_key": "g"}
+    for _ in range(2):
+        assert client.post(f"/commitments/{commitment.pk}/record/", record).status_code == 302
+    assert Occurrence.objects.count() == 1
+
+
+def test_the_ledger_page_says_not_enough_data_then_a_number(
+    commitment, partner_a, partner_b, case, client_for
+):
+    client = client_for("partner_b")
+    assert "Not enough data yet" in client.get(f"/cases/{case.pk}/ledger/").content.decode()
+    today = timezone.localdate()
+    for i in range(6):
+        occurrence = actions.record_occurrence(
+            partner_a, commitment, due_on=today - timedelta(days=i), outcome="kept"
+        )
+        actions.answer_occurrence(partner_b, occurrence, verdict="confirmed")
+    text = client.get(f"/cases/{case.pk}/ledger/").content.decode()
+    assert "% kept (likely" in text
+    assert "<svg" in text and "<polyline" in text and "<table>" in text
+    assert 'style="' not in text
+
+
+def test_disputes_are_shown_to_the_clinician(commitment, partner_a, partner_b, client_for):
+    occurrence = actions.record_occurrence(
+        partner_a, commitment, due_on=timezone.localdate(), outcome="kept"
+    )
+    actions.answer_occurrence(
+        partner_b, occurrence, verdict="disputed", note="I didn't get a text that evening."
+    )
+    text = client_for("clinician").get(f"/commitments/{commitment.pk}/").content.decode()
+    assert "Seen differently" in text
+    assert "get a text that evening." in text
+
+
+def test_openapi_lists_the_agreement_routes_with_summaries(db):
+    from django.test import Client
+
+    paths = Client().get("/api/v1/openapi.json").json()["paths"]
+    mine = {path for path in paths if "agreement" in path or "commitment" in path}
+    mine |= {path for path in paths if "occurrence" in path or "breach" in path}
+    assert mine == {
+        "/api/v1/cases/{case_id}/agreements",
+        "/api/v1/agreements/{agreement_id}",
+        "/api/v1/agreements/{agreement_id}/accept",
+        "/api/v1/agreements/{agreement_id}/decline",
+        "/api/v1/agreements/{agreement_id}/versions",
+        "/api/v1/agreements/{agreement_id}/breaches",
+        "/api/v1/agreements/{agreement_id}/renegotiation",
+        "/api/v1/agreements/{agreement_id}/notes",
+        "/api/v1/commitments/{commitment_id}/end",
+        "/api/v1/breaches/{breach_id}/response",
+        "/api/v1/cases/{case_id}/commitments",
+        "/api/v1/commitments/{commitment_id}/occurrences",
+        "/api/v1/commitments/{commitment_id}/ledger",
+        "/api/v1/occurrences/{occurrence_id}/answer",
+    }
+    for path in mine:
+        for method, operation in paths[path].items():
+            assert operation.get("summary"), (method, path)
+            assert operation.get("security"), (method, path)

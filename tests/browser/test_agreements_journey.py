@@ -1,0 +1,126 @@
+"""The agreements journey in a real Chromium, every page checked by axe-core.
+
+Partner A proposes a phone-transparency agreement, partner B amends it, A accepts the
+amendment and it becomes active; A commits to a daily action, records a week, B confirms it,
+and the ledger shows it — to the couple and to their clinician.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from retrust.agreements.models import Agreement, Occurrence
+
+pytestmark = pytest.mark.browser
+
+
+def heading(tab, name, level=1):
+    return tab.page.get_by_role("heading", name=name, level=level)
+
+
+def test_agree_commit_record_confirm_and_see_the_ledger(
+    open_tab, case, partner_a, partner_b, clinician
+):
+    a = open_tab(partner_a)
+    page = a.page
+    a.goto("/home/")
+    a.check()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Agreements").click()
+    expect(page).to_have_url(re.compile(rf"/cases/{case.pk}/agreements/$"))
+    expect(heading(a, "Agreements and commitments")).to_be_visible()
+    a.check()
+
+    # A proposes.
+    page.get_by_text("Propose an agreement").click()
+    page.get_by_label("What it's about").select_option("transparency")
+    page.get_by_label("A short title").fill("Phones in the open")
+    page.get_by_label("What you would both agree to").fill(
+        "We leave our phones face up on the table in the evenings."
+    )
+    page.get_by_role("button", name="Propose", exact=True).click()
+    expect(heading(a, "Phones in the open")).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text("Proposed")
+    a.check()
+    agreement = Agreement.objects.get()
+
+    # B amends.
+    b = open_tab(partner_b)
+    b.goto(f"/agreements/{agreement.pk}/")
+    expect(b.page.get_by_role("button", name="Accept version 1")).to_be_visible()
+    b.check()
+    b.page.get_by_text("Propose a changed version").click()
+    b.page.get_by_label("Your version").fill(
+        "We leave our phones face up in the evenings, except for calls from work."
+    )
+    b.page.get_by_role("button", name="Propose this version").click()
+    expect(b.page.get_by_role("status")).to_contain_text("Your version is proposed")
+    b.check()
+
+    # A accepts the amendment: now it is active.
+    a.goto(f"/agreements/{agreement.pk}/")
+    a.page.get_by_role("button", name="Accept version 2").click()
+    expect(a.page.get_by_role("status")).to_contain_text("now active")
+    expect(a.page.get_by_text("except for calls from work").first).to_be_visible()
+    a.check()
+    agreement.refresh_from_db()
+    assert agreement.status == "active" and agreement.active_version.number == 2
+
+    # A commits to a daily action, starting a week ago.
+    a.goto(f"/cases/{case.pk}/agreements/")
+    a.check()
+    today = timezone.localdate()
+    a.page.get_by_text("Add a commitment").click()
+    a.page.get_by_label("What you will do").fill("Text if I will be more than 15 minutes late")
+    a.page.get_by_label("How often").select_option("daily")
+    a.page.get_by_label("Starting on").fill((today - timedelta(days=6)).isoformat())
+    a.page.get_by_label("Part of an agreement (optional)").select_option(label="Phones in the open")
+    a.page.get_by_role("button", name="Add the commitment").click()
+    expect(heading(a, "Text if I will be more than 15 minutes late")).to_be_visible()
+    a.check()
+
+    # A records a week: the form offers the next unrecorded day each time.
+    for _ in range(7):
+        a.page.get_by_label("Kept", exact=True).check()
+        a.page.get_by_role("button", name="Record", exact=True).click()
+        expect(a.page.get_by_role("status")).to_contain_text("Recorded")
+    a.check()
+    assert Occurrence.objects.count() == 7
+    assert set(Occurrence.objects.values_list("due_on", flat=True)) == {
+        today - timedelta(days=i) for i in range(7)
+    }
+    expect(a.page.get_by_text("Not recorded yet")).to_have_count(0)
+
+    # B confirms each day.
+    commitment_url = a.page.url
+    b.goto(commitment_url)
+    b.check()
+    confirm = b.page.get_by_role("button", name=re.compile(r"^Confirm "))
+    for remaining in range(7, 0, -1):
+        expect(confirm).to_have_count(remaining)
+        confirm.first.click()
+        expect(b.page.get_by_role("status")).to_contain_text("Confirmed")
+    b.check()
+
+    # The ledger shows it, to B and to the clinician.
+    b.goto(f"/cases/{case.pk}/ledger/")
+    expect(heading(b, "Follow-through over time")).to_be_visible()
+    expect(b.page.get_by_text("from 7 recorded, 7 confirmed").first).to_be_visible()
+    expect(
+        b.page.get_by_role("img", name=re.compile("Follow-through over time for Ari"))
+    ).to_be_visible()
+    b.check()
+
+    staff = open_tab(clinician)
+    staff.goto(f"/cases/{case.pk}/")
+    staff.check()
+    staff.page.get_by_role("link", name="Agreements, commitments and follow-through").click()
+    expect(staff.page.get_by_role("link", name="Phones in the open")).to_be_visible()
+    staff.check()
+    staff.goto(f"/cases/{case.pk}/ledger/")
+    expect(staff.page.get_by_text("from 7 recorded, 7 confirmed").first).to_be_visible()
+    staff.check()
