@@ -12,6 +12,8 @@ from datetime import date, timedelta
 
 # How many weeks in a row of check-ins earn a card. A product choice, not a clinical cut-off.
 CHECKIN_WEEKS = 4
+# How many kept occurrences in a row of one shared commitment earn a card. A product choice.
+KEPT_IN_A_ROW = 7
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,8 @@ class Facts:
     stages_completed: tuple[int, ...] = ()
     checkin_days: tuple[date, ...] = ()
     reliable_improvements: tuple[str, ...] = ()
+    # Current run of kept occurrences of each commitment both partners can see.
+    kept_streaks: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,14 @@ def detect(facts: Facts, stage_names: dict[int, str]) -> list[Milestone]:
                 f"{CHECKIN_WEEKS} weeks of check-ins in a row",
                 "Small, steady check-ins, week after week. This is what rebuilt trust looks like.",
                 last,
+            )
+        )
+    if any(streak >= KEPT_IN_A_ROW for streak in facts.kept_streaks):
+        found.append(
+            Milestone(
+                f"kept-{KEPT_IN_A_ROW}-in-a-row",
+                f"A promise kept {KEPT_IN_A_ROW} times in a row",
+                "Doing what you said, again and again. Consistent action is how trust comes back.",
             )
         )
     for measure in sorted(set(facts.reliable_improvements)):

@@ -11,8 +11,13 @@ from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
 
+from retrust.agreements import ledger
+from retrust.agreements.models import Occurrence
+from retrust.agreements.views import as_observation, occurrence_rows
+from retrust.assessments.models import MeasureResponse
 from retrust.core import policy
 from retrust.core.models import Case
+from retrust.core.rules import Visibility
 from retrust.program import milestones, transitions
 from retrust.program.models import ExerciseResponse, ProposalState, StageProposal
 
@@ -30,8 +35,17 @@ def responses_visible_to(user: Any) -> QuerySet[ExerciseResponse]:
     return ExerciseResponse.objects.visible_to(user).exclude(not_mine & (draft | waiting))
 
 
+def _shared_kept_streaks(case: Case) -> tuple[int, ...]:
+    """Current kept-in-a-row run of each commitment whose record both partners see (1 query)."""
+    by_commitment: dict[int, list[ledger.Observation]] = {}
+    rows = Occurrence.objects.filter(case=case, visibility=Visibility.COUPLE.value)
+    for row in occurrence_rows(rows):
+        by_commitment.setdefault(row[0], []).append(as_observation(row))
+    return tuple(ledger.current_streak(observations) for observations in by_commitment.values())
+
+
 def milestones_for(case: Case) -> list[milestones.Milestone]:
-    """The case's milestones, from three queries whatever the amount of data."""
+    """The case's milestones, from five queries whatever the amount of data."""
     together = (
         ExerciseResponse.objects.filter(
             case=case, submitted_at__isnull=False, assignment__for_role=""
@@ -47,9 +61,14 @@ def milestones_for(case: Case) -> list[milestones.Milestone]:
     checkins = ExerciseResponse.objects.filter(
         case=case, submitted_at__isnull=False, assignment__exercise_id=CHECKIN_EXERCISE
     ).values_list("submitted_at", flat=True)
+    # Questionnaire check-ins count as check-ins too (only the day, never an answer or score).
+    measure_days = MeasureResponse.objects.filter(
+        case=case, submitted_at__isnull=False
+    ).values_list("submitted_at", flat=True)
     facts = milestones.Facts(
         together_dates=tuple(t.date() for t in together),
         stages_completed=tuple(stages),
-        checkin_days=tuple(t.date() for t in checkins),
+        checkin_days=tuple(t.date() for t in (*checkins, *measure_days)),
+        kept_streaks=_shared_kept_streaks(case),
     )
     return milestones.detect(facts, transitions.STAGE_NAMES)
