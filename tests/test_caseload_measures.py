@@ -130,3 +130,22 @@ def test_the_caseload_with_measures_runs_constant_queries(
             history(s, b, [9, 3])
 
     assert_constant(client_for("clinician"), "/caseload/", grow)
+
+
+def test_the_case_view_shows_each_partners_intake_in_their_words(
+    case, clinician, partner_a, partner_b, client_for
+):
+    schedule, _ = actions.schedule_measure(
+        clinician, case, instrument_id="intake", kind="intake", starts_on=timezone.localdate()
+    )
+    actions.submit_response(
+        partner_a,
+        schedule,
+        {"intake-what-happened": "I found messages I was not meant to see."},
+    )
+    page = client_for("clinician").get(f"/cases/{case.pk}/").content.decode()
+    assert "I found messages I was not meant to see." in page
+    assert "Intake not answered yet." in page  # Bo has not answered
+    for other in ("partner_b", "other_clinician", "admin"):
+        response = client_for(other).get(f"/cases/{case.pk}/")
+        assert "I found messages" not in response.content.decode()

@@ -352,7 +352,7 @@ def checkin_done(request: HttpRequest, response_id: int) -> HttpResponse:
 # --- clinicians ------------------------------------------------------------------------------
 
 
-def _item_answers(instrument: Instrument, answers: dict[str, Any]) -> list[tuple[str, str]]:
+def item_answers(instrument: Instrument, answers: dict[str, Any]) -> list[tuple[str, str]]:
     """Each item's text with the answer as printed: "2 — More than half the days"."""
     shown = []
     for item in instrument.items:
@@ -395,7 +395,7 @@ def _trajectory(
             change = classify(scale, baseline.total, latest.total)  # type: ignore[arg-type]
         columns.append(
             {
-                "item_answers": _item_answers(instrument, latest.answers) if latest else [],
+                "item_answers": item_answers(instrument, latest.answers) if latest else [],
                 "member": member,
                 "responses": own,
                 "latest": latest,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, time
+from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -13,7 +14,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from retrust.assessments import registry
+from retrust.assessments.models import MeasureResponse, ResponseStatus
 from retrust.assessments.summary import measures_for_cases
+from retrust.assessments.views import item_answers
 from retrust.clinic import actions as clinic_actions
 from retrust.clinic.forms import AddendumForm, SessionNoteForm, TrackForm
 from retrust.clinic.models import SessionNote, TrackChange
@@ -175,9 +179,19 @@ def _case_page_context(request: HttpRequest, case: Case) -> dict[str, object]:
         .order_by(F("acknowledged_at").asc(nulls_first=True), "priority", "-created_at")[:30]
     )
     summary = measures_for_cases([case])[case.pk]
+    intakes: dict[int, Any] = {}
+    for response in MeasureResponse.objects.filter(
+        case=case, instrument_id="intake", status=ResponseStatus.SUBMITTED
+    ).order_by("-submitted_at", "-id"):
+        intakes.setdefault(response.author_id, response)
+    intake_form = registry.get("intake")
     partners = [
         {
             "scores": [score for score in summary.scores if score.partner_id == m.user_id],
+            "intake": intakes.get(m.user_id),
+            "intake_answers": item_answers(intake_form, intakes[m.user_id].answers)
+            if intake_form is not None and m.user_id in intakes
+            else [],
             "member": m,
             "screen": screens.get(m.user_id),
             "questions": [
@@ -194,7 +208,7 @@ def _case_page_context(request: HttpRequest, case: Case) -> dict[str, object]:
         }
         for m in members
     ]
-    shown = len(entries) + len(screens)
+    shown = len(entries) + len(screens) + len(intakes)
     if shown:
         actions.record_clinical_read(request.user, case, "case_view", shown)
     can_invite = len(members) + len(invitations) < 2 and case.status != CaseStatus.CLOSED
