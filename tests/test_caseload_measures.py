@@ -149,3 +149,20 @@ def test_the_case_view_shows_each_partners_intake_in_their_words(
     for other in ("partner_b", "other_clinician", "admin"):
         response = client_for(other).get(f"/cases/{case.pk}/")
         assert "I found messages" not in response.content.decode()
+
+
+def test_phq9_item_9_above_zero_pauses_shared_work_and_tells_no_one_why(
+    case, clinician, partner_a, partner_b, client_for
+):
+    from retrust.safety.models import Alert, CasePause
+
+    schedule = schedule_phq9(case, clinician)
+    actions.submit_response(partner_a, schedule, {**phq9(3), "phq9-9": 1})
+    alert = Alert.objects.get(case=case, source="phq9_item9")
+    assert alert.priority == "high"
+    assert CasePause.objects.filter(case=case, lifted_at__isnull=True).exists()
+    home_b = client_for("partner_b").get("/home/").content.decode()
+    assert "Shared work is on hold" in home_b
+    assert "PHQ-9" not in home_b and "item 9" not in home_b
+    caseload = client_for("clinician").get("/caseload/").content.decode()
+    assert "1 high alert" in caseload and "Shared work paused" in caseload

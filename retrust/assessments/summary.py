@@ -15,12 +15,19 @@ from django.utils import timezone
 
 from retrust.assessments import registry
 from retrust.assessments.actions import current_round
-from retrust.assessments.models import MeasureResponse, MeasureSchedule, ResponseStatus
+from retrust.assessments.models import (
+    MeasureResponse,
+    MeasureSchedule,
+    ResponseStatus,
+    TotalsSharing,
+)
+from retrust.assessments.reliable_change import classify
 
 
 @dataclass(frozen=True)
 class LatestScore:
     partner_id: int
+    instrument_id: str
     short_title: str
     latest: float
     baseline: float
@@ -45,6 +52,26 @@ def _direction(instrument_id: str, baseline: float, latest: float) -> str:
         return "same"
     higher_is_better = instrument.scales[0].direction == "higher_is_better"
     return "better" if (latest > baseline) == higher_is_better else "worse"
+
+
+def reliable_improvements(case: Any) -> tuple[str, ...]:
+    """Measures on which a partner's latest total improved reliably on their baseline.
+
+    Only where the case shares totals between partners (otherwise a couple card would tell
+    one partner about the other's scores), and only where the instrument file carries sourced
+    reliable-change parameters.
+    """
+    if not TotalsSharing.objects.filter(case=case, enabled=True).exists():
+        return ()
+    improved = []
+    for score in measures_for_cases([case])[case.pk].scores:
+        instrument = registry.get(score.instrument_id)
+        if instrument is None or not instrument.scales:
+            continue
+        change = classify(instrument.scales[0], score.baseline, score.latest)
+        if change is not None and change.category in ("improved", "recovered"):
+            improved.append(score.short_title)
+    return tuple(sorted(set(improved)))
 
 
 def measures_for_cases(cases: list[Any]) -> dict[int, CaseMeasures]:
@@ -79,6 +106,7 @@ def measures_for_cases(cases: list[Any]) -> dict[int, CaseMeasures]:
         result[g["case_id"]].scores.append(
             LatestScore(
                 partner_id=g["author_id"],
+                instrument_id=g["instrument_id"],
                 short_title=instrument.short_title,
                 latest=latest,
                 baseline=baseline,

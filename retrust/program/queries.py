@@ -15,6 +15,7 @@ from retrust.agreements import ledger
 from retrust.agreements.models import Occurrence
 from retrust.agreements.views import as_observation, occurrence_rows
 from retrust.assessments.models import MeasureResponse
+from retrust.assessments.summary import reliable_improvements
 from retrust.core import policy
 from retrust.core.models import Case
 from retrust.core.rules import Visibility
@@ -70,5 +71,6 @@ def milestones_for(case: Case) -> list[milestones.Milestone]:
         stages_completed=tuple(stages),
         checkin_days=tuple(t.date() for t in (*checkins, *measure_days)),
         kept_streaks=_shared_kept_streaks(case),
+        reliable_improvements=reliable_improvements(case),
     )
     return milestones.detect(facts, transitions.STAGE_NAMES)

@@ -84,3 +84,50 @@ def test_four_weeks_of_questionnaire_check_ins_earn_the_check_in_card(
             submitted_at=now - timedelta(weeks=week),
         )
     assert "checkins-4-weeks" in [m.key for m in milestones_for(case)]
+
+
+def _phq9_history(case, clinician, author, totals):
+    schedule, _ = measures.schedule_measure(
+        clinician,
+        case,
+        instrument_id="phq-9",
+        kind="every_n_weeks",
+        every_weeks=1,
+        starts_on=timezone.localdate(),
+    )
+    now = timezone.now()
+    for i, total in enumerate(totals):
+        MeasureResponse.objects.create(
+            case=case,
+            author=author,
+            visibility="clinician",
+            schedule=schedule,
+            instrument_id="phq-9",
+            instrument_version="1.0.0",
+            round_key=-200 - i,
+            due_on=now.date(),
+            status=ResponseStatus.SUBMITTED,
+            answers={},
+            scores={},
+            total=total,
+            submitted_at=now - timedelta(days=60 - i),
+        )
+
+
+def test_a_reliable_improvement_shows_only_where_the_case_shares_totals(
+    case, clinician, partner_a, partner_b
+):
+    from retrust.assessments.models import TotalsSharing
+
+    _phq9_history(case, clinician, partner_a, [16, 8])  # 8 points down: beyond the 6-point figure
+    assert not any(m.key.startswith("improved-") for m in milestones_for(case))
+    TotalsSharing.objects.create(case=case, enabled=True, changed_by=clinician)
+    assert "improved-PHQ-9" in [m.key for m in milestones_for(case)]
+
+
+def test_a_small_change_is_not_called_reliable(case, clinician, partner_a, partner_b):
+    from retrust.assessments.models import TotalsSharing
+
+    TotalsSharing.objects.create(case=case, enabled=True, changed_by=clinician)
+    _phq9_history(case, clinician, partner_a, [12, 8])  # 4 points: within the 6-point figure
+    assert not any(m.key.startswith("improved-") for m in milestones_for(case))
