@@ -42,3 +42,14 @@ def test_only_the_case_clinician_may_acknowledge(case, personas, who):
         acknowledge_alert(personas[who], alert, "note")
     alert.refresh_from_db()
     assert alert.acknowledged_at is None
+
+
+def test_a_clinician_who_left_the_practice_can_no_longer_act_on_its_cases(case, clinician):
+    from retrust.core.models import ClinicianMembership
+
+    alert = _raise(case)
+    ClinicianMembership.objects.filter(user=clinician).delete()  # still assigned to the case
+    with pytest.raises(ActionError):
+        acknowledge_alert(clinician, alert, "note")
+    alert.refresh_from_db()
+    assert alert.acknowledged_at is None

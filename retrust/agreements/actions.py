@@ -35,7 +35,7 @@ from retrust.agreements.models import (
     Verdict,
 )
 from retrust.core import audit
-from retrust.core.actions import ActionError
+from retrust.core.actions import ActionError, require_case_clinician
 from retrust.core.models import Case, CaseMember, CaseStatus, Practice, Track
 
 TITLE_MAX = 160
@@ -305,8 +305,9 @@ def request_renegotiation(actor: Any, agreement: Agreement) -> Agreement:
 @transaction.atomic
 def annotate_agreement(actor: Any, agreement: Agreement, *, text: str) -> AgreementNote:
     """A case clinician adds a note. A note never counts as anyone's consent."""
-    if not agreement.case.clinicians.filter(pk=actor.pk).exists():
-        raise ActionError("Only the case's clinicians can add notes to an agreement.")
+    require_case_clinician(
+        actor, agreement.case, "Only the case's clinicians can add notes to an agreement."
+    )
     text = _text(text, "text", NOTE_MAX, "Write the note first.")
     last = AgreementNote.objects.filter(agreement=agreement, author=actor).last()
     if last is not None and last.text == text:

@@ -189,7 +189,7 @@ def case_detail(request: HttpRequest, case_id: int) -> dict[str, Any]:
 def case_members(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
     user: Any = request.auth  # type: ignore[attr-defined]
     case = policy.get_case_for(user, case_id)
-    clinician = case.clinicians.filter(pk=user.pk).exists()
+    clinician = policy.is_case_clinician(user, case)
     return [
         {
             "role": member.role,
@@ -225,7 +225,7 @@ def case_journal(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
         .select_related("author")
         .order_by("-created_at")[:200]
     )
-    if case.clinicians.filter(pk=user.pk).exists() and entries:
+    if entries and policy.is_case_clinician(user, case):
         actions.record_clinical_read(user, case, "journal_entries", len(entries))
     return [_journal_out(entry, user) for entry in entries]
 

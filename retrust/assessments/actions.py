@@ -26,7 +26,7 @@ from retrust.assessments.models import (
 from retrust.assessments.reliable_change import classify
 from retrust.assessments.scoring import AnswerError, check_answers, missing_required, score
 from retrust.core import audit
-from retrust.core.actions import ActionError
+from retrust.core.actions import ActionError, require_case_clinician
 from retrust.core.models import Case, CaseMember, CaseStatus, User
 from retrust.core.rules import Visibility
 from retrust.safety.actions import raise_alert
@@ -61,8 +61,7 @@ def schedule_measure(
     next_session_on: date | None = None,
 ) -> tuple[MeasureSchedule, bool]:
     """Ask both partners for a measure. Returns (schedule, created); asking twice keeps one."""
-    if not case.clinicians.filter(pk=actor.pk).exists():
-        raise ActionError("Only the case's clinicians can schedule measures.")
+    require_case_clinician(actor, case, "Only the case's clinicians can schedule measures.")
     if case.status == CaseStatus.CLOSED:
         raise ActionError("This case is closed; reopen it before scheduling measures.")
     instrument_or_error(instrument_id)
@@ -104,8 +103,7 @@ def schedule_measure(
 
 @transaction.atomic
 def end_schedule(actor: User, schedule: MeasureSchedule) -> MeasureSchedule:
-    if not schedule.case.clinicians.filter(pk=actor.pk).exists():
-        raise ActionError("Only the case's clinicians can stop a measure.")
+    require_case_clinician(actor, schedule.case, "Only the case's clinicians can stop a measure.")
     if schedule.ended_at is None:
         schedule.ended_at = timezone.now()
         schedule.save(update_fields=["ended_at"])
@@ -122,8 +120,9 @@ def end_schedule(actor: User, schedule: MeasureSchedule) -> MeasureSchedule:
 @transaction.atomic
 def set_totals_sharing(actor: User, case: Case, enabled: bool) -> TotalsSharing:
     """Turn "partners see each other's totals once both have answered" on or off."""
-    if not case.clinicians.filter(pk=actor.pk).exists():
-        raise ActionError("Only the case's clinicians can change what partners share.")
+    require_case_clinician(
+        actor, case, "Only the case's clinicians can change what partners share."
+    )
     sharing, _ = TotalsSharing.objects.select_for_update().get_or_create(case=case)
     if sharing.enabled != enabled:
         sharing.enabled = enabled

@@ -192,7 +192,7 @@ def list_scores(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
         .filter(case=case, status=ResponseStatus.SUBMITTED)
         .order_by("submitted_at", "id")
     )
-    if responses and case.clinicians.filter(pk=user.pk).exists():
+    if responses and policy.is_case_clinician(user, case):
         record_clinical_read(user, case, "measure_scores", len(responses))
     roles = dict(case.members.values_list("user_id", "role"))
     return [_score_out(r, user, roles) for r in responses]

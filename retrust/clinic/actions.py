@@ -10,13 +10,8 @@ from django.utils import timezone
 
 from retrust.clinic.models import NoteAddendum, SessionNote, TrackChange
 from retrust.core import audit
-from retrust.core.actions import ActionError
+from retrust.core.actions import ActionError, require_case_clinician
 from retrust.core.models import Case, Track
-
-
-def _require_case_clinician(actor: Any, case: Case) -> None:
-    if not case.clinicians.filter(pk=actor.pk).exists():
-        raise ActionError("Only the case's clinicians can do this.")
 
 
 @transaction.atomic
@@ -32,7 +27,7 @@ def save_note(
     sign: bool = False,
 ) -> SessionNote:
     """Create or update a draft note; ``sign`` locks it for good."""
-    _require_case_clinician(actor, case)
+    require_case_clinician(actor, case)
     if session_date is None:
         raise ActionError("Enter the date of the session.", "session_date")
     if session_date > timezone.localdate():
@@ -64,7 +59,7 @@ def save_note(
 
 @transaction.atomic
 def add_addendum(actor: Any, note: SessionNote, body: str) -> NoteAddendum:
-    _require_case_clinician(actor, note.case)
+    require_case_clinician(actor, note.case)
     if not note.is_signed:
         raise ActionError("This note is still a draft: edit it directly.")
     body = (body or "").strip()
@@ -77,7 +72,7 @@ def add_addendum(actor: Any, note: SessionNote, body: str) -> NoteAddendum:
 
 @transaction.atomic
 def switch_track(actor: Any, case: Case, track: str, reason: str) -> Case:
-    _require_case_clinician(actor, case)
+    require_case_clinician(actor, case)
     if track not in Track.values:
         raise ActionError("Choose conjoint, individual or discernment.", "track")
     reason = (reason or "").strip()

@@ -24,7 +24,7 @@ from retrust.conversations.models import (
     Turn,
 )
 from retrust.core import audit
-from retrust.core.actions import ActionError
+from retrust.core.actions import ActionError, require_case_clinician
 from retrust.core.models import Case, CaseMember, CaseStatus, User
 from retrust.core.rules import Visibility
 from retrust.safety.actions import require_couple_work_allowed
@@ -314,8 +314,7 @@ def save_review_answer(
 @transaction.atomic
 def comment_on_review(clinician: User, review: HurtfulMomentReview, *, body: str) -> ReviewComment:
     case = Case.objects.get(pk=review.case_id)
-    if not case.clinicians.filter(pk=clinician.pk).exists():
-        raise ActionError("Only the couple's clinician can comment here.")
+    require_case_clinician(clinician, case, "Only the couple's clinician can comment here.")
     body = _text(body, "body", PART_MAX, "Write your comment first.")
     comment = ReviewComment.objects.create(review=review, author=clinician, body=body)
     audit.record(clinician, "retrust.review.commented", target=comment, case=case)

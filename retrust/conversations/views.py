@@ -56,10 +56,6 @@ def _partner_case(user: Any, case_id: int) -> Case:
     return case
 
 
-def _is_case_clinician(user: Any, case: Case) -> bool:
-    return policy.caseload_for(user).filter(pk=case.pk).exists()
-
-
 # --- hub ----------------------------------------------------------------------------------
 
 
@@ -232,7 +228,7 @@ def _conversation_page(
     last_statement = next(
         (t for t in reversed(turns) if t.kind in (flow.STATEMENT, flow.CLARIFICATION)), None
     )
-    if role is None and _is_case_clinician(user, conversation.case):
+    if role is None and policy.is_case_clinician(user, conversation.case):
         core_actions.record_clinical_read(user, conversation.case, "conversation", len(turns))
     context = {
         "conversation": conversation,
@@ -384,7 +380,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     )
     mine = next((a for a in answers if a.author_id == user.pk), None)
     is_partner = CaseMember.objects.filter(case_id=found.case_id, user=user).exists()
-    is_clinician = not is_partner and _is_case_clinician(user, found.case)
+    is_clinician = not is_partner and policy.is_case_clinician(user, found.case)
     form = None
     status = 200
     if is_partner and (mine is None or mine.done_at is None):
@@ -444,7 +440,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 def comment_on_review(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     found = policy.get_record_for(user, HurtfulMomentReview.objects.select_related("case"), pk)
-    if not _is_case_clinician(user, found.case):
+    if not policy.is_case_clinician(user, found.case):
         raise Http404("No such page.")
     form = CommentForm(request.POST)
     if form.is_valid():

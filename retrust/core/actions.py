@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from retrust.core import audit
+from retrust.core import audit, policy
 from retrust.core.models import (
     ApiToken,
     Case,
@@ -64,6 +64,14 @@ class IssuedInvitation:
         if self.token is None:
             return ""
         return base_url + reverse("accept_invitation", args=[self.token])
+
+
+def require_case_clinician(
+    actor: Any, case: Case, message: str = "Only the case's clinicians can do this."
+) -> None:
+    """The guard every clinician-only action starts with (same rule as the pages' 404)."""
+    if not policy.is_case_clinician(actor, case):
+        raise ActionError(message)
 
 
 def _clean_email(email: str, field: str = "email") -> str:
@@ -219,7 +227,7 @@ def create_case(
     """
     if creation_key:
         existing = Case.objects.filter(creation_key=creation_key, practice=practice).first()
-        if existing is not None and existing.clinicians.filter(pk=actor.pk).exists():
+        if existing is not None and policy.is_case_clinician(actor, existing):
             return existing
     if not _is_clinician_of(actor, practice):
         raise ActionError("Only a clinician of this practice can open a case.")
@@ -252,7 +260,7 @@ def create_case(
     except IntegrityError as exc:
         # The same form, submitted twice at once: the other submit won and opened the case.
         existing = Case.objects.filter(creation_key=creation_key, practice=practice).first()
-        if existing is not None and existing.clinicians.filter(pk=actor.pk).exists():
+        if existing is not None and policy.is_case_clinician(actor, existing):
             return existing
         raise ActionError("This form was already used. Reload the page and try again.") from exc
     case.clinicians.add(actor)
@@ -298,8 +306,7 @@ def invite_partner(
 
     Sending the same invitation twice re-uses the pending one instead of creating another.
     """
-    if not case.clinicians.filter(pk=actor.pk).exists():
-        raise ActionError("Only the case's clinician can invite partners.")
+    require_case_clinician(actor, case, "Only the case's clinician can invite partners.")
     if case.status == CaseStatus.CLOSED:
         raise ActionError("This case is closed; reopen it before inviting anyone.")
     email = _clean_email(email)

@@ -41,6 +41,13 @@ def clinician_case_ids(user: User) -> QuerySet[Any]:
     ).values("case_id")
 
 
+def is_case_clinician(user: Any, case: Case) -> bool:
+    """Assigned to this case and still a clinician of its practice."""
+    if not _authenticated(user):
+        return False
+    return clinician_case_ids(user).filter(case_id=case.pk).exists()
+
+
 def is_clinician(user: Any) -> bool:
     if not _authenticated(user):
         return False

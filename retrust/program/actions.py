@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from retrust.core import audit
-from retrust.core.actions import ActionError
+from retrust.core.actions import ActionError, require_case_clinician
 from retrust.core.models import Case, CaseMember, CaseStatus, User
 from retrust.core.rules import ORDER, Visibility
 from retrust.program import content, transitions
@@ -37,15 +37,6 @@ from retrust.safety.actions import require_couple_work_allowed
 MAX_ANSWER = 10_000
 MAX_SHORT = 300
 PARTNER_ROLES = ("partner_a", "partner_b")
-
-
-def _is_case_clinician(user: User, case: Case) -> bool:
-    return case.clinicians.filter(pk=user.pk).exists()
-
-
-def _require_clinician(user: User, case: Case) -> None:
-    if not _is_case_clinician(user, case):
-        raise ActionError("Only the case's clinician can do this.")
 
 
 def _require_open(case: Case) -> None:
@@ -90,7 +81,7 @@ def assign_homework(
     note: str = "",
 ) -> Assignment:
     """Give an exercise as homework. The same exercise, partner and due date again is a no-op."""
-    _require_clinician(actor, case)
+    require_case_clinician(actor, case)
     _require_open(case)
     _require_step(Actor.CLINICIAN, Step.ASSIGN_HOMEWORK, case)
     exercise = content.library().get(exercise_id or "")
@@ -346,7 +337,7 @@ def change_response_visibility(
 @transaction.atomic
 def comment_on_response(actor: User, response: ExerciseResponse, *, body: str) -> ResponseComment:
     case = response.case
-    _require_clinician(actor, case)
+    require_case_clinician(actor, case)
     if not response.submitted:
         raise ActionError("You can comment once the answers are sent.")
     body = _text(body, "body", "Write your comment first.", 4000)
@@ -397,7 +388,7 @@ def _clean_review(review_on: date | None) -> date | None:
 def add_case_goal(
     actor: User, case: Case, *, title: str, how_noticed: str, review_on: date | None
 ) -> CaseGoal:
-    _require_clinician(actor, case)
+    require_case_clinician(actor, case)
     _require_open(case)
     _require_step(Actor.CLINICIAN, Step.SET_CASE_GOALS, case)
     title = _text(title, "title", "Name the goal in a few words.", 200)
@@ -420,7 +411,7 @@ def update_case_goal(
     actor: User, goal: CaseGoal, *, status: str, review_on: date | None
 ) -> CaseGoal:
     case = goal.case
-    _require_clinician(actor, case)
+    require_case_clinician(actor, case)
     _require_open(case)
     if status not in GoalStatus.values:
         raise ActionError("Choose a status for the goal.", "status")
@@ -467,7 +458,7 @@ def _locked_case(case: Case) -> Case:
 def propose_advance(actor: User, case: Case, *, goals_review: str) -> StageProposal:
     """Propose the next stage. Conjoint: waits for both partners. Individual: carries at once."""
     case = _locked_case(case)
-    _require_clinician(actor, case)
+    require_case_clinician(actor, case)
     _require_open(case)
     _require_step(Actor.CLINICIAN, Step.PROPOSE_ADVANCE, case)
     review = _text(
@@ -534,7 +525,7 @@ def confirm_advance(partner: User, proposal: StageProposal) -> StageProposal:
 @transaction.atomic
 def withdraw_proposal(actor: User, proposal: StageProposal) -> StageProposal:
     case = proposal.case
-    _require_clinician(actor, case)
+    require_case_clinician(actor, case)
     if proposal.state != ProposalState.OPEN:
         return proposal
     proposal.state = ProposalState.WITHDRAWN
@@ -550,7 +541,7 @@ def record_decision(
 ) -> DiscernmentDecision:
     """The outcome of discernment work; parting needs a closing plan."""
     case = _locked_case(case)
-    _require_clinician(actor, case)
+    require_case_clinician(actor, case)
     _require_open(case)
     _require_step(Actor.CLINICIAN, Step.RECORD_DECISION, case)
     if path not in DiscernmentPath.values:

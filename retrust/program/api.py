@@ -151,7 +151,7 @@ def responses(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
         .order_by("-updated_at")[:200]
     )
     others = [r for r in found if r.author_id != user.pk]
-    if others and case.clinicians.filter(pk=user.pk).exists():
+    if others and policy.is_case_clinician(user, case):
         core_actions.record_clinical_read(user, case, "program_responses", len(others))
     return [_response_out(r, user) for r in found]
 

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from retrust.core import audit
-from retrust.core.actions import ActionError
+from retrust.core.actions import ActionError, require_case_clinician
 from retrust.core.models import Case, CaseMember, Practice
 from retrust.safety import screen
 from retrust.safety.models import (
@@ -152,16 +152,11 @@ def submit_screen(respondent: Any, case: Case, answers: dict[str, str], key: str
 # --- lifting the pause --------------------------------------------------------------------
 
 
-def _require_case_clinician(actor: Any, case: Case) -> None:
-    if not case.clinicians.filter(pk=actor.pk).exists():
-        raise ActionError("Only the case's clinicians can do this.")
-
-
 @transaction.atomic
 def record_individual_session(
     actor: Any, case: Case, partner: Any, seen_on: Any
 ) -> IndividualSession:
-    _require_case_clinician(actor, case)
+    require_case_clinician(actor, case)
     if not CaseMember.objects.filter(case=case, user=partner).exists():
         raise ActionError("Choose one of this case's partners.", "partner")
     if seen_on is None or seen_on > timezone.localdate():
@@ -192,7 +187,7 @@ def partners_not_yet_seen(case: Case, pause: CasePause) -> list[Any]:
 
 @transaction.atomic
 def lift_pause(actor: Any, case: Case, reason: str) -> CasePause:
-    _require_case_clinician(actor, case)
+    require_case_clinician(actor, case)
     pause = CasePause.objects.select_for_update().filter(case=case, lifted_at__isnull=True).first()
     if pause is None:
         raise ActionError("Shared work on this case is not paused.")
@@ -254,8 +249,9 @@ def remove_crisis_resource(actor: Any, resource: CrisisResource) -> None:
 @transaction.atomic
 def acknowledge_alert(actor: Any, alert: Alert, note: str) -> Alert:
     """A case clinician marks an alert as seen, with a note saying what they did."""
-    if not alert.case.clinicians.filter(pk=actor.pk).exists():
-        raise ActionError("Only the case's clinicians can acknowledge its alerts.")
+    require_case_clinician(
+        actor, alert.case, "Only the case's clinicians can acknowledge its alerts."
+    )
     note = (note or "").strip()
     if not note:
         raise ActionError("Add a short note on what you did or decided.", "note")
