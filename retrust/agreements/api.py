@@ -27,7 +27,11 @@ from retrust.agreements.models import (
     Occurrence,
     ScheduleKind,
 )
-from retrust.agreements.views import as_observation, occurrence_rows
+from retrust.agreements.queries import (
+    as_observation,
+    observations_by_commitment,
+    occurrence_rows,
+)
 from retrust.core import policy
 from retrust.core.actions import record_clinical_read
 from retrust.core.models import Case, CaseMember
@@ -479,9 +483,9 @@ def list_commitments(request: HttpRequest, case_id: int) -> list[dict[str, Any]]
         .select_related("author")
         .order_by("created_at", "id")
     )
-    by_commitment: dict[int, list[ledger.Observation]] = {}
-    for row in occurrence_rows(Occurrence.objects.visible_to(user).filter(case=case)):
-        by_commitment.setdefault(row[0], []).append(as_observation(row))
+    by_commitment = observations_by_commitment(
+        occurrence_rows(Occurrence.objects.visible_to(user).filter(case=case))
+    )
     if commitments and not CaseMember.objects.filter(case=case, user=user).exists():
         record_clinical_read(user, case, "commitments", len(commitments))
     return [_commitment_out(c, user, by_commitment.get(c.pk, [])) for c in commitments]

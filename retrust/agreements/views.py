@@ -46,6 +46,12 @@ from retrust.agreements.models import (
     Consent,
     Occurrence,
 )
+from retrust.agreements.queries import (
+    as_observation,
+    observations_by_author,
+    observations_by_commitment,
+    occurrence_rows,
+)
 from retrust.core import policy
 from retrust.core.actions import ActionError, record_clinical_read
 from retrust.core.decorators import staff_required
@@ -98,23 +104,6 @@ class Ledger:
     streak: int
     chart: chart.Chart
     points: list[ledger.Estimate]
-
-
-def occurrence_rows(occurrences: Any) -> list[tuple[int, int, date, str, str | None]]:
-    return list(
-        occurrences.values_list(
-            "commitment_id", "author_id", "due_on", "outcome", "confirmation__verdict"
-        )
-    )
-
-
-def as_observation(row: tuple[int, int, date, str, str | None]) -> ledger.Observation:
-    _, _, due_on, outcome, verdict = row
-    source = {
-        "confirmed": ledger.Source.CONFIRMED,
-        "disputed": ledger.Source.DISPUTED,
-    }.get(verdict or "", ledger.Source.SELF_REPORTED)
-    return ledger.Observation(on=due_on, kept=outcome == "kept", source=source)
 
 
 def _chart_days(first: date | None, today: date) -> list[date]:
@@ -193,9 +182,7 @@ def _case_page(
     )
     rows = occurrence_rows(Occurrence.objects.visible_to(user).filter(case=case))
     today = timezone.localdate()
-    by_commitment: dict[int, list[ledger.Observation]] = {}
-    for row in rows:
-        by_commitment.setdefault(row[0], []).append(as_observation(row))
+    by_commitment = observations_by_commitment(rows)
     for commitment in commitments:
         observations = by_commitment.get(commitment.pk, [])
         commitment.estimate = ledger.estimate(observations, today)  # type: ignore[attr-defined]
@@ -709,12 +696,8 @@ def case_ledger(request: HttpRequest, case_id: int) -> HttpResponse:
     members = list(case.members.select_related("user"))
     rows = occurrence_rows(Occurrence.objects.visible_to(user).filter(case=case))
     today = timezone.localdate()
-    by_author: dict[int, list[ledger.Observation]] = {}
-    by_commitment: dict[int, list[ledger.Observation]] = {}
-    for row in rows:
-        observation = as_observation(row)
-        by_commitment.setdefault(row[0], []).append(observation)
-        by_author.setdefault(row[1], []).append(observation)
+    by_author = observations_by_author(rows)
+    by_commitment = observations_by_commitment(rows)
     partners = [
         {"member": m, "ledger": build_ledger(by_author.get(m.user_id, []), today)}
         for m in members

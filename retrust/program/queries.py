@@ -13,7 +13,7 @@ from django.db.models import Count, Max, Q, QuerySet
 
 from retrust.agreements import ledger
 from retrust.agreements.models import Occurrence
-from retrust.agreements.views import as_observation, occurrence_rows
+from retrust.agreements.queries import observations_by_commitment, occurrence_rows
 from retrust.assessments.models import MeasureResponse
 from retrust.assessments.summary import reliable_improvements
 from retrust.core import policy
@@ -38,11 +38,11 @@ def responses_visible_to(user: Any) -> QuerySet[ExerciseResponse]:
 
 def _shared_kept_streaks(case: Case) -> tuple[int, ...]:
     """Current kept-in-a-row run of each commitment whose record both partners see (1 query)."""
-    by_commitment: dict[int, list[ledger.Observation]] = {}
-    rows = Occurrence.objects.filter(case=case, visibility=Visibility.COUPLE.value)
-    for row in occurrence_rows(rows):
-        by_commitment.setdefault(row[0], []).append(as_observation(row))
-    return tuple(ledger.current_streak(observations) for observations in by_commitment.values())
+    rows = occurrence_rows(Occurrence.objects.filter(case=case, visibility=Visibility.COUPLE.value))
+    return tuple(
+        ledger.current_streak(observations)
+        for observations in observations_by_commitment(rows).values()
+    )
 
 
 def milestones_for(case: Case) -> list[milestones.Milestone]:
