@@ -166,3 +166,12 @@ def test_phq9_item_9_above_zero_pauses_shared_work_and_tells_no_one_why(
     assert "PHQ-9" not in home_b and "item 9" not in home_b
     caseload = client_for("clinician").get("/caseload/").content.decode()
     assert "1 high alert" in caseload and "Shared work paused" in caseload
+
+
+def test_answering_a_check_in_counts_as_activity(case, clinician, partner_a, partner_b):
+    from retrust.core.models import CaseMember
+
+    CaseMember.objects.filter(user=partner_a).update(last_active_at=None)
+    actions.submit_response(partner_a, schedule_phq9(case, clinician), phq9(2))
+    assert CaseMember.objects.get(user=partner_a).last_active_at is not None
+    assert CaseMember.objects.get(user=partner_b).last_active_at is None

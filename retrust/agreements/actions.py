@@ -35,8 +35,13 @@ from retrust.agreements.models import (
     Verdict,
 )
 from retrust.core import audit
-from retrust.core.actions import ActionError, require_case_clinician
-from retrust.core.models import Case, CaseMember, CaseStatus, Practice, Track
+from retrust.core.actions import (
+    ActionError,
+    mark_active,
+    require_case_clinician,
+    require_partner,
+)
+from retrust.core.models import Case, CaseStatus, Practice, Track
 
 TITLE_MAX = 160
 TEXT_MAX = 4000
@@ -57,13 +62,6 @@ class AgreementConflict(ActionError):
 
 
 # --- helpers ------------------------------------------------------------------------------
-
-
-def _member(case: Case, user: Any) -> CaseMember:
-    member = CaseMember.objects.filter(case=case, user=user).first()
-    if member is None:
-        raise ActionError("Only the partners in this case can do this.")
-    return member
 
 
 def _open(case: Case) -> None:
@@ -88,7 +86,7 @@ def _text(value: str, field: str, limit: int, empty: str) -> str:
 
 
 def _touch(case: Case, user: Any) -> None:
-    CaseMember.objects.filter(case=case, user=user).update(last_active_at=timezone.now())
+    mark_active(user, case)
 
 
 def latest_version(agreement: Agreement) -> AgreementVersion:
@@ -112,7 +110,7 @@ def propose_agreement(
     creation_key: str = "",
 ) -> Agreement:
     """A partner proposes an agreement; proposing it is their consent to this first version."""
-    _member(case, actor)
+    require_partner(actor, case)
     _open(case)
     _shared(case)
     if case.track == Track.INDIVIDUAL:
@@ -170,7 +168,7 @@ def _check_current(agreement: Agreement, version_number: int) -> AgreementVersio
 def accept_version(actor: Any, agreement: Agreement, *, version_number: int) -> Agreement:
     """The other partner accepts the version on the table; with both consents it is active."""
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
-    _member(agreement.case, actor)
+    require_partner(actor, agreement.case)
     _open(agreement.case)
     _shared(agreement.case)
     version = _check_current(agreement, version_number)
@@ -204,7 +202,7 @@ def decline_version(
 ) -> Agreement:
     """The other partner declines the version on the table, saying why."""
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
-    _member(agreement.case, actor)
+    require_partner(actor, agreement.case)
     _open(agreement.case)
     _shared(agreement.case)
     version = _check_current(agreement, version_number)
@@ -244,7 +242,7 @@ def amend_agreement(
     based on the same version exactly one is written; the other gets ``AgreementConflict``
     with the winner's text and nothing of it is saved.
     """
-    _member(agreement.case, actor)
+    require_partner(actor, agreement.case)
     _open(agreement.case)
     _shared(agreement.case)
     title = _text(title, "title", TITLE_MAX, "Give the agreement a short title.")
@@ -286,7 +284,7 @@ def amend_agreement(
 @transaction.atomic
 def request_renegotiation(actor: Any, agreement: Agreement) -> Agreement:
     """Either partner asks to talk an active agreement over again; it stays in force till then."""
-    _member(agreement.case, actor)
+    require_partner(actor, agreement.case)
     _open(agreement.case)
     _shared(agreement.case)
     if agreement.active_version_id is None:
@@ -333,7 +331,7 @@ def make_commitment(
     creation_key: str = "",
 ) -> Commitment:
     """A partner commits to a concrete action, optionally under one of the case's agreements."""
-    _member(case, actor)
+    require_partner(actor, case)
     _open(case)
     _shared(case)
     action = _text(
@@ -500,7 +498,7 @@ def answer_occurrence(
 
     A dispute stays a dispute: it is left out of the ledger and shown to the clinician.
     """
-    _member(occurrence.case, actor)
+    require_partner(actor, occurrence.case)
     if occurrence.author_id == actor.pk:
         raise ActionError("Your partner confirms what you recorded; you can't confirm your own.")
     _open(occurrence.case)
@@ -556,7 +554,7 @@ def report_breach(
     get one alert for that run of reports (``AgreementSettings``).
     """
     case = agreement.case
-    _member(case, actor)
+    require_partner(actor, case)
     _open(case)
     _shared(case)
     if agreement.active_version_id is None:
@@ -616,7 +614,7 @@ def respond_to_breach(
     actor: Any, report: BreachReport, *, response: str, text: str = ""
 ) -> BreachReport:
     """The other partner acknowledges and takes responsibility, or gives their view."""
-    _member(report.case, actor)
+    require_partner(actor, report.case)
     _open(report.case)
     _shared(report.case)
     if report.author_id == actor.pk:

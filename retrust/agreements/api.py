@@ -34,7 +34,7 @@ from retrust.agreements.queries import (
 )
 from retrust.core import policy
 from retrust.core.actions import record_clinical_read
-from retrust.core.models import Case, CaseMember
+from retrust.core.models import Case
 
 router = Router(tags=["agreements"])
 
@@ -204,7 +204,7 @@ def _partner_case(user: Any, case_id: int) -> Case:
 
 
 def _require_partner(user: Any, case: Case) -> None:
-    if not CaseMember.objects.filter(case=case, user=user).exists():
+    if not policy.is_partner(user, case):
         raise Http404("No such record.")
 
 
@@ -308,7 +308,7 @@ def list_agreements(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
         .prefetch_related(Prefetch("versions", queryset=_versions()))
         .order_by("-updated_at", "-id")
     )
-    if agreements and not CaseMember.objects.filter(case=case, user=user).exists():
+    if agreements and not policy.is_partner(user, case):
         record_clinical_read(user, case, "agreements", len(agreements))
     return [_agreement_out(a, list(a.versions.all())) for a in agreements]
 
@@ -337,7 +337,7 @@ def propose(request: HttpRequest, case_id: int, payload: ProposeIn) -> Status[An
 def agreement_detail(request: HttpRequest, agreement_id: int) -> dict[str, Any]:
     user = _user(request)
     agreement = _agreement(user, agreement_id)
-    if not CaseMember.objects.filter(case=agreement.case, user=user).exists():
+    if not policy.is_partner(user, agreement.case):
         record_clinical_read(user, agreement.case, "agreement", 1)
     return _detail(agreement)
 
@@ -486,7 +486,7 @@ def list_commitments(request: HttpRequest, case_id: int) -> list[dict[str, Any]]
     by_commitment = observations_by_commitment(
         occurrence_rows(Occurrence.objects.visible_to(user).filter(case=case))
     )
-    if commitments and not CaseMember.objects.filter(case=case, user=user).exists():
+    if commitments and not policy.is_partner(user, case):
         record_clinical_read(user, case, "commitments", len(commitments))
     return [_commitment_out(c, user, by_commitment.get(c.pk, [])) for c in commitments]
 
@@ -624,7 +624,7 @@ def commitment_ledger(request: HttpRequest, commitment_id: int) -> dict[str, Any
     today = timezone.localdate()
     days = [today - timedelta(weeks=w) for w in range(25, -1, -1)]
     series = ledger.series(observations, days)
-    if not CaseMember.objects.filter(case=commitment.case, user=user).exists():
+    if not policy.is_partner(user, commitment.case):
         record_clinical_read(user, commitment.case, "ledger", len(rows))
     return {
         "commitment": commitment.pk,

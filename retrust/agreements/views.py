@@ -65,7 +65,7 @@ CHART_POINTS = 26
 
 
 def _member(request: HttpRequest, case: Case) -> CaseMember | None:
-    return CaseMember.objects.filter(case=case, user=request.user).first()
+    return policy.membership(request.user, case)
 
 
 def _partner_or_404(request: HttpRequest, case: Case) -> CaseMember:

@@ -26,7 +26,7 @@ from retrust.assessments.models import (
 from retrust.assessments.reliable_change import classify
 from retrust.assessments.scoring import AnswerError, check_answers, missing_required, score
 from retrust.core import audit
-from retrust.core.actions import ActionError, require_case_clinician
+from retrust.core.actions import ActionError, mark_active, require_case_clinician
 from retrust.core.models import Case, CaseMember, CaseStatus, User
 from retrust.core.rules import Visibility
 from retrust.safety.actions import raise_alert
@@ -290,6 +290,7 @@ def submit_response(
     except IntegrityError:
         raise ActionError("This check-in was just submitted. Reload the page.") from None
     case = schedule.case
+    mark_active(partner, case)
     audit.record(
         partner,
         "retrust.measure.response.submitted",

@@ -32,7 +32,7 @@ from retrust.core.actions import ActionError, record_clinical_read
 from retrust.core.decorators import staff_required
 from retrust.core.models import CaseMember
 from retrust.safety.models import CasePause
-from retrust.safety.views import resources_for
+from retrust.safety.queries import resources_for
 
 # --- partners --------------------------------------------------------------------------------
 

@@ -24,7 +24,7 @@ from retrust.conversations.models import (
     Turn,
 )
 from retrust.core import audit
-from retrust.core.actions import ActionError, require_case_clinician
+from retrust.core.actions import ActionError, mark_active, require_case_clinician
 from retrust.core.models import Case, CaseMember, CaseStatus, User
 from retrust.core.rules import Visibility
 from retrust.safety.actions import require_couple_work_allowed
@@ -47,6 +47,8 @@ def _require_partner(user: User, case: Case) -> list[int]:
     # Read the status afresh: the case may have been closed since the caller loaded it.
     if Case.objects.filter(pk=case.pk, status=CaseStatus.CLOSED).exists():
         raise ActionError("This case is closed, so nothing new can be added here.")
+    # Every partner action passes here, inside its transaction: it counts as activity.
+    mark_active(user, case)
     return partners
 
 

@@ -72,7 +72,7 @@ def talk_home(request: HttpRequest) -> HttpResponse:
 def talk(request: HttpRequest, case_id: int) -> HttpResponse:
     user = request.user
     case = policy.get_case_for(user, case_id)
-    is_partner = CaseMember.objects.filter(case=case, user=user).exists()
+    is_partner = policy.is_partner(user, case)
     conversations = list(
         Conversation.objects.visible_to(user)
         .filter(case=case)
@@ -462,7 +462,7 @@ def comment_on_review(request: HttpRequest, pk: int) -> HttpResponse:
 def triggers(request: HttpRequest, case_id: int) -> HttpResponse:
     user = request.user
     case = policy.get_case_for(user, case_id)
-    is_partner = CaseMember.objects.filter(case=case, user=user).exists()
+    is_partner = policy.is_partner(user, case)
     form = TriggerForm(request.POST or None, auto_id="trigger-%s") if is_partner else None
     status = 200
     if request.method == "POST":

@@ -74,6 +74,21 @@ def require_case_clinician(
         raise ActionError(message)
 
 
+def require_partner(
+    user: Any, case: Case, message: str = "Only the partners in this case can do this."
+) -> CaseMember:
+    """The guard every partner-only action starts with; returns their membership."""
+    member = policy.membership(user, case)
+    if member is None:
+        raise ActionError(message)
+    return member
+
+
+def mark_active(user: Any, case: Case) -> None:
+    """A partner did something in the case: feeds "last active" and inactivity alerts."""
+    CaseMember.objects.filter(case=case, user=user).update(last_active_at=timezone.now())
+
+
 def _clean_email(email: str, field: str = "email") -> str:
     email = (email or "").strip().lower()
     try:
@@ -429,7 +444,7 @@ def accept_invitation(
         assert case is not None
         if CaseMember.objects.filter(case=case, role=invitation.role).exists():
             raise ActionError("Someone has already joined this case in that role.")
-        if CaseMember.objects.filter(case=case, user=user).exists():
+        if policy.is_partner(user, case):
             raise ActionError("You have already joined this case.")
         member = CaseMember.objects.create(case=case, user=user, role=invitation.role)
         if case.status == CaseStatus.INVITED:
@@ -516,7 +531,7 @@ def _require_sharing_allowed(case: Case, visibility: Visibility) -> None:
 
 @transaction.atomic
 def write_journal_entry(author: User, case: Case, *, body: str, visibility: str) -> JournalEntry:
-    if not CaseMember.objects.filter(case=case, user=author).exists():
+    if not policy.is_partner(author, case):
         raise ActionError("Only partners in this case can write here.")
     if case.status == CaseStatus.CLOSED:
         raise ActionError("This case is closed, so its journal is read-only now.")
@@ -528,7 +543,7 @@ def write_journal_entry(author: User, case: Case, *, body: str, visibility: str)
     chosen = _clean_visibility(visibility)
     _require_sharing_allowed(case, chosen)
     entry = JournalEntry.objects.create(case=case, author=author, body=body, visibility=chosen)
-    CaseMember.objects.filter(case=case, user=author).update(last_active_at=timezone.now())
+    mark_active(author, case)
     audit.record(
         author,
         "retrust.journal.written",

@@ -41,6 +41,19 @@ def clinician_case_ids(user: User) -> QuerySet[Any]:
     ).values("case_id")
 
 
+def membership(user: Any, case: Case) -> CaseMember | None:
+    """This person's place in the case as a partner, or ``None``."""
+    if not _authenticated(user):
+        return None
+    return CaseMember.objects.filter(case=case, user=user).first()
+
+
+def is_partner(user: Any, case: Case) -> bool:
+    if not _authenticated(user):
+        return False
+    return CaseMember.objects.filter(case=case, user=user).exists()
+
+
 def is_case_clinician(user: Any, case: Case) -> bool:
     """Assigned to this case and still a clinician of its practice."""
     if not _authenticated(user):

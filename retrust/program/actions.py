@@ -13,7 +13,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from retrust.core import audit
-from retrust.core.actions import ActionError, require_case_clinician
+from retrust.core.actions import (
+    ActionError,
+    mark_active,
+    require_case_clinician,
+    require_partner,
+)
 from retrust.core.models import Case, CaseMember, CaseStatus, User
 from retrust.core.rules import ORDER, Visibility
 from retrust.program import content, transitions
@@ -49,13 +54,6 @@ def _require_step(actor: Actor, step: Step, case: Case) -> None:
         raise ActionError(
             f"That step isn't available on the {case.track} track at stage {case.stage}."
         )
-
-
-def _member(user: User, case: Case) -> CaseMember:
-    member = CaseMember.objects.filter(case=case, user=user).first()
-    if member is None:
-        raise ActionError("Only partners in this case can do this.")
-    return member
 
 
 def _text(value: str | None, field: str, message: str, limit: int) -> str:
@@ -271,7 +269,7 @@ def submit_response(
         response.visibility = chosen
         response.submitted_at = now
         response.save(update_fields=["answers", "visibility", "submitted_at", "updated_at"])
-    CaseMember.objects.filter(case=case, user=author).update(last_active_at=now)
+    mark_active(author, case)
     audit.record(
         author,
         "retrust.program.response.submitted",
@@ -355,7 +353,7 @@ def comment_on_response(actor: User, response: ExerciseResponse, *, body: str) -
 @transaction.atomic
 def write_trust_goal(author: User, case: Case, *, body: str, visibility: str) -> TrustGoal:
     """A partner's own picture of trust; writing again replaces their earlier words."""
-    _member(author, case)
+    require_partner(author, case)
     _require_open(case)
     body = _text(body, "body", "Write a few words about what trust would look like.", 4000)
     chosen = clean_visibility(visibility, Visibility.COUPLE.value)
@@ -495,7 +493,7 @@ def confirm_advance(partner: User, proposal: StageProposal) -> StageProposal:
     """A partner's yes. When every partner has said yes, the case moves to the next stage."""
     case = _locked_case(proposal.case)
     proposal = StageProposal.objects.get(pk=proposal.pk)
-    _member(partner, case)
+    require_partner(partner, case)
     if (
         proposal.state == ProposalState.CARRIED
         and proposal.confirmations.filter(user=partner).exists()
@@ -589,7 +587,7 @@ def send_appreciation(
     """A note to the other partner from a milestone card; the same note twice is stored once."""
     from retrust.program.queries import milestones_for
 
-    _member(author, case)
+    require_partner(author, case)
     _require_open(case)
     if not CaseMember.objects.filter(case=case).exclude(user=author).exists():
         raise ActionError("Your partner hasn't joined yet, so there is no one to send this to.")

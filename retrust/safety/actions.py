@@ -7,9 +7,9 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from retrust.core import audit
+from retrust.core import audit, policy
 from retrust.core.actions import ActionError, require_case_clinician
-from retrust.core.models import Case, CaseMember, Practice
+from retrust.core.models import Case, Practice
 from retrust.safety import screen
 from retrust.safety.models import (
     Alert,
@@ -105,7 +105,7 @@ def require_couple_work_allowed(case: Case) -> None:
 @transaction.atomic
 def submit_screen(respondent: Any, case: Case, answers: dict[str, str], key: str) -> SafetyScreen:
     """Store one partner's answers (once per form key) and raise what they call for."""
-    if not CaseMember.objects.filter(case=case, user=respondent).exists():
+    if not policy.is_partner(respondent, case):
         raise ActionError("Only a partner in this case can answer these questions.")
     if not key or len(key) > 40:
         raise ActionError("This form has expired. Reload the page and answer again.")
@@ -157,7 +157,7 @@ def record_individual_session(
     actor: Any, case: Case, partner: Any, seen_on: Any
 ) -> IndividualSession:
     require_case_clinician(actor, case)
-    if not CaseMember.objects.filter(case=case, user=partner).exists():
+    if not policy.is_partner(partner, case):
         raise ActionError("Choose one of this case's partners.", "partner")
     if seen_on is None or seen_on > timezone.localdate():
         raise ActionError("Enter the date you saw them — today or earlier.", "seen_on")

@@ -14,23 +14,9 @@ from django.views.decorators.http import require_POST
 from retrust.core import policy
 from retrust.core.actions import ActionError
 from retrust.core.decorators import staff_required
-from retrust.core.models import CaseMember
 from retrust.safety import actions
 from retrust.safety.forms import CrisisResourceForm, ScreenForm
-from retrust.safety.models import CrisisResource
-
-
-def resources_for(user: object) -> list[CrisisResource]:
-    """The crisis resources a person should see: their practice's, or every practice's."""
-    practice_ids: list[int] = []
-    if getattr(user, "is_authenticated", False):
-        practice_ids = list(
-            CaseMember.objects.filter(user=user).values_list("case__practice_id", flat=True)
-        ) + list(user.memberships.values_list("practice_id", flat=True))  # type: ignore[attr-defined]
-    resources = CrisisResource.objects.select_related("practice")
-    if practice_ids:
-        resources = resources.filter(practice_id__in=practice_ids)
-    return list(resources.order_by("practice__name", "position", "name"))
+from retrust.safety.queries import resources_for
 
 
 def help_page(request: HttpRequest) -> HttpResponse:
