@@ -10,7 +10,7 @@ Here a row's form data may name the world's ids too (``{partner_a}``).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -34,11 +34,12 @@ from tests.test_access_matrix import (
     IN_CASE,
     PARTNERS,
     SIGNED_IN,
-    Expected,
     Redirect,
+    Route,
     api,
+    check,
+    matrix,
     pages,
-    succeeded,
 )
 
 ANSWERS = {q.id: screen.NO for q in screen.QUESTIONS}
@@ -168,17 +169,6 @@ def addenda(world: World) -> Any:
 
 
 # --- the table ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Route:
-    name: str
-    method: str
-    url: str
-    expect: dict[str, Expected]
-    data: dict[str, Any] = field(default_factory=dict)
-    state: Callable[[World], Any] | None = None
-    headers: dict[str, str] = field(default_factory=dict)
 
 
 CASE_CLINICIAN_TO_CASE = {"clinician": Redirect("/cases/{case}/")}
@@ -378,42 +368,6 @@ API_ROUTES = [
     Route("me", "GET", "/api/v1/me", api(**SIGNED_IN)),
     Route("case while paused", "GET", "/api/v1/cases/{case}", api(**IN_CASE)),
 ]
-
-
-def matrix(routes: list[Route]) -> list[Any]:
-    return [
-        pytest.param(route, persona, id=f"{route.method} {route.name}-{persona}")
-        for route in routes
-        for persona in PERSONAS
-    ]
-
-
-def check(route: Route, persona: str, world: World, client: Client, *, json_body: bool) -> Any:
-    ids = world.ids
-    url = route.url.format(**ids)
-    data = {k: str(v).format(**ids) for k, v in route.data.items()}
-    expected = route.expect[persona]
-    before = route.state(world) if route.state else None
-
-    if route.method == "GET":
-        response = client.get(url)
-    elif json_body:
-        response = client.post(url, data, content_type="application/json")
-    else:
-        response = client.post(url, data)
-
-    if isinstance(expected, Redirect):
-        assert response.status_code == 302, (url, persona, response.status_code)
-        assert response["Location"].startswith(expected.to.format(**ids)), response["Location"]
-    else:
-        assert response.status_code == expected, (url, persona, response.status_code)
-    if route.state is not None:
-        after = route.state(world)
-        if succeeded(expected):
-            assert after != before, f"{persona} should have changed something at {url}"
-        else:
-            assert after == before, f"{persona} changed something at {url}"
-    return response
 
 
 @pytest.mark.parametrize(("route", "persona"), matrix(PAGE_ROUTES))

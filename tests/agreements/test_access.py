@@ -9,7 +9,7 @@ people allowed and stays exactly as it was for everyone else.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -31,7 +31,15 @@ from retrust.agreements.models import (
 )
 from retrust.core.models import Case, User
 from tests.conftest import PERSONAS
-from tests.test_access_matrix import IN_CASE, LOGIN, Expected, Redirect, api, pages
+from tests.test_access_matrix import (
+    IN_CASE,
+    Redirect,
+    Route,
+    api,
+    check,
+    matrix,
+    pages,
+)
 
 SECRET_TEXT = "Phones-face-up-marker: we keep phones face up after dinner"
 SECRET_ACTION = "Commitment-marker: text if I am more than fifteen minutes late"
@@ -162,18 +170,6 @@ def breaches_state(world: World) -> Any:
 
 def settings_state(world: World) -> Any:
     return list(AgreementSettings.objects.values_list("breach_threshold", "breach_period_days"))
-
-
-@dataclass(frozen=True)
-class Route:
-    name: str
-    method: str
-    url: str
-    expect: dict[str, Expected]
-    data: dict[str, Any] = field(default_factory=dict)
-    state: Callable[[World], Any] | None = None
-    # Personas whose allowed request changes nothing (a no-op, said kindly): default none.
-    unchanged: frozenset[str] = frozenset()
 
 
 TODAY = timezone.localdate().isoformat()
@@ -434,45 +430,6 @@ API_ROUTES = [
         state=confirmations_state,
     ),
 ]
-
-
-def matrix(routes: list[Route]) -> list[Any]:
-    return [
-        pytest.param(route, persona, id=f"{route.method} {route.name}-{persona}")
-        for route in routes
-        for persona in PERSONAS
-    ]
-
-
-def allowed(expected: Expected) -> bool:
-    if isinstance(expected, Redirect):
-        return expected != LOGIN
-    return 200 <= expected < 300
-
-
-def check(route: Route, persona: str, world: World, client: Client, *, json_body: bool) -> Any:
-    ids = world.ids
-    url = route.url.format(**ids)
-    expected = route.expect[persona]
-    before = route.state(world) if route.state else None
-    if route.method == "GET":
-        response = client.get(url)
-    elif json_body:
-        response = client.post(url, route.data, content_type="application/json")
-    else:
-        response = client.post(url, route.data)
-    if isinstance(expected, Redirect):
-        assert response.status_code == 302, (url, persona, response.status_code)
-        assert response["Location"].startswith(expected.to.format(**ids)), response["Location"]
-    else:
-        assert response.status_code == expected, (url, persona, response.status_code)
-    if route.state is not None:
-        after = route.state(world)
-        if allowed(expected) and persona not in route.unchanged:
-            assert after != before, f"{persona} should have changed something at {url}"
-        else:
-            assert after == before, f"{persona} changed something at {url}"
-    return response
 
 
 MARKERS = [SECRET_TEXT, SECRET_ACTION, SECRET_BREACH, OTHER_TEXT]

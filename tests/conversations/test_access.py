@@ -33,7 +33,7 @@ from tests.conversations.conftest import (
     TalkWorld,
     rows,
 )
-from tests.test_access_matrix import LOGIN, Redirect, Route, api, check, pages
+from tests.test_access_matrix import LOGIN, Redirect, Route, api, check, matrix, pages
 
 PARTNERS = {"partner_a": 200, "partner_b": 200}
 IN_CASE = {**PARTNERS, "clinician": 200}
@@ -196,14 +196,6 @@ API_ROUTES = [
 ]
 
 SECRETS = [PRIVATE_TRIGGER, SHARED_TRIGGER, STATEMENT, OTHER_STATEMENT, *ANSWER_A.values()]
-
-
-def matrix(routes: list[Route]) -> list[Any]:
-    return [
-        pytest.param(route, persona, id=f"{route.method} {route.name}-{persona}")
-        for route in routes
-        for persona in PERSONAS
-    ]
 
 
 @pytest.mark.parametrize(("route", "persona"), matrix(PAGE_ROUTES))
