@@ -12,7 +12,7 @@ from pydantic import Field
 
 from retrust.assessments import actions, fhir, registry
 from retrust.assessments.models import MeasureResponse, MeasureSchedule, ResponseStatus
-from retrust.assessments.views import due_for
+from retrust.assessments.queries import due_for, revealed_together
 from retrust.core import policy
 from retrust.core.actions import ActionError, record_clinical_read
 
@@ -58,6 +58,11 @@ class ScoreOut(Schema):
     instrument_id: str
     partner_role: str
     mine: bool
+    revealed_together: bool = Field(
+        default=False,
+        description="the other partner's total, shown because the case shares totals and "
+        "both partners have answered that round",
+    )
     submitted_at: datetime
     total: float | None
     band: str
@@ -179,10 +184,26 @@ def submit(request: HttpRequest, schedule_id: int, payload: ResponseIn) -> Any:
     return Status(201 if done.created else 200, _score_out(done.response, user, roles))
 
 
+def _revealed_out(row: dict[str, Any], roles: dict[int, str]) -> dict[str, Any]:
+    """The other partner's total and band for a round both answered; nothing else of theirs."""
+    return {
+        "response_id": row["theirs_id"],
+        "instrument_id": row["instrument"].id,
+        "partner_role": roles.get(row["theirs_author_id"], ""),
+        "mine": False,
+        "revealed_together": True,
+        "submitted_at": row["theirs_submitted_at"],
+        "total": row["theirs_total"],
+        "band": row["theirs_band"],
+        "corrects": None,
+    }
+
+
 @router.get(
     "/cases/{case_id}/measures/scores",
     response=list[ScoreOut],
-    summary="Scores I may see: my own, or both partners' for the case's clinicians",
+    summary="Scores I may see: my own and the totals revealed together with my partner, or "
+    "both partners' for the case's clinicians",
 )
 def list_scores(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
     user: Any = request.auth  # type: ignore[attr-defined]
@@ -192,10 +213,15 @@ def list_scores(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
         .filter(case=case, status=ResponseStatus.SUBMITTED)
         .order_by("submitted_at", "id")
     )
-    if responses and policy.is_case_clinician(user, case):
-        record_clinical_read(user, case, "measure_scores", len(responses))
     roles = dict(case.members.values_list("user_id", "role"))
-    return [_score_out(r, user, roles) for r in responses]
+    if policy.is_case_clinician(user, case):
+        if responses:
+            record_clinical_read(user, case, "measure_scores", len(responses))
+        return [_score_out(r, user, roles) for r in responses]
+    mine = [r for r in responses if r.author_id == user.pk]
+    scores = [_score_out(r, user, roles) for r in mine]
+    scores += [_revealed_out(row, roles) for row in revealed_together(user, mine, case)]
+    return sorted(scores, key=lambda s: (s["submitted_at"], s["response_id"]))
 
 
 @router.get(

@@ -26,12 +26,12 @@ from retrust.assessments.models import (
     ResponseStatus,
     TotalsSharing,
 )
+from retrust.assessments.queries import due_for, item_answers, revealed_together
 from retrust.assessments.reliable_change import NO_FIGURE, classify
 from retrust.core import policy
 from retrust.core.actions import ActionError, record_clinical_read
 from retrust.core.decorators import staff_required
 from retrust.core.models import CaseMember
-from retrust.safety.models import CasePause
 from retrust.safety.queries import resources_for
 
 # --- partners --------------------------------------------------------------------------------
@@ -63,44 +63,6 @@ def _partner_schedule(user: Any, schedule_id: int) -> MeasureSchedule:
     if schedule is None or registry.get(schedule.instrument_id) is None:
         raise Http404("No such check-in.")
     return schedule
-
-
-def due_for(user: Any) -> list[dict[str, Any]]:
-    """What this partner has open now, across their cases: two queries whatever the history."""
-    today = timezone.localdate()
-    schedules = list(
-        MeasureSchedule.objects.filter(
-            case__in=policy.partner_cases_for(user), ended_at__isnull=True
-        ).select_related("case")
-    )
-    mine = defaultdict(set)
-    drafts = set()
-    for schedule_id, round_key, status in (
-        MeasureResponse.objects.visible_to(user)
-        .filter(author=user, schedule__in=schedules)
-        .exclude(status=ResponseStatus.SUPERSEDED)
-        .values_list("schedule_id", "round_key", "status")
-    ):
-        if status == ResponseStatus.DRAFT:
-            drafts.add((schedule_id, round_key))
-        else:
-            mine[schedule_id].add(round_key)
-    due = []
-    for schedule in schedules:
-        instrument = registry.get(schedule.instrument_id)
-        round_ = actions.current_round(schedule, today)
-        if instrument is None or round_ is None or round_.key in mine[schedule.pk]:
-            continue
-        due.append(
-            {
-                "schedule": schedule,
-                "instrument": instrument,
-                "round": round_,
-                "overdue": round_.overdue(today),
-                "has_draft": (schedule.pk, round_.key) in drafts,
-            }
-        )
-    return due
 
 
 @login_required
@@ -146,44 +108,6 @@ def my_checkins(request: HttpRequest) -> HttpResponse:
         )
     context = {"due": due_for(user), "mine": mine, "shared": revealed_together(user, history)}
     return render(request, "assessments/my_checkins.html", context)
-
-
-def revealed_together(user: Any, mine: list[MeasureResponse]) -> list[dict[str, Any]]:
-    """The other partner's totals for rounds both have answered, in cases that share totals.
-
-    Totals and bands only; item answers never leave the respondent and the clinicians.
-    """
-    # Revealing totals is couple-shared work: nothing is revealed while a case is paused.
-    shared_cases = (
-        TotalsSharing.objects.filter(enabled=True, case__in=policy.partner_cases_for(user))
-        .exclude(case_id__in=CasePause.objects.filter(lifted_at__isnull=True).values("case_id"))
-        .values("case_id")
-    )
-    answered = {(r.schedule_id, r.round_key): r for r in mine}
-    rows = []
-    for other in (
-        MeasureResponse.objects.filter(policy.other_partner_records_q(user))
-        .filter(case_id__in=shared_cases, status=ResponseStatus.SUBMITTED, total__isnull=False)
-        .values(
-            "schedule_id", "round_key", "instrument_id", "total", "band", "author__display_name"
-        )
-        .order_by("instrument_id", "submitted_at", "id")
-    ):
-        own = answered.get((other["schedule_id"], other["round_key"]))
-        instrument = registry.get(other["instrument_id"])
-        if own is None or instrument is None:
-            continue
-        rows.append(
-            {
-                "instrument": instrument,
-                "round_due": own.due_on,
-                "mine": own,
-                "theirs_total": other["total"],
-                "theirs_band": other["band"],
-                "partner_name": other["author__display_name"] or "Your partner",
-            }
-        )
-    return rows
 
 
 def _answers_from_post(instrument: Instrument, data: Any) -> dict[str, Any]:
@@ -350,26 +274,6 @@ def checkin_done(request: HttpRequest, response_id: int) -> HttpResponse:
 
 
 # --- clinicians ------------------------------------------------------------------------------
-
-
-def item_answers(instrument: Instrument, answers: dict[str, Any]) -> list[tuple[str, str]]:
-    """Each item's text with the answer as printed: "2 — More than half the days"."""
-    shown = []
-    for item in instrument.items:
-        value = answers.get(item.linkId)
-        if value in (None, "", []):
-            text = "not answered"
-        elif item.type == "text":
-            text = str(value)
-        else:
-            labels = {o.value: o.label for o in instrument.options_for(item.linkId)}
-            chosen = value if isinstance(value, list) else [value]
-            if item.type == "multi":
-                text = "; ".join(labels.get(v, str(v)) for v in chosen)
-            else:
-                text = f"{value} — {labels.get(value, '')}"
-        shown.append((item.text, text))
-    return shown
 
 
 def _trajectory(

@@ -16,8 +16,8 @@ from django.views.decorators.http import require_POST
 
 from retrust.assessments import registry
 from retrust.assessments.models import MeasureResponse, ResponseStatus
+from retrust.assessments.queries import item_answers
 from retrust.assessments.summary import measures_for_cases
-from retrust.assessments.views import item_answers
 from retrust.clinic import actions as clinic_actions
 from retrust.clinic.forms import AddendumForm, SessionNoteForm, TrackForm
 from retrust.clinic.models import SessionNote, TrackChange

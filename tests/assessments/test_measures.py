@@ -359,6 +359,49 @@ def test_totals_are_revealed_together_only_when_the_case_shares_them(
     assert AuditEvent.objects.filter(action="retrust.measure.sharing.changed").count() == 2
 
 
+def _api_scores(client: Client, case: Case) -> list[tuple[str, bool, bool, float, str]]:
+    rows = client.get(f"/api/v1/cases/{case.pk}/measures/scores").json()
+    return [
+        (r["partner_role"], r["mine"], r["revealed_together"], r["total"], r["band"]) for r in rows
+    ]
+
+
+def test_the_api_reveals_totals_together_exactly_when_the_page_does(
+    phq9_schedule, case, clinician, partner_a, partner_b, client_for
+):
+    actions.submit_response(partner_a, phq9_schedule, PHQ9_LOW, submission_key="a1")
+    bo, ari = client_for("partner_b"), client_for("partner_a")
+    actions.set_totals_sharing(clinician, case, True)
+    # Sharing is on but Bo has not answered this round: Bo's list is empty, Ari sees only Ari.
+    assert _api_scores(bo, case) == []
+    assert _api_scores(ari, case) == [("partner_a", True, False, 12, "Moderate")]
+    actions.submit_response(partner_b, phq9_schedule, phq9(phq9_1=1), submission_key="b1")
+    assert _api_scores(bo, case) == [
+        ("partner_a", False, True, 12, "Moderate"),
+        ("partner_b", True, False, 1, "Minimal"),
+    ]
+    assert _api_scores(ari, case) == [
+        ("partner_a", True, False, 12, "Moderate"),
+        ("partner_b", False, True, 1, "Minimal"),
+    ]
+    # Totals and bands only: nothing of the other partner's answers travels.
+    raw = bo.get(f"/api/v1/cases/{case.pk}/measures/scores").content.decode()
+    assert "phq9-" not in raw and "answers" not in raw
+    # The clinician's list is unchanged by sharing: both partners' own responses, none twice.
+    both = _api_scores(client_for("clinician"), case)
+    assert sorted(both) == [
+        ("partner_a", False, False, 12, "Moderate"),
+        ("partner_b", False, False, 1, "Minimal"),
+    ]
+    pause = CasePause.objects.create(case=case)
+    assert _api_scores(bo, case) == [("partner_b", True, False, 1, "Minimal")]
+    pause.lifted_at = timezone.now()
+    pause.save()
+    assert len(_api_scores(bo, case)) == 2
+    actions.set_totals_sharing(clinician, case, False)
+    assert _api_scores(bo, case) == [("partner_b", True, False, 1, "Minimal")]
+
+
 # --- the API --------------------------------------------------------------------------------
 
 
@@ -636,7 +679,7 @@ def test_measures_access(row, persona, measures_world, client_for: Callable[[str
 
 
 def test_measures_page_queries_do_not_grow_with_administrations(
-    phq9_schedule, csi_schedule, partner_a, partner_b, client_for
+    phq9_schedule, csi_schedule, clinician, partner_a, partner_b, client_for
 ):
     from tests.test_query_counts import assert_constant
 
@@ -670,6 +713,12 @@ def test_measures_page_queries_do_not_grow_with_administrations(
     assert_constant(client, f"/cases/{phq9_schedule.case_id}/measures/", lambda: add(190))
     partner = client_for("partner_a")
     assert_constant(partner, "/checkins/", lambda: add(50))
+    # With totals shared, every round both answered is revealed: still the same queries.
+    actions.set_totals_sharing(clinician, phq9_schedule.case, True)
+    scores = f"/api/v1/cases/{phq9_schedule.case_id}/measures/scores"
+    assert_constant(partner, "/checkins/", lambda: add(50))
+    assert_constant(partner, scores, lambda: add(50))
+    assert sum(not r["mine"] for r in partner.get(scores).json()) > 100
 
 
 def test_openapi_lists_the_measures_routes_with_summaries(db):
