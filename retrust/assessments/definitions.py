@@ -38,6 +38,20 @@ class Item(_Strict):
     # A list of options, or the name of an entry in ``option_sets``.
     options: list[Option] | str | None = None
     required: bool = True
+    # An instruction the form prints just before this item (e.g. before a block of items).
+    intro: str = ""
+    # A semantic differential: the two words printed at the left and right ends of the line,
+    # with the options (printed values, left to right) between them.
+    poles: tuple[str, str] | None = None
+
+    @model_validator(mode="after")
+    def _poles(self) -> Item:
+        if self.poles is not None:
+            if self.type != "choice":
+                raise ValueError("poles: only a single-choice item can have poles")
+            if not all(word.strip() for word in self.poles):
+                raise ValueError("poles: both words must be given")
+        return self
 
 
 class Band(_Strict):

@@ -120,7 +120,11 @@ def revealed_together(
 
 
 def item_answers(instrument: Instrument, answers: dict[str, Any]) -> list[tuple[str, str]]:
-    """Each item's text with the answer as printed: "2 — More than half the days"."""
+    """Each item's text with the answer as printed: "2 — More than half the days".
+
+    A semantic differential shows the point chosen on the printed line between its two words:
+    "4 (INTERESTING 5 4 3 2 1 0 BORING)".
+    """
     shown = []
     for item in instrument.items:
         value = answers.get(item.linkId)
@@ -133,6 +137,9 @@ def item_answers(instrument: Instrument, answers: dict[str, Any]) -> list[tuple[
             chosen = value if isinstance(value, list) else [value]
             if item.type == "multi":
                 text = "; ".join(labels.get(v, str(v)) for v in chosen)
+            elif item.poles:
+                line = " ".join(labels.values())
+                text = f"{value} ({item.poles[0]} {line} {item.poles[1]})"
             else:
                 text = f"{value} — {labels.get(value, '')}"
         shown.append((item.text, text))

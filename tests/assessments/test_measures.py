@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -81,7 +82,7 @@ def test_scheduling_twice_keeps_one_schedule(case, clinician, phq9_schedule):
 def test_scheduling_refuses_bad_input_by_field(case, clinician, partner_a):
     with pytest.raises(ActionError) as err:
         actions.schedule_measure(
-            clinician, case, instrument_id="csi-16", kind="intake", starts_on=timezone.localdate()
+            clinician, case, instrument_id="csi-32", kind="intake", starts_on=timezone.localdate()
         )
     assert err.value.field == "instrument_id"
     with pytest.raises(ActionError) as err:
@@ -400,6 +401,44 @@ def test_the_api_reveals_totals_together_exactly_when_the_page_does(
     assert len(_api_scores(bo, case)) == 2
     actions.set_totals_sharing(clinician, case, False)
     assert _api_scores(bo, case) == [("partner_b", True, False, 1, "Minimal")]
+
+
+def test_a_partner_answers_the_csi16_lines_between_their_two_printed_words(
+    case, clinician, partner_a, partner_b, client_for
+):
+    schedule, _ = actions.schedule_measure(
+        clinician, case, instrument_id="csi-16", kind="intake", starts_on=timezone.localdate()
+    )
+    ari = client_for("partner_a")
+    form = ari.get(f"/checkins/{schedule.pk}/").content.decode()
+    # The instruction is printed once, just before the first line.
+    assert form.count("Base your responses on your first impressions") == 1
+    assert form.index("Base your responses") < form.index("11. INTERESTING — BORING")
+    assert form.index("In general, how satisfied") < form.index("Base your responses")
+    line = form[form.index('id="item-csi16-11"') : form.index('id="item-csi16-12"')]
+    assert '<div class="differential-poles" aria-hidden="true"><span>INTERESTING</span>' in line
+    # Six points, printed 5 to 0 from INTERESTING to BORING; the ends are named for screen readers.
+    assert [int(v) for v in re.findall(r'name="csi16-11" value="(\d)"', line)] == [5, 4, 3, 2, 1, 0]
+    assert '5<span class="visually-hidden">, at INTERESTING</span>' in line
+    assert '0<span class="visually-hidden">, at BORING</span>' in line
+    hopeful = form[form.index('id="item-csi16-15"') : form.index('id="item-csi16-16"')]
+    assert [int(v) for v in re.findall(r'value="(\d)"', hopeful)] == [0, 1, 2, 3, 4, 5]
+
+    answers = {f"csi16-{n}": 3 for n in range(1, 17)}
+    incomplete = ari.post(
+        f"/checkins/{schedule.pk}/", {**answers, "csi16-14": "", "action": "submit"}
+    )
+    assert incomplete.status_code == 400
+    assert 'id="item-csi16-14"' in incomplete.content.decode()
+    assert not submitted(partner_a)
+    done = ari.post(f"/checkins/{schedule.pk}/", {**answers, "action": "submit"})
+    assert done.status_code == 302
+    (response,) = submitted(partner_a)
+    assert (response.total, response.band) == (48, "Notable relationship dissatisfaction")
+    page = client_for("clinician").get(f"/cases/{case.pk}/measures/").content.decode()
+    assert "3 (STURDY 5 4 3 2 1 0 FRAGILE)" in page
+    assert "3 (DISCOURAGING 0 1 2 3 4 5 HOPEFUL)" in page
+    assert "No reliable-change badge: no published reliable-change figure" in page
 
 
 # --- the API --------------------------------------------------------------------------------

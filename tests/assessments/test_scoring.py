@@ -9,6 +9,11 @@ Sources for the expected values (facts, not prose):
 - CSI-4: sum of item 1 (0–6) and items 2–4 (0–5), total 0–21, higher is more satisfied; below
   13.5 is notable dissatisfaction (Funk & Rogge 2007). Reverse keying is printed into the
   option values, so the score is a plain sum of printed values.
+- CSI-16: sum of item 1 (0–6) and items 2–16 (0–5), total 0–81 (6 + 15 × 5), higher is more
+  satisfied; below 51.5 is notable dissatisfaction (Funk & Rogge 2007). Item 2 is printed
+  All the time = 5 … Never = 0; on the six semantic-differential lines the positive word scores
+  5, so INTERESTING, FULL, STURDY and ENJOYABLE (printed on the left) are 5 and the numbers run
+  5 → 0 along the line, while BAD–GOOD and DISCOURAGING–HOPEFUL run 0 → 5.
 - AUDIT-C: sum of three items 0–4, total 0–12 (WHO AUDIT items 1–3; Bush et al. 1998); no bands
   because the cut-off depends on sex.
 """
@@ -39,11 +44,11 @@ def total(instrument_id: str, values: list[int]) -> tuple[float | None, str | No
 
 
 def test_the_shipped_instruments_are_the_verified_ones():
-    # CSI-16 is not shipped: items 11-16 could not be verified from two sources (see docs).
     assert set(registry.instruments()) == {
         "phq-9",
         "gad-7",
         "csi-4",
+        "csi-16",
         "audit-c",
         "trust-pulse",
         "intake",
@@ -143,6 +148,78 @@ def test_csi4_item_one_has_seven_points_and_the_others_six():
 def test_csi4_has_no_published_reliable_change_figure():
     csi4 = registry.get("csi-4")
     assert classify(csi4.scale("total"), 8, 20) is None
+
+
+# --- CSI-16 ---------------------------------------------------------------------------------
+
+# Printed values in form order: item 1 (0–6), items 2–10 (0–5), then the six lines.
+CSI16_MAX = [6] + [5] * 15
+
+
+@pytest.mark.parametrize(
+    ("values", "expected_total", "expected_band"),
+    [
+        ([0] * 16, 0, "Notable relationship dissatisfaction"),
+        (CSI16_MAX, 81, "No notable dissatisfaction"),
+        # 3 + 15 × 3 = 48; 6 + 15 × 3 = 51, the last total below 51.5; 6 + 14 × 3 + 4 = 52.
+        ([3] * 16, 48, "Notable relationship dissatisfaction"),
+        ([6] + [3] * 15, 51, "Notable relationship dissatisfaction"),
+        ([6] + [3] * 14 + [4], 52, "No notable dissatisfaction"),
+    ],
+)
+def test_csi16_totals_and_the_distress_boundary(values, expected_total, expected_band):
+    assert total("csi-16", values) == (expected_total, expected_band)
+
+
+def test_csi16_cutoff_is_51_or_less():
+    csi16 = registry.get("csi-16")
+    at = score(csi16, answers_from_values(csi16, [6] + [3] * 15))["total"]
+    above = score(csi16, answers_from_values(csi16, [6] + [3] * 14 + [4]))["total"]
+    assert (at.score, at.beyond_cutoff) == (51, True)
+    assert (above.score, above.beyond_cutoff) == (52, False)
+
+
+def test_csi16_prints_its_reversed_scales_as_published():
+    csi16 = registry.get("csi-16")
+    values = {i.linkId: [o.value for o in csi16.options_for(i.linkId)] for i in csi16.items}
+    assert values["csi16-1"] == [0, 1, 2, 3, 4, 5, 6]
+    # "All the time" is printed first and scores 5.
+    assert csi16.options_for("csi16-2")[0].label == "All the time"
+    assert values["csi16-2"] == [5, 4, 3, 2, 1, 0]
+    assert all(values[f"csi16-{n}"] == [0, 1, 2, 3, 4, 5] for n in range(3, 11))
+    lines = {i.linkId: (i.poles, values[i.linkId]) for i in csi16.items if i.poles}
+    assert lines == {
+        "csi16-11": (("INTERESTING", "BORING"), [5, 4, 3, 2, 1, 0]),
+        "csi16-12": (("BAD", "GOOD"), [0, 1, 2, 3, 4, 5]),
+        "csi16-13": (("FULL", "EMPTY"), [5, 4, 3, 2, 1, 0]),
+        "csi16-14": (("STURDY", "FRAGILE"), [5, 4, 3, 2, 1, 0]),
+        "csi16-15": (("DISCOURAGING", "HOPEFUL"), [0, 1, 2, 3, 4, 5]),
+        "csi16-16": (("ENJOYABLE", "MISERABLE"), [5, 4, 3, 2, 1, 0]),
+    }
+    # The instruction printed before the lines belongs to the first of them.
+    assert csi16.item("csi16-11").intro.startswith("For each of the following items")
+
+
+def test_csi16_positive_words_score_high_whichever_side_they_are_printed():
+    csi16 = registry.get("csi-16")
+    # Every line at its positive word (5): INTERESTING, GOOD, FULL, STURDY, HOPEFUL, ENJOYABLE.
+    positive = {**answers_from_values(csi16, [0] * 16)}
+    positive.update({f"csi16-{n}": 5 for n in range(11, 17)})
+    assert score(csi16, positive)["total"].score == 30
+
+
+def test_csi16_with_a_skipped_item_is_incomplete_not_guessed():
+    csi16 = registry.get("csi-16")
+    answers = answers_from_values(csi16, CSI16_MAX)
+    del answers["csi16-15"]
+    result = score(csi16, answers)["total"]
+    assert (result.score, result.complete, result.band) == (None, False, None)
+
+
+def test_csi16_has_no_published_reliable_change_figure():
+    csi16 = registry.get("csi-16")
+    assert csi16.scale("total").reliable_change is None
+    assert classify(csi16.scale("total"), 30, 70) is None
 
 
 # --- AUDIT-C --------------------------------------------------------------------------------
@@ -269,6 +346,24 @@ def test_a_broken_file_names_the_file_and_the_field(tmp_path: Path):
     assert str(err.value).startswith("gad-7.yaml: scales.0.bands.1.max:")
 
 
+def test_poles_belong_to_single_choice_items_only():
+    text_item = {"linkId": "q9", "text": "Q9", "type": "text", "poles": ["A", "B"]}
+    with pytest.raises(ValueError, match="only a single-choice item can have poles"):
+        make_instrument(items=[*make_instrument().model_dump()["items"], text_item])
+    blank = {"linkId": "q9", "text": "Q9", "options": "five", "poles": ["A", " "]}
+    with pytest.raises(ValueError, match="both words must be given"):
+        make_instrument(items=[*make_instrument().model_dump()["items"], blank])
+
+
+def test_a_file_with_a_broken_line_names_the_item(tmp_path: Path):
+    source = (Path(registry.__file__).parent / "instruments" / "csi-16.yaml").read_text()
+    broken = tmp_path / "csi-16.yaml"
+    broken.write_text(source.replace("poles: [BAD, GOOD]", "poles: [BAD]"))
+    with pytest.raises(InstrumentFileError) as err:
+        load_file(broken)
+    assert str(err.value) == "csi-16.yaml: items.11.poles.1: Field required"
+
+
 def test_a_file_whose_id_does_not_match_its_name_is_refused(tmp_path: Path):
     source = (Path(registry.__file__).parent / "instruments" / "gad-7.yaml").read_text()
     (tmp_path / "my-gad.yaml").write_text(source)
@@ -313,19 +408,32 @@ def run_score(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_score_command_prints_total_and_band():
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("phq-9", "0,1,2,3,0,1,2,3,1"), (13, "Moderate")),
+        (("csi-16", ",".join(map(str, CSI16_MAX))), (81, "No notable dissatisfaction")),
+        (
+            ("csi-16", "6,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3"),
+            (51, "Notable relationship dissatisfaction"),
+        ),
+    ],
+)
+def test_score_command_prints_total_and_band(args, expected):
     import json
 
-    result = run_score("phq-9", "0,1,2,3,0,1,2,3,1")
+    result = run_score(*args)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert (data["total"], data["band"]) == (13, "Moderate")
+    assert (data["total"], data["band"]) == expected
 
 
 @pytest.mark.parametrize(
     ("args", "named"),
     [
-        (("csi-16", "1,2"), "Unknown instrument 'csi-16'"),
+        (("csi-32", "1,2"), "Unknown instrument 'csi-32'"),
+        (("csi-16", "0,0,0"), "csi16-4"),
+        (("csi-16", "6,5,5,5,5,5,5,5,5,5,5,5,5,5,5,6"), "csi16-16"),
         (("gad-7", "0,0,0"), "gad7-4"),
         (("audit-c", "0,5,0"), "auditc-2"),
     ],

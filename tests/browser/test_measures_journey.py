@@ -125,3 +125,44 @@ def test_partner_answers_on_a_phone_and_the_clinician_sees_both(
         staff.page.get_by_role("table", name=re.compile("PHQ-9 — every response"))
     ).to_contain_text("Mild")
     staff.check()
+
+
+def test_partner_answers_the_csi16_lines_on_a_phone(open_tab, case, clinician, partner_a):
+    csi16, _ = actions.schedule_measure(
+        clinician, case, instrument_id="csi-16", kind="intake", starts_on=timezone.localdate()
+    )
+    tab = open_tab(partner_a)
+    page = tab.page
+    page.set_viewport_size(PHONE)
+    tab.goto(f"/checkins/{csi16.pk}/")
+    expect(page.get_by_role("heading", name="Couples Satisfaction Index (CSI-16)")).to_be_visible()
+    tab.check()
+    choose(page, "1. Please indicate the degree of happiness", "Happy")
+    choose(page, "2. In general, how often", "More often than not")
+    for number in range(3, 7):
+        choose(page, f"{number}. ", "Mostly TRUE")
+    for number in range(7, 11):
+        choose(page, f"{number}. ", "Somewhat")
+    # Each line: six points between two words, all on the phone's screen without scrolling.
+    line = page.get_by_role("group", name=re.compile(r"^11\. INTERESTING — BORING"))
+    expect(line.get_by_role("radio")).to_have_count(6)
+    box = line.get_by_role("radio").last.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= PHONE["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    choose(page, "11. INTERESTING", "5, at INTERESTING")
+    choose(page, "12. BAD", "4")
+    choose(page, "13. FULL", "3")
+    choose(page, "14. STURDY", "0, at FRAGILE")
+    choose(page, "15. DISCOURAGING", "5, at HOPEFUL")
+    tab.check()
+    page.get_by_role("button", name="Send to my clinician").click()
+    expect(page.get_by_role("alert")).to_contain_text("16")
+    tab.check(status=400)
+    choose(page, "16. ENJOYABLE", "2")
+    page.get_by_role("button", name="Send to my clinician").click()
+    expect(page.get_by_role("heading", name="Thank you — that's sent")).to_be_visible()
+    tab.check()
+    (response,) = MeasureResponse.objects.filter(author=partner_a, status=ResponseStatus.SUBMITTED)
+    # 3 + 3 + 4 × 3 + 4 × 2 = 26 for items 1–10; lines 5 + 4 + 3 + 0 + 5 + 2 = 19.
+    assert (response.answers["csi16-11"], response.answers["csi16-14"]) == (5, 0)
+    assert response.total == 45
