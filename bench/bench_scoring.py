@@ -4,6 +4,8 @@ The instrument is built here with the shape of a 16-item form (one 0–6 item, f
 items, four reverse-keyed, two bands, a cut-off and a sourced reliable-change threshold), so
 the benchmark does not depend on which instruments ship. Each scoring validates every value
 against its printed options, sums, applies reverse keying, finds the band and the cut-off.
+Then the shipped CSI-16 file itself (16 items, reverse keying printed into its values), the
+same way.
 
 Run: .venv/bin/python bench/bench_scoring.py [N]
 """
@@ -14,7 +16,7 @@ import random
 import sys
 import time
 
-from retrust.assessments.definitions import Instrument
+from retrust.assessments.definitions import BUNDLED_DIR, Instrument, load_file
 from retrust.assessments.reliable_change import classify
 from retrust.assessments.scoring import score
 
@@ -75,6 +77,21 @@ def main(n: int = 200_000) -> None:
         score(form, responses[i % 1000])
     elapsed = time.perf_counter() - start
     print(f"score(16 items): {n / elapsed:,.0f} scorings/s ({n:,} in {elapsed:.2f} s)")
+
+    csi16 = load_file(BUNDLED_DIR / "csi-16.yaml")
+    csi_responses = [
+        {
+            item.linkId: rng.choice([o.value for o in csi16.options_for(item.linkId)])
+            for item in csi16.items
+        }
+        for _ in range(1000)
+    ]
+    score(csi16, csi_responses[0])
+    start = time.perf_counter()
+    for i in range(n):
+        score(csi16, csi_responses[i % 1000])
+    elapsed = time.perf_counter() - start
+    print(f"score(CSI-16 as shipped): {n / elapsed:,.0f} scorings/s ({n:,} in {elapsed:.2f} s)")
 
     scale = form.scale("total")
     start = time.perf_counter()

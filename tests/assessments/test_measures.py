@@ -441,6 +441,18 @@ def test_a_partner_answers_the_csi16_lines_between_their_two_printed_words(
     assert "No reliable-change badge: no published reliable-change figure" in page
 
 
+def test_auditc_says_why_it_has_no_cutoff_to_both_readers(case, clinician, partner_a, client_for):
+    schedule, _ = actions.schedule_measure(
+        clinician, case, instrument_id="audit-c", kind="intake", starts_on=timezone.localdate()
+    )
+    actions.submit_response(partner_a, schedule, {"auditc-1": 2, "auditc-2": 1, "auditc-3": 1})
+    why = "depends on sex (4 or more for men, 3 or more for women), which retrust does not ask"
+    mine = client_for("partner_a").get("/checkins/").content.decode()
+    assert "Latest: 4." in mine and why in mine
+    theirs = client_for("clinician").get(f"/cases/{case.pk}/measures/").content.decode()
+    assert why in theirs
+
+
 # --- the API --------------------------------------------------------------------------------
 
 
@@ -791,3 +803,5 @@ def test_the_demo_seeds_measures_once(db):
     page = client.get("/checkins/").content.decode()
     assert "Patient Health Questionnaire" in page  # the next round is open
     assert "Latest: 3 — Minimal." in page  # 1+0+1+0+0+1+0+0+0
+    # 3 × 8 + 2 + 3 × 2 + 4 + 3 × 3 + 4 = 49, below the CSI-16 cut-off of 51.5.
+    assert "Latest: 49 — Notable relationship dissatisfaction." in page

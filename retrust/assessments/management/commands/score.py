@@ -15,7 +15,7 @@ class Command(BaseCommand):
     help = "Score one response from the printed values of its items, in order."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("instrument_id", help="e.g. phq-9, gad-7, csi-4, audit-c")
+        parser.add_argument("instrument_id", help="e.g. phq-9, gad-7, csi-4, csi-16, audit-c")
         parser.add_argument("values", help="printed values in item order, e.g. 0,1,2,3,0,1,2,3,0")
 
     def handle(self, *args: Any, **options: Any) -> None:
