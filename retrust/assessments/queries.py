@@ -69,7 +69,7 @@ def revealed_together(
     ``mine``: this partner's submitted responses (the rounds they have answered). ``case``:
     only that case; otherwise every case this person is a partner in. Totals and bands only;
     item answers never leave the respondent and the clinicians. One query whatever the
-    history, plus one for the cases.
+    history (the cases, the sharing switch and the pause are subqueries).
     """
     cases = policy.partner_cases_for(user)
     if case is not None:
@@ -87,7 +87,6 @@ def revealed_together(
         .filter(case_id__in=shared_cases, status=ResponseStatus.SUBMITTED, total__isnull=False)
         .values(
             "id",
-            "case_id",
             "schedule_id",
             "round_key",
             "instrument_id",
