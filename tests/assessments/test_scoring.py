@@ -27,7 +27,13 @@ from pathlib import Path
 import pytest
 
 from retrust.assessments import registry
-from retrust.assessments.definitions import Instrument, InstrumentFileError, load_all, load_file
+from retrust.assessments.definitions import (
+    BUNDLED_DIR,
+    Instrument,
+    InstrumentFileError,
+    load_all,
+    load_file,
+)
 from retrust.assessments.reliable_change import (
     classify,
     jacobson_truax_threshold,
@@ -203,7 +209,7 @@ def test_csi16_prints_its_reversed_scales_as_published():
 def test_csi16_positive_words_score_high_whichever_side_they_are_printed():
     csi16 = registry.get("csi-16")
     # Every line at its positive word (5): INTERESTING, GOOD, FULL, STURDY, HOPEFUL, ENJOYABLE.
-    positive = {**answers_from_values(csi16, [0] * 16)}
+    positive = answers_from_values(csi16, [0] * 16)
     positive.update({f"csi16-{n}": 5 for n in range(11, 17)})
     assert score(csi16, positive)["total"].score == 30
 
@@ -337,13 +343,23 @@ def test_jacobson_truax_by_hand():
 # --- loading files -------------------------------------------------------------------------
 
 
-def test_a_broken_file_names_the_file_and_the_field(tmp_path: Path):
-    source = (Path(registry.__file__).parent / "instruments" / "gad-7.yaml").read_text()
-    broken = tmp_path / "gad-7.yaml"
-    broken.write_text(source.replace("max: 9,", "max: three,"))
+def bundled_source(instrument_id: str) -> str:
+    """The text of a shipped instrument file, to break a copy of it."""
+    return (BUNDLED_DIR / f"{instrument_id}.yaml").read_text()
+
+
+def load_error(tmp_path: Path, instrument_id: str, old: str, new: str) -> str:
+    """The loader's message for a copy of a shipped file with ``old`` replaced by ``new``."""
+    broken = tmp_path / f"{instrument_id}.yaml"
+    broken.write_text(bundled_source(instrument_id).replace(old, new))
     with pytest.raises(InstrumentFileError) as err:
         load_file(broken)
-    assert str(err.value).startswith("gad-7.yaml: scales.0.bands.1.max:")
+    return str(err.value)
+
+
+def test_a_broken_file_names_the_file_and_the_field(tmp_path: Path):
+    message = load_error(tmp_path, "gad-7", "max: 9,", "max: three,")
+    assert message.startswith("gad-7.yaml: scales.0.bands.1.max:")
 
 
 def test_poles_belong_to_single_choice_items_only():
@@ -356,23 +372,19 @@ def test_poles_belong_to_single_choice_items_only():
 
 
 def test_a_file_with_a_broken_line_names_the_item(tmp_path: Path):
-    source = (Path(registry.__file__).parent / "instruments" / "csi-16.yaml").read_text()
-    broken = tmp_path / "csi-16.yaml"
-    broken.write_text(source.replace("poles: [BAD, GOOD]", "poles: [BAD]"))
-    with pytest.raises(InstrumentFileError) as err:
-        load_file(broken)
-    assert str(err.value) == "csi-16.yaml: items.11.poles.1: Field required"
+    message = load_error(tmp_path, "csi-16", "poles: [BAD, GOOD]", "poles: [BAD]")
+    assert message == "csi-16.yaml: items.11.poles.1: Field required"
 
 
 def test_a_file_whose_id_does_not_match_its_name_is_refused(tmp_path: Path):
-    source = (Path(registry.__file__).parent / "instruments" / "gad-7.yaml").read_text()
+    source = bundled_source("gad-7")
     (tmp_path / "my-gad.yaml").write_text(source)
     with pytest.raises(InstrumentFileError, match="my-gad.yaml: id:"):
         load_all([tmp_path])
 
 
 def test_reliable_change_without_a_source_is_refused(tmp_path: Path):
-    source = (Path(registry.__file__).parent / "instruments" / "phq-9.yaml").read_text()
+    source = bundled_source("phq-9")
     cut = source.index("      source: >-\n        NHS")
     end = source.index("alerts:")
     (tmp_path / "phq-9.yaml").write_text(source[:cut] + source[end:])
