@@ -157,3 +157,36 @@ def client_for(personas: dict[str, User | None]) -> Callable[[str], Client]:
         return signed_in_client(personas[name])
 
     return make
+
+
+def _paused(case: Case) -> bool:
+    """Whether couple-shared work on ``case`` is paused, read afresh from the database."""
+    from retrust.core import pause
+
+    case.refresh_from_db()
+    return pause.is_paused(case)
+
+
+def pause_case(case: Case, held_for: User | None = None, shown: bool = True) -> Any:
+    """Pause couple-shared work the way the safety app does (a record plus the core's gate).
+
+    ``shown``: the clinician has acted, so both partners are held and read the neutral wording.
+    """
+    from retrust.core import pause
+    from retrust.safety.models import CasePause
+
+    pause.start(case, held_for=held_for)
+    if shown:
+        pause.show(case)
+    return CasePause.objects.create(case=case)
+
+
+def lift_case(record: Any) -> None:
+    """Lift a pause made by ``pause_case`` without the clinician's checks (for fixtures)."""
+    from django.utils import timezone
+
+    from retrust.core import pause
+
+    record.lifted_at = timezone.now()
+    record.save(update_fields=["lifted_at"])
+    pause.end(record.case)

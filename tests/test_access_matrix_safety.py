@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from retrust.clinic import actions as clinic_actions
 from retrust.clinic.models import NoteAddendum, SessionNote, TrackChange
+from retrust.core import pause as core_pause
 from retrust.core.models import Case, User
 from retrust.safety import actions as safety
 from retrust.safety import screen
@@ -30,7 +31,7 @@ from retrust.safety.models import (
     SafetyScreen,
 )
 from tests.conftest import PERSONAS
-from tests.test_access_matrix import (
+from tests.support.matrix import (
     IN_CASE,
     PARTNERS,
     SIGNED_IN,
@@ -92,6 +93,7 @@ def world(
     """partner_b's screen was positive, so the case is paused; both partners were seen alone
     today, so the case's clinician may lift the pause."""
     safety.submit_screen(partner_b, case, {**ANSWERS, "hurt": screen.YES}, "world-key")
+    core_pause.show(case)
     safety.record_individual_session(clinician, case, partner_a, timezone.localdate())
     safety.record_individual_session(clinician, case, partner_b, timezone.localdate())
     other_alert = safety.raise_alert(
@@ -390,7 +392,7 @@ def test_api_access(
     if response.status_code == 404:
         assert response.json() == {"detail": "Not found."}
     if response.status_code == 409:
-        assert response.json()["detail"][0]["msg"] == safety.PAUSED_MESSAGE
+        assert response.json()["detail"][0]["msg"] == core_pause.DEFAULT_SHOWN_MESSAGE
 
 
 def test_the_table_covers_every_new_route() -> None:

@@ -161,8 +161,11 @@ def test_phq9_item_9_above_zero_pauses_shared_work_and_tells_no_one_why(
     alert = Alert.objects.get(case=case, source="phq9_item9")
     assert alert.priority == "high"
     assert CasePause.objects.filter(case=case, lifted_at__isnull=True).exists()
+    # The disclosing partner is told kindly; the other partner sees no change (hole 18).
+    home_a = client_for("partner_a").get("/home/").content.decode()
+    assert "Your clinician will be in touch with you soon" in home_a
     home_b = client_for("partner_b").get("/home/").content.decode()
-    assert "Shared work is on hold" in home_b
+    assert "in touch" not in home_b and "pause-banner" not in home_b
     assert "PHQ-9" not in home_b and "item 9" not in home_b
     caseload = client_for("clinician").get("/caseload/").content.decode()
     assert "1 high alert" in caseload and "Shared work paused" in caseload

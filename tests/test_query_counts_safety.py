@@ -17,7 +17,8 @@ from django.utils import timezone
 from retrust.clinic.models import NoteAddendum, SessionNote, TrackChange
 from retrust.core.models import Case, Practice, User
 from retrust.safety import screen
-from retrust.safety.models import Alert, CasePause, IndividualSession, SafetyScreen
+from retrust.safety.models import Alert, IndividualSession, SafetyScreen
+from tests.conftest import pause_case
 from tests.test_query_counts import add_cases, add_entries, assert_constant, queries_for
 
 _serial: Iterator[int] = count(1)
@@ -45,9 +46,9 @@ def add_alerts(cases: list[Case], *, acknowledged_by: User | None = None) -> Non
                 )
             )
     Alert.objects.bulk_create(alerts)
-    CasePause.objects.bulk_create(
-        [CasePause(case=case) for i, case in enumerate(cases) if i % 3 == 0]
-    )
+    for i, paused_case in enumerate(cases):
+        if i % 3 == 0:
+            pause_case(paused_case)
 
 
 @pytest.mark.parametrize("query", ["", "?sort=attention", "?sort=name", "?status=active"])
@@ -137,7 +138,7 @@ def test_case_detail_is_constant_from_2_to_40_of_everything(
     client_for: Callable[[str], Client],
 ) -> None:
     if paused:
-        CasePause.objects.create(case=case)
+        pause_case(case)
     grow_case(case, clinician, [partner_a, partner_b], 2)
     client = client_for("clinician")
     assert_constant(
@@ -158,7 +159,7 @@ def test_case_detail_after_a_failed_form_is_constant(
     client_for: Callable[[str], Client],
 ) -> None:
     """The page re-rendered with a form's message runs the same queries, small or large."""
-    CasePause.objects.create(case=case)
+    pause_case(case)
     grow_case(case, clinician, [partner_a, partner_b], 2)
     client = client_for("clinician")
     url = f"/cases/{case.pk}/pause/lift/"

@@ -22,6 +22,7 @@ from django.utils.html import escape
 from retrust.clinic import actions as clinic_actions
 from retrust.clinic.models import TrackChange
 from retrust.core import actions
+from retrust.core import pause as core_pause
 from retrust.core.models import (
     AuditEvent,
     Case,
@@ -42,6 +43,7 @@ from retrust.safety.models import (
     IndividualSession,
     SafetyScreen,
 )
+from tests.conftest import _paused
 
 ALL_NO = {q.id: screen.NO for q in screen.QUESTIONS}
 ALL_NO["safe_messages"] = screen.YES
@@ -155,7 +157,7 @@ def test_a_yes_to_any_concern_raises_one_high_alert_and_pauses(
     pause = CasePause.objects.get()
     assert pause.lifted_at is None
     assert pause.alert == Alert.objects.order_by("id").first()
-    assert safety.is_paused(case)
+    assert _paused(case)
 
 
 def test_a_pause_started_at_the_same_moment_does_not_lose_the_screen(
@@ -164,7 +166,6 @@ def test_a_pause_started_at_the_same_moment_does_not_lose_the_screen(
     """Two positive screens committed together both find no open pause; the second insert
     meets the one-open-pause constraint and must not throw the second screen away."""
     safety.submit_screen(partner_a, case, POSITIVE, "first")
-    monkeypatch.setattr(safety, "is_paused", lambda case: False)  # the check ran too early
     record = safety.submit_screen(partner_b, case, POSITIVE, "second")
     assert SafetyScreen.objects.filter(pk=record.pk, respondent=partner_b).exists()
     assert Alert.objects.count() == 2
@@ -407,14 +408,21 @@ def test_the_case_clinician_sees_the_answers_and_the_alert(
     ).exists()
 
 
-def test_partner_b_sees_only_the_neutral_hold_message(
+def test_the_other_partner_sees_no_change_until_the_clinician_acts(
     screened: dict[str, Any], case: Case, client_for: Callable[[str], Client]
 ) -> None:
+    """A disclosure must not be readable from timing (issue 11, hole 18)."""
+    held = text(client_for("partner_a").get("/home/"))
+    assert "Your clinician will be in touch with you soon" in held
+    other = text(client_for("partner_b").get("/home/"))
+    for wording in ("in touch", "resting", "on hold", "paused", "pause-banner"):
+        assert wording not in other
+    # Once the clinician has acted, both partners read the same neutral wording.
+    core_pause.show(case)
     for persona in ["partner_a", "partner_b"]:
         home = text(client_for(persona).get("/home/"))
-        assert ON_HOLD in home
-        assert "Your clinician will be\n  in touch with each of you" in home
-        assert "Ari" not in home.split(ON_HOLD)[1].split("</p>")[0]
+        assert "Individual sessions are the next step" in home
+        assert "Ari" not in home.split("Individual sessions")[1].split("</p>")[0]
 
 
 def test_partner_b_is_still_asked_their_own_questions(
@@ -430,6 +438,7 @@ def test_partner_b_is_still_asked_their_own_questions(
 @pytest.fixture
 def paused(case: Case, partner_a: User, partner_b: User) -> CasePause:
     safety.submit_screen(partner_a, case, POSITIVE, "k")
+    core_pause.show(case)  # the clinician has acted: both partners see the neutral wording
     return CasePause.objects.get(case=case, lifted_at__isnull=True)
 
 
@@ -446,7 +455,7 @@ def test_sharing_with_the_couple_is_refused_on_the_page(
             f"/cases/{case.pk}/journal/", {"body": "For both of us", "visibility": "couple"}
         )
         assert response.status_code == 400
-        assert safety.PAUSED_MESSAGE in text(response)
+        assert core_pause.DEFAULT_SHOWN_MESSAGE in text(response)
         assert 'role="alert"' in text(response)
         assert journal_rows() == before
 
@@ -462,7 +471,9 @@ def test_sharing_with_the_couple_is_refused_by_the_api(
     )
     assert response.status_code == 409
     assert response["Content-Type"].startswith("application/json")
-    assert response.json() == {"detail": [{"loc": ["body"], "msg": safety.PAUSED_MESSAGE}]}
+    assert response.json() == {
+        "detail": [{"loc": ["body"], "msg": core_pause.DEFAULT_SHOWN_MESSAGE}]
+    }
     assert journal_rows() == before
 
 
@@ -471,12 +482,13 @@ def test_changing_an_entry_to_couple_is_refused(
 ) -> None:
     entry = actions.write_journal_entry(partner_a, case, body="Mine", visibility="private")
     safety.submit_screen(partner_b, case, POSITIVE, "k")
+    core_pause.show(case)
     response = client_for("partner_a").post(f"/journal/{entry.pk}/", {"visibility": "couple"})
     assert response.status_code == 200
-    assert safety.PAUSED_MESSAGE in text(response)
+    assert core_pause.DEFAULT_SHOWN_MESSAGE in text(response)
     entry.refresh_from_db()
     assert entry.visibility == "private"
-    with pytest.raises(safety.SharedWorkPaused):
+    with pytest.raises(core_pause.SharedWorkPaused):
         actions.change_journal_visibility(partner_a, entry, "couple")
 
 
@@ -537,11 +549,11 @@ def test_lifting_needs_a_reason(
         response = lift(client, case, reason)
         assert response.status_code == 400
         assert "This field is required." in text(response) or "Say briefly why" in text(response)
-        assert safety.is_paused(case)
+        assert _paused(case)
     with pytest.raises(actions.ActionError) as caught:
         safety.lift_pause(case.clinicians.get(), case, "  ")
     assert caught.value.field == "reason"
-    assert safety.is_paused(case)
+    assert _paused(case)
 
 
 def test_lifting_needs_an_individual_session_with_each_partner(
@@ -556,13 +568,13 @@ def test_lifting_needs_an_individual_session_with_each_partner(
     assert response.status_code == 400
     assert "Record an individual session with each partner first" in text(response)
     assert "still to see: Ari, Bo" in text(response)
-    assert safety.is_paused(case)
+    assert _paused(case)
 
     assert seen(client, case, partner_a, timezone.localdate()).status_code == 302
     response = lift(client, case)
     assert response.status_code == 400
     assert "still to see: Bo" in text(response)
-    assert safety.is_paused(case)
+    assert _paused(case)
 
 
 def test_sessions_before_the_pause_do_not_count(
@@ -579,7 +591,7 @@ def test_sessions_before_the_pause_do_not_count(
     response = lift(client_for("clinician"), case)
     assert response.status_code == 400
     assert "still to see: Ari, Bo" in text(response)
-    assert safety.is_paused(case)
+    assert _paused(case)
 
 
 def test_sessions_cannot_be_in_the_future(
@@ -621,7 +633,7 @@ def test_after_lifting_couple_sharing_works_again(
     assert response.status_code == 302
     paused.refresh_from_db()
     assert paused.lifted_at is not None and paused.lift_reason.startswith("Saw both alone")
-    assert not safety.is_paused(case)
+    assert not _paused(case)
     assert "Shared work is paused" not in text(client.get(f"/cases/{case.pk}/"))
     lifted = AuditEvent.objects.get(action="retrust.case.pause.lifted")
     assert "Saw both alone" not in json.dumps(lifted.details)
@@ -666,7 +678,7 @@ def test_only_the_case_clinician_records_lifts_and_acknowledges(
         response = client.post(url, data)
         assert response.status_code == 404, (persona, url)
     assert not IndividualSession.objects.exists()
-    assert safety.is_paused(case)
+    assert _paused(case)
     alert.refresh_from_db()
     assert alert.acknowledged_at is None
     case.refresh_from_db()
@@ -683,7 +695,7 @@ def test_actions_refuse_anyone_but_the_case_clinician(
             )
         with pytest.raises(actions.ActionError):
             safety.lift_pause(personas[persona], case, "reason")
-    assert safety.is_paused(case)
+    assert _paused(case)
 
 
 # --- alerts on the caseload -----------------------------------------------------------------

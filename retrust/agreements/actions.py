@@ -34,7 +34,7 @@ from retrust.agreements.models import (
     ScheduleKind,
     Verdict,
 )
-from retrust.core import audit
+from retrust.core import audit, pause
 from retrust.core.actions import (
     ActionError,
     mark_active,
@@ -69,11 +69,9 @@ def _open(case: Case) -> None:
         raise ActionError("This case is closed, so its agreements are read-only now.")
 
 
-def _shared(case: Case) -> None:
+def _shared(actor: Any, case: Case) -> None:
     """Everything partners share here is couple work: it waits while the case is paused."""
-    from retrust.safety.actions import require_couple_work_allowed
-
-    require_couple_work_allowed(case)
+    pause.require_couple_work_allowed(case, actor)
 
 
 def _text(value: str, field: str, limit: int, empty: str) -> str:
@@ -112,7 +110,7 @@ def propose_agreement(
     """A partner proposes an agreement; proposing it is their consent to this first version."""
     require_partner(actor, case)
     _open(case)
-    _shared(case)
+    _shared(actor, case)
     if case.track == Track.INDIVIDUAL:
         raise ActionError(
             "Agreements are made by both partners. While you work on your own, add a personal "
@@ -170,7 +168,7 @@ def accept_version(actor: Any, agreement: Agreement, *, version_number: int) -> 
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     require_partner(actor, agreement.case)
     _open(agreement.case)
-    _shared(agreement.case)
+    _shared(actor, agreement.case)
     version = _check_current(agreement, version_number)
     mine = Consent.objects.filter(version=version, partner=actor).first()
     if mine is not None:
@@ -204,7 +202,7 @@ def decline_version(
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     require_partner(actor, agreement.case)
     _open(agreement.case)
-    _shared(agreement.case)
+    _shared(actor, agreement.case)
     version = _check_current(agreement, version_number)
     reason = _text(
         reason, "reason", NOTE_MAX, "Say briefly why — it helps you both find a version that fits."
@@ -244,7 +242,7 @@ def amend_agreement(
     """
     require_partner(actor, agreement.case)
     _open(agreement.case)
-    _shared(agreement.case)
+    _shared(actor, agreement.case)
     title = _text(title, "title", TITLE_MAX, "Give the agreement a short title.")
     text = _text(text, "text", TEXT_MAX, "Write what you would both agree to.")
     fresh = Agreement.objects.get(pk=agreement.pk)
@@ -286,7 +284,7 @@ def request_renegotiation(actor: Any, agreement: Agreement) -> Agreement:
     """Either partner asks to talk an active agreement over again; it stays in force till then."""
     require_partner(actor, agreement.case)
     _open(agreement.case)
-    _shared(agreement.case)
+    _shared(actor, agreement.case)
     if agreement.active_version_id is None:
         raise ActionError("Only an agreement you have both accepted can be renegotiated.")
     if agreement.renegotiation_requested_at is not None:
@@ -333,7 +331,7 @@ def make_commitment(
     """A partner commits to a concrete action, optionally under one of the case's agreements."""
     require_partner(actor, case)
     _open(case)
-    _shared(case)
+    _shared(actor, case)
     action = _text(
         action,
         "action",
@@ -412,7 +410,7 @@ def record_occurrence(
     if commitment.author_id != actor.pk:
         raise ActionError("Only the person who made this commitment records how it went.")
     _open(commitment.case)
-    _shared(commitment.case)
+    _shared(actor, commitment.case)
     if commitment.ended_at is not None:
         raise ActionError("This commitment was stopped, so there is nothing more to record.")
     if outcome not in Outcome.values:
@@ -502,7 +500,7 @@ def answer_occurrence(
     if occurrence.author_id == actor.pk:
         raise ActionError("Your partner confirms what you recorded; you can't confirm your own.")
     _open(occurrence.case)
-    _shared(occurrence.case)
+    _shared(actor, occurrence.case)
     if verdict not in Verdict.values:
         raise ActionError("Choose confirm or “I saw it differently”.", "verdict")
     note = (note or "").strip()
@@ -556,7 +554,7 @@ def report_breach(
     case = agreement.case
     require_partner(actor, case)
     _open(case)
-    _shared(case)
+    _shared(actor, case)
     if agreement.active_version_id is None:
         raise ActionError("Only an agreement you have both accepted can be reported as broken.")
     what_happened = _text(what_happened, "what_happened", TEXT_MAX, "Say what happened.")
@@ -616,7 +614,7 @@ def respond_to_breach(
     """The other partner acknowledges and takes responsibility, or gives their view."""
     require_partner(actor, report.case)
     _open(report.case)
-    _shared(report.case)
+    _shared(actor, report.case)
     if report.author_id == actor.pk:
         raise ActionError("Your partner answers this report; you can add to it in a session.")
     if response not in BreachResponse.values:

@@ -5,3 +5,16 @@ class AgreementsConfig(AppConfig):
     name = "retrust.agreements"
     label = "agreements"
     verbose_name = "Agreements, commitments and follow-through"
+
+    def ready(self) -> None:
+        from retrust.core.registry import NavEntry, nav_entry
+
+        nav_entry(
+            NavEntry(
+                "Agreements",
+                "agreements_home",
+                "partner",
+                current=("case_agreements", "agreement_detail", "commitment_detail"),
+                order=30,
+            )
+        )

@@ -12,7 +12,6 @@ from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 from pydantic import Field
 
-from retrust.agreements.api import router as agreements_router
 from retrust.core import actions, policy
 from retrust.core.models import ApiToken, CaseMember, JournalEntry, hash_token
 from retrust.core.rules import Visibility
@@ -58,7 +57,6 @@ api = NinjaAPI(
     auth=[TokenAuth(), VerifiedSessionAuth()],
     docs_url="/docs",
 )
-api.add_router("", agreements_router)
 
 
 @api.exception_handler(actions.ActionError)
@@ -246,9 +244,12 @@ def write_journal(request: HttpRequest, case_id: int, payload: JournalIn) -> Sta
     return Status(201, _journal_out(entry, user))
 
 
-from retrust.assessments.api import router as measures_router  # noqa: E402
-from retrust.conversations.api import router as conversations_router  # noqa: E402
-
-api.add_router("/", measures_router)
-api.add_router("/", conversations_router)
-api.add_router("/program", "retrust.program.api.router")
+# Every app's routes, mounted from this one list.
+ROUTERS = [
+    ("", "retrust.agreements.api.router"),
+    ("/", "retrust.assessments.api.router"),
+    ("/", "retrust.conversations.api.router"),
+    ("/program", "retrust.program.api.router"),
+]
+for prefix, router in ROUTERS:
+    api.add_router(prefix, router)

@@ -52,7 +52,9 @@ PLAN: list[tuple[str, int, dict[str, list[list[int]]]]] = [
 
 
 @transaction.atomic
-def seed_demo_measures() -> None:
+def seed_demo_measures(practice: Any = None, partners: Any = None, created: bool = False) -> None:
+    """Idempotent on its own, so it runs on every ``retrust demo`` (the registry passes the
+    practice; the measures are found by the demo case's key)."""
     case = Case.objects.filter(creation_key="demo-conjoint").first()
     if case is None or MeasureSchedule.objects.filter(case=case).exists():
         return

@@ -20,7 +20,6 @@ from retrust.assessments.models import (
     TotalsSharing,
 )
 from retrust.core import policy
-from retrust.safety.models import CasePause
 
 
 def due_for(user: Any) -> list[dict[str, Any]]:
@@ -75,11 +74,9 @@ def revealed_together(
     if case is not None:
         cases = cases.filter(pk=case.pk)
     # Revealing totals is couple-shared work: nothing is revealed while a case is paused.
-    shared_cases = (
-        TotalsSharing.objects.filter(enabled=True, case__in=cases)
-        .exclude(case_id__in=CasePause.objects.filter(lifted_at__isnull=True).values("case_id"))
-        .values("case_id")
-    )
+    shared_cases = TotalsSharing.objects.filter(
+        enabled=True, case__in=cases, case__paused_since__isnull=True
+    ).values("case_id")
     answered = {(r.schedule_id, r.round_key): r for r in mine}
     rows = []
     for other in (

@@ -8,7 +8,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    Prefetch,
+    Q,
+)
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -71,6 +78,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
             Prefetch("members", queryset=CaseMember.objects.select_related("user")),
         )
         .annotate(
+            paused=ExpressionWrapper(Q(paused_since__isnull=False), output_field=BooleanField()),
             open_high=Count(
                 "alerts",
                 filter=Q(alerts__acknowledged_at__isnull=True, alerts__priority="high"),
@@ -81,7 +89,6 @@ def caseload(request: HttpRequest) -> HttpResponse:
                 filter=Q(alerts__acknowledged_at__isnull=True) & ~Q(alerts__priority="high"),
                 distinct=True,
             ),
-            paused=Exists(CasePause.objects.filter(case=OuterRef("pk"), lifted_at__isnull=True)),
             pending_invitations=Count(
                 "invitations",
                 filter=Q(

@@ -23,11 +23,10 @@ from retrust.conversations.models import (
     TriggerEntry,
     Turn,
 )
-from retrust.core import audit
+from retrust.core import audit, pause
 from retrust.core.actions import ActionError, mark_active, require_case_clinician
 from retrust.core.models import Case, CaseMember, CaseStatus, User
 from retrust.core.rules import Visibility
-from retrust.safety.actions import require_couple_work_allowed
 
 __all__ = ["ActionError"]
 
@@ -70,7 +69,7 @@ def open_conversation(
 ) -> Conversation:
     """Open a conversation; the person opening it speaks first."""
     partners = _require_partner(author, case)
-    require_couple_work_allowed(case)
+    pause.require_couple_work_allowed(case, author)
     others = [pk for pk in partners if pk != author.pk]
     if not others:
         raise ActionError(
@@ -119,7 +118,7 @@ def post_turn(
     conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
     case = Case.objects.get(pk=conversation.case_id)
     _require_partner(author, case)
-    require_couple_work_allowed(case)
+    pause.require_couple_work_allowed(case, author)
     if conversation.turn_count != expected_seq:
         repeat = Turn.objects.filter(
             conversation=conversation, seq=expected_seq + 1, author=author, kind=kind
@@ -201,7 +200,7 @@ def call_break(
     problem = flow.break_problem(now, returns_at)
     if problem:
         raise ActionError(problem, "returns_at")
-    pause = Break.objects.create(
+    taken = Break.objects.create(
         case=case,
         author=author,
         visibility=Visibility.COUPLE,
@@ -214,14 +213,14 @@ def call_break(
     audit.record(
         author,
         "retrust.conversation.break.called",
-        target=pause,
+        target=taken,
         case=case,
         details={
             "conversation": conversation.pk,
             "minutes": int((returns_at - now).total_seconds() // 60),
         },
     )
-    return pause
+    return taken
 
 
 # --- processing a hurtful moment ----------------------------------------------------------
@@ -232,7 +231,7 @@ def open_review(
     author: User, case: Case, *, title: str, creation_key: str = ""
 ) -> HurtfulMomentReview:
     _require_partner(author, case)
-    require_couple_work_allowed(case)
+    pause.require_couple_work_allowed(case, author)
     title = _text(title, "title", TOPIC_MAX, "Name the moment in a few words.")
     if creation_key:
         existing = HurtfulMomentReview.objects.filter(creation_key=creation_key).first()
@@ -269,7 +268,7 @@ def save_review_answer(
     _require_partner(author, case)
     if done:
         # Finishing may reveal both answers to the couple: shared work, held during a pause.
-        require_couple_work_allowed(case)
+        pause.require_couple_work_allowed(case, author)
     answer = ReviewAnswer.objects.filter(review=review, author=author).first()
     if answer is not None and answer.done_at is not None:
         if done and all(

@@ -22,7 +22,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from retrust.core import audit, policy
+from retrust.core import audit, pause, policy
+from retrust.core.exceptions import ActionConflict, ActionError
 from retrust.core.models import (
     ApiToken,
     Case,
@@ -41,17 +42,7 @@ from retrust.core.models import (
 )
 from retrust.core.rules import Visibility
 
-
-class ActionError(Exception):
-    """A request we will not carry out, with the form field at fault (or ``None``)."""
-
-    # The HTTP status the API answers with.
-    status_code = 400
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+__all__ = ["ActionConflict", "ActionError"]
 
 
 @dataclass(frozen=True)
@@ -521,12 +512,10 @@ def _clean_visibility(value: str) -> Visibility:
         raise ActionError("Choose who can see this.", "visibility") from exc
 
 
-def _require_sharing_allowed(case: Case, visibility: Visibility) -> None:
+def _require_sharing_allowed(actor: User, case: Case, visibility: Visibility) -> None:
     """Sharing with the other partner is couple work: it waits while the case is paused."""
     if visibility is Visibility.COUPLE:
-        from retrust.safety.actions import require_couple_work_allowed
-
-        require_couple_work_allowed(case)
+        pause.require_couple_work_allowed(case, actor)
 
 
 @transaction.atomic
@@ -541,7 +530,7 @@ def write_journal_entry(author: User, case: Case, *, body: str, visibility: str)
     if len(body) > 10_000:
         raise ActionError("Please keep an entry under 10,000 characters.", "body")
     chosen = _clean_visibility(visibility)
-    _require_sharing_allowed(case, chosen)
+    _require_sharing_allowed(author, case, chosen)
     entry = JournalEntry.objects.create(case=case, author=author, body=body, visibility=chosen)
     mark_active(author, case)
     audit.record(
@@ -562,7 +551,7 @@ def change_journal_visibility(author: User, entry: JournalEntry, visibility: str
     old = entry.visibility
     if old == chosen:
         return entry
-    _require_sharing_allowed(entry.case, chosen)
+    _require_sharing_allowed(author, entry.case, chosen)
     entry.visibility = chosen
     entry.save(update_fields=["visibility", "updated_at"])
     audit.record(

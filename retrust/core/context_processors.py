@@ -3,23 +3,43 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
 
+from retrust.core import registry
 from retrust.core.models import CaseMember, ClinicianMembership, PracticeRole
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    """Which menu entries this person gets. Two small queries, whatever the page."""
+    """Which menu entries this person gets (registered by the apps). Two small queries."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": {"signed_in": False}}
     roles = set(ClinicianMembership.objects.filter(user=user).values_list("role", flat=True))
     verified = user.is_verified() if hasattr(user, "is_verified") else False
     staff_ready = bool(roles) and verified
+    audiences = set()
+    if CaseMember.objects.filter(user=user).exists():
+        audiences.add("partner")
+    if staff_ready and PracticeRole.CLINICIAN in roles:
+        audiences.add("clinician")
+    if staff_ready and PracticeRole.ADMIN in roles:
+        audiences.add("admin")
+    match = getattr(request, "resolver_match", None)
+    here = match.url_name if match is not None else None
+    entries = [
+        {
+            "label": entry.label,
+            "url": reverse(entry.url_name),
+            "current": here == entry.url_name or here in entry.current,
+        }
+        for entry in registry.nav_for(audiences)
+    ]
     return {
         "nav": {
             "signed_in": True,
-            "partner": CaseMember.objects.filter(user=user).exists(),
-            "clinician": staff_ready and PracticeRole.CLINICIAN in roles,
-            "admin": staff_ready and PracticeRole.ADMIN in roles,
+            "partner": "partner" in audiences,
+            "clinician": "clinician" in audiences,
+            "admin": "admin" in audiences,
+            "entries": entries,
         }
     }

@@ -26,3 +26,23 @@ def staff_required(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def case_view(as_: policy.As = policy.MEMBER) -> Callable[[View], View]:
+    """A page about one case: resolves ``policy.case_access`` once and passes it on.
+
+    The view receives ``(request, access, ...)`` instead of ``(request, case_id, ...)``; anyone
+    the capacity ``as_`` leaves out gets 404, and anonymous visitors are sent to sign in.
+    """
+
+    def decorate(view: View) -> View:
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, case_id: int, *args: Any, **kwargs: Any) -> HttpResponse:
+            access = policy.case_access(request.user, case_id, as_=as_)
+            request.access = access  # type: ignore[attr-defined]
+            return view(request, access, *args, **kwargs)
+
+        return wrapper
+
+    return decorate

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from retrust.core import audit
+from retrust.core import audit, registry
 from retrust.core.models import (
     Case,
     CaseMember,
@@ -215,31 +215,9 @@ def seed_demo() -> list[tuple[str, str]]:
             JournalEntry.objects.create(
                 case=case, author=partners[author], visibility=visibility, body=body
             )
-        _seed_safety(practice, partners)
+    # Each app adds its own part of the demo (core.registry).
+    for _, seeder in registry.DEMO_SEEDERS:
+        seeder(practice, partners, created)
+    if created:
         audit.record(None, "retrust.demo.seeded", practice=practice)
-    from retrust.assessments.demo import seed_demo_measures
-
-    seed_demo_measures()
     return logins
-
-
-def _seed_safety(practice: Practice, partners: dict[str, User]) -> None:
-    """A crisis line everyone can see, screens for two cases, and one paused case."""
-    from retrust.safety.actions import submit_screen
-    from retrust.safety.models import CrisisResource
-
-    CrisisResource.objects.create(
-        practice=practice,
-        name="Emergency services",
-        phone="112",
-        hours="Every day, 24 hours (or your country's own emergency number)",
-    )
-    calm = {qid: "no" for qid in ("fear", "hurt", "control", "sex", "threats")}
-    calm["safe_messages"] = "yes"
-    conjoint = Case.objects.get(creation_key="demo-conjoint")
-    for key in ("priya", "daniel"):
-        submit_screen(partners[key], conjoint, calm, f"demo-screen-{key}")
-    # Lee said they sometimes feel afraid: a high-priority alert, and shared work pauses.
-    discernment = Case.objects.get(creation_key="demo-discernment")
-    submit_screen(partners["lee"], discernment, {**calm, "fear": "yes"}, "demo-screen-lee")
-    submit_screen(partners["robin"], discernment, calm, "demo-screen-robin")

@@ -141,6 +141,19 @@ class Case(models.Model):
     creation_key = models.CharField(max_length=40, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # The pause of couple-shared work (the gate lives in ``retrust.core.pause``; the safety app
+    # starts and lifts it). Until the clinician has acted (``pause_shown_at``) only the partner
+    # whose answer paused the case (``pause_held_for``) is held, so the timing of a disclosure
+    # shows nothing to the other partner.
+    paused_since = models.DateTimeField(null=True, blank=True)
+    pause_held_for = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    pause_shown_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-updated_at"]

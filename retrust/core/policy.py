@@ -6,14 +6,18 @@ A person who may not see something gets ``Http404``: we never confirm that it ex
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
+from retrust.core import audit, pause
 from retrust.core.models import (
     Case,
     CaseMember,
+    CaseStatus,
     ClinicianMembership,
     Practice,
     PracticeRole,
@@ -151,7 +155,8 @@ def _relation_q(user: User, relation: Relation) -> Q:
     if relation is Relation.AUTHOR:
         return Q(author_id=user.pk)
     if relation is Relation.OTHER_PARTNER:
-        return Q(case_id__in=member_case_ids(user)) & ~Q(author_id=user.pk)
+        # What a held partner writes during a pause waits for the pause to end (core.pause).
+        return Q(case_id__in=member_case_ids(user)) & ~Q(author_id=user.pk) & ~pause.held_q()
     if relation is Relation.CASE_CLINICIAN:
         return Q(case_id__in=clinician_case_ids(user)) & ~Q(author_id=user.pk)
     # Other clinicians, practice admins and strangers see nothing in any visibility.
@@ -226,3 +231,160 @@ def get_record_to_change(user: Any, queryset: QuerySet[Any], pk: int) -> Any:
     if not can_change(user, record):
         raise Http404("No such record.")
     return record
+
+
+# --- one door per case ----------------------------------------------------------------------
+
+
+class As(StrEnum):
+    """In which capacity a page or route lets a person into a case."""
+
+    PARTNER = "partner"
+    CLINICIAN = "clinician"
+    MEMBER = "member"  # a partner or the case's clinician
+
+
+PARTNER, CLINICIAN, MEMBER = As.PARTNER, As.CLINICIAN, As.MEMBER
+
+
+@dataclass(frozen=True)
+class CaseAccess:
+    """One person's way into one case, resolved once per request.
+
+    Every page and API route that concerns a case starts here (``case_access``), reads
+    partner-authored records through ``read``/``get`` (``visible_to`` plus the clinical-read
+    audit) and asks the ``can_*`` predicates that the actions enforce, so a button shows only
+    where the action would accept it.
+    """
+
+    user: Any
+    case: Case
+    member: CaseMember | None
+    is_clinician: bool
+    # What this request has already recorded as a clinical read (one audit row per kind).
+    _audited: set[str] = field(default_factory=set, compare=False, repr=False)
+
+    # -- who --------------------------------------------------------------------------------
+
+    @property
+    def is_partner(self) -> bool:
+        return self.member is not None
+
+    @property
+    def role(self) -> str:
+        """``partner_a``, ``partner_b`` or ``clinician``."""
+        return self.member.role if self.member is not None else "clinician"
+
+    # -- what they may do -------------------------------------------------------------------
+
+    @property
+    def is_closed(self) -> bool:
+        return self.case.status == CaseStatus.CLOSED
+
+    @property
+    def can_write(self) -> bool:
+        """A partner adding or changing their own records (a closed case is read-only)."""
+        return self.is_partner and not self.is_closed
+
+    @property
+    def can_act_as_clinician(self) -> bool:
+        return self.is_clinician and not self.is_closed
+
+    @property
+    def held(self) -> bool:
+        """Couple-shared work waits for this person (``core.pause``)."""
+        return pause.is_held(self.case, self.user) or (
+            self.is_clinician and pause.is_paused(self.case)
+        )
+
+    @property
+    def pause_message(self) -> str:
+        return pause.message_for(self.case, self.user) if self.held else ""
+
+    @property
+    def can_share(self) -> bool:
+        """Writing something the other partner will see (the same rule the actions enforce)."""
+        return self.can_write and not self.held
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def visible(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        """Partner-authored rows of this case that this person may see; no audit.
+
+        For counts and existence only: content a clinician reads goes through ``read``.
+        """
+        return queryset.filter(visible_records_q(self.user), case_id=self.case.pk)
+
+    def read(self, queryset: QuerySet[Any], what: str) -> QuerySet[Any]:
+        """Rows this person may see; a clinician's read of them is recorded once per request."""
+        self.record_read(what)
+        return self.visible(queryset)
+
+    def get(self, queryset: QuerySet[Any], pk: Any, what: str | None = None) -> Any:
+        """One record this person may see, or 404."""
+        record = self.visible(queryset).filter(pk=pk).first()
+        if record is None:
+            raise Http404("No such record.")
+        if what is not None:
+            self.record_read(what)
+        return record
+
+    def get_to_change(self, queryset: QuerySet[Any], pk: Any) -> Any:
+        """One record this person wrote, or 404."""
+        record = queryset.filter(case_id=self.case.pk, author_id=self.user.pk, pk=pk).first()
+        if record is None:
+            raise Http404("No such record.")
+        return record
+
+    def record_read(self, what: str) -> None:
+        """A clinician opened clinical content of this case: that read is itself a record."""
+        if not self.is_clinician or self.is_partner or what in self._audited:
+            return
+        self._audited.add(what)
+        audit.record(
+            self.user, "retrust.case.content.viewed", case=self.case, details={"what": what}
+        )
+
+
+def case_access(user: Any, case_id: Any, as_: As = MEMBER) -> CaseAccess:
+    """The person's way into the case, or 404 for anyone the capacity ``as_`` leaves out."""
+    if not _authenticated(user):
+        raise Http404("No such case.")
+    try:
+        case_pk = int(case_id)
+    except (TypeError, ValueError):
+        raise Http404("No such case.") from None
+    case = (
+        Case.objects.select_related("practice")
+        .annotate(
+            _clinician=Exists(clinician_case_ids(user).filter(case_id=OuterRef("pk"))),
+        )
+        .filter(pk=case_pk)
+        .first()
+    )
+    if case is None:
+        raise Http404("No such case.")
+    member = None
+    if as_ is not As.CLINICIAN:
+        member = CaseMember.objects.filter(case=case, user=user).first()
+    is_clinician = bool(case._clinician)  # type: ignore[attr-defined]
+    allowed = {
+        As.PARTNER: member is not None,
+        As.CLINICIAN: is_clinician,
+        As.MEMBER: member is not None or is_clinician,
+    }[as_]
+    if not allowed:
+        raise Http404("No such case.")
+    return CaseAccess(user=user, case=case, member=member, is_clinician=is_clinician)
+
+
+def record_access(
+    user: Any, queryset: QuerySet[Any], pk: Any, as_: As = MEMBER, what: str | None = None
+) -> tuple[CaseAccess, Any]:
+    """For routes addressed by a record's id: the access to its case and the record, or 404."""
+    case_id = queryset.filter(visible_records_q(user), pk=pk).values_list("case_id", flat=True)
+    found = case_id.first()
+    if found is None:
+        raise Http404("No such record.")
+    access = case_access(user, found, as_=as_)
+    return access, access.get(queryset, pk, what=what)

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from retrust.core import actions, policy
+from retrust.core import actions, pause, policy, registry
 from retrust.core.forms import (
     AcceptInvitationForm,
     ApiTokenForm,
@@ -30,7 +30,6 @@ from retrust.core.forms import (
     VisibilityForm,
 )
 from retrust.core.models import ApiToken, CaseMember, JournalEntry, User
-from retrust.safety.models import CasePause, SafetyScreen
 
 # --- public -------------------------------------------------------------------------------
 
@@ -276,20 +275,12 @@ def partner_home(request: HttpRequest) -> HttpResponse:
         .select_related("author")
         .order_by("-created_at")[:50]
     )
-    paused = set(
-        CasePause.objects.filter(case_id__in=case_ids, lifted_at__isnull=True).values_list(
-            "case_id", flat=True
-        )
-    )
-    screened = set(
-        SafetyScreen.objects.filter(case_id__in=case_ids, respondent=user).values_list(
-            "case_id", flat=True
-        )
-    )
+    panels = registry.panels_for(user, case_ids)
     cases = [
         {
-            "paused": m.case_id in paused,
-            "screened": m.case_id in screened,
+            "held": pause.is_held(m.case, user),
+            "pause_message": pause.message_for(m.case, user),
+            "panels": panels.get(m.case_id, []),
             "member": m,
             "case": m.case,
             "other": others.get(m.case_id),

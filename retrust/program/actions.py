@@ -12,7 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from retrust.core import audit
+from retrust.core import audit, pause
 from retrust.core.actions import (
     ActionError,
     mark_active,
@@ -37,7 +37,6 @@ from retrust.program.models import (
     TrustGoal,
 )
 from retrust.program.transitions import Actor, Step
-from retrust.safety.actions import require_couple_work_allowed
 
 MAX_ANSWER = 10_000
 MAX_SHORT = 300
@@ -194,10 +193,10 @@ def clean_answers(exercise_id: str, answers: dict[str, Any], *, complete: bool) 
     return cleaned
 
 
-def _require_sharing_allowed(case: Case, visibility: str) -> None:
+def _require_sharing_allowed(actor: User, case: Case, visibility: str) -> None:
     """Sharing with the other partner is couple work: it waits while the case is paused."""
     if visibility == Visibility.COUPLE:
-        require_couple_work_allowed(case)
+        pause.require_couple_work_allowed(case, actor)
 
 
 def _locked(assignment: Assignment) -> Assignment:
@@ -251,7 +250,7 @@ def submit_response(
     _require_open(case)
     _require_assignee(author, assignment)
     chosen = clean_visibility(visibility, allowed_maximum(assignment, case))
-    _require_sharing_allowed(case, chosen)
+    _require_sharing_allowed(author, case, chosen)
     cleaned = clean_answers(assignment.exercise_id, answers, complete=True)
     now = timezone.now()
     if existing is None:
@@ -316,7 +315,7 @@ def change_response_visibility(
     if case.track == "individual" and CaseMember.objects.filter(case=case).count() < 2:
         maximum = allowed_maximum(assignment, case)
     chosen = clean_visibility(visibility, maximum)
-    _require_sharing_allowed(case, chosen)
+    _require_sharing_allowed(author, case, chosen)
     old = response.visibility
     if old == chosen:
         return response
@@ -357,7 +356,7 @@ def write_trust_goal(author: User, case: Case, *, body: str, visibility: str) ->
     _require_open(case)
     body = _text(body, "body", "Write a few words about what trust would look like.", 4000)
     chosen = clean_visibility(visibility, Visibility.COUPLE.value)
-    _require_sharing_allowed(case, chosen)
+    _require_sharing_allowed(author, case, chosen)
     goal = TrustGoal.objects.filter(case=case, author=author).first()
     if goal is not None and goal.body == body and goal.visibility == chosen:
         return goal
@@ -503,7 +502,7 @@ def confirm_advance(partner: User, proposal: StageProposal) -> StageProposal:
     if proposal.state != ProposalState.OPEN or proposal.from_stage != case.stage:
         raise ActionError("This proposal is no longer open.")
     _require_step(Actor.PARTNER, Step.CONFIRM_ADVANCE, case)
-    require_couple_work_allowed(case)
+    pause.require_couple_work_allowed(case, partner)
     _, created = StageConfirmation.objects.get_or_create(proposal=proposal, user=partner)
     if created:
         audit.record(
@@ -591,7 +590,7 @@ def send_appreciation(
     _require_open(case)
     if not CaseMember.objects.filter(case=case).exclude(user=author).exists():
         raise ActionError("Your partner hasn't joined yet, so there is no one to send this to.")
-    require_couple_work_allowed(case)
+    pause.require_couple_work_allowed(case, author)
     keys = {m.key for m in milestones_for(case)}
     if milestone_key not in keys:
         raise ActionError("Choose one of your milestones.", "milestone_key")

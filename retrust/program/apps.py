@@ -8,6 +8,9 @@ class ProgramConfig(AppConfig):
     verbose_name = "Trust-repair program"
 
     def ready(self) -> None:
+        from retrust.core.registry import NavEntry, nav_entry
+
+        nav_entry(NavEntry("Exercises", "program_library", "clinician", order=20))
         # A malformed exercise file stops start-up here, naming the file and the field.
         from retrust.program import content
 

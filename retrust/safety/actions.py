@@ -7,7 +7,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from retrust.core import audit, policy
+from retrust.core import audit, pause, policy
 from retrust.core.actions import ActionError, require_case_clinician
 from retrust.core.models import Case, Practice
 from retrust.safety import screen
@@ -23,9 +23,6 @@ from retrust.safety.models import (
 
 # Alerts from these sources pause couple-shared work until the clinician lifts the pause.
 PAUSING_SOURCES = frozenset({AlertSource.SAFETY_SCREEN, AlertSource.PHQ9_ITEM9})
-PAUSED_MESSAGE = (
-    "Shared work is on hold for the moment. Your clinician will be in touch with each of you."
-)
 
 
 @transaction.atomic
@@ -68,35 +65,12 @@ def raise_alert(
 
 
 def _pause(case: Case, alert: Alert) -> None:
-    if is_paused(case):
+    if not pause.start(case, held_for=alert.partner):
+        # Already paused (perhaps by another alert at the same moment): one pause is enough,
+        # and the screen that raised this alert must still be stored.
         return
-    try:
-        with transaction.atomic():
-            pause = CasePause.objects.create(case=case, alert=alert)
-    except IntegrityError:
-        # Another alert paused the case at the same moment: one pause is enough, and the
-        # screen that raised this alert must still be stored.
-        return
-    audit.record(None, "retrust.case.pause.started", target=pause, case=case)
-
-
-# --- the conjoint-work gate ---------------------------------------------------------------
-
-
-class SharedWorkPaused(ActionError):
-    """Couple-shared work waits until the clinician lifts the pause. Never says why."""
-
-    status_code = 409
-
-
-def is_paused(case: Case) -> bool:
-    return CasePause.objects.filter(case=case, lifted_at__isnull=True).exists()
-
-
-def require_couple_work_allowed(case: Case) -> None:
-    """Call at the top of every action that shares something between the partners."""
-    if is_paused(case):
-        raise SharedWorkPaused(PAUSED_MESSAGE)
+    record = CasePause.objects.create(case=case, alert=alert)
+    audit.record(None, "retrust.case.pause.started", target=record, case=case)
 
 
 # --- private screening --------------------------------------------------------------------
@@ -188,24 +162,25 @@ def partners_not_yet_seen(case: Case, pause: CasePause) -> list[Any]:
 @transaction.atomic
 def lift_pause(actor: Any, case: Case, reason: str) -> CasePause:
     require_case_clinician(actor, case)
-    pause = CasePause.objects.select_for_update().filter(case=case, lifted_at__isnull=True).first()
-    if pause is None:
+    record = CasePause.objects.select_for_update().filter(case=case, lifted_at__isnull=True).first()
+    if record is None:
         raise ActionError("Shared work on this case is not paused.")
     reason = (reason or "").strip()
     if not reason:
         raise ActionError("Say briefly why it is safe to resume shared work.", "reason")
-    unseen = partners_not_yet_seen(case, pause)
+    unseen = partners_not_yet_seen(case, record)
     if unseen:
         names = ", ".join(user.name for user in unseen)
         raise ActionError(
             f"Record an individual session with each partner first (still to see: {names})."
         )
-    pause.lifted_at = timezone.now()
-    pause.lifted_by = actor
-    pause.lift_reason = reason[:4000]
-    pause.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
-    audit.record(actor, "retrust.case.pause.lifted", target=pause, case=case)
-    return pause
+    record.lifted_at = timezone.now()
+    record.lifted_by = actor
+    record.lift_reason = reason[:4000]
+    record.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
+    pause.end(case)
+    audit.record(actor, "retrust.case.pause.lifted", target=record, case=case)
+    return record
 
 
 # --- crisis resources ---------------------------------------------------------------------

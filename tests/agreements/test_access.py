@@ -31,7 +31,7 @@ from retrust.agreements.models import (
 )
 from retrust.core.models import Case, User
 from tests.conftest import PERSONAS
-from tests.test_access_matrix import (
+from tests.support.matrix import (
     IN_CASE,
     Redirect,
     Route,

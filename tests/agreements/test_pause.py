@@ -16,7 +16,9 @@ from retrust.agreements.models import (
     Confirmation,
     Occurrence,
 )
+from retrust.core import pause as core_pause
 from retrust.safety import actions as safety
+from tests.conftest import _paused
 from tests.test_safety import POSITIVE
 
 
@@ -36,7 +38,8 @@ def recorded(commitment, partner_a):
 
 def pause(case, partner):
     safety.submit_screen(partner, case, POSITIVE, "screen-key")
-    assert safety.is_paused(case)
+    assert _paused(case)
+    core_pause.show(case)  # the clinician has acted: both partners see the neutral wording
 
 
 def test_every_sharing_action_waits_during_a_pause(
@@ -66,7 +69,7 @@ def test_every_sharing_action_waits_during_a_pause(
         lambda: actions.respond_to_breach(partner_b, report, response="responsibility"),
     ]
     for attempt in attempts:
-        with pytest.raises(safety.SharedWorkPaused):
+        with pytest.raises(core_pause.SharedWorkPaused):
             attempt()
     assert everything() == before
 
@@ -78,12 +81,12 @@ def test_the_pages_and_api_say_so_kindly(case, partner_a, partner_b, client_for)
         {"category": "money", "title": "T", "text": "Ask first."},
     )
     assert page.status_code == 400
-    assert safety.PAUSED_MESSAGE in page.content.decode()
+    assert core_pause.DEFAULT_SHOWN_MESSAGE in page.content.decode()
     response = client_for("partner_b").post(
         f"/api/v1/cases/{case.pk}/agreements",
         {"category": "money", "title": "T", "text": "Ask first."},
         content_type="application/json",
     )
     assert response.status_code == 409
-    assert response.json()["detail"][0]["msg"] == safety.PAUSED_MESSAGE
+    assert response.json()["detail"][0]["msg"] == core_pause.DEFAULT_SHOWN_MESSAGE
     assert not Agreement.objects.exists()

@@ -28,9 +28,9 @@ from retrust.assessments.models import (
 )
 from retrust.core.actions import ActionError
 from retrust.core.models import AuditEvent, Case, User
-from retrust.safety.models import Alert, CasePause, CrisisResource
-from tests.conftest import PERSONAS
-from tests.test_access_matrix import LOGIN, Expected, Redirect, api, pages
+from retrust.safety.models import Alert, CrisisResource
+from tests.conftest import PERSONAS, lift_case, pause_case
+from tests.support.matrix import LOGIN, Expected, Redirect, api, pages
 
 PHQ9_CALM = {f"phq9-{i}": 0 for i in range(1, 10)}
 PHQ9_LOW = {**PHQ9_CALM, "phq9-1": 3, "phq9-2": 3, "phq9-3": 3, "phq9-4": 3}  # 12, Moderate
@@ -350,10 +350,9 @@ def test_totals_are_revealed_together_only_when_the_case_shares_them(
     mine = client_for("partner_a").get("/checkins/").content.decode()
     assert "Bo: 1 (Minimal)" in mine
     # A paused case (a positive safety screen) reveals nothing until the pause is lifted.
-    pause = CasePause.objects.create(case=case)
+    pause = pause_case(case)
     assert "Side by side" not in other.get("/checkins/").content.decode()
-    pause.lifted_at = timezone.now()
-    pause.save()
+    lift_case(pause)
     assert "Side by side" in other.get("/checkins/").content.decode()
     actions.set_totals_sharing(clinician, case, False)
     assert "Side by side" not in other.get("/checkins/").content.decode()
@@ -394,10 +393,9 @@ def test_the_api_reveals_totals_together_exactly_when_the_page_does(
         ("partner_a", False, False, 12, "Moderate"),
         ("partner_b", False, False, 1, "Minimal"),
     ]
-    pause = CasePause.objects.create(case=case)
+    pause = pause_case(case)
     assert _api_scores(bo, case) == [("partner_b", True, False, 1, "Minimal")]
-    pause.lifted_at = timezone.now()
-    pause.save()
+    lift_case(pause)
     assert len(_api_scores(bo, case)) == 2
     actions.set_totals_sharing(clinician, case, False)
     assert _api_scores(bo, case) == [("partner_b", True, False, 1, "Minimal")]

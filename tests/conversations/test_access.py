@@ -33,7 +33,7 @@ from tests.conversations.conftest import (
     TalkWorld,
     rows,
 )
-from tests.test_access_matrix import LOGIN, Redirect, Route, api, check, matrix, pages
+from tests.support.matrix import LOGIN, Redirect, Route, api, check, matrix, pages
 
 PARTNERS = {"partner_a": 200, "partner_b": 200}
 IN_CASE = {**PARTNERS, "clinician": 200}

@@ -19,7 +19,7 @@ from retrust.conversations.models import (
     Turn,
 )
 from retrust.core.models import AuditEvent, Case, JournalEntry, User
-from tests.conftest import signed_in_client
+from tests.conftest import pause_case, signed_in_client
 from tests.conversations.conftest import ANSWER_A
 
 ANSWER_B = {
@@ -422,9 +422,7 @@ def test_anonymous_feedback_is_sent_to_sign_in(db: None) -> None:
 def test_a_safety_pause_holds_couple_work_but_not_the_private_log(
     talk: Conversation, case: Case, partner_a: User, partner_b: User
 ) -> None:
-    from retrust.safety.models import CasePause
-
-    CasePause.objects.create(case=case)
+    pause_case(case)
     client = signed_in_client(partner_a)
     response = client.post(
         f"/api/v1/conversations/{talk.pk}/turns",
@@ -434,7 +432,7 @@ def test_a_safety_pause_holds_couple_work_but_not_the_private_log(
     assert response.status_code == 409
     response = client.post(f"/cases/{case.pk}/conversations/new/", {"topic": "Money"})
     assert response.status_code == 400
-    assert "Shared work is on hold" in response.content.decode()
+    assert "Individual sessions are the next step" in response.content.decode()
     with pytest.raises(actions.ActionError):
         actions.open_review(partner_a, case, title="The party")
     assert Turn.objects.count() == 0 and Conversation.objects.count() == 1

@@ -350,13 +350,14 @@ def test_a_closed_case_takes_no_more_confirmations(clinician, case, both):
 
 
 def test_sharing_waits_while_the_case_is_paused(clinician, case, both):
-    from retrust.safety.actions import SharedWorkPaused
-    from retrust.safety.models import CasePause
+    from retrust.core import pause
+    from retrust.core.pause import SharedWorkPaused
 
     a, b = both
     assignment = assign(clinician, case)
     proposal = actions.propose_advance(clinician, case, goals_review="ok")
-    CasePause.objects.create(case=case)
+    pause.start(case, held_for=None)
+    pause.show(case)
     with pytest.raises(SharedWorkPaused):
         actions.submit_response(a, assignment, answers=TRUST, visibility="couple")
     with pytest.raises(SharedWorkPaused):

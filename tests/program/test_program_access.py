@@ -29,7 +29,7 @@ from retrust.program.models import (
     TrustGoal,
 )
 from tests.conftest import PERSONAS, make_user
-from tests.test_access_matrix import (
+from tests.support.matrix import (
     CLINICIANS,
     IN_CASE,
     PARTNERS,

@@ -1,0 +1,73 @@
+"""What the apps above core plug into it, so that core never imports them.
+
+Each app registers its navigation entries, its panels on the partner home page and its part of
+the demo in its ``AppConfig.ready()``. Core renders what is registered and knows nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str
+    url_name: str
+    audience: str  # "partner", "clinician" or "admin"
+    # URL names of the pages under this entry, so the entry is marked as the current page.
+    current: tuple[str, ...] = ()
+    order: int = 50
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A block on the partner home page for one case: a template and its context."""
+
+    template: str
+    context: dict[str, Any]
+    order: int = 50
+
+
+# Called with (user, case ids) once per home page; returns {case_id: [Panel, ...]}. One provider
+# runs a fixed number of queries whatever the number of cases.
+PanelProvider = Callable[[Any, Sequence[int]], dict[int, list[Panel]]]
+
+# Called with (practice, partners by demo key, whether the practice was just created).
+DemoSeeder = Callable[[Any, dict[str, Any], bool], None]
+
+NAV: list[NavEntry] = []
+HOME_PANELS: list[PanelProvider] = []
+DEMO_SEEDERS: list[tuple[int, DemoSeeder]] = []
+
+
+def nav_entry(entry: NavEntry) -> None:
+    if entry not in NAV:
+        NAV.append(entry)
+        NAV.sort(key=lambda e: e.order)
+
+
+def home_panel(provider: PanelProvider) -> None:
+    if provider not in HOME_PANELS:
+        HOME_PANELS.append(provider)
+
+
+def demo_seeder(seeder: DemoSeeder, order: int = 50) -> None:
+    if all(existing is not seeder for _, existing in DEMO_SEEDERS):
+        DEMO_SEEDERS.append((order, seeder))
+        DEMO_SEEDERS.sort(key=lambda pair: pair[0])
+
+
+def nav_for(audiences: set[str]) -> list[NavEntry]:
+    return [entry for entry in NAV if entry.audience in audiences]
+
+
+def panels_for(user: Any, case_ids: Sequence[int]) -> dict[int, list[Panel]]:
+    panels: dict[int, list[Panel]] = {case_id: [] for case_id in case_ids}
+    for provider in HOME_PANELS:
+        for case_id, found in provider(user, case_ids).items():
+            panels.setdefault(case_id, []).extend(found)
+    for found in panels.values():
+        found.sort(key=lambda panel: panel.order)
+    return panels

@@ -1,0 +1,30 @@
+"""The safety app's block on the partner home page: the private questions, until answered."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from retrust.core.models import Case
+from retrust.core.registry import Panel
+from retrust.safety.models import SafetyScreen
+
+
+def partner_home(user: Any, case_ids: Sequence[int]) -> dict[int, list[Panel]]:
+    screened = set(
+        SafetyScreen.objects.filter(case_id__in=case_ids, respondent=user).values_list(
+            "case_id", flat=True
+        )
+    )
+    cases = Case.objects.in_bulk(list(case_ids))
+    return {
+        case_id: [
+            Panel(
+                "safety/_home_panel.html",
+                {"case": cases[case_id], "screened": case_id in screened},
+                order=10,
+            )
+        ]
+        for case_id in case_ids
+        if case_id in cases
+    }
