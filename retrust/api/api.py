@@ -7,11 +7,12 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import NinjaAPI, Schema, Status
+from ninja import Schema, Status
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 from pydantic import Field
 
+from retrust.api.openapi import DocumentedAPI
 from retrust.core import actions, policy
 from retrust.core.models import ApiToken, CaseMember, JournalEntry, hash_token
 from retrust.core.rules import Visibility
@@ -50,7 +51,7 @@ class TokenAuth(HttpBearer):
         return found.user
 
 
-api = NinjaAPI(
+api = DocumentedAPI(
     title="retrust API",
     version="1",
     urls_namespace="api-v1",
