@@ -355,6 +355,7 @@ def _review_page(
     comment_form: forms.Form | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    commenting = access.can_act_as_clinician and not access.is_partner
     return render(
         request,
         "conversations/review.html",
@@ -368,10 +369,10 @@ def _review_page(
             "is_clinician": access.is_clinician and not access.is_partner,
             "comments": read.comments,
             "comment_form": (
-                (comment_form or CommentForm(auto_id="comment-%s"))
-                if access.can_act_as_clinician and not access.is_partner
-                else None
+                (comment_form or CommentForm(auto_id="comment-%s")) if commenting else None
             ),
+            # A comment refused because the case closed while the page was open.
+            "comment_refused": comment_form if not commenting else None,
             "parts": [
                 (name, ReviewAnswer._meta.get_field(name).verbose_name)
                 for name in ReviewAnswer.PARTS

@@ -234,6 +234,49 @@ class TestBreaks:
         actions.call_break(partner_a, talk, returns_at=later + timedelta(hours=24), now=later)
         assert Break.objects.count() == 2
 
+    def test_the_shortest_break_on_the_page_is_accepted(
+        self, talk: Conversation, partner_a: User
+    ) -> None:
+        # The page and the action once read the clock twice, so 20 minutes came out a hair
+        # short and was always refused.
+        response = signed_in_client(partner_a).post(
+            f"/conversations/{talk.pk}/break/", {"minutes": 20}
+        )
+        assert response.status_code == 302
+        taken = Break.objects.get()
+        assert taken.returns_at - taken.created_at == timedelta(minutes=20)
+
+    def test_the_api_schema_states_the_servers_limits(
+        self, case: Case, partner_a: User, partner_b: User
+    ) -> None:
+        """Read the limits from the OpenAPI document, as a schema-driven client would: every
+        length the schema allows is accepted, and everything it forbids is a 422."""
+        document = Client().get("/api/v1/openapi.json").json()
+        operation = document["paths"]["/api/v1/conversations/{pk}/breaks"]["post"]
+        ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        minutes = document["components"]["schemas"][ref.rsplit("/", 1)[-1]]["properties"]["minutes"]
+        assert minutes["type"] == "integer"
+        low, high = minutes["minimum"], minutes["maximum"]
+        assert (low, high) == (20, 24 * 60)  # flow.break_problem's own limits
+        client = signed_in_client(partner_a)
+        for allowed in (low, low + 1, high - 1, high):
+            fresh = actions.open_conversation(partner_a, case, topic=f"{allowed} minutes")
+            response = client.post(
+                f"/api/v1/conversations/{fresh.pk}/breaks",
+                {"minutes": allowed},
+                content_type="application/json",
+            )
+            assert response.status_code == 201, (allowed, response.content)
+        fresh = actions.open_conversation(partner_a, case, topic="Refused")
+        for refused in (low - 1, high + 1, True, "30", 30.5, None):
+            response = client.post(
+                f"/api/v1/conversations/{fresh.pk}/breaks",
+                {"minutes": refused},
+                content_type="application/json",
+            )
+            assert response.status_code == 422, (refused, response.content)
+        assert not Break.objects.filter(conversation=fresh).exists()
+
     def test_calling_a_break_twice_makes_one(self, talk: Conversation, partner_a: User) -> None:
         client = signed_in_client(partner_a)
         client.post(f"/conversations/{talk.pk}/break/", {"minutes": 30})
