@@ -40,6 +40,11 @@ def _partners(case: Case) -> list[int]:
 
 
 def _require_partner(user: User, case: Case) -> list[int]:
+    """The action's side of ``CaseAccess.can_write``: a partner, in a case still open.
+
+    Returns the partners' ids. Couple-shared actions also pass the pause gate
+    (``pause.require_couple_work_allowed``), the action's side of ``CaseAccess.can_share``.
+    """
     partners = _partners(case)
     if user.pk not in partners:
         raise ActionError("Only the partners in this case can do this.")
@@ -49,6 +54,11 @@ def _require_partner(user: User, case: Case) -> list[int]:
     # Every partner action passes here, inside its transaction: it counts as activity.
     mark_active(user, case)
     return partners
+
+
+def both_partners_here(partners: list[int]) -> bool:
+    """Conversations and reviews are for two: one partner alone cannot open either."""
+    return len(partners) >= 2
 
 
 def _text(value: str, field: str, limit: int, empty_message: str) -> str:
@@ -71,7 +81,7 @@ def open_conversation(
     partners = _require_partner(author, case)
     pause.require_couple_work_allowed(case, author)
     others = [pk for pk in partners if pk != author.pk]
-    if not others:
+    if not both_partners_here(partners):
         raise ActionError(
             "Your partner hasn't joined yet. A conversation needs both of you.", "topic"
         )
@@ -99,6 +109,21 @@ def open_conversation(
             return existing
         raise ActionError("This form was already used. Reload the page and try again.") from exc
     audit.record(author, "retrust.conversation.opened", target=conversation, case=case)
+    return conversation
+
+
+@transaction.atomic
+def start_conversation(
+    author: User, case: Case, *, topic: str, statement: str, creation_key: str = ""
+) -> Conversation:
+    """Open a conversation with its first statement, both or neither (the gentle start-up).
+
+    Sending the same form twice returns the same conversation with its one statement.
+    """
+    conversation = open_conversation(author, case, topic=topic, creation_key=creation_key)
+    if conversation.turn_count == 0:
+        post_turn(author, conversation, kind=flow.STATEMENT, body=statement, expected_seq=0)
+        conversation.refresh_from_db()
     return conversation
 
 
@@ -193,6 +218,8 @@ def call_break(
     conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
     case = Case.objects.get(pk=conversation.case_id)
     _require_partner(author, case)
+    # The other partner sees a break at once: shared work, held during a pause like a turn.
+    pause.require_couple_work_allowed(case, author)
     if conversation.is_locked(now):
         running = conversation.breaks.filter(returns_at__gt=now).order_by("-returns_at").first()
         if running is not None:
@@ -230,8 +257,14 @@ def call_break(
 def open_review(
     author: User, case: Case, *, title: str, creation_key: str = ""
 ) -> HurtfulMomentReview:
-    _require_partner(author, case)
+    partners = _require_partner(author, case)
     pause.require_couple_work_allowed(case, author)
+    if not both_partners_here(partners):
+        raise ActionError(
+            "Your partner hasn't joined yet. Each of you answers a review, so it needs both "
+            "of you.",
+            "title",
+        )
     title = _text(title, "title", TOPIC_MAX, "Name the moment in a few words.")
     if creation_key:
         existing = HurtfulMomentReview.objects.filter(creation_key=creation_key).first()
@@ -265,14 +298,15 @@ def save_review_answer(
     both answers are shown to both partners at once."""
     review = HurtfulMomentReview.objects.select_for_update().get(pk=review.pk)
     case = Case.objects.get(pk=review.case_id)
-    _require_partner(author, case)
+    partners = set(_require_partner(author, case))
     if done:
         # Finishing may reveal both answers to the couple: shared work, held during a pause.
         pause.require_couple_work_allowed(case, author)
     answer = ReviewAnswer.objects.filter(review=review, author=author).first()
     if answer is not None and answer.done_at is not None:
         if done and all(
-            (parts.get(name) or "").strip() == getattr(answer, name) for name in ReviewAnswer.PARTS
+            (parts.get(name) or "").strip() == (getattr(answer, name) or "")
+            for name in ReviewAnswer.PARTS
         ):
             return answer  # the same "I'm done" sent twice
         raise ActionError("You've already finished this review, so it can't be changed now.")
@@ -302,8 +336,11 @@ def save_review_answer(
     )
     if done:
         finished = ReviewAnswer.objects.filter(review=review, done_at__isnull=False)
-        partners = set(_partners(case))
-        if partners and set(finished.values_list("author_id", flat=True)) >= partners:
+        # Revealed only between two partners who have both finished: an answer never becomes
+        # "couple" while one partner is alone in the case (a newcomer would inherit it).
+        if both_partners_here(list(partners)) and (
+            set(finished.values_list("author_id", flat=True)) >= partners
+        ):
             finished.update(visibility=Visibility.COUPLE)
             review.revealed_at = timezone.now()
             review.save(update_fields=["revealed_at", "updated_at"])
@@ -316,6 +353,8 @@ def save_review_answer(
 def comment_on_review(clinician: User, review: HurtfulMomentReview, *, body: str) -> ReviewComment:
     case = Case.objects.get(pk=review.case_id)
     require_case_clinician(clinician, case, "Only the couple's clinician can comment here.")
+    if case.status == CaseStatus.CLOSED:
+        raise ActionError("This case is closed, so nothing new can be added here.", "body")
     body = _text(body, "body", PART_MAX, "Write your comment first.")
     comment = ReviewComment.objects.create(review=review, author=clinician, body=body)
     audit.record(clinician, "retrust.review.commented", target=comment, case=case)

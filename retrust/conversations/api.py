@@ -1,5 +1,9 @@
-"""JSON API for the coach, structured conversations and breaks. Reads through policy, like the
-pages; a conversation on a break refuses new turns here too (HTTP 423)."""
+"""JSON API for the coach, structured conversations and breaks.
+
+The same door as the pages: ``policy.case_access``/``record_access``, the reads of
+``conversations.queries`` and the same actions. A conversation on a break refuses new turns here
+too (HTTP 423); a refused action answers 400, a pause 409, a body that breaks the schema 422.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +13,11 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
-from pydantic import Field
+from pydantic import Field, StrictInt
 
 from retrust.coach import analyse
-from retrust.conversations import actions
+from retrust.conversations import actions, flow, queries
 from retrust.conversations.models import Conversation, Turn
-from retrust.core import actions as core_actions
 from retrust.core import policy
 
 router = Router(tags=["conversations"])
@@ -52,8 +55,18 @@ class TurnIn(Schema):
     expected_seq: int = Field(ge=0)
 
 
+BREAK_MINUTES_MIN = int(flow.BREAK_MIN.total_seconds() // 60)
+BREAK_MINUTES_MAX = int(flow.BREAK_MAX.total_seconds() // 60)
+
+
 class BreakIn(Schema):
-    minutes: int = Field(ge=1, le=10_000)
+    # The schema states the server's own limits (``flow.break_problem``): a whole number of
+    # minutes, 20 to 1440; ``true`` or "30" is not a number of minutes.
+    minutes: StrictInt = Field(
+        ge=BREAK_MINUTES_MIN,
+        le=BREAK_MINUTES_MAX,
+        description="How long the break lasts, in minutes: at least 20, at most 24 hours.",
+    )
 
 
 class TurnOut(Schema):
@@ -109,9 +122,26 @@ def _conversation_out(conversation: Conversation, now: datetime) -> dict[str, An
     }
 
 
-def _get_conversation(user: Any, pk: int) -> Conversation:
-    return policy.get_record_for(
-        user, Conversation.objects.select_related("case", "speaker", "listener"), pk
+def _turn_out(turn: Turn, user: Any) -> dict[str, Any]:
+    return {
+        "seq": turn.seq,
+        "kind": turn.kind,
+        "author": turn.author.name,
+        "mine": turn.author_id == user.pk,
+        "body": turn.body,
+        "created_at": turn.created_at,
+    }
+
+
+def _conversation(
+    request: HttpRequest, pk: int, as_: policy.As
+) -> tuple[policy.CaseAccess, Conversation]:
+    return policy.record_access(
+        _user(request),
+        Conversation.objects.select_related("speaker", "listener"),
+        pk,
+        as_=as_,
+        what=queries.CONVERSATION,
     )
 
 
@@ -128,16 +158,9 @@ def coach(request: HttpRequest, payload: CoachIn) -> dict[str, Any]:
     summary="Conversations in a case",
 )
 def list_conversations(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
-    user = _user(request)
-    case = policy.get_case_for(user, case_id)
+    access = policy.case_access(_user(request), case_id, as_=policy.MEMBER)
     now = timezone.now()
-    found = (
-        Conversation.objects.visible_to(user)
-        .filter(case=case)
-        .select_related("speaker", "listener")
-        .order_by("-updated_at")[:200]
-    )
-    return [_conversation_out(c, now) for c in found]
+    return [_conversation_out(c, now) for c in queries.conversations(access, limit=200)]
 
 
 @router.post(
@@ -147,48 +170,22 @@ def list_conversations(request: HttpRequest, case_id: int) -> list[dict[str, Any
 )
 def open_conversation(request: HttpRequest, case_id: int, payload: ConversationIn) -> Status[Any]:
     user = _user(request)
-    case = policy.partner_cases_for(user).filter(pk=case_id).first()
-    if case is None:
-        raise Http404("No such case.")
-    conversation = actions.open_conversation(
-        user, case, topic=payload.topic, creation_key=payload.creation_key
+    access = policy.case_access(user, case_id, as_=policy.PARTNER)
+    opened = actions.open_conversation(
+        user, access.case, topic=payload.topic, creation_key=payload.creation_key
     )
-    conversation = _get_conversation(user, conversation.pk)
-    return Status(201, _conversation_out(conversation, timezone.now()))
+    found = access.get(Conversation.objects.select_related("speaker", "listener"), opened.pk)
+    return Status(201, _conversation_out(found, timezone.now()))
 
 
 @router.get(
     "/conversations/{pk}", response=ConversationDetailOut, summary="A conversation and its turns"
 )
 def conversation_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
-    user = _user(request)
-    conversation = _get_conversation(user, pk)
-    turns = list(
-        Turn.objects.visible_to(user)
-        .filter(conversation=conversation)
-        .select_related("author")
-        .order_by("seq")
-    )
-    if user.pk not in (conversation.speaker_id, conversation.listener_id):
-        core_actions.record_clinical_read(user, conversation.case, "conversation", len(turns))
+    access, conversation = _conversation(request, pk, policy.MEMBER)
     out = _conversation_out(conversation, timezone.now())
-    out["turns"] = [
-        {
-            "seq": t.seq,
-            "kind": t.kind,
-            "author": t.author.name,
-            "mine": t.author_id == user.pk,
-            "body": t.body,
-            "created_at": t.created_at,
-        }
-        for t in turns
-    ]
+    out["turns"] = [_turn_out(t, access.user) for t in queries.turns(access, conversation)]
     return out
-
-
-def _require_participant(user: Any, conversation: Conversation) -> None:
-    if user.pk not in (conversation.speaker_id, conversation.listener_id):
-        raise Http404("Not found.")
 
 
 @router.post(
@@ -197,9 +194,7 @@ def _require_participant(user: Any, conversation: Conversation) -> None:
     summary="Take your turn (refused with 423 during a break)",
 )
 def post_turn(request: HttpRequest, pk: int, payload: TurnIn) -> Status[Any]:
-    user = _user(request)
-    conversation = _get_conversation(user, pk)
-    _require_participant(user, conversation)
+    access, conversation = _conversation(request, pk, policy.PARTNER)
     now = timezone.now()
     if conversation.is_locked(now):
         return Status(
@@ -210,19 +205,14 @@ def post_turn(request: HttpRequest, pk: int, payload: TurnIn) -> Status[Any]:
             },
         )
     turn = actions.post_turn(
-        user, conversation, kind=payload.kind, body=payload.body, expected_seq=payload.expected_seq
+        access.user,
+        conversation,
+        kind=payload.kind,
+        body=payload.body,
+        expected_seq=payload.expected_seq,
+        now=now,
     )
-    return Status(
-        201,
-        {
-            "seq": turn.seq,
-            "kind": turn.kind,
-            "author": user.name,
-            "mine": True,
-            "body": turn.body,
-            "created_at": turn.created_at,
-        },
-    )
+    return Status(201, _turn_out(turn, access.user))
 
 
 @router.post(
@@ -231,11 +221,10 @@ def post_turn(request: HttpRequest, pk: int, payload: TurnIn) -> Status[Any]:
     summary="Call a break: the conversation locks for 20 minutes to 24 hours",
 )
 def call_break(request: HttpRequest, pk: int, payload: BreakIn) -> Status[Any]:
-    user = _user(request)
-    conversation = _get_conversation(user, pk)
-    _require_participant(user, conversation)
+    access, conversation = _conversation(request, pk, policy.PARTNER)
+    # One clock reading for the return time and the action's check of it.
     now = timezone.now()
-    pause = actions.call_break(
-        user, conversation, returns_at=now + timedelta(minutes=payload.minutes), now=now
+    taken = actions.call_break(
+        access.user, conversation, returns_at=now + timedelta(minutes=payload.minutes), now=now
     )
-    return Status(201, {"returns_at": pause.returns_at, "called_by": pause.author.name})
+    return Status(201, {"returns_at": taken.returns_at, "called_by": taken.author.name})

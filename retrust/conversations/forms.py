@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django import forms
 
@@ -127,6 +128,15 @@ class TriggerForm(forms.Form):
         widget=forms.RadioSelect,
         required=False,  # private unless the writer chooses otherwise
     )
+
+    def __init__(self, *args: Any, solo: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if solo:
+            # One person working alone: nothing on the page speaks to two people.
+            self.fields["visibility"].choices = [
+                (Visibility.PRIVATE.value, "Only me"),
+                (Visibility.CLINICIAN.value, "Me and my clinician"),
+            ]
 
     def clean_visibility(self) -> str:
         return self.cleaned_data.get("visibility") or Visibility.PRIVATE.value

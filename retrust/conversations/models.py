@@ -5,6 +5,11 @@ Everything a partner writes here inherits ``PartnerAuthored`` and is read throug
 ``private`` while a draft, ``clinician`` once its author is done, and becomes ``couple`` for
 both answers at the moment the second partner is done (reveal together); a trigger entry is
 ``private`` unless its author shares it with the clinician.
+
+What a partner writes that the other partner may not read (review answers, whose drafts are
+private and whose finished answers wait for the reveal, and the whole trigger log) is encrypted
+at rest, like journals: unreadable in a copied database without the keys. An empty optional
+part is stored as NULL (the field type stores no ciphertext for an empty value).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from encrypted_fields.fields import EncryptedTextField
 
 from retrust.core.models import PartnerAuthored
 
@@ -106,12 +112,20 @@ class ReviewAnswer(PartnerAuthored):
     review = models.ForeignKey(
         HurtfulMomentReview, on_delete=models.CASCADE, related_name="answers"
     )
-    felt = models.TextField("What I felt", max_length=3_000, blank=True)
-    my_view = models.TextField("My view of what happened", max_length=3_000, blank=True)
-    your_view = models.TextField("A fair summary of your view", max_length=3_000, blank=True)
-    past = models.TextField("What it touched from my past", max_length=3_000, blank=True)
-    my_part = models.TextField("My part, and my apology", max_length=3_000, blank=True)
-    differently = models.TextField("One thing I will do differently", max_length=3_000, blank=True)
+    felt = EncryptedTextField("What I felt", max_length=3_000, blank=True, null=True)
+    my_view = EncryptedTextField(
+        "My view of what happened", max_length=3_000, blank=True, null=True
+    )
+    your_view = EncryptedTextField(
+        "A fair summary of your view", max_length=3_000, blank=True, null=True
+    )
+    past = EncryptedTextField(
+        "What it touched from my past", max_length=3_000, blank=True, null=True
+    )
+    my_part = EncryptedTextField("My part, and my apology", max_length=3_000, blank=True, null=True)
+    differently = EncryptedTextField(
+        "One thing I will do differently", max_length=3_000, blank=True, null=True
+    )
     done_at = models.DateTimeField(null=True, blank=True)
 
     PARTS = ("felt", "my_view", "your_view", "past", "my_part", "differently")
@@ -145,9 +159,9 @@ class ReviewComment(models.Model):
 class TriggerEntry(PartnerAuthored):
     """A moment that set off the old hurt: what happened, how strong (0–10), what helped."""
 
-    what_happened = models.TextField(max_length=3_000)
+    what_happened = EncryptedTextField(max_length=3_000)
     intensity = models.PositiveSmallIntegerField()
-    what_helped = models.TextField(max_length=3_000, blank=True)
+    what_helped = EncryptedTextField(max_length=3_000, blank=True, null=True)
     occurred_at = models.DateTimeField(default=timezone.now)
     creation_key = models.CharField(max_length=40, null=True, blank=True, unique=True)
 

@@ -1,13 +1,17 @@
 """Pages for talking well: the gentle start-up builder, structured conversations and breaks,
-hurtful-moment reviews and the trigger log. Thin: fetch through policy, call an action, render.
+hurtful-moment reviews and the trigger log.
+
+Thin: every page resolves the person's access to the case once (``case_view`` or
+``policy.record_access``), reads through ``queries`` (the same builders as the API), and sends
+each form through ``submit``, which puts an action's refusal on the field it names.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.contrib import messages
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from retrust.coach import analyse
-from retrust.conversations import actions, flow, trend
+from retrust.conversations import actions, flow, queries, trend
 from retrust.conversations.forms import (
     BreakForm,
     CommentForm,
@@ -27,17 +31,12 @@ from retrust.conversations.forms import (
     TurnForm,
     compose,
 )
-from retrust.conversations.models import (
-    Conversation,
-    HurtfulMomentReview,
-    ReviewAnswer,
-    ReviewComment,
-    TriggerEntry,
-    Turn,
-)
+from retrust.conversations.models import Conversation, HurtfulMomentReview, ReviewAnswer
 from retrust.core import actions as core_actions
 from retrust.core import policy
-from retrust.core.models import Case, CaseMember
+from retrust.core.decorators import case_view
+from retrust.core.policy import CaseAccess
+from retrust.core.submission import submit
 
 TURN_PROMPTS = {
     flow.STATEMENT: ("Share your view", "What would you like your partner to understand?"),
@@ -49,49 +48,43 @@ TURN_PROMPTS = {
 }
 
 
-def _partner_case(user: Any, case_id: int) -> Case:
-    case = policy.partner_cases_for(user).select_related("practice").filter(pk=case_id).first()
-    if case is None:
-        raise Http404("No such page.")
-    return case
-
-
 # --- hub ----------------------------------------------------------------------------------
 
 
 @login_required
 def talk_home(request: HttpRequest) -> HttpResponse:
     """The "Talk" link in the menu: a partner's first case's talk page."""
-    case = policy.partner_cases_for(request.user).order_by("id").first()
-    if case is None:
+    case_id = policy.partner_cases_for(request.user).order_by("id").values_list("pk", flat=True)
+    first = case_id.first()
+    if first is None:
         raise Http404("No such page.")
-    return redirect("talk", case_id=case.pk)
+    return redirect("talk", case_id=first)
 
 
-@login_required
-def talk(request: HttpRequest, case_id: int) -> HttpResponse:
-    user = request.user
-    case = policy.get_case_for(user, case_id)
-    is_partner = policy.is_partner(user, case)
-    conversations = list(
-        Conversation.objects.visible_to(user)
-        .filter(case=case)
-        .select_related("speaker", "listener")
-        .order_by("-updated_at")[:50]
-    )
-    reviews = list(
-        HurtfulMomentReview.objects.visible_to(user).filter(case=case).order_by("-created_at")[:50]
-    )
+def _talk_page(
+    request: HttpRequest,
+    access: CaseAccess,
+    *,
+    conversation_form: forms.Form | None = None,
+    review_form: forms.Form | None = None,
+    status: int = 200,
+) -> HttpResponse:
     context = {
-        "case": case,
-        "is_partner": is_partner,
-        "conversations": conversations,
-        "reviews": reviews,
+        "access": access,
+        "case": access.case,
+        "together": queries.together(access),
+        "conversations": queries.conversations(access),
+        "reviews": queries.reviews(access),
         "now": timezone.now(),
-        "conversation_form": OpenConversationForm(),
-        "review_form": ReviewOpenForm(),
+        "conversation_form": conversation_form or OpenConversationForm(),
+        "review_form": review_form or ReviewOpenForm(),
     }
-    return render(request, "conversations/talk.html", context)
+    return render(request, "conversations/talk.html", context, status=status)
+
+
+@case_view(as_=policy.MEMBER)
+def talk(request: HttpRequest, access: CaseAccess) -> HttpResponse:
+    return _talk_page(request, access)
 
 
 # --- the coach, live ----------------------------------------------------------------------
@@ -120,89 +113,104 @@ def coach_feedback(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-def gentle_start(request: HttpRequest, case_id: int) -> HttpResponse:
-    user = request.user
-    case = _partner_case(user, case_id)
+@case_view(as_=policy.PARTNER)
+def gentle_start(request: HttpRequest, access: CaseAccess) -> HttpResponse:
     form = GentleStartForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        message = compose(data["feeling"], data["situation"], data["need"])
-        try:
-            if request.POST.get("then") == "journal":
-                core_actions.write_journal_entry(
-                    user,  # type: ignore[arg-type]
-                    case,
-                    body=message,
-                    visibility="private",
-                )
-                messages.success(request, "Saved to your journal. Only you can read it.")
-                return redirect("partner_home")
-            conversation = actions.open_conversation(
-                user,  # type: ignore[arg-type]
-                case,
-                topic=data["situation"][:80],
-                creation_key=data.get("creation_key") or "",
-            )
-            if conversation.turn_count == 0:
-                actions.post_turn(
-                    user,  # type: ignore[arg-type]
-                    conversation,
-                    kind=flow.STATEMENT,
-                    body=message,
-                    expected_seq=0,
-                )
-        except actions.ActionError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(request, "Sent. Your partner sums up what they heard next.")
-            return redirect("conversation", pk=conversation.pk)
-    preview = None
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        preview = compose(data["feeling"], data["situation"], data["need"])
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request,
-        "conversations/gentle_start.html",
-        {
-            "case": case,
+    to_journal = request.POST.get("then") == "journal"
+
+    def page(form: forms.Form, status: int) -> HttpResponse:
+        preview = None
+        data = getattr(form, "cleaned_data", {})
+        if all(name in data for name in ("feeling", "situation", "need")):
+            preview = compose(data["feeling"], data["situation"], data["need"])
+        context = {
+            "access": access,
+            "case": access.case,
+            "together": queries.together(access),
             "form": form,
             "analysis": analyse(preview) if preview else None,
             "text": preview,
-        },
-        status=status,
+        }
+        return render(request, "conversations/gentle_start.html", context, status=status)
+
+    if request.method != "POST":
+        return page(form, 200)
+
+    def send(data: dict[str, Any]) -> Conversation | None:
+        message = compose(data["feeling"], data["situation"], data["need"])
+        if to_journal:
+            core_actions.write_journal_entry(
+                request.user, access.case, body=message, visibility="private"
+            )
+            return None
+        return actions.start_conversation(
+            request.user,  # type: ignore[arg-type]
+            access.case,
+            topic=data["situation"][:80],
+            statement=message,
+            creation_key=data.get("creation_key") or "",
+        )
+
+    return submit(
+        request,
+        form,
+        send,
+        done=lambda found: (
+            redirect("partner_home") if found is None else redirect("conversation", pk=found.pk)
+        ),
+        again=page,
+        message=lambda found: (
+            "Saved to your journal. Only you can read it."
+            if found is None
+            else "Sent. Your partner sums up what they heard next."
+        ),
+    )
+
+
+@require_POST
+@case_view(as_=policy.PARTNER)
+def open_conversation(request: HttpRequest, access: CaseAccess) -> HttpResponse:
+    return submit(
+        request,
+        OpenConversationForm(request.POST),
+        lambda data: actions.open_conversation(
+            request.user,  # type: ignore[arg-type]
+            access.case,
+            topic=data["topic"],
+            creation_key=data.get("creation_key") or "",
+        ),
+        done=lambda found: redirect("conversation", pk=found.pk),
+        again=lambda form, status: _talk_page(
+            request, access, conversation_form=form, status=status
+        ),
     )
 
 
 # --- structured conversations -------------------------------------------------------------
 
 
-def _conversation_for(user: Any, pk: int) -> Conversation:
-    return policy.get_record_for(
-        user,
-        Conversation.objects.select_related("case", "speaker", "listener", "author"),
+def _conversation(request: HttpRequest, pk: int, as_: policy.As) -> tuple[CaseAccess, Any]:
+    return policy.record_access(
+        request.user,
+        Conversation.objects.select_related("speaker", "listener", "author"),
         pk,
+        as_=as_,
+        what=queries.CONVERSATION,
     )
 
 
 def _conversation_page(
     request: HttpRequest,
+    access: CaseAccess,
     conversation: Conversation,
     *,
     turn_form: TurnForm | None = None,
-    break_form: BreakForm | None = None,
+    break_form: forms.Form | None = None,
     hints: Any = None,
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
-    now = timezone.now()
-    turns = list(
-        Turn.objects.visible_to(user)
-        .filter(conversation=conversation)
-        .select_related("author")
-        .order_by("seq")
-    )
+    turns = queries.turns(access, conversation)
     role = (
         flow.SPEAKER
         if user.pk == conversation.speaker_id
@@ -211,8 +219,9 @@ def _conversation_page(
         else None
     )
     kinds = flow.kinds_for(conversation.phase, role) if role else []
-    locked = conversation.is_locked(now)
-    writable = bool(kinds) and not locked and conversation.case.status != "closed"
+    locked = conversation.is_locked(timezone.now())
+    # The same rule as ``actions.post_turn``: their turn, no break running, nothing held.
+    writable = bool(kinds) and not locked and access.can_share
     writing_kind = next((k for k in kinds if k != flow.CONFIRMATION), None)
     if turn_form is None and writing_kind:
         turn_form = TurnForm(
@@ -228,9 +237,8 @@ def _conversation_page(
     last_statement = next(
         (t for t in reversed(turns) if t.kind in (flow.STATEMENT, flow.CLARIFICATION)), None
     )
-    if role is None and policy.is_case_clinician(user, conversation.case):
-        core_actions.record_clinical_read(user, conversation.case, "conversation", len(turns))
     context = {
+        "access": access,
         "conversation": conversation,
         "turns": turns,
         "role": role,
@@ -254,89 +262,66 @@ def _conversation_page(
 
 @login_required
 def conversation(request: HttpRequest, pk: int) -> HttpResponse:
-    return _conversation_page(request, _conversation_for(request.user, pk))
+    access, found = _conversation(request, pk, policy.MEMBER)
+    return _conversation_page(request, access, found)
 
 
 @require_POST
 @login_required
 def post_turn(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    found = _conversation_for(user, pk)
-    if user.pk not in (found.speaker_id, found.listener_id):
-        raise Http404("No such page.")
+    access, found = _conversation(request, pk, policy.PARTNER)
     form = TurnForm(request.POST, auto_id="turn-%s")
     kind = request.POST.get("kind", "")
     if kind == flow.CONFIRMATION:
         form.fields["body"].required = False
-    if not form.is_valid():
-        return _conversation_page(request, found, turn_form=form, status=400)
-    data = form.cleaned_data
-    if kind != flow.CONFIRMATION and not data["send_anyway"]:
-        analysis = analyse(data["body"])
+    if form.is_valid() and kind != flow.CONFIRMATION and not form.cleaned_data["send_anyway"]:
+        analysis = analyse(form.cleaned_data["body"])
         if analysis.harsh:
             # Hints are shown to the writer only, and never stored; sending anyway is fine.
-            again = TurnForm(
-                initial={**data, "send_anyway": True},
-                auto_id="turn-%s",
-            )
-            return _conversation_page(request, found, turn_form=again, hints=analysis)
-    try:
-        actions.post_turn(
-            user,  # type: ignore[arg-type]
+            again = TurnForm(initial={**form.cleaned_data, "send_anyway": True}, auto_id="turn-%s")
+            return _conversation_page(request, access, found, turn_form=again, hints=analysis)
+    return submit(
+        request,
+        form,
+        lambda data: actions.post_turn(
+            request.user,  # type: ignore[arg-type]
             found,
             kind=kind,
             body=data.get("body") or "",
             expected_seq=data["expected_seq"],
-        )
-    except actions.ActionError as exc:
-        form.add_error("body" if exc.field in ("body", "kind") else None, exc.message)
-        return _conversation_page(request, found, turn_form=form, status=400)
-    return redirect("conversation", pk=found.pk)
+        ),
+        done=lambda turn: redirect("conversation", pk=found.pk),
+        again=lambda form, status: _conversation_page(
+            request, access, found, turn_form=form, status=status
+        ),
+    )
 
 
 @require_POST
 @login_required
 def call_break(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    found = _conversation_for(user, pk)
-    if user.pk not in (found.speaker_id, found.listener_id):
-        raise Http404("No such page.")
-    form = BreakForm(request.POST, auto_id="break-%s")
-    if form.is_valid():
-        returns_at = timezone.now() + timedelta(minutes=form.cleaned_data["minutes"])
-        try:
-            actions.call_break(user, found, returns_at=returns_at)  # type: ignore[arg-type]
-        except actions.ActionError as exc:
-            form.add_error("minutes", exc.message)
-        else:
-            messages.success(request, "Break started. Take care of yourself; see you soon.")
-            return redirect("conversation", pk=found.pk)
-    return _conversation_page(request, found, break_form=form, status=400)
+    access, found = _conversation(request, pk, policy.PARTNER)
 
+    def take(data: dict[str, Any]) -> Any:
+        # One clock reading for both the return time and the action's check of it, so the
+        # shortest break (exactly 20 minutes) is exactly 20 minutes away.
+        now: datetime = timezone.now()
+        return actions.call_break(
+            request.user,  # type: ignore[arg-type]
+            found,
+            returns_at=now + timedelta(minutes=data["minutes"]),
+            now=now,
+        )
 
-@require_POST
-@login_required
-def open_conversation(request: HttpRequest, case_id: int) -> HttpResponse:
-    user = request.user
-    case = _partner_case(user, case_id)
-    form = OpenConversationForm(request.POST)
-    if form.is_valid():
-        try:
-            found = actions.open_conversation(
-                user,  # type: ignore[arg-type]
-                case,
-                topic=form.cleaned_data["topic"],
-                creation_key=form.cleaned_data.get("creation_key") or "",
-            )
-        except actions.ActionError as exc:
-            form.add_error("topic", exc.message)
-        else:
-            return redirect("conversation", pk=found.pk)
-    return render(
+    return submit(
         request,
-        "conversations/form_page.html",
-        {"case": case, "form": form, "title": "Open a conversation", "action": "open_conversation"},
-        status=400,
+        BreakForm(request.POST, auto_id="break-%s"),
+        take,
+        done=lambda taken: redirect("conversation", pk=found.pk),
+        again=lambda form, status: _conversation_page(
+            request, access, found, break_form=form, status=status
+        ),
+        message="Break started. Take care of yourself; see you soon.",
     )
 
 
@@ -344,88 +329,50 @@ def open_conversation(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @require_POST
-@login_required
-def open_review(request: HttpRequest, case_id: int) -> HttpResponse:
-    user = request.user
-    case = _partner_case(user, case_id)
-    form = ReviewOpenForm(request.POST)
-    if form.is_valid():
-        try:
-            review = actions.open_review(
-                user,  # type: ignore[arg-type]
-                case,
-                title=form.cleaned_data["title"],
-                creation_key=form.cleaned_data.get("creation_key") or "",
-            )
-        except actions.ActionError as exc:
-            form.add_error("title", exc.message)
-        else:
-            return redirect("review", pk=review.pk)
-    return render(
+@case_view(as_=policy.PARTNER)
+def open_review(request: HttpRequest, access: CaseAccess) -> HttpResponse:
+    return submit(
         request,
-        "conversations/form_page.html",
-        {"case": case, "form": form, "title": "Process a hurtful moment", "action": "open_review"},
-        status=400,
+        ReviewOpenForm(request.POST),
+        lambda data: actions.open_review(
+            request.user,  # type: ignore[arg-type]
+            access.case,
+            title=data["title"],
+            creation_key=data.get("creation_key") or "",
+        ),
+        done=lambda found: redirect("review", pk=found.pk),
+        again=lambda form, status: _talk_page(request, access, review_form=form, status=status),
     )
 
 
-@login_required
-def review(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    found = policy.get_record_for(
-        user, HurtfulMomentReview.objects.select_related("case", "author"), pk
-    )
-    answers = list(
-        ReviewAnswer.objects.visible_to(user).filter(review=found).select_related("author")
-    )
-    mine = next((a for a in answers if a.author_id == user.pk), None)
-    is_partner = CaseMember.objects.filter(case_id=found.case_id, user=user).exists()
-    is_clinician = not is_partner and policy.is_case_clinician(user, found.case)
-    form = None
-    status = 200
-    if is_partner and (mine is None or mine.done_at is None):
-        form = ReviewAnswerForm(request.POST or None, instance=mine, prefix="answer")
-        if request.method == "POST":
-            if form.is_valid():
-                done = request.POST.get("then") == "done"
-                try:
-                    actions.save_review_answer(
-                        user,  # type: ignore[arg-type]
-                        found,
-                        parts={
-                            name: form.cleaned_data.get(name, "") for name in ReviewAnswer.PARTS
-                        },
-                        done=done,
-                    )
-                except actions.ActionError as exc:
-                    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-                else:
-                    messages.success(
-                        request,
-                        "Shared. Your answers open to your partner when they finish theirs."
-                        if done
-                        else "Draft saved. Only you can see it.",
-                    )
-                    return redirect("review", pk=found.pk)
-            status = 400
-    elif request.method == "POST":
-        raise Http404("No such page.")
-    if is_clinician and answers:
-        core_actions.record_clinical_read(user, found.case, "review_answers", len(answers))
-    others = [a for a in answers if a.author_id != user.pk and a.done_at is not None]
-    comments = list(ReviewComment.objects.filter(review=found).select_related("author"))
+def _review_page(
+    request: HttpRequest,
+    access: CaseAccess,
+    found: HurtfulMomentReview,
+    read: queries.ReviewRead,
+    *,
+    form: forms.Form | None = None,
+    comment_form: forms.Form | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    commenting = access.can_act_as_clinician and not access.is_partner
     return render(
         request,
         "conversations/review.html",
         {
+            "access": access,
             "review": found,
-            "mine": mine,
-            "others": others,
+            "mine": read.mine,
+            "others": read.others,
             "form": form,
-            "is_partner": is_partner,
-            "is_clinician": is_clinician,
-            "comments": comments,
-            "comment_form": CommentForm(auto_id="comment-%s") if is_clinician else None,
+            "is_partner": access.is_partner,
+            "is_clinician": access.is_clinician and not access.is_partner,
+            "comments": read.comments,
+            "comment_form": (
+                (comment_form or CommentForm(auto_id="comment-%s")) if commenting else None
+            ),
+            # A comment refused because the case closed while the page was open.
+            "comment_refused": comment_form if not commenting else None,
             "parts": [
                 (name, ReviewAnswer._meta.get_field(name).verbose_name)
                 for name in ReviewAnswer.PARTS
@@ -435,78 +382,107 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _review(request: HttpRequest, pk: int, as_: policy.As) -> tuple[CaseAccess, Any]:
+    return policy.record_access(
+        request.user, HurtfulMomentReview.objects.select_related("author"), pk, as_=as_
+    )
+
+
+@login_required
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    access, found = _review(request, pk, policy.MEMBER)
+    read = queries.review(access, found)
+    # A partner answers until they have finished; a closed case shows no form (the action
+    # refuses there too).
+    answering = access.is_partner and (read.mine is None or read.mine.done_at is None)
+    if request.method == "POST" and not answering:
+        raise Http404("No such page.")
+    form = ReviewAnswerForm(request.POST or None, instance=read.mine, prefix="answer")
+    if request.method != "POST":
+        shown = form if answering and access.can_write else None
+        return _review_page(request, access, found, read, form=shown)
+    done = request.POST.get("then") == "done"
+    return submit(
+        request,
+        form,
+        lambda data: actions.save_review_answer(
+            request.user,  # type: ignore[arg-type]
+            found,
+            parts={name: data.get(name) or "" for name in ReviewAnswer.PARTS},
+            done=done,
+        ),
+        done=lambda answer: redirect("review", pk=found.pk),
+        again=lambda form, status: _review_page(
+            request, access, found, read, form=form, status=status
+        ),
+        message=(
+            "Shared. Your answers open to your partner when they finish theirs."
+            if done
+            else "Draft saved. Only you can see it."
+        ),
+    )
+
+
 @require_POST
 @login_required
 def comment_on_review(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    found = policy.get_record_for(user, HurtfulMomentReview.objects.select_related("case"), pk)
-    if not policy.is_case_clinician(user, found.case):
-        raise Http404("No such page.")
-    form = CommentForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.comment_on_review(user, found, body=form.cleaned_data["body"])  # type: ignore[arg-type]
-        except actions.ActionError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, "Comment added.")
-    else:
-        messages.error(request, "Write your comment first.")
-    return redirect("review", pk=found.pk)
+    access, found = _review(request, pk, policy.CLINICIAN)
+    return submit(
+        request,
+        CommentForm(request.POST, auto_id="comment-%s"),
+        lambda data: actions.comment_on_review(
+            request.user,  # type: ignore[arg-type]
+            found,
+            body=data["body"],
+        ),
+        done=lambda comment: redirect("review", pk=found.pk),
+        again=lambda form, status: _review_page(
+            request, access, found, queries.review(access, found), comment_form=form, status=status
+        ),
+        message="Comment added.",
+    )
 
 
 # --- the trigger log ----------------------------------------------------------------------
 
 
-@login_required
-def triggers(request: HttpRequest, case_id: int) -> HttpResponse:
-    user = request.user
-    case = policy.get_case_for(user, case_id)
-    is_partner = policy.is_partner(user, case)
-    form = TriggerForm(request.POST or None, auto_id="trigger-%s") if is_partner else None
-    status = 200
-    if request.method == "POST":
-        if form is None:
-            raise Http404("No such page.")
-        if form.is_valid():
-            try:
-                actions.log_trigger(
-                    user,  # type: ignore[arg-type]
-                    case,
-                    what_happened=form.cleaned_data["what_happened"],
-                    intensity=form.cleaned_data["intensity"],
-                    what_helped=form.cleaned_data["what_helped"],
-                    visibility=form.cleaned_data["visibility"],
-                    creation_key=form.cleaned_data.get("creation_key") or "",
-                )
-            except actions.ActionError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-            else:
-                messages.success(request, "Noted. Be gentle with yourself today.")
-                return redirect("triggers", case_id=case.pk)
-        status = 400
-    today = timezone.localdate()
-    since = timezone.now() - timedelta(weeks=12)
-    entries = TriggerEntry.objects.visible_to(user).filter(case=case)
-    if is_partner:
-        entries = entries.filter(author=user)  # a partner's log is their own
-    points = list(entries.filter(occurred_at__gte=since).values_list("occurred_at", "intensity"))
-    weeks = trend.weekly_trend(
-        ((timezone.localtime(at).date(), level) for at, level in points), today, weeks=12
-    )
-    recent = list(entries.select_related("author").order_by("-occurred_at")[:20])
-    if not is_partner and recent:
-        core_actions.record_clinical_read(user, case, "trigger_entries", len(recent))
-    return render(
-        request,
-        "conversations/triggers.html",
-        {
-            "case": case,
-            "is_partner": is_partner,
+@case_view(as_=policy.MEMBER)
+def triggers(request: HttpRequest, access: CaseAccess) -> HttpResponse:
+    def page(form: forms.Form | None, status: int) -> HttpResponse:
+        log = queries.trigger_log(access)
+        context = {
+            "access": access,
+            "case": access.case,
+            "together": together,
+            "is_partner": access.is_partner,
             "form": form,
-            "chart": trend.chart(weeks),
-            "weeks": weeks,
-            "recent": recent,
-        },
-        status=status,
+            "chart": trend.chart(log.weeks),
+            "weeks": log.weeks,
+            "recent": log.recent,
+        }
+        return render(request, "conversations/triggers.html", context, status=status)
+
+    together = queries.together(access)
+    form = None
+    if access.is_partner:
+        form = TriggerForm(request.POST or None, auto_id="trigger-%s", solo=together.solo)
+    if request.method != "POST":
+        return page(form, 200)
+    if form is None:
+        raise Http404("No such page.")
+    return submit(
+        request,
+        form,
+        lambda data: actions.log_trigger(
+            request.user,  # type: ignore[arg-type]
+            access.case,
+            what_happened=data["what_happened"],
+            intensity=data["intensity"],
+            what_helped=data["what_helped"],
+            visibility=data["visibility"],
+            creation_key=data.get("creation_key") or "",
+        ),
+        done=lambda entry: redirect("triggers", case_id=access.case.pk),
+        again=page,
+        message="Noted. Be gentle with yourself today.",
     )

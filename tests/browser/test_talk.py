@@ -7,6 +7,7 @@ Every page shown goes through ``tab.check()`` (axe-core, no CSP violation, no sc
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -162,3 +163,100 @@ def test_trigger_log_and_review_pages(open_tab, case, partner_a, partner_b, clin
     expect(heading(dana, "Trigger log shared with you")).to_be_visible()
     expect(dana.page.get_by_text("A song from that summer")).to_have_count(0)
     dana.check()
+
+
+SHOTS = Path("/tmp/shots/conversations")
+
+
+def shot(tab, name):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    tab.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def no_sideways_scroll(tab):
+    width = tab.page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{tab.page.url} scrolls sideways ({width}px)"
+
+
+def test_talk_on_a_phone_while_held_and_not(open_tab, case, partner_a, partner_b):
+    """Bo's answer paused shared work: Bo sees the pause where the forms were, before typing;
+    Ari sees the same Talk pages as before until the clinician acts; then both read the
+    practice's neutral wording. The private trigger log keeps working throughout."""
+    from retrust.conversations import actions
+    from tests.conftest import pause_case
+
+    conversation = actions.open_conversation(partner_a, case, topic="Evenings together")
+    actions.post_turn(
+        partner_a, conversation, kind="statement", body="I miss our evenings.", expected_seq=0
+    )
+    review = actions.open_review(partner_a, case, title="The night of the party")
+
+    bo = open_tab(partner_b)
+    bo.page.set_viewport_size(PHONE)
+    bo.goto(f"/cases/{case.pk}/talk/")
+    expect(bo.page.get_by_role("button", name="Open a conversation")).to_be_visible()
+    no_sideways_scroll(bo)
+    bo.check()
+    shot(bo, "talk-not-held")
+    bo.goto(f"/conversations/{conversation.pk}/")
+    expect(bo.page.get_by_role("heading", name=re.compile("sum up what you heard"))).to_be_visible()
+    bo.check()
+    shot(bo, "conversation-not-held")
+
+    pause_case(case, held_for=partner_b, shown=False)
+
+    bo.goto(f"/cases/{case.pk}/talk/")
+    status = bo.page.locator(".pause-banner")
+    expect(status).to_contain_text("Your clinician will be in touch with you soon")
+    expect(bo.page.get_by_role("button", name="Open a conversation")).to_have_count(0)
+    expect(bo.page.get_by_role("button", name="Start a review")).to_have_count(0)
+    expect(bo.page.get_by_text("Opening a new conversation waits for now.")).to_be_visible()
+    no_sideways_scroll(bo)
+    bo.check()
+    shot(bo, "talk-held")
+
+    bo.goto(f"/conversations/{conversation.pk}/")
+    expect(bo.page.locator(".pause-banner")).to_be_visible()
+    expect(bo.page.get_by_role("textbox")).to_have_count(0)
+    expect(bo.page.get_by_role("button", name="Take a break")).to_have_count(0)
+    no_sideways_scroll(bo)
+    bo.check()
+    shot(bo, "conversation-held")
+
+    bo.goto(f"/reviews/{review.pk}/")
+    expect(bo.page.get_by_role("button", name=re.compile("I'm done"))).to_have_count(0)
+    bo.page.get_by_label("What I felt").fill("Cornered, then sad")
+    bo.page.get_by_role("button", name="Save draft").click()
+    expect(bo.page.get_by_text("Draft saved. Only you can see it.")).to_be_visible()
+    no_sideways_scroll(bo)
+    bo.check()
+    shot(bo, "review-held")
+
+    bo.goto(f"/cases/{case.pk}/triggers/")
+    bo.page.get_by_label("What happened").fill("A door slammed downstairs")
+    bo.page.get_by_role("button", name="Save").click()
+    expect(bo.page.get_by_text("A door slammed downstairs")).to_be_visible()
+    expect(bo.page.locator(".pause-banner")).to_have_count(0)
+    no_sideways_scroll(bo)
+    bo.check()
+    shot(bo, "triggers-held")
+
+    # Ari: no change at all while the clinician has not acted.
+    ari = open_tab(partner_a)
+    ari.page.set_viewport_size(PHONE)
+    ari.goto(f"/cases/{case.pk}/talk/")
+    expect(ari.page.get_by_role("button", name="Open a conversation")).to_be_visible()
+    expect(ari.page.locator(".pause-banner")).to_have_count(0)
+    ari.check()
+    shot(ari, "talk-other-partner-before-clinician-acts")
+
+    from retrust.core import pause
+
+    pause.show(case)
+    ari.page.reload()
+    banner = ari.page.locator(".pause-banner")
+    expect(banner).to_contain_text("Individual sessions are the next step")
+    expect(ari.page.get_by_role("button", name="Open a conversation")).to_have_count(0)
+    no_sideways_scroll(ari)
+    ari.check()
+    shot(ari, "talk-other-partner-after-clinician-acts")

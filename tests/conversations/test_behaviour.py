@@ -216,14 +216,16 @@ class TestBreaks:
             )
         assert caught.value.field == "returns_at"
         assert not Break.objects.exists()
+        # The API's schema states the same limits, so the body is refused as malformed (422,
+        # naming the field) before any action runs.
         response = signed_in_client(partner_a).post(
             f"/api/v1/conversations/{talk.pk}/breaks",
-            {"minutes": max(minutes, 1)},
+            {"minutes": minutes},
             content_type="application/json",
         )
-        assert response.status_code == 400
-        message = response.json()["detail"][0]["msg"]
-        assert "20 minutes" in message or "24 hours" in message
+        assert response.status_code == 422
+        assert response.json()["detail"][0]["loc"][-1] == "minutes"
+        assert not Break.objects.exists()
 
     def test_the_limits_themselves_are_allowed(self, talk: Conversation, partner_a: User) -> None:
         now = timezone.now()
@@ -231,6 +233,49 @@ class TestBreaks:
         later = now + timedelta(minutes=21)
         actions.call_break(partner_a, talk, returns_at=later + timedelta(hours=24), now=later)
         assert Break.objects.count() == 2
+
+    def test_the_shortest_break_on_the_page_is_accepted(
+        self, talk: Conversation, partner_a: User
+    ) -> None:
+        # The page and the action once read the clock twice, so 20 minutes came out a hair
+        # short and was always refused.
+        response = signed_in_client(partner_a).post(
+            f"/conversations/{talk.pk}/break/", {"minutes": 20}
+        )
+        assert response.status_code == 302
+        taken = Break.objects.get()
+        assert taken.returns_at - taken.created_at == timedelta(minutes=20)
+
+    def test_the_api_schema_states_the_servers_limits(
+        self, case: Case, partner_a: User, partner_b: User
+    ) -> None:
+        """Read the limits from the OpenAPI document, as a schema-driven client would: every
+        length the schema allows is accepted, and everything it forbids is a 422."""
+        document = Client().get("/api/v1/openapi.json").json()
+        operation = document["paths"]["/api/v1/conversations/{pk}/breaks"]["post"]
+        ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        minutes = document["components"]["schemas"][ref.rsplit("/", 1)[-1]]["properties"]["minutes"]
+        assert minutes["type"] == "integer"
+        low, high = minutes["minimum"], minutes["maximum"]
+        assert (low, high) == (20, 24 * 60)  # flow.break_problem's own limits
+        client = signed_in_client(partner_a)
+        for allowed in (low, low + 1, high - 1, high):
+            fresh = actions.open_conversation(partner_a, case, topic=f"{allowed} minutes")
+            response = client.post(
+                f"/api/v1/conversations/{fresh.pk}/breaks",
+                {"minutes": allowed},
+                content_type="application/json",
+            )
+            assert response.status_code == 201, (allowed, response.content)
+        fresh = actions.open_conversation(partner_a, case, topic="Refused")
+        for refused in (low - 1, high + 1, True, "30", 30.5, None):
+            response = client.post(
+                f"/api/v1/conversations/{fresh.pk}/breaks",
+                {"minutes": refused},
+                content_type="application/json",
+            )
+            assert response.status_code == 422, (refused, response.content)
+        assert not Break.objects.filter(conversation=fresh).exists()
 
     def test_calling_a_break_twice_makes_one(self, talk: Conversation, partner_a: User) -> None:
         client = signed_in_client(partner_a)
@@ -430,8 +475,9 @@ def test_a_safety_pause_holds_couple_work_but_not_the_private_log(
         content_type="application/json",
     )
     assert response.status_code == 409
+    # A pause is a state that changed under the form: 409, with the practice's wording.
     response = client.post(f"/cases/{case.pk}/conversations/new/", {"topic": "Money"})
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "Individual sessions are the next step" in response.content.decode()
     with pytest.raises(actions.ActionError):
         actions.open_review(partner_a, case, title="The party")
