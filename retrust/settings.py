@@ -220,6 +220,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username"]
 # The sign-in form's field is called "username" even though it holds the email.
 AXES_USERNAME_FORM_FIELD = "username"
+# Counted as sign-in matches it: "Sam@Example.org " and "sam@example.org" share one counter.
+AXES_USERNAME_CALLABLE = "retrust.core.lockout.lockout_username"
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
