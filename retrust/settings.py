@@ -96,6 +96,11 @@ if not SALT_KEY:
     SALT_KEY = [_salt_path.read_text().strip()]
 
 DEBUG = envbool("DEBUG", default=RETRUST_ENV == "development")
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured(
+        "DEBUG is on, and production never runs with it: debug pages show settings and every "
+        "route to anyone. Unset DEBUG (or set DEBUG=0)."
+    )
 ALLOWED_HOSTS = envlist(
     "ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"]
 )
