@@ -237,6 +237,8 @@ AXES_ENABLED = envbool("AXES_ENABLED", True)
 # Two-factor: TOTP for clinicians and practice admins.
 OTP_TOTP_ISSUER = "retrust"
 RETRUST_INVITATION_DAYS = envint("RETRUST_INVITATION_DAYS", 14)
+# API tokens stop working this many days after they are made.
+RETRUST_API_TOKEN_DAYS = envint("RETRUST_API_TOKEN_DAYS", 90)
 
 # Email: the console locally; SMTP when EMAIL_HOST is set.
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "retrust <no-reply@localhost>")

@@ -34,7 +34,7 @@ urlpatterns = [
     ),
     path(
         "accounts/password-reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        core.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(
@@ -46,7 +46,7 @@ urlpatterns = [
     path("account/tokens/<int:token_id>/revoke/", core.revoke_token, name="revoke_token"),
     path(
         "account/password/",
-        auth_views.PasswordChangeView.as_view(success_url="/account/"),
+        core.PasswordChangeView.as_view(),
         name="password_change",
     ),
     path("invite/<str:token>/", core.accept_invitation, name="accept_invitation"),

@@ -481,10 +481,37 @@ def accept_invitation(
 
 @transaction.atomic
 def sign_out_everywhere(user: User) -> None:
-    """End every session of this person, on every device (including this one)."""
+    """End every session of this person, on every device (including this one), and every
+    API token: a lost phone's scripts stop too."""
     User.objects.filter(pk=user.pk).update(session_generation=user.session_generation + 1)
     user.session_generation += 1
     audit.record(user, "retrust.user.signed_out_everywhere", target=user)
+    revoke_all_api_tokens(user, reason="signed_out_everywhere")
+
+
+@transaction.atomic
+def record_password_changed(user: User, *, how: str) -> None:
+    """After a password change (``how="changed"``) or reset (``"reset"``): no token survives.
+
+    Django already ends the other sessions (they are signed with the old password's hash).
+    """
+    if how not in {"changed", "reset"}:
+        raise ValueError(f"how must be 'changed' or 'reset', not {how!r}")
+    audit.record(user, f"retrust.user.password_{how}", target=user)
+    revoke_all_api_tokens(user, reason=f"password_{how}")
+
+
+def revoke_all_api_tokens(user: User, *, reason: str) -> int:
+    """Every API token of this person stops working now. Returns how many there were."""
+    count, _ = ApiToken.objects.filter(user=user).delete()
+    if count:
+        audit.record(
+            user,
+            "retrust.api_token.all_revoked",
+            target=user,
+            details={"count": count, "reason": reason},
+        )
+    return count
 
 
 @transaction.atomic
@@ -498,8 +525,18 @@ def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
     if not name:
         raise ActionError("Give the token a name, such as the script that will use it.", "name")
     raw = "rt_" + Invitation.new_token()
-    token = ApiToken.objects.create(user=user, name=name[:80], token_hash=hash_token(raw))
-    audit.record(user, "retrust.api_token.created", target=token, details={"name": token.name})
+    token = ApiToken.objects.create(
+        user=user,
+        name=name[:80],
+        token_hash=hash_token(raw),
+        expires_at=timezone.now() + timedelta(days=settings.RETRUST_API_TOKEN_DAYS),
+    )
+    audit.record(
+        user,
+        "retrust.api_token.created",
+        target=token,
+        details={"name": token.name, "expires_on": token.expires_at.date().isoformat()},
+    )
     return token, raw
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -323,8 +324,17 @@ class AuditEvent(models.Model):
         raise TypeError("The audit log is append-only.")
 
 
+def token_expiry() -> Any:
+    """When a token made now stops working: ``RETRUST_API_TOKEN_DAYS`` from now."""
+    return timezone.now() + timedelta(days=settings.RETRUST_API_TOKEN_DAYS)
+
+
 class ApiToken(models.Model):
-    """A bearer token for the JSON API. Only its SHA-256 is stored."""
+    """A bearer token for the JSON API. Only its SHA-256 is stored.
+
+    A token stops working when it expires, and every token of a person is revoked when they
+    sign out everywhere or their password changes or is reset.
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
@@ -332,7 +342,12 @@ class ApiToken(models.Model):
     name = models.CharField(max_length=80)
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(default=token_expiry)
     last_used_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"API token {self.name!r} of {self.user}"
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at <= timezone.now()

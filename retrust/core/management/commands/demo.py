@@ -6,8 +6,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from retrust.core.demo import DEMO_PASSWORD, seed_demo
-from retrust.core.management.guards import refuse_in_production
 from retrust.core.management.commands.serve import serve
+from retrust.core.management.guards import refuse_in_production
 
 
 class Command(BaseCommand):
