@@ -4,6 +4,7 @@ from django.urls import include, path
 from retrust.api.api import api
 from retrust.clinic import views as clinic
 from retrust.core import views as core
+from retrust.core.forms import PasswordResetForm
 
 handler400 = "retrust.core.errors.bad_request"
 handler403 = "retrust.core.errors.forbidden"
@@ -22,6 +23,7 @@ urlpatterns = [
     path(
         "accounts/password-reset/",
         auth_views.PasswordResetView.as_view(
+            form_class=PasswordResetForm,
             email_template_name="emails/password_reset.txt",
             subject_template_name="emails/password_reset_subject.txt",
         ),
@@ -77,6 +79,11 @@ urlpatterns = [
     ),
     path("cases/<int:case_id>/pause/lift/", clinic.lift_pause, name="lift_pause"),
     path("cases/<int:case_id>/track/", clinic.switch_track, name="switch_track"),
+    path(
+        "cases/<int:case_id>/partners/<int:user_id>/email-safe/",
+        clinic.messages_safe_again,
+        name="messages_safe_again",
+    ),
     path("cases/<int:case_id>/notes/new/", clinic.session_note, name="new_session_note"),
     path("cases/<int:case_id>/notes/<int:note_id>/", clinic.session_note, name="session_note"),
     path(

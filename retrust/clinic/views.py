@@ -53,10 +53,24 @@ def _base_url(request: HttpRequest) -> str:
 
 
 def _say_invitation_sent(request: HttpRequest, issued: actions.IssuedInvitation) -> None:
+    email = issued.invitation.email
     if issued.token is None:
-        messages.info(request, f"{issued.invitation.email} already has an invitation.")
+        messages.info(request, f"{email} already has an invitation.")
+    elif not issued.emailed and _treats(request.user, email):
+        # Only a clinician who already knows (from the person's own case) hears why; anyone
+        # else sees the usual words, and the person is protected either way.
+        messages.info(
+            request,
+            f"Nothing was emailed: {email} told retrust that email isn't safe for them. "
+            f"Give them this link yourself, in session: {issued.link(_base_url(request))}",
+        )
     else:
-        messages.success(request, f"Invitation sent to {issued.invitation.email}.")
+        messages.success(request, f"Invitation sent to {email}.")
+
+
+def _treats(clinician: Any, email: str) -> bool:
+    """Whether ``email`` belongs to a partner in one of this clinician's cases."""
+    return policy.caseload_for(clinician).filter(members__user__email__iexact=email).exists()
 
 
 @staff_required
@@ -328,6 +342,21 @@ def switch_track(request: HttpRequest, case_id: int) -> HttpResponse:
             messages.success(request, "Track updated.")
             return redirect("case_detail", case_id=case.pk)
     return _case_form_failed(request, case, track_form=form)
+
+
+@require_POST
+@staff_required
+def messages_safe_again(request: HttpRequest, case_id: int, user_id: int) -> HttpResponse:
+    """With the partner in session: email is safe for them again, so retrust may send it."""
+    case = policy.get_clinician_case_for(request.user, case_id)
+    member = CaseMember.objects.filter(case=case, user_id=user_id).select_related("user").first()
+    if member is None:
+        raise Http404("No such partner.")
+    actions.clear_messages_unsafe(request.user, case, member.user)  # type: ignore[arg-type]
+    messages.success(
+        request, f"retrust may email {member.user.name} again: invitations, resets, reminders."
+    )
+    return redirect("case_detail", case_id=case.pk)
 
 
 # --- session notes ------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from retrust.core import audit, policy
+from retrust.core import audit, messaging, policy
 from retrust.core.models import (
     ApiToken,
     Case,
@@ -59,6 +59,8 @@ class IssuedInvitation:
     invitation: Invitation
     # The raw token exists only here, on its way into the email; None when re-used.
     token: str | None
+    # False when the invitee told retrust that email isn't safe for them: nothing was sent.
+    emailed: bool = True
 
     def link(self, base_url: str = "") -> str:
         if self.token is None:
@@ -110,8 +112,11 @@ def _is_admin_of(user: User, practice: Practice) -> bool:
     ).exists()
 
 
-def _send_invitation_email(issued: IssuedInvitation, base_url: str) -> None:
+def _send_invitation_email(issued: IssuedInvitation, base_url: str) -> bool:
+    """Queue the invitation email; False (and nothing queued) when email isn't safe for them."""
     invitation = issued.invitation
+    if not messaging.may_email_address(invitation.email):
+        return False
     context = {
         "invitation": invitation,
         "link": issued.link(base_url),
@@ -123,6 +128,7 @@ def _send_invitation_email(issued: IssuedInvitation, base_url: str) -> None:
     transaction.on_commit(
         lambda: send_mail(subject, body, None, [invitation.email], fail_silently=False)
     )
+    return True
 
 
 def _issue_invitation(
@@ -155,7 +161,8 @@ def _issue_invitation(
         details={"role": role, "email": email},
     )
     issued = IssuedInvitation(invitation, token)
-    _send_invitation_email(issued, base_url)
+    if not _send_invitation_email(issued, base_url):
+        issued = IssuedInvitation(invitation, token, emailed=False)
     return issued
 
 
@@ -512,6 +519,35 @@ def revoke_all_api_tokens(user: User, *, reason: str) -> int:
             details={"count": count, "reason": reason},
         )
     return count
+
+
+@transaction.atomic
+def mark_messages_unsafe(user: User, case: Case) -> None:
+    """The person's private screen says email isn't safe for them: retrust stops emailing them.
+
+    Only a clinician clears it (``clear_messages_unsafe``), so a later screen answered under
+    pressure cannot quietly switch messages back on.
+    """
+    changed = User.objects.filter(pk=user.pk, messages_unsafe_since__isnull=True).update(
+        messages_unsafe_since=timezone.now()
+    )
+    if changed:
+        user.refresh_from_db(fields=["messages_unsafe_since"])
+        audit.record(user, "retrust.contact.messages_unsafe.marked", target=user, case=case)
+
+
+@transaction.atomic
+def clear_messages_unsafe(actor: User, case: Case, partner: User) -> None:
+    """The clinician, with the partner in session, hears that email is safe for them again."""
+    require_case_clinician(actor, case, "Only the case's clinician can change this.")
+    if not policy.is_partner(partner, case):
+        raise ActionError("This person is not a partner in this case.")
+    changed = User.objects.filter(pk=partner.pk, messages_unsafe_since__isnull=False).update(
+        messages_unsafe_since=None
+    )
+    if changed:
+        partner.messages_unsafe_since = None
+        audit.record(actor, "retrust.contact.messages_unsafe.cleared", target=partner, case=case)
 
 
 @transaction.atomic

@@ -48,6 +48,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(default=timezone.now)
     # Bumped by "sign out everywhere": every session signed with the old value stops working.
     session_generation = models.PositiveIntegerField(default=0)
+    # Set when the person's private safety screen says email isn't safe for them where they
+    # live; cleared only by their clinician, with them in session. While set, retrust emails
+    # them nothing (retrust.core.messaging.may_email).
+    messages_unsafe_since = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 
