@@ -21,7 +21,7 @@ from retrust.assessments.summary import measures_for_cases
 from retrust.clinic import actions as clinic_actions
 from retrust.clinic.forms import AddendumForm, SessionNoteForm, TrackForm
 from retrust.clinic.models import SessionNote, TrackChange
-from retrust.core import actions, policy
+from retrust.core import actions, audit, policy
 from retrust.core.decorators import staff_required
 from retrust.core.forms import AuditFilterForm, CaseForm, InvitePartnerForm, InviteStaffForm
 from retrust.core.models import (
@@ -240,7 +240,7 @@ def _case_page_context(request: HttpRequest, case: Case) -> dict[str, object]:
         "track_changes": list(
             TrackChange.objects.filter(case=case).select_related("changed_by")[:10]
         ),
-        "timeline": list(AuditEvent.objects.filter(case=case).order_by("-created_at", "-id")[:25]),
+        "timeline": audit.case_timeline(case),
         "checkins_due": summary.due,
         "checkins_overdue": summary.overdue,
         "invite_form": InvitePartnerForm() if can_invite else None,
@@ -523,11 +523,13 @@ def practice(request: HttpRequest) -> HttpResponse:
 def audit_log(request: HttpRequest) -> HttpResponse:
     the_practice = policy.administered_practice_for(request.user)
     form = AuditFilterForm(request.GET or None)
-    events = AuditEvent.objects.filter(practice=the_practice).select_related("actor", "case")
+    events = AuditEvent.objects.filter(practice=the_practice)
     if form.is_valid():
         data = form.cleaned_data
+        if data["kind"]:
+            events = audit.of_kind(events, data["kind"])
         if data["action"]:
-            events = events.filter(action__startswith=data["action"].strip())
+            events = audit.with_action_prefix(events, data["action"].strip())
         if data["actor"]:
             events = events.filter(actor_email__icontains=data["actor"].strip())
         if data["case"]:
@@ -541,7 +543,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             events = events.filter(
                 created_at__lte=datetime.combine(data["until"], time.max, tzinfo=tz)
             )
-    page = Paginator(events.order_by("-created_at", "-id"), 50).get_page(request.GET.get("page"))
+    page = Paginator(audit.for_admin(events), 50).get_page(request.GET.get("page"))
+    page.object_list = audit.admin_rows(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     context = {"practice": the_practice, "form": form, "page": page, "query": query.urlencode()}

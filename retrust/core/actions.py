@@ -623,6 +623,7 @@ def write_journal_entry(author: User, case: Case, *, body: str, visibility: str)
         target=entry,
         case=case,
         details={"visibility": chosen.value},
+        private=audit.private_to_author(chosen),
     )
     return entry
 
@@ -644,6 +645,7 @@ def change_journal_visibility(author: User, entry: JournalEntry, visibility: str
         target=entry,
         case=entry.case,
         details={"old": old, "new": chosen.value},
+        private=audit.private_to_author(chosen),
     )
     return entry
 
@@ -652,7 +654,13 @@ def change_journal_visibility(author: User, entry: JournalEntry, visibility: str
 def delete_journal_entry(author: User, entry: JournalEntry) -> None:
     if entry.author_id != author.pk:
         raise ActionError("Only the person who wrote this can delete it.")
-    audit.record(author, "retrust.journal.deleted", target=entry, case=entry.case)
+    audit.record(
+        author,
+        "retrust.journal.deleted",
+        target=entry,
+        case=entry.case,
+        private=audit.private_to_author(entry.visibility),
+    )
     entry.delete()
 
 

@@ -9,7 +9,7 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from retrust.core import messaging, policy
+from retrust.core import audit, messaging, policy
 from retrust.core.models import PracticeRole, Track
 from retrust.core.rules import Visibility
 
@@ -186,11 +186,17 @@ class InviteStaffForm(forms.Form):
 
 
 class AuditFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Kind",
+        required=False,
+        choices=[("", "Every kind"), *audit.KIND_LABELS.items()],
+    )
     action = forms.CharField(
         label="Action starts with",
         required=False,
         max_length=80,
-        widget=forms.TextInput(attrs={"placeholder": "retrust.case"}),
+        help_text="Clinical activity has no action name here, so it never matches.",
+        widget=forms.TextInput(attrs={"placeholder": "retrust.user"}),
     )
     actor = forms.CharField(label="Person (email)", required=False, max_length=254)
     case = forms.IntegerField(label="Case number", required=False, min_value=1)

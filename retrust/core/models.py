@@ -309,6 +309,9 @@ class AuditEvent(models.Model):
     target_id = models.CharField(max_length=40, blank=True)
     request_id = models.CharField(max_length=40, blank=True)
     details = models.JSONField(default=dict, blank=True)
+    # A partner's private activity (a private entry written, a draft saved): kept, but shown
+    # to neither the case's clinician nor the practice admin (retrust.core.audit).
+    private = models.BooleanField(default=False)
 
     objects = AuditQuerySet.as_manager()
 

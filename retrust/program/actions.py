@@ -234,6 +234,7 @@ def save_draft(
         target=response,
         case=case,
         details={"visibility": chosen.value},
+        private=True,  # only the author ever sees a draft
     )
     return response
 
@@ -276,6 +277,7 @@ def submit_response(
         target=response,
         case=case,
         details={"visibility": chosen.value, "exercise": assignment.exercise_id},
+        private=audit.private_to_author(chosen),
     )
     people = {m.user_id for m in assignees(assignment)}
     done = set(
@@ -328,6 +330,7 @@ def change_response_visibility(
         target=response,
         case=case,
         details={"old": old, "new": chosen.value},
+        private=audit.private_to_author(chosen),
     )
     return response
 
@@ -372,6 +375,7 @@ def write_trust_goal(author: User, case: Case, *, body: str, visibility: str) ->
         target=goal,
         case=case,
         details={"visibility": chosen.value},
+        private=audit.private_to_author(chosen),
     )
     return goal
 
