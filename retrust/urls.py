@@ -84,6 +84,11 @@ urlpatterns = [
         clinic.messages_safe_again,
         name="messages_safe_again",
     ),
+    path(
+        "cases/<int:case_id>/partners/<int:user_id>/reset-link/",
+        clinic.reset_link_in_session,
+        name="reset_link_in_session",
+    ),
     path("cases/<int:case_id>/notes/new/", clinic.session_note, name="new_session_note"),
     path("cases/<int:case_id>/notes/<int:note_id>/", clinic.session_note, name="session_note"),
     path(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import importlib
+import re
 
 import pytest
 from django.apps import apps
@@ -209,3 +210,50 @@ def test_the_migration_flags_everyone_who_already_said_so(case, partner_a, partn
     migration.flag_people_who_said_email_is_unsafe(apps, None)
     assert flagged(partner_a)
     assert not flagged(partner_b)
+
+
+# --- a password reset with the partner in session ---------------------------------------------
+
+
+def test_the_clinician_hands_over_a_reset_link_in_session(case, clinician, partner_a):
+    answer_screen(partner_a, case, screen.NO)
+    _, raw = actions.create_api_token(partner_a, "script")
+    page = signed_in_client(clinician).post(f"/cases/{case.pk}/partners/{partner_a.pk}/reset-link/")
+    assert page.status_code == 200
+    assert "no-store" in page["Cache-Control"]
+    assert "Nothing was emailed" in text(page)
+    assert mail.outbox == []
+    link = re.search(r"http://testserver(/accounts/password-reset/[^<\s]+)", text(page)).group(1)
+    assert AuditEvent.objects.filter(
+        action="retrust.contact.reset_link.handed_over", actor=clinician, case=case
+    ).exists()
+
+    # On the partner's own phone: they choose the password; the link then stops working.
+    phone = Client()
+    set_url = phone.get(link, follow=True).redirect_chain[-1][0]
+    new = "moonlight over still water"
+    done = phone.post(set_url, {"new_password1": new, "new_password2": new})
+    assert done["Location"] == "/accounts/password-reset/done/"
+    partner_a.refresh_from_db()
+    assert partner_a.check_password(new)
+    assert Client().get("/api/v1/me", headers={"Authorization": f"Bearer {raw}"}).status_code == 401
+    assert "This link has expired" in text(Client().get(link, follow=True))
+
+
+def test_no_reset_link_for_someone_retrust_may_email(case, clinician, partner_a):
+    response = signed_in_client(clinician).post(
+        f"/cases/{case.pk}/partners/{partner_a.pk}/reset-link/", follow=True
+    )
+    assert "they can ask for one themselves" in text(response)
+    assert "password-reset/" not in text(response).split("they can ask for one")[0][-300:]
+    assert not AuditEvent.objects.filter(action="retrust.contact.reset_link.handed_over")
+
+
+@pytest.mark.parametrize(
+    "persona", ["partner_a", "partner_b", "other_clinician", "other_practice_clinician", "admin"]
+)
+def test_nobody_else_gets_a_reset_link(case, partner_a, persona, client_for):
+    answer_screen(partner_a, case, screen.NO)
+    response = client_for(persona).post(f"/cases/{case.pk}/partners/{partner_a.pk}/reset-link/")
+    assert response.status_code == 404
+    assert "password-reset/" not in text(response)

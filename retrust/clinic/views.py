@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime, time
 from typing import Any
 
+import segno
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
@@ -357,6 +358,31 @@ def messages_safe_again(request: HttpRequest, case_id: int, user_id: int) -> Htt
         request, f"retrust may email {member.user.name} again: invitations, resets, reminders."
     )
     return redirect("case_detail", case_id=case.pk)
+
+
+@require_POST
+@staff_required
+def reset_link_in_session(request: HttpRequest, case_id: int, user_id: int) -> HttpResponse:
+    """A one-time password-reset link, shown on screen for a partner retrust may not email."""
+    case = policy.get_clinician_case_for(request.user, case_id)
+    member = CaseMember.objects.filter(case=case, user_id=user_id).select_related("user").first()
+    if member is None:
+        raise Http404("No such partner.")
+    try:
+        path = actions.issue_reset_link_in_session(request.user, case, member.user)  # type: ignore[arg-type]
+    except actions.ActionError as exc:
+        messages.info(request, exc.message)
+        return redirect("case_detail", case_id=case.pk)
+    link = _base_url(request) + path
+    context = {
+        "case": case,
+        "partner": member.user,
+        "link": link,
+        "qr_svg": segno.make(link, error="m").svg_inline(
+            scale=4, dark="#1f2d3d", light="#ffffff", title="QR code of the reset link"
+        ),
+    }
+    return render(request, "clinic/reset_link.html", context)
 
 
 # --- session notes ------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
@@ -20,6 +21,8 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 
 from retrust.core import audit, messaging, policy
@@ -548,6 +551,27 @@ def clear_messages_unsafe(actor: User, case: Case, partner: User) -> None:
     if changed:
         partner.messages_unsafe_since = None
         audit.record(actor, "retrust.contact.messages_unsafe.cleared", target=partner, case=case)
+
+
+@transaction.atomic
+def issue_reset_link_in_session(actor: User, case: Case, partner: User) -> str:
+    """A password-reset link for a partner whom retrust may not email, for their clinician to
+    hand over in session (shown on screen, never sent). Returns the link's path.
+
+    Offered only while email isn't safe for the partner. The link works once and for
+    PASSWORD_RESET_TIMEOUT at most, like an emailed one; the case timeline shows who made it.
+    """
+    require_case_clinician(actor, case, "Only the case's clinician can do this.")
+    if not policy.is_partner(partner, case):
+        raise ActionError("This person is not a partner in this case.")
+    if messaging.may_email(partner):
+        raise ActionError("retrust can email them a reset link; they can ask for one themselves.")
+    # Clinical, not an account event: that a link was handed over in session says that email
+    # isn't safe for this person, which the practice admin has no need to learn.
+    audit.record(actor, "retrust.contact.reset_link.handed_over", target=partner, case=case)
+    uid = urlsafe_base64_encode(force_bytes(partner.pk))
+    token = default_token_generator.make_token(partner)
+    return reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
 
 
 @transaction.atomic
