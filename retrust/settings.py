@@ -96,6 +96,11 @@ if not SALT_KEY:
     SALT_KEY = [_salt_path.read_text().strip()]
 
 DEBUG = envbool("DEBUG", default=RETRUST_ENV == "development")
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured(
+        "DEBUG is on, and production never runs with it: debug pages show settings and every "
+        "route to anyone. Unset DEBUG (or set DEBUG=0)."
+    )
 ALLOWED_HOSTS = envlist(
     "ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"]
 )
@@ -130,6 +135,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "retrust.core.middleware.RequestIdMiddleware",
+    "retrust.core.middleware.PrivacyHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -220,6 +226,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username"]
 # The sign-in form's field is called "username" even though it holds the email.
 AXES_USERNAME_FORM_FIELD = "username"
+# Counted as sign-in matches it: "Sam@Example.org " and "sam@example.org" share one counter.
+AXES_USERNAME_CALLABLE = "retrust.core.lockout.lockout_username"
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
@@ -229,6 +237,8 @@ AXES_ENABLED = envbool("AXES_ENABLED", True)
 # Two-factor: TOTP for clinicians and practice admins.
 OTP_TOTP_ISSUER = "retrust"
 RETRUST_INVITATION_DAYS = envint("RETRUST_INVITATION_DAYS", 14)
+# API tokens stop working this many days after they are made.
+RETRUST_API_TOKEN_DAYS = envint("RETRUST_API_TOKEN_DAYS", 90)
 
 # Email: the console locally; SMTP when EMAIL_HOST is set.
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "retrust <no-reply@localhost>")
@@ -276,6 +286,24 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'none'"],
         "object-src": ["'none'"],
     }
+}
+# Browser features no page uses, switched off for every page (PrivacyHeadersMiddleware).
+# One place to open one up: video sessions, say, will need camera and microphone for
+# ``["self"]`` (or the video engine's origin, quoted: '"https://meet.example.org"').
+RETRUST_PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
 }
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -4,6 +4,7 @@ from django.urls import include, path
 from retrust.api.api import api
 from retrust.clinic import views as clinic
 from retrust.core import views as core
+from retrust.core.forms import PasswordResetForm
 
 handler400 = "retrust.core.errors.bad_request"
 handler403 = "retrust.core.errors.forbidden"
@@ -22,6 +23,7 @@ urlpatterns = [
     path(
         "accounts/password-reset/",
         auth_views.PasswordResetView.as_view(
+            form_class=PasswordResetForm,
             email_template_name="emails/password_reset.txt",
             subject_template_name="emails/password_reset_subject.txt",
         ),
@@ -34,7 +36,7 @@ urlpatterns = [
     ),
     path(
         "accounts/password-reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        core.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(
@@ -46,7 +48,7 @@ urlpatterns = [
     path("account/tokens/<int:token_id>/revoke/", core.revoke_token, name="revoke_token"),
     path(
         "account/password/",
-        auth_views.PasswordChangeView.as_view(success_url="/account/"),
+        core.PasswordChangeView.as_view(),
         name="password_change",
     ),
     path("invite/<str:token>/", core.accept_invitation, name="accept_invitation"),
@@ -77,6 +79,16 @@ urlpatterns = [
     ),
     path("cases/<int:case_id>/pause/lift/", clinic.lift_pause, name="lift_pause"),
     path("cases/<int:case_id>/track/", clinic.switch_track, name="switch_track"),
+    path(
+        "cases/<int:case_id>/partners/<int:user_id>/email-safe/",
+        clinic.messages_safe_again,
+        name="messages_safe_again",
+    ),
+    path(
+        "cases/<int:case_id>/partners/<int:user_id>/reset-link/",
+        clinic.reset_link_in_session,
+        name="reset_link_in_session",
+    ),
     path("cases/<int:case_id>/notes/new/", clinic.session_note, name="new_session_note"),
     path("cases/<int:case_id>/notes/<int:note_id>/", clinic.session_note, name="session_note"),
     path(

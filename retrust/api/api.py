@@ -41,7 +41,9 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         found = (
             ApiToken.objects.select_related("user")
-            .filter(token_hash=hash_token(token), user__is_active=True)
+            .filter(
+                token_hash=hash_token(token), user__is_active=True, expires_at__gt=timezone.now()
+            )
             .first()
         )
         if found is None:

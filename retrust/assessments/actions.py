@@ -205,6 +205,7 @@ def save_draft(
             target=draft,
             case=schedule.case,
             details={"instrument": instrument.id, "round": round_.key},
+            private=True,  # a draft: nobody but its author sees it
         )
     return draft
 

@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime, time
 from typing import Any
 
+import segno
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import (
@@ -28,7 +29,7 @@ from retrust.assessments.summary import measures_for_cases
 from retrust.clinic import actions as clinic_actions
 from retrust.clinic.forms import AddendumForm, SessionNoteForm, TrackForm
 from retrust.clinic.models import SessionNote, TrackChange
-from retrust.core import actions, policy
+from retrust.core import actions, audit, policy
 from retrust.core.decorators import staff_required
 from retrust.core.forms import AuditFilterForm, CaseForm, InvitePartnerForm, InviteStaffForm
 from retrust.core.models import (
@@ -60,10 +61,24 @@ def _base_url(request: HttpRequest) -> str:
 
 
 def _say_invitation_sent(request: HttpRequest, issued: actions.IssuedInvitation) -> None:
+    email = issued.invitation.email
     if issued.token is None:
-        messages.info(request, f"{issued.invitation.email} already has an invitation.")
+        messages.info(request, f"{email} already has an invitation.")
+    elif not issued.emailed and _treats(request.user, email):
+        # Only a clinician who already knows (from the person's own case) hears why; anyone
+        # else sees the usual words, and the person is protected either way.
+        messages.info(
+            request,
+            f"Nothing was emailed: {email} told retrust that email isn't safe for them. "
+            f"Give them this link yourself, in session: {issued.link(_base_url(request))}",
+        )
     else:
-        messages.success(request, f"Invitation sent to {issued.invitation.email}.")
+        messages.success(request, f"Invitation sent to {email}.")
+
+
+def _treats(clinician: Any, email: str) -> bool:
+    """Whether ``email`` belongs to a partner in one of this clinician's cases."""
+    return policy.caseload_for(clinician).filter(members__user__email__iexact=email).exists()
 
 
 @staff_required
@@ -233,7 +248,7 @@ def _case_page_context(request: HttpRequest, case: Case) -> dict[str, object]:
         "track_changes": list(
             TrackChange.objects.filter(case=case).select_related("changed_by")[:10]
         ),
-        "timeline": list(AuditEvent.objects.filter(case=case).order_by("-created_at", "-id")[:25]),
+        "timeline": audit.case_timeline(case),
         "checkins_due": summary.due,
         "checkins_overdue": summary.overdue,
         "invite_form": InvitePartnerForm() if can_invite else None,
@@ -335,6 +350,46 @@ def switch_track(request: HttpRequest, case_id: int) -> HttpResponse:
             messages.success(request, "Track updated.")
             return redirect("case_detail", case_id=case.pk)
     return _case_form_failed(request, case, track_form=form)
+
+
+@require_POST
+@staff_required
+def messages_safe_again(request: HttpRequest, case_id: int, user_id: int) -> HttpResponse:
+    """With the partner in session: email is safe for them again, so retrust may send it."""
+    case = policy.get_clinician_case_for(request.user, case_id)
+    member = CaseMember.objects.filter(case=case, user_id=user_id).select_related("user").first()
+    if member is None:
+        raise Http404("No such partner.")
+    actions.clear_messages_unsafe(request.user, case, member.user)  # type: ignore[arg-type]
+    messages.success(
+        request, f"retrust may email {member.user.name} again: invitations, resets, reminders."
+    )
+    return redirect("case_detail", case_id=case.pk)
+
+
+@require_POST
+@staff_required
+def reset_link_in_session(request: HttpRequest, case_id: int, user_id: int) -> HttpResponse:
+    """A one-time password-reset link, shown on screen for a partner retrust may not email."""
+    case = policy.get_clinician_case_for(request.user, case_id)
+    member = CaseMember.objects.filter(case=case, user_id=user_id).select_related("user").first()
+    if member is None:
+        raise Http404("No such partner.")
+    try:
+        path = actions.issue_reset_link_in_session(request.user, case, member.user)  # type: ignore[arg-type]
+    except actions.ActionError as exc:
+        messages.info(request, exc.message)
+        return redirect("case_detail", case_id=case.pk)
+    link = _base_url(request) + path
+    context = {
+        "case": case,
+        "partner": member.user,
+        "link": link,
+        "qr_svg": segno.make(link, error="m").svg_inline(
+            scale=4, dark="#1f2d3d", light="#ffffff", title="QR code of the reset link"
+        ),
+    }
+    return render(request, "clinic/reset_link.html", context)
 
 
 # --- session notes ------------------------------------------------------------------------
@@ -501,11 +556,13 @@ def practice(request: HttpRequest) -> HttpResponse:
 def audit_log(request: HttpRequest) -> HttpResponse:
     the_practice = policy.administered_practice_for(request.user)
     form = AuditFilterForm(request.GET or None)
-    events = AuditEvent.objects.filter(practice=the_practice).select_related("actor", "case")
+    events = AuditEvent.objects.filter(practice=the_practice)
     if form.is_valid():
         data = form.cleaned_data
+        if data["kind"]:
+            events = audit.of_kind(events, data["kind"])
         if data["action"]:
-            events = events.filter(action__startswith=data["action"].strip())
+            events = audit.with_action_prefix(events, data["action"].strip())
         if data["actor"]:
             events = events.filter(actor_email__icontains=data["actor"].strip())
         if data["case"]:
@@ -519,7 +576,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             events = events.filter(
                 created_at__lte=datetime.combine(data["until"], time.max, tzinfo=tz)
             )
-    page = Paginator(events.order_by("-created_at", "-id"), 50).get_page(request.GET.get("page"))
+    page = Paginator(audit.for_admin(events), 50).get_page(request.GET.get("page"))
+    page.object_list = audit.admin_rows(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     context = {"practice": the_practice, "form": form, "page": page, "query": query.urlencode()}

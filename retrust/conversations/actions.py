@@ -333,6 +333,7 @@ def save_review_answer(
         target=answer,
         case=case,
         details={"review": review.pk},
+        private=audit.private_to_author(answer.visibility),  # a draft: its author's alone
     )
     if done:
         finished = ReviewAnswer.objects.filter(review=review, done_at__isnull=False)
@@ -420,5 +421,6 @@ def log_trigger(
         target=entry,
         case=case,
         details={"intensity": level, "visibility": str(visibility)},
+        private=audit.private_to_author(visibility),
     )
     return entry

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
@@ -20,9 +21,11 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 
-from retrust.core import audit, pause, policy
+from retrust.core import audit, messaging, pause, policy
 from retrust.core.exceptions import ActionConflict, ActionError
 from retrust.core.models import (
     ApiToken,
@@ -50,6 +53,8 @@ class IssuedInvitation:
     invitation: Invitation
     # The raw token exists only here, on its way into the email; None when re-used.
     token: str | None
+    # False when the invitee told retrust that email isn't safe for them: nothing was sent.
+    emailed: bool = True
 
     def link(self, base_url: str = "") -> str:
         if self.token is None:
@@ -101,8 +106,11 @@ def _is_admin_of(user: User, practice: Practice) -> bool:
     ).exists()
 
 
-def _send_invitation_email(issued: IssuedInvitation, base_url: str) -> None:
+def _send_invitation_email(issued: IssuedInvitation, base_url: str) -> bool:
+    """Queue the invitation email; False (and nothing queued) when email isn't safe for them."""
     invitation = issued.invitation
+    if not messaging.may_email_address(invitation.email):
+        return False
     context = {
         "invitation": invitation,
         "link": issued.link(base_url),
@@ -114,6 +122,7 @@ def _send_invitation_email(issued: IssuedInvitation, base_url: str) -> None:
     transaction.on_commit(
         lambda: send_mail(subject, body, None, [invitation.email], fail_silently=False)
     )
+    return True
 
 
 def _issue_invitation(
@@ -146,7 +155,8 @@ def _issue_invitation(
         details={"role": role, "email": email},
     )
     issued = IssuedInvitation(invitation, token)
-    _send_invitation_email(issued, base_url)
+    if not _send_invitation_email(issued, base_url):
+        issued = IssuedInvitation(invitation, token, emailed=False)
     return issued
 
 
@@ -472,10 +482,87 @@ def accept_invitation(
 
 @transaction.atomic
 def sign_out_everywhere(user: User) -> None:
-    """End every session of this person, on every device (including this one)."""
+    """End every session of this person, on every device (including this one), and every
+    API token: a lost phone's scripts stop too."""
     User.objects.filter(pk=user.pk).update(session_generation=user.session_generation + 1)
     user.session_generation += 1
     audit.record(user, "retrust.user.signed_out_everywhere", target=user)
+    revoke_all_api_tokens(user, reason="signed_out_everywhere")
+
+
+@transaction.atomic
+def record_password_changed(user: User, *, how: str) -> None:
+    """After a password change (``how="changed"``) or reset (``"reset"``): no token survives.
+
+    Django already ends the other sessions (they are signed with the old password's hash).
+    """
+    if how not in {"changed", "reset"}:
+        raise ValueError(f"how must be 'changed' or 'reset', not {how!r}")
+    audit.record(user, f"retrust.user.password_{how}", target=user)
+    revoke_all_api_tokens(user, reason=f"password_{how}")
+
+
+def revoke_all_api_tokens(user: User, *, reason: str) -> int:
+    """Every API token of this person stops working now. Returns how many there were."""
+    count, _ = ApiToken.objects.filter(user=user).delete()
+    if count:
+        audit.record(
+            user,
+            "retrust.api_token.all_revoked",
+            target=user,
+            details={"count": count, "reason": reason},
+        )
+    return count
+
+
+@transaction.atomic
+def mark_messages_unsafe(user: User, case: Case) -> None:
+    """The person's private screen says email isn't safe for them: retrust stops emailing them.
+
+    Only a clinician clears it (``clear_messages_unsafe``), so a later screen answered under
+    pressure cannot quietly switch messages back on.
+    """
+    changed = User.objects.filter(pk=user.pk, messages_unsafe_since__isnull=True).update(
+        messages_unsafe_since=timezone.now()
+    )
+    if changed:
+        user.refresh_from_db(fields=["messages_unsafe_since"])
+        audit.record(user, "retrust.contact.messages_unsafe.marked", target=user, case=case)
+
+
+@transaction.atomic
+def clear_messages_unsafe(actor: User, case: Case, partner: User) -> None:
+    """The clinician, with the partner in session, hears that email is safe for them again."""
+    require_case_clinician(actor, case, "Only the case's clinician can change this.")
+    if not policy.is_partner(partner, case):
+        raise ActionError("This person is not a partner in this case.")
+    changed = User.objects.filter(pk=partner.pk, messages_unsafe_since__isnull=False).update(
+        messages_unsafe_since=None
+    )
+    if changed:
+        partner.messages_unsafe_since = None
+        audit.record(actor, "retrust.contact.messages_unsafe.cleared", target=partner, case=case)
+
+
+@transaction.atomic
+def issue_reset_link_in_session(actor: User, case: Case, partner: User) -> str:
+    """A password-reset link for a partner whom retrust may not email, for their clinician to
+    hand over in session (shown on screen, never sent). Returns the link's path.
+
+    Offered only while email isn't safe for the partner. The link works once and for
+    PASSWORD_RESET_TIMEOUT at most, like an emailed one; the case timeline shows who made it.
+    """
+    require_case_clinician(actor, case, "Only the case's clinician can do this.")
+    if not policy.is_partner(partner, case):
+        raise ActionError("This person is not a partner in this case.")
+    if messaging.may_email(partner):
+        raise ActionError("retrust can email them a reset link; they can ask for one themselves.")
+    # Clinical, not an account event: that a link was handed over in session says that email
+    # isn't safe for this person, which the practice admin has no need to learn.
+    audit.record(actor, "retrust.contact.reset_link.handed_over", target=partner, case=case)
+    uid = urlsafe_base64_encode(force_bytes(partner.pk))
+    token = default_token_generator.make_token(partner)
+    return reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
 
 
 @transaction.atomic
@@ -489,8 +576,18 @@ def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
     if not name:
         raise ActionError("Give the token a name, such as the script that will use it.", "name")
     raw = "rt_" + Invitation.new_token()
-    token = ApiToken.objects.create(user=user, name=name[:80], token_hash=hash_token(raw))
-    audit.record(user, "retrust.api_token.created", target=token, details={"name": token.name})
+    token = ApiToken.objects.create(
+        user=user,
+        name=name[:80],
+        token_hash=hash_token(raw),
+        expires_at=timezone.now() + timedelta(days=settings.RETRUST_API_TOKEN_DAYS),
+    )
+    audit.record(
+        user,
+        "retrust.api_token.created",
+        target=token,
+        details={"name": token.name, "expires_on": token.expires_at.date().isoformat()},
+    )
     return token, raw
 
 
@@ -539,6 +636,7 @@ def write_journal_entry(author: User, case: Case, *, body: str, visibility: str)
         target=entry,
         case=case,
         details={"visibility": chosen.value},
+        private=audit.private_to_author(chosen),
     )
     return entry
 
@@ -560,6 +658,7 @@ def change_journal_visibility(author: User, entry: JournalEntry, visibility: str
         target=entry,
         case=entry.case,
         details={"old": old, "new": chosen.value},
+        private=audit.private_to_author(chosen),
     )
     return entry
 
@@ -568,7 +667,13 @@ def change_journal_visibility(author: User, entry: JournalEntry, visibility: str
 def delete_journal_entry(author: User, entry: JournalEntry) -> None:
     if entry.author_id != author.pk:
         raise ActionError("Only the person who wrote this can delete it.")
-    audit.record(author, "retrust.journal.deleted", target=entry, case=entry.case)
+    audit.record(
+        author,
+        "retrust.journal.deleted",
+        target=entry,
+        case=entry.case,
+        private=audit.private_to_author(entry.visibility),
+    )
     entry.delete()
 
 

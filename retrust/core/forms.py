@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
+from django.contrib.auth import authenticate
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from retrust.core import audit, messaging, policy
 from retrust.core.models import PracticeRole, Track
 from retrust.core.rules import Visibility
 
@@ -20,6 +25,17 @@ class SignInForm(AuthenticationForm):
         "invalid_login": "That email and password don't match. Check both and try again.",
         "inactive": "This account is switched off. Contact your practice.",
     }
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's reset form, except that it never emails someone for whom email isn't safe.
+
+    The page afterwards says the same as ever ("if an account exists, we've sent a link"), so
+    whoever typed the address learns nothing either way.
+    """
+
+    def get_users(self, email: str) -> Iterator[Any]:
+        return (user for user in super().get_users(email) if messaging.may_email(user))
 
 
 class TwoFactorForm(forms.Form):
@@ -84,7 +100,58 @@ class VisibilityForm(forms.Form):
 
 
 class ApiTokenForm(forms.Form):
+    """A token can do what its owner can do, for weeks: making one asks who is there again.
+
+    The password goes through ``authenticate``, so wrong guesses here count towards the same
+    sign-in lockout as on the sign-in page. Clinicians and admins also give a fresh code.
+    """
+
     name = forms.CharField(label="Token name", max_length=80)
+    password = forms.CharField(
+        label="Your password",
+        help_text="To check it's really you before a new key to your account is made.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args: Any, user: Any, request: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.request = request
+        self.device = None
+        if policy.is_practice_staff(user):
+            self.device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+            self.fields["code"] = forms.CharField(
+                label="6-digit code from your authenticator app",
+                min_length=6,
+                max_length=6,
+                widget=forms.TextInput(
+                    attrs={
+                        "autocomplete": "one-time-code",
+                        "inputmode": "numeric",
+                        "pattern": "[0-9]{6}",
+                    }
+                ),
+            )
+
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data["password"]
+        if authenticate(self.request, username=self.user.email, password=password) != self.user:
+            raise forms.ValidationError("That password doesn't match. Type it again.")
+        return password
+
+    def clean_code(self) -> str:
+        code: str = self.cleaned_data["code"].strip().replace(" ", "")
+        if self.device is None:
+            raise forms.ValidationError("Set up two-step sign-in first; then make a token.")
+        allowed, _ = self.device.verify_is_allowed()
+        if not allowed:
+            raise forms.ValidationError("Too many wrong codes. Wait a minute, then try again.")
+        if not code.isdigit() or not self.device.verify_token(code):
+            raise forms.ValidationError(
+                "That code didn't work. Codes change every 30 seconds, and each works once: "
+                "wait for the next one."
+            )
+        return code
 
 
 class CaseForm(forms.Form):
@@ -119,11 +186,17 @@ class InviteStaffForm(forms.Form):
 
 
 class AuditFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Kind",
+        required=False,
+        choices=[("", "Every kind"), *audit.KIND_LABELS.items()],
+    )
     action = forms.CharField(
         label="Action starts with",
         required=False,
         max_length=80,
-        widget=forms.TextInput(attrs={"placeholder": "retrust.case"}),
+        help_text="Clinical activity has no action name here, so it never matches.",
+        widget=forms.TextInput(attrs={"placeholder": "retrust.user"}),
     )
     actor = forms.CharField(label="Person (email)", required=False, max_length=254)
     case = forms.IntegerField(label="Case number", required=False, min_value=1)

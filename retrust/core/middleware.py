@@ -5,9 +5,11 @@ import uuid
 from collections.abc import Callable
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 
 from retrust.core import policy
 from retrust.core.audit import request_id_var
@@ -31,6 +33,36 @@ class RequestIdMiddleware:
         finally:
             request_id_var.reset(token)
         response["X-Request-ID"] = request_id
+        return response
+
+
+def permissions_policy_header(policy: dict[str, list[str]]) -> str:
+    """``{"camera": [], "fullscreen": ["self"]}`` → ``camera=(), fullscreen=(self)``."""
+    return ", ".join(f"{feature}=({' '.join(allow)})" for feature, allow in policy.items())
+
+
+class PrivacyHeadersMiddleware:
+    """No copy of anything personal stays in a browser or proxy cache; no device features.
+
+    Every response to a signed-in person, and every API response (exports included), says
+    ``Cache-Control: no-store``: a shared or borrowed computer must not keep a partner's pages
+    for the next person to find with Back or in the cache. Static files never reach this
+    middleware (WhiteNoise answers them first), so they stay cacheable. Every response also
+    carries the ``Permissions-Policy`` from ``RETRUST_PERMISSIONS_POLICY``.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.permissions_policy = permissions_policy_header(settings.RETRUST_PERMISSIONS_POLICY)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if signed_in or request.path.startswith("/api/"):
+            add_never_cache_headers(response)
+        if self.permissions_policy:
+            response.setdefault("Permissions-Policy", self.permissions_policy)
         return response
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -47,6 +48,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(default=timezone.now)
     # Bumped by "sign out everywhere": every session signed with the old value stops working.
     session_generation = models.PositiveIntegerField(default=0)
+    # Set when the person's private safety screen says email isn't safe for them where they
+    # live; cleared only by their clinician, with them in session. While set, retrust emails
+    # them nothing (retrust.core.messaging.may_email).
+    messages_unsafe_since = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 
@@ -317,6 +322,9 @@ class AuditEvent(models.Model):
     target_id = models.CharField(max_length=40, blank=True)
     request_id = models.CharField(max_length=40, blank=True)
     details = models.JSONField(default=dict, blank=True)
+    # A partner's private activity (a private entry written, a draft saved): kept, but shown
+    # to neither the case's clinician nor the practice admin (retrust.core.audit).
+    private = models.BooleanField(default=False)
 
     objects = AuditQuerySet.as_manager()
 
@@ -336,8 +344,17 @@ class AuditEvent(models.Model):
         raise TypeError("The audit log is append-only.")
 
 
+def token_expiry() -> Any:
+    """When a token made now stops working: ``RETRUST_API_TOKEN_DAYS`` from now."""
+    return timezone.now() + timedelta(days=settings.RETRUST_API_TOKEN_DAYS)
+
+
 class ApiToken(models.Model):
-    """A bearer token for the JSON API. Only its SHA-256 is stored."""
+    """A bearer token for the JSON API. Only its SHA-256 is stored.
+
+    A token stops working when it expires, and every token of a person is revoked when they
+    sign out everywhere or their password changes or is reset.
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
@@ -345,7 +362,12 @@ class ApiToken(models.Model):
     name = models.CharField(max_length=80)
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(default=token_expiry)
     last_used_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"API token {self.name!r} of {self.user}"
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at <= timezone.now()

@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.db import connection
+from django.db import connection, transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -146,7 +147,7 @@ def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
     user = request.user
-    token_form = ApiTokenForm(request.POST or None)
+    token_form = ApiTokenForm(request.POST or None, user=user, request=request)
     new_token = None
     if request.method == "POST" and token_form.is_valid():
         try:
@@ -154,14 +155,43 @@ def account(request: HttpRequest) -> HttpResponse:
         except actions.ActionError as exc:
             token_form.add_error(exc.field, exc.message)
         else:
-            token_form = ApiTokenForm()
+            token_form = ApiTokenForm(user=user, request=request)
     context = {
         "token_form": token_form,
         "new_token": new_token,
         "tokens": ApiToken.objects.filter(user=user).order_by("-created_at"),
+        "token_days": settings.RETRUST_API_TOKEN_DAYS,
         "has_two_factor": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
     }
-    return render(request, "core/account.html", context)
+    status = 400 if request.method == "POST" and new_token is None else 200
+    return render(request, "core/account.html", context, status=status)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Changing the password also revokes every API token (Django ends the other sessions)."""
+
+    success_url = reverse_lazy("account")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        with transaction.atomic():
+            response = super().form_valid(form)
+            actions.record_password_changed(form.user, how="changed")
+        messages.success(
+            self.request,
+            "Your password is changed. You're signed out on your other devices, "
+            "and any API tokens you had no longer work.",
+        )
+        return response
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Choosing a new password from a reset link also revokes every API token."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        with transaction.atomic():
+            response = super().form_valid(form)
+            actions.record_password_changed(form.user, how="reset")
+        return response
 
 
 @require_POST

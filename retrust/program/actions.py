@@ -233,6 +233,7 @@ def save_draft(
         target=response,
         case=case,
         details={"visibility": chosen.value},
+        private=True,  # only the author ever sees a draft
     )
     return response
 
@@ -275,6 +276,7 @@ def submit_response(
         target=response,
         case=case,
         details={"visibility": chosen.value, "exercise": assignment.exercise_id},
+        private=audit.private_to_author(chosen),
     )
     people = {m.user_id for m in assignees(assignment)}
     done = set(
@@ -327,6 +329,7 @@ def change_response_visibility(
         target=response,
         case=case,
         details={"old": old, "new": chosen.value},
+        private=audit.private_to_author(chosen),
     )
     return response
 
@@ -371,6 +374,7 @@ def write_trust_goal(author: User, case: Case, *, body: str, visibility: str) ->
         target=goal,
         case=case,
         details={"visibility": chosen.value},
+        private=audit.private_to_author(chosen),
     )
     return goal
 

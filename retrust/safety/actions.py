@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from retrust.core import audit, pause, policy
-from retrust.core.actions import ActionError, require_case_clinician
+from retrust.core.actions import ActionError, mark_messages_unsafe, require_case_clinician
 from retrust.core.models import Case, Practice
 from retrust.safety import screen
 from retrust.safety.models import (
@@ -107,6 +107,8 @@ def submit_screen(respondent: Any, case: Case, answers: dict[str, str], key: str
         return SafetyScreen.objects.get(submission_key=key, respondent=respondent)
     # The audit row says that a screen happened, never what it said.
     audit.record(respondent, "retrust.safety.screen.submitted", target=record, case=case)
+    if not reading.safe_to_message:
+        mark_messages_unsafe(respondent, case)
     if reading.needs_conversation:
         raise_alert(
             case,

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from retrust.core.demo import DEMO_PASSWORD, seed_demo
 from retrust.core.management.commands.serve import serve
+from retrust.core.management.guards import refuse_in_production
 
 
 class Command(BaseCommand):
@@ -18,6 +19,11 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="Seed and print, then stop.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        refuse_in_production(
+            "demo",
+            "it creates accounts that share a published password and prints their "
+            "two-factor codes.",
+        )
         call_command("migrate", interactive=False, verbosity=0)
         people = seed_demo()
         base = f"http://{options['host']}:{options['port']}"

@@ -7,6 +7,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from retrust.core.demo import DEMO_DOMAIN
+from retrust.core.management.guards import refuse_in_production
 
 
 class Command(BaseCommand):
@@ -16,6 +17,9 @@ class Command(BaseCommand):
         parser.add_argument("email")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        refuse_in_production(
+            "otpcode", "it prints two-factor codes, which must only ever come from a phone."
+        )
         email = options["email"].strip().lower()
         if not email.endswith("@" + DEMO_DOMAIN):
             raise CommandError(

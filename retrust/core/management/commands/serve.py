@@ -4,6 +4,7 @@ import signal
 from types import FrameType
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -18,6 +19,13 @@ def _stop_on_sigterm() -> None:
 
 
 def serve(port: int, host: str = "127.0.0.1") -> None:
+    """Serve as people will meet retrust: friendly error pages, never Django's debug pages.
+
+    The demo is for showing the product, and a debug page for a mistyped address lists every
+    route and setting. So DEBUG is off here whatever the environment says (use
+    ``retrust runserver`` with DEBUG=1 to develop); WhiteNoise serves the static files.
+    """
+    settings.DEBUG = False
     _stop_on_sigterm()
     call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
 

@@ -26,7 +26,7 @@ def backwards(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("core", "0002_case_pause"),
-        ("safety", "0002_crisisresource_individualsession_safetyscreen_and_more"),
+        ("safety", "0003_backfill_messages_unsafe"),
     ]
 
     operations = [migrations.RunPython(forwards, backwards)]
