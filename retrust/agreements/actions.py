@@ -36,6 +36,7 @@ from retrust.agreements.models import (
 )
 from retrust.core import audit, pause
 from retrust.core.actions import (
+    ActionConflict,
     ActionError,
     mark_active,
     require_case_clinician,
@@ -48,7 +49,7 @@ TEXT_MAX = 4000
 NOTE_MAX = 2000
 
 
-class AgreementConflict(ActionError):
+class AgreementConflict(ActionConflict):
     """Someone else changed the agreement first; ``newer`` is the version now on the table."""
 
     def __init__(self, newer: AgreementVersion) -> None:
@@ -59,6 +60,24 @@ class AgreementConflict(ActionError):
             "text",
         )
         self.newer = newer
+
+
+class AlreadyRecorded(ActionConflict):
+    """The day already holds a different record; changing it must be asked for (``change``)."""
+
+    def __init__(self, existing: Occurrence, outcome: str) -> None:
+        day = f"{existing.due_on:%a} {existing.due_on.day} {existing.due_on:%b}"
+        old = existing.get_outcome_display().lower()
+        if existing.outcome != outcome:
+            what = f"to record it as {Outcome(outcome).label.lower()} instead"
+        elif existing.note:
+            what = "to replace its note"
+        else:
+            what = "to add this note"
+        super().__init__(
+            f"You already recorded {day} as {old}. Confirm the change {what}.", "change"
+        )
+        self.existing = existing
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -304,6 +323,7 @@ def annotate_agreement(actor: Any, agreement: Agreement, *, text: str) -> Agreem
     require_case_clinician(
         actor, agreement.case, "Only the case's clinicians can add notes to an agreement."
     )
+    _open(agreement.case)
     text = _text(text, "text", NOTE_MAX, "Write the note first.")
     last = AgreementNote.objects.filter(agreement=agreement, author=actor).last()
     if last is not None and last.text == text:
@@ -378,13 +398,22 @@ def make_commitment(
 
 
 @transaction.atomic
-def end_commitment(actor: Any, commitment: Commitment) -> Commitment:
-    """The committer stops a commitment. Its record stays, and still counts in the ledger."""
+def end_commitment(actor: Any, commitment: Commitment, *, confirm: bool) -> Commitment:
+    """The committer stops a commitment. Its record stays, and still counts in the ledger.
+
+    Stopping cannot be undone, so it takes an explicit ``confirm``: one stray tap stops nothing.
+    """
     if commitment.author_id != actor.pk:
         raise ActionError("Only the person who made this commitment can stop it.")
     _open(commitment.case)
     if commitment.ended_at is not None:
         return commitment
+    if not confirm:
+        raise ActionError(
+            "Tick “Yes, stop this commitment” to stop it. Stopping can't be undone; what you "
+            "recorded stays.",
+            "confirm",
+        )
     commitment.ended_at = timezone.now()
     commitment.save()
     audit.record(actor, "retrust.commitment.ended", target=commitment, case=commitment.case)
@@ -400,12 +429,15 @@ def record_occurrence(
     outcome: str,
     note: str = "",
     submission_key: str = "",
+    change: bool = False,
 ) -> Occurrence:
     """The committer records one occurrence as kept or missed.
 
-    A scheduled day is recorded once; recording it again with another answer corrects it until
-    the other partner has confirmed or disputed it. "Each time it applies" can be recorded
-    several times a day; ``submission_key`` makes a double submit record it once.
+    A scheduled day is recorded once. Recording it again the same way changes nothing (a double
+    submit); recording it differently is a change, made only with ``change`` and only until the
+    other partner has confirmed or disputed it — otherwise ``AlreadyRecorded`` says what the
+    day holds now. "Each time it applies" can be recorded several times a day;
+    ``submission_key`` makes a double submit record it once.
     """
     if commitment.author_id != actor.pk:
         raise ActionError("Only the person who made this commitment records how it went.")
@@ -436,7 +468,8 @@ def record_occurrence(
             .first()
         )
         if existing is not None:
-            if existing.outcome == outcome and existing.note == note:
+            # The same answer again is a repeat, not a change (an empty note keeps the old one).
+            if existing.outcome == outcome and note in ("", existing.note):
                 return existing
             if Confirmation.objects.filter(occurrence=existing).exists():
                 raise ActionError(
@@ -444,6 +477,8 @@ def record_occurrence(
                     "Bring it up together or with your clinician.",
                     "outcome",
                 )
+            if not change:
+                raise AlreadyRecorded(existing, outcome)
             old = existing.outcome
             existing.outcome = outcome
             existing.note = note

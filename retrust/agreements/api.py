@@ -1,40 +1,36 @@
-"""The agreements part of the JSON API: same policy, same actions as the pages.
+"""The agreements part of the JSON API: same access, same reads, same actions as the pages.
 
-Anyone outside the case gets a JSON 404. Inside it, only partners consent, record and
-confirm; a partner-only route answers 404 to the clinician too, so it cannot be mistaken
-for a way to act on a partner's behalf. A stale version answers 409 with the newer text.
+Every route starts from the caller's ``CaseAccess`` (``policy.case_access`` for a case,
+``policy.record_access`` for one record) and reads through the builders in ``queries`` that the
+pages use, so a clinician's read is audited the same way here as there. Anyone outside the case
+gets a JSON 404. Inside it, only partners consent, record and confirm; a partner-only route
+answers 404 to the clinician too, so it cannot be mistaken for a way to act on a partner's
+behalf. A stale version answers 409 with the newer text.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, Literal
 
-from django.db.models import Prefetch
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from retrust.agreements import actions, ledger
+from retrust.agreements import actions, ledger, queries
 from retrust.agreements.models import (
     Agreement,
     AgreementVersion,
     BreachReport,
     Category,
     Commitment,
-    Consent,
     Occurrence,
     ScheduleKind,
 )
-from retrust.agreements.queries import (
-    as_observation,
-    observations_by_commitment,
-    occurrence_rows,
-)
 from retrust.core import policy
-from retrust.core.actions import record_clinical_read
-from retrust.core.models import Case
+from retrust.core.policy import CLINICIAN, MEMBER, PARTNER, As, CaseAccess
 
 router = Router(tags=["agreements"])
 
@@ -136,6 +132,16 @@ class OccurrenceIn(Schema):
     outcome: Literal["kept", "missed"]
     note: str = Field(default="", max_length=2000)
     submission_key: str = Field(default="", max_length=40)
+    change: bool = Field(
+        default=False,
+        description="Change a day already recorded differently (otherwise 409 says what it holds)",
+    )
+
+
+class StopIn(Schema):
+    confirm: bool = Field(
+        default=False, description="Must be true: stopping a commitment cannot be undone"
+    )
 
 
 class OccurrenceOut(Schema):
@@ -196,29 +202,32 @@ def _user(request: HttpRequest) -> Any:
     return request.auth  # type: ignore[attr-defined]
 
 
-def _partner_case(user: Any, case_id: int) -> Case:
-    case = policy.partner_cases_for(user).select_related("practice").filter(pk=case_id).first()
-    if case is None:
-        raise Http404("No such case.")
-    return case
+def _case(request: HttpRequest, case_id: int, as_: As = MEMBER) -> CaseAccess:
+    return policy.case_access(_user(request), case_id, as_=as_)
 
 
-def _require_partner(user: Any, case: Case) -> None:
-    if not policy.is_partner(user, case):
-        raise Http404("No such record.")
+def _record(
+    request: HttpRequest, queryset: QuerySet[Any], pk: int, as_: As = MEMBER, what: str = ""
+) -> tuple[CaseAccess, Any]:
+    return policy.record_access(_user(request), queryset, pk, as_=as_, what=what or None)
 
 
-def _versions() -> Any:
-    return (
-        AgreementVersion.objects.select_related("proposed_by")
-        .prefetch_related(Prefetch("consents", queryset=Consent.objects.select_related("partner")))
-        .order_by("number")
-    )
-
-
-def _agreement(user: Any, pk: int) -> Agreement:
+def _agreement(request: HttpRequest, pk: int, as_: As = MEMBER) -> tuple[CaseAccess, Agreement]:
     queryset = Agreement.objects.select_related("case__practice", "active_version")
-    return policy.get_record_for(user, queryset, pk)  # type: ignore[no-any-return]
+    return _record(request, queryset, pk, as_)
+
+
+def _commitment(request: HttpRequest, pk: int, as_: As = MEMBER) -> tuple[CaseAccess, Commitment]:
+    queryset = Commitment.objects.select_related("case__practice", "author")
+    return _record(request, queryset, pk, as_, what=queries.COMMITMENT)
+
+
+def _own_commitment(request: HttpRequest, pk: int) -> tuple[CaseAccess, Commitment]:
+    """Only the committer records or stops a commitment; everyone else gets 404."""
+    access, commitment = _commitment(request, pk, PARTNER)
+    if commitment.author_id != access.user.pk:
+        raise Http404("No such record.")
+    return access, commitment
 
 
 def _version_out(version: AgreementVersion) -> dict[str, Any]:
@@ -240,7 +249,7 @@ def _version_out(version: AgreementVersion) -> dict[str, Any]:
     }
 
 
-def _agreement_out(agreement: Agreement, versions: list[AgreementVersion]) -> dict[str, Any]:
+def _agreement_out(agreement: Agreement, history: list[AgreementVersion]) -> dict[str, Any]:
     return {
         "id": agreement.pk,
         "category": agreement.category,
@@ -249,14 +258,14 @@ def _agreement_out(agreement: Agreement, versions: list[AgreementVersion]) -> di
         "active_version": agreement.active_version.number if agreement.active_version else None,
         "review_on": agreement.review_on,
         "renegotiation_requested": agreement.renegotiation_requested_at is not None,
-        "latest": _version_out(versions[-1]),
-        "versions": [_version_out(v) for v in versions],
+        "latest": _version_out(history[-1]),
+        "versions": [_version_out(v) for v in history],
     }
 
 
-def _detail(agreement: Agreement) -> dict[str, Any]:
+def _detail(access: CaseAccess, agreement: Agreement) -> dict[str, Any]:
     agreement = Agreement.objects.select_related("active_version").get(pk=agreement.pk)
-    return _agreement_out(agreement, list(_versions().filter(agreement=agreement)))
+    return _agreement_out(agreement, queries.versions(access, agreement))
 
 
 def _estimate_out(estimate: ledger.Estimate) -> dict[str, Any]:
@@ -274,11 +283,11 @@ def _estimate_out(estimate: ledger.Estimate) -> dict[str, Any]:
 
 
 def _commitment_out(
-    commitment: Commitment, user: Any, observations: list[ledger.Observation]
+    commitment: Commitment, access: CaseAccess, estimate: ledger.Estimate
 ) -> dict[str, Any]:
     return {
         "id": commitment.pk,
-        "mine": commitment.author_id == user.pk,
+        "mine": commitment.author_id == access.user.pk,
         "committer": commitment.author.name,
         "action": commitment.action,
         "schedule": commitment.schedule,
@@ -286,160 +295,18 @@ def _commitment_out(
         "starts_on": commitment.starts_on,
         "agreement": commitment.agreement_id,
         "ended_at": commitment.ended_at,
-        "follow_through": _estimate_out(ledger.estimate(observations, timezone.localdate())),
+        "follow_through": _estimate_out(estimate),
     }
 
 
-def _conflict(exc: actions.AgreementConflict) -> Status[Any]:
-    return Status(409, {"detail": exc.message, "newer": _version_out(exc.newer)})
-
-
-# --- agreements ---------------------------------------------------------------------------
-
-
-@router.get("/cases/{case_id}/agreements", response=list[AgreementOut], summary="Agreements")
-def list_agreements(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
-    user = _user(request)
-    case = policy.get_case_for(user, case_id)
-    agreements = list(
-        Agreement.objects.visible_to(user)
-        .filter(case=case)
-        .select_related("active_version")
-        .prefetch_related(Prefetch("versions", queryset=_versions()))
-        .order_by("-updated_at", "-id")
-    )
-    if agreements and not policy.is_partner(user, case):
-        record_clinical_read(user, case, "agreements", len(agreements))
-    return [_agreement_out(a, list(a.versions.all())) for a in agreements]
-
-
-@router.post(
-    "/cases/{case_id}/agreements",
-    response={201: AgreementDetailOut},
-    summary="Propose an agreement (partners only)",
-)
-def propose(request: HttpRequest, case_id: int, payload: ProposeIn) -> Status[Any]:
-    user = _user(request)
-    case = _partner_case(user, case_id)
-    agreement = actions.propose_agreement(
-        user,
-        case,
-        category=payload.category,
-        title=payload.title,
-        text=payload.text,
-        review_on=payload.review_on,
-        creation_key=payload.creation_key,
-    )
-    return Status(201, _detail(agreement))
-
-
-@router.get("/agreements/{agreement_id}", response=AgreementDetailOut, summary="One agreement")
-def agreement_detail(request: HttpRequest, agreement_id: int) -> dict[str, Any]:
-    user = _user(request)
-    agreement = _agreement(user, agreement_id)
-    if not policy.is_partner(user, agreement.case):
-        record_clinical_read(user, agreement.case, "agreement", 1)
-    return _detail(agreement)
-
-
-@router.post(
-    "/agreements/{agreement_id}/accept",
-    response={200: AgreementDetailOut, 409: ConflictOut},
-    summary="Accept the version on the table (partners only)",
-)
-def accept(request: HttpRequest, agreement_id: int, payload: VersionIn) -> Any:
-    user = _user(request)
-    agreement = _agreement(user, agreement_id)
-    _require_partner(user, agreement.case)
-    try:
-        agreement = actions.accept_version(user, agreement, version_number=payload.version)
-    except actions.AgreementConflict as exc:
-        return _conflict(exc)
-    return _detail(agreement)
-
-
-@router.post(
-    "/agreements/{agreement_id}/decline",
-    response={200: AgreementDetailOut, 409: ConflictOut},
-    summary="Decline the version on the table, with a reason (partners only)",
-)
-def decline(request: HttpRequest, agreement_id: int, payload: DeclineIn) -> Any:
-    user = _user(request)
-    agreement = _agreement(user, agreement_id)
-    _require_partner(user, agreement.case)
-    try:
-        agreement = actions.decline_version(
-            user, agreement, version_number=payload.version, reason=payload.reason
-        )
-    except actions.AgreementConflict as exc:
-        return _conflict(exc)
-    return _detail(agreement)
-
-
-@router.post(
-    "/agreements/{agreement_id}/versions",
-    response={201: AgreementDetailOut, 409: ConflictOut},
-    summary="Propose an amended version (partners only)",
-)
-def amend(request: HttpRequest, agreement_id: int, payload: AmendIn) -> Any:
-    user = _user(request)
-    agreement = _agreement(user, agreement_id)
-    _require_partner(user, agreement.case)
-    try:
-        agreement = actions.amend_agreement(
-            user, agreement, based_on=payload.based_on, title=payload.title, text=payload.text
-        )
-    except actions.AgreementConflict as exc:
-        return _conflict(exc)
-    return Status(201, _detail(agreement))
-
-
-@router.post(
-    "/agreements/{agreement_id}/renegotiation",
-    response=AgreementDetailOut,
-    summary="Ask to talk an active agreement over again (partners only)",
-)
-def renegotiate(request: HttpRequest, agreement_id: int) -> Any:
-    user = _user(request)
-    agreement = _agreement(user, agreement_id)
-    _require_partner(user, agreement.case)
-    return _detail(actions.request_renegotiation(user, agreement))
-
-
-@router.post(
-    "/agreements/{agreement_id}/notes",
-    response={201: NoteOut},
-    summary="Add a clinician's note, shown to both partners (the case's clinicians only)",
-)
-def annotate(request: HttpRequest, agreement_id: int, payload: NoteIn) -> Status[Any]:
-    user = _user(request)
-    agreement = _agreement(user, agreement_id)
-    if not policy.clinician_case_ids(user).filter(case_id=agreement.case_id).exists():
-        raise Http404("No such record.")
-    note = actions.annotate_agreement(user, agreement, text=payload.text)
-    return Status(
-        201,
-        {"id": note.pk, "author": user.name, "text": note.text, "created_at": note.created_at},
-    )
-
-
-@router.post(
-    "/agreements/{agreement_id}/breaches",
-    response={201: BreachOut},
-    summary="Report that an agreement did not hold (partners only)",
-)
-def report_breach(request: HttpRequest, agreement_id: int, payload: BreachIn) -> Status[Any]:
-    user = _user(request)
-    agreement = _agreement(user, agreement_id)
-    _require_partner(user, agreement.case)
-    report = actions.report_breach(
-        user,
-        agreement,
-        what_happened=payload.what_happened,
-        happened_on=payload.happened_on,
-        submission_key=payload.submission_key,
-    )
-    return Status(201, _breach_out(report))
+def _occurrence_out(occurrence: Occurrence, verdict: str | None) -> dict[str, Any]:
+    return {
+        "id": occurrence.pk,
+        "due_on": occurrence.due_on,
+        "outcome": occurrence.outcome,
+        "note": occurrence.note,
+        "verdict": verdict,
+    }
 
 
 def _breach_out(report: BreachReport) -> dict[str, Any]:
@@ -454,19 +321,153 @@ def _breach_out(report: BreachReport) -> dict[str, Any]:
     }
 
 
+def _conflict(exc: actions.AgreementConflict) -> Status[Any]:
+    return Status(409, {"detail": exc.message, "newer": _version_out(exc.newer)})
+
+
+# --- agreements ---------------------------------------------------------------------------
+
+
+@router.get("/cases/{case_id}/agreements", response=list[AgreementOut], summary="Agreements")
+def list_agreements(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
+    access = _case(request, case_id)
+    return [_agreement_out(a, a.history) for a in queries.agreements(access)]  # type: ignore[attr-defined]
+
+
+@router.post(
+    "/cases/{case_id}/agreements",
+    response={201: AgreementDetailOut},
+    summary="Propose an agreement (partners only)",
+)
+def propose(request: HttpRequest, case_id: int, payload: ProposeIn) -> Status[Any]:
+    access = _case(request, case_id, PARTNER)
+    agreement = actions.propose_agreement(
+        access.user,
+        access.case,
+        category=payload.category,
+        title=payload.title,
+        text=payload.text,
+        review_on=payload.review_on,
+        creation_key=payload.creation_key,
+    )
+    return Status(201, _detail(access, agreement))
+
+
+@router.get("/agreements/{agreement_id}", response=AgreementDetailOut, summary="One agreement")
+def agreement_detail(request: HttpRequest, agreement_id: int) -> dict[str, Any]:
+    access, agreement = _agreement(request, agreement_id)
+    return _detail(access, agreement)
+
+
+@router.post(
+    "/agreements/{agreement_id}/accept",
+    response={200: AgreementDetailOut, 409: ConflictOut},
+    summary="Accept the version on the table (partners only)",
+)
+def accept(request: HttpRequest, agreement_id: int, payload: VersionIn) -> Any:
+    access, agreement = _agreement(request, agreement_id, PARTNER)
+    try:
+        agreement = actions.accept_version(access.user, agreement, version_number=payload.version)
+    except actions.AgreementConflict as exc:
+        return _conflict(exc)
+    return _detail(access, agreement)
+
+
+@router.post(
+    "/agreements/{agreement_id}/decline",
+    response={200: AgreementDetailOut, 409: ConflictOut},
+    summary="Decline the version on the table, with a reason (partners only)",
+)
+def decline(request: HttpRequest, agreement_id: int, payload: DeclineIn) -> Any:
+    access, agreement = _agreement(request, agreement_id, PARTNER)
+    try:
+        agreement = actions.decline_version(
+            access.user, agreement, version_number=payload.version, reason=payload.reason
+        )
+    except actions.AgreementConflict as exc:
+        return _conflict(exc)
+    return _detail(access, agreement)
+
+
+@router.post(
+    "/agreements/{agreement_id}/versions",
+    response={201: AgreementDetailOut, 409: ConflictOut},
+    summary="Propose an amended version (partners only)",
+)
+def amend(request: HttpRequest, agreement_id: int, payload: AmendIn) -> Any:
+    access, agreement = _agreement(request, agreement_id, PARTNER)
+    try:
+        agreement = actions.amend_agreement(
+            access.user,
+            agreement,
+            based_on=payload.based_on,
+            title=payload.title,
+            text=payload.text,
+        )
+    except actions.AgreementConflict as exc:
+        return _conflict(exc)
+    return Status(201, _detail(access, agreement))
+
+
+@router.post(
+    "/agreements/{agreement_id}/renegotiation",
+    response=AgreementDetailOut,
+    summary="Ask to talk an active agreement over again (partners only)",
+)
+def renegotiate(request: HttpRequest, agreement_id: int) -> Any:
+    access, agreement = _agreement(request, agreement_id, PARTNER)
+    return _detail(access, actions.request_renegotiation(access.user, agreement))
+
+
+@router.post(
+    "/agreements/{agreement_id}/notes",
+    response={201: NoteOut},
+    summary="Add a clinician's note, shown to both partners (the case's clinicians only)",
+)
+def annotate(request: HttpRequest, agreement_id: int, payload: NoteIn) -> Status[Any]:
+    access, agreement = _agreement(request, agreement_id, CLINICIAN)
+    note = actions.annotate_agreement(access.user, agreement, text=payload.text)
+    return Status(
+        201,
+        {
+            "id": note.pk,
+            "author": access.user.name,
+            "text": note.text,
+            "created_at": note.created_at,
+        },
+    )
+
+
+@router.post(
+    "/agreements/{agreement_id}/breaches",
+    response={201: BreachOut},
+    summary="Report that an agreement did not hold (partners only)",
+)
+def report_breach(request: HttpRequest, agreement_id: int, payload: BreachIn) -> Status[Any]:
+    access, agreement = _agreement(request, agreement_id, PARTNER)
+    report = actions.report_breach(
+        access.user,
+        agreement,
+        what_happened=payload.what_happened,
+        happened_on=payload.happened_on,
+        submission_key=payload.submission_key,
+    )
+    return Status(201, _breach_out(report))
+
+
 @router.post(
     "/breaches/{breach_id}/response",
     response=BreachOut,
     summary="Answer a breach report (the other partner only)",
 )
 def respond_to_breach(request: HttpRequest, breach_id: int, payload: BreachResponseIn) -> Any:
-    user = _user(request)
     queryset = BreachReport.objects.select_related("case__practice", "author")
-    report: BreachReport = policy.get_record_for(user, queryset, breach_id)
-    _require_partner(user, report.case)
-    if report.author_id == user.pk:
+    access, report = _record(request, queryset, breach_id, PARTNER)
+    if report.author_id == access.user.pk:
         raise Http404("No such record.")
-    report = actions.respond_to_breach(user, report, response=payload.response, text=payload.text)
+    report = actions.respond_to_breach(
+        access.user, report, response=payload.response, text=payload.text
+    )
     return _breach_out(report)
 
 
@@ -475,20 +476,9 @@ def respond_to_breach(request: HttpRequest, breach_id: int, payload: BreachRespo
 
 @router.get("/cases/{case_id}/commitments", response=list[CommitmentOut], summary="Commitments")
 def list_commitments(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
-    user = _user(request)
-    case = policy.get_case_for(user, case_id)
-    commitments = list(
-        Commitment.objects.visible_to(user)
-        .filter(case=case)
-        .select_related("author")
-        .order_by("created_at", "id")
-    )
-    by_commitment = observations_by_commitment(
-        occurrence_rows(Occurrence.objects.visible_to(user).filter(case=case))
-    )
-    if commitments and not policy.is_partner(user, case):
-        record_clinical_read(user, case, "commitments", len(commitments))
-    return [_commitment_out(c, user, by_commitment.get(c.pk, [])) for c in commitments]
+    access = _case(request, case_id)
+    found = queries.commitments(access, timezone.localdate())
+    return [_commitment_out(c, access, c.estimate) for c in found]  # type: ignore[attr-defined]
 
 
 @router.post(
@@ -497,18 +487,15 @@ def list_commitments(request: HttpRequest, case_id: int) -> list[dict[str, Any]]
     summary="Commit to an action (partners only)",
 )
 def make_commitment(request: HttpRequest, case_id: int, payload: CommitmentIn) -> Status[Any]:
-    user = _user(request)
-    case = _partner_case(user, case_id)
+    access = _case(request, case_id, PARTNER)
     agreement = None
     if payload.agreement is not None:
-        agreement = (
-            Agreement.objects.visible_to(user).filter(case=case, pk=payload.agreement).first()
-        )
+        agreement = access.visible(Agreement.objects.filter(pk=payload.agreement)).first()
         if agreement is None:
             raise actions.ActionError("Choose one of this case's agreements.", "agreement")
     commitment = actions.make_commitment(
-        user,
-        case,
+        access.user,
+        access.case,
         action=payload.action,
         schedule=payload.schedule,
         weekdays=",".join(str(d) for d in payload.weekdays),
@@ -516,12 +503,8 @@ def make_commitment(request: HttpRequest, case_id: int, payload: CommitmentIn) -
         agreement=agreement,
         creation_key=payload.creation_key,
     )
-    return Status(201, _commitment_out(commitment, user, []))
-
-
-def _commitment(user: Any, pk: int) -> Commitment:
-    queryset = Commitment.objects.select_related("case__practice", "author")
-    return policy.get_record_for(user, queryset, pk)  # type: ignore[no-any-return]
+    today = timezone.localdate()
+    return Status(201, _commitment_out(commitment, access, ledger.estimate([], today)))
 
 
 @router.post(
@@ -532,16 +515,15 @@ def _commitment(user: Any, pk: int) -> Commitment:
 def record_occurrence(
     request: HttpRequest, commitment_id: int, payload: OccurrenceIn
 ) -> Status[Any]:
-    user = _user(request)
-    queryset = Commitment.objects.select_related("case__practice", "author")
-    commitment: Commitment = policy.get_record_to_change(user, queryset, commitment_id)
+    access, commitment = _own_commitment(request, commitment_id)
     occurrence = actions.record_occurrence(
-        user,
+        access.user,
         commitment,
         due_on=payload.due_on,
         outcome=payload.outcome,
         note=payload.note,
         submission_key=payload.submission_key,
+        change=payload.change,
     )
     verdict = Occurrence.objects.filter(pk=occurrence.pk).values_list(
         "confirmation__verdict", flat=True
@@ -552,25 +534,14 @@ def record_occurrence(
 @router.post(
     "/commitments/{commitment_id}/end",
     response=CommitmentOut,
-    summary="Stop a commitment; its record stays (the committer only)",
+    summary="Stop a commitment, with confirm: true; its record stays (the committer only)",
 )
-def end_commitment(request: HttpRequest, commitment_id: int) -> Any:
-    user = _user(request)
-    queryset = Commitment.objects.select_related("case__practice", "author")
-    commitment: Commitment = policy.get_record_to_change(user, queryset, commitment_id)
-    commitment = actions.end_commitment(user, commitment)
-    rows = occurrence_rows(Occurrence.objects.visible_to(user).filter(commitment=commitment))
-    return _commitment_out(commitment, user, [as_observation(row) for row in rows])
-
-
-def _occurrence_out(occurrence: Occurrence, verdict: str | None) -> dict[str, Any]:
-    return {
-        "id": occurrence.pk,
-        "due_on": occurrence.due_on,
-        "outcome": occurrence.outcome,
-        "note": occurrence.note,
-        "verdict": verdict,
-    }
+def end_commitment(request: HttpRequest, commitment_id: int, payload: StopIn) -> Any:
+    access, commitment = _own_commitment(request, commitment_id)
+    commitment = actions.end_commitment(access.user, commitment, confirm=payload.confirm)
+    today = timezone.localdate()
+    follow_through = queries.commitment_ledger(access, commitment, today).estimate
+    return _commitment_out(commitment, access, follow_through)
 
 
 @router.get(
@@ -579,17 +550,10 @@ def _occurrence_out(occurrence: Occurrence, verdict: str | None) -> dict[str, An
     summary="Recorded occurrences, newest first (at most 400)",
 )
 def list_occurrences(request: HttpRequest, commitment_id: int) -> list[dict[str, Any]]:
-    user = _user(request)
-    commitment = _commitment(user, commitment_id)
-    occurrences = (
-        Occurrence.objects.visible_to(user)
-        .filter(commitment=commitment)
-        .select_related("confirmation")
-        .order_by("-due_on", "-id")[:400]
-    )
+    access, commitment = _commitment(request, commitment_id)
     return [
-        _occurrence_out(o, getattr(getattr(o, "confirmation", None), "verdict", None))
-        for o in occurrences
+        _occurrence_out(o, o.answer.verdict if o.answer else None)  # type: ignore[attr-defined]
+        for o in queries.occurrences(access, commitment, 400)
     ]
 
 
@@ -599,14 +563,12 @@ def list_occurrences(request: HttpRequest, commitment_id: int) -> list[dict[str,
     summary="Confirm an occurrence, or say you saw it differently (the other partner only)",
 )
 def answer(request: HttpRequest, occurrence_id: int, payload: AnswerIn) -> Any:
-    user = _user(request)
     queryset = Occurrence.objects.select_related("case__practice")
-    occurrence: Occurrence = policy.get_record_for(user, queryset, occurrence_id)
-    _require_partner(user, occurrence.case)
-    if occurrence.author_id == user.pk:
+    access, occurrence = _record(request, queryset, occurrence_id, PARTNER)
+    if occurrence.author_id == access.user.pk:
         raise Http404("No such record.")
     confirmation = actions.answer_occurrence(
-        user, occurrence, verdict=payload.verdict, note=payload.note
+        access.user, occurrence, verdict=payload.verdict, note=payload.note
     )
     return _occurrence_out(occurrence, confirmation.verdict)
 
@@ -614,20 +576,13 @@ def answer(request: HttpRequest, occurrence_id: int, payload: AnswerIn) -> Any:
 @router.get(
     "/commitments/{commitment_id}/ledger",
     response=LedgerOut,
-    summary="Follow-through today and weekly over the last half year",
+    summary="Follow-through today and over time: the points of the page's chart",
 )
 def commitment_ledger(request: HttpRequest, commitment_id: int) -> dict[str, Any]:
-    user = _user(request)
-    commitment = _commitment(user, commitment_id)
-    rows = occurrence_rows(Occurrence.objects.visible_to(user).filter(commitment=commitment))
-    observations = [as_observation(row) for row in rows]
-    today = timezone.localdate()
-    days = [today - timedelta(weeks=w) for w in range(25, -1, -1)]
-    series = ledger.series(observations, days)
-    if not policy.is_partner(user, commitment.case):
-        record_clinical_read(user, commitment.case, "ledger", len(rows))
+    access, commitment = _commitment(request, commitment_id)
+    found = queries.commitment_ledger(access, commitment, timezone.localdate())
     return {
         "commitment": commitment.pk,
-        "today": _estimate_out(series[-1]),
-        "series": [_estimate_out(e) for e in series],
+        "today": _estimate_out(found.estimate),
+        "series": [_estimate_out(e) for e in found.points],
     }

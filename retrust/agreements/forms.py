@@ -130,12 +130,46 @@ class RecordForm(Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     submission_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
+    # Hidden until the day turns out to hold another record: then it asks, as a checkbox.
+    change = forms.BooleanField(required=False, widget=forms.HiddenInput, label_suffix="")
+
+    def ask_to_change(self) -> None:
+        """After the action said the day is already recorded: ask before changing it."""
+        self.fields["change"].widget = forms.CheckboxInput()
+        day = self.cleaned_data.get("due_on")
+        outcome = dict(Outcome.choices).get(self.cleaned_data.get("outcome", ""), "")
+        label = "Yes, change what I recorded"
+        if day is not None and outcome:
+            label = f"Yes, change {day:%a} {day.day} {day:%b} to “{outcome.lower()}”"
+        # The bound field copied the label when the form was validated.
+        self.fields["change"].label = self["change"].label = label
+
+
+class StopForm(Form):
+    id_prefix = "stop"
+
+    # Not required here: the action refuses without it, so the API asks the same question.
+    confirm = forms.BooleanField(
+        label="Yes, stop this commitment",
+        label_suffix="",
+        required=False,
+        help_text="What you recorded stays and still counts; no more days can be recorded.",
+    )
+
+
+class RenegotiateForm(Form):
+    """Nothing to fill in: a button, and a place for the action's refusal."""
+
+    id_prefix = "renegotiate"
 
 
 class AnswerForm(Form):
     id_prefix = "answer"
 
-    verdict = forms.ChoiceField(choices=Verdict.choices)
+    verdict = forms.ChoiceField(
+        choices=Verdict.choices,
+        error_messages={"required": "Choose confirm or “I saw it differently”."},
+    )
     note = forms.CharField(
         label="How you saw it",
         max_length=2000,
@@ -168,6 +202,7 @@ class BreachResponseForm(Form):
             (BreachResponse.VIEW, "I'd like to give my view"),
         ],
         widget=forms.RadioSelect,
+        error_messages={"required": "Choose how you want to answer."},
     )
     text = forms.CharField(
         label="In your words",

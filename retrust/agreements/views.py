@@ -1,28 +1,28 @@
 """Pages for agreements, commitments and the follow-through ledger.
 
 Partners and the case's clinicians read the same pages; only partners consent, record and
-confirm, only clinicians annotate. Everything is fetched through ``retrust.core.policy`` and
-``visible_to``; anyone else gets 404. Each page runs a fixed number of queries however many
-occurrences lie behind it: the ledger loads one flat list and does the maths in Python.
+confirm, only clinicians annotate. Every page starts from the person's ``CaseAccess``
+(``case_view`` for a page about a case, ``policy.record_access`` for a page about one record):
+anyone the page is not for gets 404. Pages read through the builders in ``queries``, which the
+API uses too, show a form only where the action behind it would accept it (``access.can_share``
+and friends), and show the pause's message instead of the forms that share something while
+this person is held. Every form post goes through ``submit``.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from retrust.agreements import actions, chart, ledger
-from retrust.agreements import schedule as schedules
+from retrust.agreements import actions, ledger, queries
 from retrust.agreements.forms import (
     AcceptForm,
     AmendForm,
@@ -34,97 +34,69 @@ from retrust.agreements.forms import (
     NoteForm,
     ProposeForm,
     RecordForm,
+    RenegotiateForm,
     SettingsForm,
+    StopForm,
 )
 from retrust.agreements.models import (
     Agreement,
-    AgreementNote,
     AgreementSettings,
-    AgreementVersion,
     BreachReport,
     Commitment,
-    Consent,
     Occurrence,
 )
-from retrust.agreements.queries import (
-    as_observation,
-    observations_by_author,
-    observations_by_commitment,
-    occurrence_rows,
-)
 from retrust.core import policy
-from retrust.core.actions import ActionError, record_clinical_read
-from retrust.core.decorators import staff_required
-from retrust.core.models import Case, CaseMember, CaseStatus, Track
+from retrust.core.decorators import case_view, staff_required
+from retrust.core.models import CaseStatus, Track
+from retrust.core.policy import CLINICIAN, MEMBER, PARTNER, As, CaseAccess
+from retrust.core.submission import submit
 
 RECENT_OCCURRENCES = 30
-UNRECORDED_WINDOW_DAYS = 14
-CHART_POINTS = 26
 
 # --- fetching ------------------------------------------------------------------------------
 
 
-def _member(request: HttpRequest, case: Case) -> CaseMember | None:
-    return policy.membership(request.user, case)
+def _open_record(
+    request: HttpRequest, queryset: QuerySet[Any], pk: int, as_: As = MEMBER, what: str = ""
+) -> tuple[CaseAccess, Any]:
+    """A page about one record: the access to its case and the record, or 404."""
+    access, record = policy.record_access(request.user, queryset, pk, as_=as_, what=what or None)
+    request.access = access  # type: ignore[attr-defined]
+    return access, record
 
 
-def _partner_or_404(request: HttpRequest, case: Case) -> CaseMember:
-    member = _member(request, case)
-    if member is None:
-        raise Http404("No such page.")
-    return member
+def _agreement(request: HttpRequest, pk: int, as_: As = MEMBER) -> tuple[CaseAccess, Agreement]:
+    queryset = Agreement.objects.select_related(
+        "case__practice", "active_version", "renegotiation_requested_by"
+    )
+    return _open_record(request, queryset, pk, as_)
 
 
-def _agreement(request: HttpRequest, pk: int) -> Agreement:
-    queryset = Agreement.objects.select_related("case__practice", "author", "active_version")
-    return policy.get_record_for(request.user, queryset, pk)  # type: ignore[no-any-return]
-
-
-def _commitment(request: HttpRequest, pk: int) -> Commitment:
-    queryset = Commitment.objects.select_related(
+def _commitments() -> QuerySet[Commitment]:
+    return Commitment.objects.select_related(
         "case__practice", "author", "agreement__active_version"
     )
-    return policy.get_record_for(request.user, queryset, pk)  # type: ignore[no-any-return]
 
 
-def _is_clinician(request: HttpRequest, case: Case) -> bool:
-    return policy.clinician_case_ids(request.user).filter(case_id=case.pk).exists()  # type: ignore[arg-type]
+def _commitment(request: HttpRequest, pk: int, as_: As = MEMBER) -> tuple[CaseAccess, Commitment]:
+    return _open_record(request, _commitments(), pk, as_, what=queries.COMMITMENT)
 
 
-def _error(form: Any, exc: ActionError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+def _own_commitment(request: HttpRequest, pk: int) -> tuple[CaseAccess, Commitment]:
+    """Only the committer records or stops a commitment; the other partner gets 404 too."""
+    access, commitment = _commitment(request, pk, PARTNER)
+    if commitment.author_id != access.user.pk:
+        raise Http404("No such page.")
+    return access, commitment
 
 
-# --- the ledger, from one flat query -------------------------------------------------------
+def _pause_message(access: CaseAccess) -> str:
+    """Shown instead of the forms that share something, to a partner whose shared work waits."""
+    return access.pause_message if access.can_write else ""
 
 
-@dataclass
-class Ledger:
-    estimate: ledger.Estimate
-    streak: int
-    chart: chart.Chart
-    points: list[ledger.Estimate]
-
-
-def _chart_days(first: date | None, today: date) -> list[date]:
-    """Daily points for the first four weeks, weekly after that, at most ``CHART_POINTS``."""
-    if first is None:
-        return [today]
-    span = (today - first).days
-    step = 1 if span <= 28 else 7
-    days = [today - timedelta(days=step * i) for i in range(CHART_POINTS)]
-    return sorted(day for day in days if day >= first - timedelta(days=step - 1))
-
-
-def build_ledger(observations: list[ledger.Observation], today: date) -> Ledger:
-    first = min((obs.on for obs in observations), default=None)
-    points = ledger.series(observations, _chart_days(first, today))
-    return Ledger(
-        estimate=points[-1],
-        streak=ledger.current_streak(observations),
-        chart=chart.follow_through_chart(points),
-        points=points,
-    )
+def _new_key() -> str:
+    return uuid.uuid4().hex
 
 
 # --- partner index -------------------------------------------------------------------------
@@ -147,142 +119,89 @@ def agreements_home(request: HttpRequest) -> HttpResponse:
 
 def _case_page(
     request: HttpRequest,
-    case: Case,
+    access: CaseAccess,
     *,
     propose_form: ProposeForm | None = None,
     commitment_form: CommitmentForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    user: Any = request.user
-    member = _member(request, case)
-    versions = AgreementVersion.objects.prefetch_related(
-        Prefetch("consents", queryset=Consent.objects.select_related("partner"))
-    ).select_related("proposed_by")
-    agreements = list(
-        Agreement.objects.visible_to(user)
-        .filter(case=case)
-        .select_related("active_version", "renegotiation_requested_by")
-        .prefetch_related(Prefetch("versions", queryset=versions))
-        .order_by("-updated_at", "-id")
-    )
-    for agreement in agreements:
-        every = list(agreement.versions.all())
-        agreement.latest = every[-1] if every else None  # type: ignore[attr-defined]
-        consents = agreement.latest.consents.all() if agreement.latest else []  # type: ignore[attr-defined]
-        agreement.waiting_for_me = bool(  # type: ignore[attr-defined]
-            member is not None
-            and agreement.status == "proposed"
-            and not any(c.partner_id == user.pk for c in consents)
-        )
-    commitments = list(
-        Commitment.objects.visible_to(user)
-        .filter(case=case, ended_at__isnull=True)
-        .select_related("author", "agreement__active_version")
-        .order_by("created_at", "id")
-    )
-    rows = occurrence_rows(Occurrence.objects.visible_to(user).filter(case=case))
+    case = access.case
     today = timezone.localdate()
-    by_commitment = observations_by_commitment(rows)
-    for commitment in commitments:
-        observations = by_commitment.get(commitment.pk, [])
-        commitment.estimate = ledger.estimate(observations, today)  # type: ignore[attr-defined]
-        commitment.streak = ledger.current_streak(observations)  # type: ignore[attr-defined]
-    is_partner = member is not None
-    can_write = is_partner and case.status != CaseStatus.CLOSED
-    active = [a for a in agreements if a.active_version_id]
-    if can_write and propose_form is None and case.track != Track.INDIVIDUAL:
-        propose_form = ProposeForm(initial={"creation_key": uuid.uuid4().hex})
-    if can_write and commitment_form is None:
-        commitment_form = CommitmentForm(
-            agreements=active,
-            initial={"creation_key": uuid.uuid4().hex, "starts_on": today},
-        )
-    elif commitment_form is not None:
-        commitment_form.fields["agreement"].choices = (
-            CommitmentForm(  # type: ignore[attr-defined]
-                agreements=active
+    agreements = queries.agreements(access)
+    commitments = queries.commitments(access, today, current_only=True)
+    individual = case.track == Track.INDIVIDUAL
+    if access.can_share:
+        if propose_form is None and not individual:
+            propose_form = ProposeForm(initial={"creation_key": _new_key()})
+        if commitment_form is None:
+            commitment_form = CommitmentForm(
+                agreements=[a for a in agreements if a.active_version_id],
+                initial={"creation_key": _new_key(), "starts_on": today},
             )
-            .fields["agreement"]
-            .choices
-        )  # type: ignore[attr-defined]
-    if not is_partner and (agreements or commitments):
-        record_clinical_read(user, case, "agreements", len(agreements) + len(commitments))
     context = {
+        "access": access,
         "case": case,
-        "is_partner": is_partner,
+        "is_partner": access.is_partner,
         "agreements": agreements,
         "commitments": commitments,
-        "propose_form": propose_form if can_write else None,
-        "commitment_form": commitment_form if can_write else None,
+        "propose_form": propose_form,
+        "commitment_form": commitment_form,
+        "pause_message": _pause_message(access),
         "today": today,
-        "individual": case.track == Track.INDIVIDUAL,
+        "individual": individual,
     }
     return render(request, "agreements/case_agreements.html", context, status=status)
 
 
-@login_required
-def case_agreements(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = policy.get_case_for(request.user, case_id)
-    return _case_page(request, case)
+@case_view(MEMBER)
+def case_agreements(request: HttpRequest, access: CaseAccess) -> HttpResponse:
+    return _case_page(request, access)
 
 
 @require_POST
-@login_required
-def propose(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = policy.get_case_for(request.user, case_id)
-    _partner_or_404(request, case)
+@case_view(PARTNER)
+def propose(request: HttpRequest, access: CaseAccess) -> HttpResponse:
     form = ProposeForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            agreement = actions.propose_agreement(
-                request.user,
-                case,
-                category=data["category"],
-                title=data["title"],
-                text=data["text"],
-                review_on=data["review_on"],
-                creation_key=data["creation_key"],
-            )
-        except ActionError as exc:
-            _error(form, exc)
-        else:
-            messages.success(request, "Proposed. Your partner can now accept, decline or amend it.")
-            return redirect("agreement_detail", agreement_id=agreement.pk)
-    return _case_page(request, case, propose_form=form, status=400)
+    return submit(
+        request,
+        form,
+        lambda data: actions.propose_agreement(access.user, access.case, **data),
+        done=lambda agreement: redirect("agreement_detail", agreement_id=agreement.pk),
+        again=lambda form, status: _case_page(request, access, propose_form=form, status=status),
+        message="Proposed. Your partner can now accept, decline or amend it.",
+    )
 
 
 @require_POST
-@login_required
-def new_commitment(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = policy.get_case_for(request.user, case_id)
-    _partner_or_404(request, case)
+@case_view(PARTNER)
+def new_commitment(request: HttpRequest, access: CaseAccess) -> HttpResponse:
     active = list(
-        Agreement.objects.visible_to(request.user)
-        .filter(case=case, active_version__isnull=False)
-        .select_related("active_version")
+        access.visible(Agreement.objects.filter(active_version__isnull=False)).select_related(
+            "active_version"
+        )
     )
     form = CommitmentForm(request.POST, agreements=active)
-    if form.is_valid():
-        data = form.cleaned_data
-        chosen = next((a for a in active if a.pk == data["agreement"]), None)
-        try:
-            commitment = actions.make_commitment(
-                request.user,
-                case,
-                action=data["action"],
-                schedule=data["schedule"],
-                weekdays=",".join(data["weekdays"]),
-                starts_on=data["starts_on"],
-                agreement=chosen,
-                creation_key=data["creation_key"],
-            )
-        except ActionError as exc:
-            _error(form, exc)
-        else:
-            messages.success(request, "Commitment added. Record how it goes as the days come.")
-            return redirect("commitment_detail", commitment_id=commitment.pk)
-    return _case_page(request, case, commitment_form=form, status=400)
+
+    def commit(data: dict[str, Any]) -> Commitment:
+        return actions.make_commitment(
+            access.user,
+            access.case,
+            action=data["action"],
+            schedule=data["schedule"],
+            weekdays=",".join(data["weekdays"]),
+            starts_on=data["starts_on"],
+            agreement=next((a for a in active if a.pk == data["agreement"]), None),
+            creation_key=data["creation_key"],
+        )
+
+    return submit(
+        request,
+        form,
+        commit,
+        done=lambda commitment: redirect("commitment_detail", commitment_id=commitment.pk),
+        again=lambda form, status: _case_page(request, access, commitment_form=form, status=status),
+        message="Commitment added. Record how it goes as the days come.",
+    )
 
 
 # --- one agreement -------------------------------------------------------------------------
@@ -290,34 +209,23 @@ def new_commitment(request: HttpRequest, case_id: int) -> HttpResponse:
 
 def _agreement_page(
     request: HttpRequest,
+    access: CaseAccess,
     agreement: Agreement,
     *,
     forms: dict[str, Any] | None = None,
-    conflict: AgreementVersion | None = None,
+    based_on: int | None = None,
+    answering: tuple[int, BreachResponseForm] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    user: Any = request.user
-    case = agreement.case
-    member = _member(request, case)
-    versions = list(
-        AgreementVersion.objects.filter(agreement=agreement)
-        .select_related("proposed_by")
-        .prefetch_related(Prefetch("consents", queryset=Consent.objects.select_related("partner")))
-        .order_by("-number")
-    )
-    latest = versions[0]
+    """``based_on``: the version a refused form was written against; if a newer one is on the
+    table now, the page shows it. ``answering``: a breach report and the refused answer to it."""
+    user = access.user
+    history = queries.versions(access, agreement)
+    latest = history[-1]
+    breaches = queries.breaches(access, agreement)
     my_answer = next((c for c in latest.consents.all() if c.partner_id == user.pk), None)
-    notes = list(AgreementNote.objects.filter(agreement=agreement).select_related("author"))
-    breaches = list(
-        BreachReport.objects.visible_to(user)
-        .filter(agreement=agreement)
-        .select_related("author", "responded_by")
-        .order_by("-happened_on", "-id")[:50]
-    )
-    open_case = case.status != CaseStatus.CLOSED
-    is_partner = member is not None
     forms = dict(forms or {})
-    if is_partner and open_case:
+    if access.can_share:
         if my_answer is None:
             forms.setdefault("accept", AcceptForm(initial={"version": latest.number}))
             forms.setdefault("decline", DeclineForm(initial={"version": latest.number}))
@@ -331,211 +239,189 @@ def _agreement_page(
             forms.setdefault(
                 "breach",
                 BreachForm(
-                    initial={
-                        "submission_key": uuid.uuid4().hex,
-                        "happened_on": timezone.localdate(),
-                    }
+                    initial={"submission_key": _new_key(), "happened_on": timezone.localdate()}
                 ),
             )
-    for report in breaches:
-        report.can_answer = (  # type: ignore[attr-defined]
-            is_partner and open_case and report.author_id != user.pk and not report.responded_at
-        )
-    is_clinician = not is_partner and _is_clinician(request, case)
-    if is_clinician:
+            if not agreement.renegotiation_requested_at:
+                forms.setdefault("renegotiate", RenegotiateForm())
+    if access.can_act_as_clinician:
         forms.setdefault("note", NoteForm())
-        record_clinical_read(user, case, "agreement", 1)
+    for report in breaches:
+        refused = answering is not None and answering[0] == report.pk
+        report.can_answer = refused or (  # type: ignore[attr-defined]
+            access.can_share and report.author_id != user.pk and not report.responded_at
+        )
+        report.answer_form = answering[1] if refused else None  # type: ignore[attr-defined,index]
     context = {
+        "access": access,
         "agreement": agreement,
-        "case": case,
-        "versions": versions,
+        "case": access.case,
+        "versions": list(reversed(history)),
         "latest": latest,
         "my_answer": my_answer,
-        "notes": notes,
+        "notes": queries.notes(access, agreement),
         "breaches": breaches,
         "forms": forms,
-        "response_form": BreachResponseForm(),
-        "conflict": conflict,
-        "is_partner": is_partner,
-        "is_clinician": is_clinician,
+        "conflict": latest if based_on is not None and based_on < latest.number else None,
+        "is_partner": access.is_partner,
+        "pause_message": _pause_message(access),
         "today": timezone.localdate(),
     }
     return render(request, "agreements/agreement_detail.html", context, status=status)
 
 
+def _agreement_again(
+    request: HttpRequest, access: CaseAccess, agreement: Agreement, name: str, version: str = ""
+) -> Any:
+    """Re-render the agreement page with a refused form in its place (``submit``'s ``again``).
+
+    ``version`` names the form's field saying which version it was written against. When a
+    newer version came first, the page shows it, and the form keeps what the person wrote but
+    now answers the newer version, so nothing they wrote is lost.
+    """
+
+    def again(form: Any, status: int) -> HttpResponse:
+        agreement.refresh_from_db()
+        based_on = getattr(form, "cleaned_data", {}).get(version) if version else None
+        if status == 409 and based_on is not None and based_on < agreement.latest_number:
+            kept = {field: form.data.get(field, "") for field in form.fields}
+            form = type(form)(initial={**kept, version: agreement.latest_number})
+        return _agreement_page(
+            request, access, agreement, forms={name: form}, based_on=based_on, status=status
+        )
+
+    return again
+
+
+def _to_agreement(agreement: Agreement) -> HttpResponse:
+    return redirect("agreement_detail", agreement_id=agreement.pk)
+
+
 @login_required
 def agreement_detail(request: HttpRequest, agreement_id: int) -> HttpResponse:
-    return _agreement_page(request, _agreement(request, agreement_id))
+    access, agreement = _agreement(request, agreement_id)
+    return _agreement_page(request, access, agreement)
 
 
 @require_POST
 @login_required
 def accept(request: HttpRequest, agreement_id: int) -> HttpResponse:
-    agreement = _agreement(request, agreement_id)
-    _partner_or_404(request, agreement.case)
-    form = AcceptForm(request.POST)
-    if not form.is_valid():
-        return _agreement_page(request, agreement, status=400)
-    try:
-        agreement = actions.accept_version(
-            request.user, agreement, version_number=form.cleaned_data["version"]
-        )
-    except actions.AgreementConflict as exc:
-        return _agreement_page(request, agreement, conflict=exc.newer, status=409)
-    except ActionError as exc:
-        messages.error(request, exc.message)
-        return _agreement_page(request, agreement, status=400)
-    if agreement.status == "active":
-        messages.success(request, "You both agree. This agreement is now active.")
-    else:
-        messages.success(request, "Accepted. It becomes active once you both have.")
-    return redirect("agreement_detail", agreement_id=agreement.pk)
+    access, agreement = _agreement(request, agreement_id, PARTNER)
+    return submit(
+        request,
+        AcceptForm(request.POST),
+        lambda data: actions.accept_version(access.user, agreement, version_number=data["version"]),
+        done=_to_agreement,
+        again=_agreement_again(request, access, agreement, "accept", "version"),
+        message=lambda result: (
+            "You both agree. This agreement is now active."
+            if result.status == "active"
+            else "Accepted. It becomes active once you both have."
+        ),
+    )
 
 
 @require_POST
 @login_required
 def decline(request: HttpRequest, agreement_id: int) -> HttpResponse:
-    agreement = _agreement(request, agreement_id)
-    _partner_or_404(request, agreement.case)
-    form = DeclineForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.decline_version(
-                request.user,
-                agreement,
-                version_number=form.cleaned_data["version"],
-                reason=form.cleaned_data["reason"],
-            )
-        except actions.AgreementConflict as exc:
-            return _agreement_page(request, agreement, conflict=exc.newer, status=409)
-        except ActionError as exc:
-            _error(form, exc)
-        else:
-            messages.info(
-                request, "Declined, with your reason. Either of you can propose a new version."
-            )
-            return redirect("agreement_detail", agreement_id=agreement.pk)
-    return _agreement_page(request, agreement, forms={"decline": form}, status=400)
+    access, agreement = _agreement(request, agreement_id, PARTNER)
+    return submit(
+        request,
+        DeclineForm(request.POST),
+        lambda data: actions.decline_version(
+            access.user, agreement, version_number=data["version"], reason=data["reason"]
+        ),
+        done=_to_agreement,
+        again=_agreement_again(request, access, agreement, "decline", "version"),
+        message="Declined, with your reason. Either of you can propose a new version.",
+    )
 
 
 @require_POST
 @login_required
 def amend(request: HttpRequest, agreement_id: int) -> HttpResponse:
-    agreement = _agreement(request, agreement_id)
-    _partner_or_404(request, agreement.case)
-    form = AmendForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            actions.amend_agreement(
-                request.user,
-                agreement,
-                based_on=data["based_on"],
-                title=data["title"],
-                text=data["text"],
-            )
-        except actions.AgreementConflict as exc:
-            # Keep what they wrote in the form, on top of the newer version, so nothing is lost.
-            kept = AmendForm(
-                initial={"based_on": exc.newer.number, "title": data["title"], "text": data["text"]}
-            )
-            return _agreement_page(
-                request, agreement, forms={"amend": kept}, conflict=exc.newer, status=409
-            )
-        except ActionError as exc:
-            _error(form, exc)
-        else:
-            messages.success(
-                request, "Your version is proposed. Your partner can accept it or reply."
-            )
-            return redirect("agreement_detail", agreement_id=agreement.pk)
-    return _agreement_page(request, agreement, forms={"amend": form}, status=400)
+    access, agreement = _agreement(request, agreement_id, PARTNER)
+    return submit(
+        request,
+        AmendForm(request.POST),
+        lambda data: actions.amend_agreement(
+            access.user,
+            agreement,
+            based_on=data["based_on"],
+            title=data["title"],
+            text=data["text"],
+        ),
+        done=_to_agreement,
+        again=_agreement_again(request, access, agreement, "amend", "based_on"),
+        message="Your version is proposed. Your partner can accept it or reply.",
+    )
 
 
 @require_POST
 @login_required
 def renegotiate(request: HttpRequest, agreement_id: int) -> HttpResponse:
-    agreement = _agreement(request, agreement_id)
-    _partner_or_404(request, agreement.case)
-    try:
-        actions.request_renegotiation(request.user, agreement)
-    except ActionError as exc:
-        messages.error(request, exc.message)
-        return _agreement_page(request, agreement, status=400)
-    messages.info(
-        request, "Noted: you'd like to talk this over again. It stays in force until then."
+    access, agreement = _agreement(request, agreement_id, PARTNER)
+    return submit(
+        request,
+        RenegotiateForm(request.POST),
+        lambda data: actions.request_renegotiation(access.user, agreement),
+        done=_to_agreement,
+        again=_agreement_again(request, access, agreement, "renegotiate"),
+        message="Noted: you'd like to talk this over again. It stays in force until then.",
     )
-    return redirect("agreement_detail", agreement_id=agreement.pk)
 
 
 @require_POST
 @login_required
 def annotate(request: HttpRequest, agreement_id: int) -> HttpResponse:
-    agreement = _agreement(request, agreement_id)
-    if not _is_clinician(request, agreement.case):
-        raise Http404("No such page.")
-    form = NoteForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.annotate_agreement(request.user, agreement, text=form.cleaned_data["text"])
-        except ActionError as exc:
-            _error(form, exc)
-        else:
-            messages.success(request, "Note added. Both partners can read it.")
-            return redirect("agreement_detail", agreement_id=agreement.pk)
-    return _agreement_page(request, agreement, forms={"note": form}, status=400)
+    access, agreement = _agreement(request, agreement_id, CLINICIAN)
+    return submit(
+        request,
+        NoteForm(request.POST),
+        lambda data: actions.annotate_agreement(access.user, agreement, text=data["text"]),
+        done=lambda note: _to_agreement(agreement),
+        again=_agreement_again(request, access, agreement, "note"),
+        message="Note added. Both partners can read it.",
+    )
 
 
 @require_POST
 @login_required
 def report_breach(request: HttpRequest, agreement_id: int) -> HttpResponse:
-    agreement = _agreement(request, agreement_id)
-    _partner_or_404(request, agreement.case)
-    form = BreachForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            actions.report_breach(
-                request.user,
-                agreement,
-                what_happened=data["what_happened"],
-                happened_on=data["happened_on"],
-                submission_key=data["submission_key"],
-            )
-        except ActionError as exc:
-            _error(form, exc)
-        else:
-            messages.info(request, "Thank you for saying so. Your partner can now respond.")
-            return redirect("agreement_detail", agreement_id=agreement.pk)
-    return _agreement_page(request, agreement, forms={"breach": form}, status=400)
+    access, agreement = _agreement(request, agreement_id, PARTNER)
+    return submit(
+        request,
+        BreachForm(request.POST),
+        lambda data: actions.report_breach(access.user, agreement, **data),
+        done=lambda report: _to_agreement(agreement),
+        again=_agreement_again(request, access, agreement, "breach"),
+        message="Thank you for saying so. Your partner can now respond.",
+    )
 
 
 @require_POST
 @login_required
 def respond_to_breach(request: HttpRequest, breach_id: int) -> HttpResponse:
     queryset = BreachReport.objects.select_related("case__practice", "agreement")
-    report: BreachReport = policy.get_record_for(request.user, queryset, breach_id)
-    _partner_or_404(request, report.case)
-    if report.author_id == request.user.pk:
+    access, report = _open_record(request, queryset, breach_id, PARTNER)
+    if report.author_id == access.user.pk:
         raise Http404("No such page.")
-    form = BreachResponseForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.respond_to_breach(
-                request.user,
-                report,
-                response=form.cleaned_data["response"],
-                text=form.cleaned_data["text"],
-            )
-        except ActionError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, "Thank you. Your answer is with your partner and clinician.")
-            return redirect("agreement_detail", agreement_id=report.agreement_id)
-    else:
-        messages.error(request, "Choose how you want to answer.")
-    agreement = _agreement(request, report.agreement_id)
-    return _agreement_page(request, agreement, status=400)
+    agreement = report.agreement
+
+    def again(form: Any, status: int) -> HttpResponse:
+        agreement.refresh_from_db()
+        return _agreement_page(
+            request, access, agreement, answering=(report.pk, form), status=status
+        )
+
+    return submit(
+        request,
+        BreachResponseForm(request.POST),
+        lambda data: actions.respond_to_breach(access.user, report, **data),
+        done=lambda report: _to_agreement(agreement),
+        again=again,
+        message="Thank you. Your answer is with your partner and clinician.",
+    )
 
 
 # --- one commitment ------------------------------------------------------------------------
@@ -543,174 +429,145 @@ def respond_to_breach(request: HttpRequest, breach_id: int) -> HttpResponse:
 
 def _commitment_page(
     request: HttpRequest,
+    access: CaseAccess,
     commitment: Commitment,
     *,
     record_form: RecordForm | None = None,
+    stop_form: StopForm | None = None,
+    answering: tuple[int, AnswerForm] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    user: Any = request.user
-    case = commitment.case
-    member = _member(request, case)
+    """``answering``: an occurrence and the refused answer to it, shown in its place."""
     today = timezone.localdate()
-    visible = Occurrence.objects.visible_to(user).filter(commitment=commitment)
-    observations = [as_observation(row) for row in occurrence_rows(visible)]
-    recent = list(
-        visible.select_related("confirmation").order_by("-due_on", "-id")[:RECENT_OCCURRENCES]
-    )
-    mine = commitment.author_id == user.pk
-    open_case = case.status != CaseStatus.CLOSED and commitment.ended_at is None
+    mine = commitment.author_id == access.user.pk
+    running = commitment.ended_at is None
+    recent = queries.occurrences(access, commitment, RECENT_OCCURRENCES)
     for occurrence in recent:
-        answer = getattr(occurrence, "confirmation", None)
-        occurrence.answer = answer  # type: ignore[attr-defined]
-        occurrence.can_answer = (  # type: ignore[attr-defined]
-            member is not None and not mine and open_case and answer is None
+        refused = answering is not None and answering[0] == occurrence.pk
+        occurrence.can_answer = refused or (  # type: ignore[attr-defined]
+            access.can_share and not mine and running and occurrence.answer is None  # type: ignore[attr-defined]
         )
-    kind = schedules.Kind(commitment.schedule)
-    due = schedules.due_dates(
-        kind,
-        commitment.starts_on,
-        schedules.parse_weekdays(commitment.weekdays),
-        today - timedelta(days=UNRECORDED_WINDOW_DAYS - 1),
-        today,
-    )
-    recorded = set(
-        visible.filter(due_on__gte=today - timedelta(days=UNRECORDED_WINDOW_DAYS)).values_list(
-            "due_on", flat=True
-        )
-    )
-    unrecorded = [day for day in reversed(due) if day not in recorded]
-    if mine and open_case and record_form is None:
+        occurrence.answer_form = answering[1] if refused else None  # type: ignore[attr-defined,index]
+    if answering is not None and not any(o.pk == answering[0] for o in recent):
+        for errors in answering[1].errors.values():
+            messages.error(request, " ".join(errors))
+    unrecorded = queries.unrecorded_days(access, commitment, today) if mine else []
+    if mine and running and access.can_share and record_form is None:
         first = unrecorded[0] if unrecorded else today
-        record_form = RecordForm(initial={"due_on": first, "submission_key": uuid.uuid4().hex})
-    if member is None:
-        record_clinical_read(user, case, "commitment", 1)
+        record_form = RecordForm(initial={"due_on": first, "submission_key": _new_key()})
+    if mine and running and access.can_write and stop_form is None:
+        stop_form = StopForm()
     context = {
+        "access": access,
         "commitment": commitment,
-        "case": case,
+        "case": access.case,
         "mine": mine,
-        "is_partner": member is not None,
-        "record_form": record_form if mine and open_case else None,
+        "is_partner": access.is_partner,
+        "record_form": record_form,
+        "stop_form": stop_form,
+        "pause_message": _pause_message(access),
         "recent": recent,
-        "unrecorded": unrecorded if mine else [],
-        "ledger": build_ledger(observations, today),
-        "answer_form": AnswerForm(),
-        "each_time": kind is schedules.Kind.EACH_TIME,
+        "unrecorded": unrecorded,
+        "ledger": queries.commitment_ledger(access, commitment, today),
+        "each_time": commitment.schedule == "each_time",
     }
     return render(request, "agreements/commitment_detail.html", context, status=status)
 
 
+def _to_commitment(commitment_id: int) -> HttpResponse:
+    return redirect("commitment_detail", commitment_id=commitment_id)
+
+
 @login_required
 def commitment_detail(request: HttpRequest, commitment_id: int) -> HttpResponse:
-    return _commitment_page(request, _commitment(request, commitment_id))
+    access, commitment = _commitment(request, commitment_id)
+    return _commitment_page(request, access, commitment)
+
+
+def _recorded(data: dict[str, Any]) -> str:
+    day = data["due_on"]
+    outcome = "kept" if data["outcome"] == "kept" else "missed"
+    verb = "Changed" if data["change"] else "Recorded"
+    return f"{verb} {day.day} {day:%b} {'to' if data['change'] else 'as'} {outcome}."
 
 
 @require_POST
 @login_required
 def record(request: HttpRequest, commitment_id: int) -> HttpResponse:
-    queryset = Commitment.objects.select_related("case__practice", "author")
-    commitment: Commitment = policy.get_record_to_change(request.user, queryset, commitment_id)
+    access, commitment = _own_commitment(request, commitment_id)
     form = RecordForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            occurrence = actions.record_occurrence(
-                request.user,
-                commitment,
-                due_on=data["due_on"],
-                outcome=data["outcome"],
-                note=data["note"],
-                submission_key=data["submission_key"],
-            )
-        except ActionError as exc:
-            _error(form, exc)
-        else:
-            day = occurrence.due_on.strftime("%-d %b")
-            messages.success(
-                request, f"Recorded {day} as {occurrence.get_outcome_display().lower()}."
-            )
-            return redirect("commitment_detail", commitment_id=commitment.pk)
-    return _commitment_page(request, commitment, record_form=form, status=400)
+
+    def again(form: Any, status: int) -> HttpResponse:
+        if "change" in form.errors:
+            form.ask_to_change()
+        return _commitment_page(request, access, commitment, record_form=form, status=status)
+
+    return submit(
+        request,
+        form,
+        lambda data: actions.record_occurrence(access.user, commitment, **data),
+        done=lambda occurrence: _to_commitment(commitment.pk),
+        again=again,
+        message=lambda occurrence: _recorded(form.cleaned_data),
+    )
 
 
 @require_POST
 @login_required
 def end_commitment(request: HttpRequest, commitment_id: int) -> HttpResponse:
-    queryset = Commitment.objects.select_related("case__practice", "author")
-    commitment: Commitment = policy.get_record_to_change(request.user, queryset, commitment_id)
-    try:
-        actions.end_commitment(request.user, commitment)
-    except ActionError as exc:
-        messages.error(request, exc.message)
-        return _commitment_page(request, commitment, status=400)
-    messages.info(request, "Stopped. What you recorded stays, and still counts.")
-    return redirect("case_agreements", case_id=commitment.case_id)
+    access, commitment = _own_commitment(request, commitment_id)
+    return submit(
+        request,
+        StopForm(request.POST),
+        lambda data: actions.end_commitment(access.user, commitment, confirm=data["confirm"]),
+        done=lambda stopped: redirect("case_agreements", case_id=access.case.pk),
+        again=lambda form, status: _commitment_page(
+            request, access, commitment, stop_form=form, status=status
+        ),
+        message="Stopped. What you recorded stays, and still counts.",
+    )
 
 
 @require_POST
 @login_required
 def answer(request: HttpRequest, occurrence_id: int) -> HttpResponse:
-    queryset = Occurrence.objects.select_related("case__practice", "commitment")
-    occurrence: Occurrence = policy.get_record_for(request.user, queryset, occurrence_id)
-    _partner_or_404(request, occurrence.case)
-    if occurrence.author_id == request.user.pk:
+    queryset = Occurrence.objects.select_related("case__practice")
+    access, occurrence = _open_record(request, queryset, occurrence_id, PARTNER)
+    if occurrence.author_id == access.user.pk:
         raise Http404("No such page.")
-    form = AnswerForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.answer_occurrence(
-                request.user,
-                occurrence,
-                verdict=form.cleaned_data["verdict"],
-                note=form.cleaned_data["note"],
-            )
-        except ActionError as exc:
-            messages.error(request, exc.message)
-        else:
-            if form.cleaned_data["verdict"] == "confirmed":
-                messages.success(request, "Confirmed. Thank you for noticing.")
-            else:
-                messages.info(
-                    request, "Noted. Your clinician will see that you saw it differently."
-                )
-            return redirect("commitment_detail", commitment_id=occurrence.commitment_id)
-    else:
-        messages.error(request, "Choose confirm or “I saw it differently”.")
-    commitment = _commitment(request, occurrence.commitment_id)
-    return _commitment_page(request, commitment, status=400)
+
+    def again(form: Any, status: int) -> HttpResponse:
+        commitment = access.get(_commitments(), occurrence.commitment_id)
+        return _commitment_page(
+            request, access, commitment, answering=(occurrence.pk, form), status=status
+        )
+
+    return submit(
+        request,
+        AnswerForm(request.POST),
+        lambda data: actions.answer_occurrence(access.user, occurrence, **data),
+        done=lambda confirmation: _to_commitment(occurrence.commitment_id),
+        again=again,
+        message=lambda confirmation: (
+            "Confirmed. Thank you for noticing."
+            if confirmation.verdict == "confirmed"
+            else "Noted. Your clinician will see that you saw it differently."
+        ),
+    )
 
 
 # --- the case's ledger ---------------------------------------------------------------------
 
 
-@login_required
-def case_ledger(request: HttpRequest, case_id: int) -> HttpResponse:
+@case_view(MEMBER)
+def case_ledger(request: HttpRequest, access: CaseAccess) -> HttpResponse:
     """Follow-through per partner and per commitment, as a chart and a table."""
-    user: Any = request.user
-    case = policy.get_case_for(user, case_id)
-    commitments = list(
-        Commitment.objects.visible_to(user)
-        .filter(case=case)
-        .select_related("author")
-        .order_by("created_at", "id")
-    )
-    members = list(case.members.select_related("user"))
-    rows = occurrence_rows(Occurrence.objects.visible_to(user).filter(case=case))
-    today = timezone.localdate()
-    by_author = observations_by_author(rows)
-    by_commitment = observations_by_commitment(rows)
-    partners = [
-        {"member": m, "ledger": build_ledger(by_author.get(m.user_id, []), today)}
-        for m in members
-        if m.user_id in by_author
-    ]
-    for commitment in commitments:
-        commitment.ledger = build_ledger(by_commitment.get(commitment.pk, []), today)  # type: ignore[attr-defined]
-    if not _member(request, case) and rows:
-        record_clinical_read(user, case, "ledger", len(rows))
+    found = queries.case_ledger(access, timezone.localdate())
     context = {
-        "case": case,
-        "partners": partners,
-        "commitments": commitments,
+        "access": access,
+        "case": access.case,
+        "partners": found.partners,
+        "commitments": found.commitments,
         "minimum": ledger.MINIMUM_OCCURRENCES,
         "half_life": int(ledger.DEFAULT_HALF_LIFE_DAYS),
         "self_weight": "half" if ledger.SELF_REPORTED_WEIGHT == 0.5 else "less",
@@ -725,27 +582,22 @@ def case_ledger(request: HttpRequest, case_id: int) -> HttpResponse:
 def practice_settings(request: HttpRequest) -> HttpResponse:
     practice = policy.administered_practice_for(request.user)
     rules = AgreementSettings.for_practice(practice)
-    form = SettingsForm(
-        request.POST or None,
-        initial={
-            "breach_threshold": rules.breach_threshold,
-            "breach_period_days": rules.breach_period_days,
-        },
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.update_agreement_settings(
-                request.user,
-                practice,
-                breach_threshold=form.cleaned_data["breach_threshold"],
-                breach_period_days=form.cleaned_data["breach_period_days"],
-            )
-        except ActionError as exc:
-            _error(form, exc)
-        else:
-            messages.success(request, "Saved.")
-            return redirect("agreement_settings")
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request, "agreements/settings.html", {"form": form, "practice": practice}, status=status
+
+    def page(form: Any, status: int = 200) -> HttpResponse:
+        context = {"form": form, "practice": practice}
+        return render(request, "agreements/settings.html", context, status=status)
+
+    initial = {
+        "breach_threshold": rules.breach_threshold,
+        "breach_period_days": rules.breach_period_days,
+    }
+    if request.method != "POST":
+        return page(SettingsForm(initial=initial))
+    return submit(
+        request,
+        SettingsForm(request.POST),
+        lambda data: actions.update_agreement_settings(request.user, practice, **data),
+        done="agreement_settings",
+        again=page,
+        message="Saved.",
     )

@@ -307,6 +307,7 @@ PAGE_ROUTES = [
         "POST",
         "/commitments/{commitment}/end/",
         pages(partner_a=Redirect("/cases/{case}/agreements/")),
+        data={"confirm": "on"},
         state=ended_state,
     ),
     Route(
@@ -387,6 +388,7 @@ API_ROUTES = [
         "POST",
         "/api/v1/commitments/{commitment}/end",
         api(partner_a=200),
+        data={"confirm": True},
         state=ended_state,
     ),
     Route(
@@ -492,11 +494,71 @@ def test_partners_see_the_agreement_detail_the_clinician_sees_no_consent_buttons
     assert "Accept version 1" not in text and "Add the note" in text
 
 
-def test_a_clinician_reading_agreements_is_audited(
-    world: World, client_for: Callable[[str], Client]
-) -> None:
+# What a clinician's read of each page and route is recorded as: one row per kind of content
+# per request, the same kind for a page and the API route that show the same content.
+CLINICAL_READS = [
+    ("/cases/{case}/agreements/", ["agreements", "commitments"]),
+    ("/agreements/{active}/", ["agreement"]),
+    ("/commitments/{commitment}/", ["commitment"]),
+    ("/cases/{case}/ledger/", ["ledger"]),
+    ("/api/v1/cases/{case}/agreements", ["agreements"]),
+    ("/api/v1/agreements/{active}", ["agreement"]),
+    ("/api/v1/cases/{case}/commitments", ["commitments"]),
+    ("/api/v1/commitments/{commitment}/occurrences", ["commitment"]),
+    ("/api/v1/commitments/{commitment}/ledger", ["commitment"]),
+]
+
+
+def viewed_since(last_id: int) -> list[str]:
     from retrust.core.models import AuditEvent
 
-    client_for("clinician").get(f"/cases/{world.case.pk}/agreements/")
-    event = AuditEvent.objects.filter(action="retrust.case.content.viewed").latest("id")
-    assert event.details["what"] == "agreements"
+    events = AuditEvent.objects.filter(action="retrust.case.content.viewed", id__gt=last_id)
+    return sorted(event.details["what"] for event in events)
+
+
+def last_audit_id() -> int:
+    from retrust.core.models import AuditEvent
+
+    return AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+@pytest.mark.parametrize("persona", ["clinician", "partner_a", "partner_b"])
+@pytest.mark.parametrize(("url", "whats"), CLINICAL_READS)
+def test_a_clinicians_reads_are_audited_once_per_request_and_partners_reads_never(
+    url: str,
+    whats: list[str],
+    persona: str,
+    world: World,
+    client_for: Callable[[str], Client],
+) -> None:
+    client = client_for(persona)
+    for _ in range(2):  # every request is its own read
+        since = last_audit_id()
+        assert client.get(url.format(**world.ids)).status_code == 200
+        assert viewed_since(since) == (sorted(whats) if persona == "clinician" else [])
+
+
+def test_occurrence_notes_read_by_page_or_api_are_audited_alike(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    note = "Occurrence-note-marker: stuck on the train, texted at 18:05"
+    actions.record_occurrence(
+        world.commitment.author,
+        world.commitment,
+        due_on=timezone.localdate() - timedelta(days=2),
+        outcome="kept",
+        note=note,
+    )
+    page = f"/commitments/{world.commitment.pk}/"
+    route = f"/api/v1/commitments/{world.commitment.pk}/occurrences"
+    seen = {}
+    for persona in ("clinician", "partner_a", "partner_b"):
+        client = client_for(persona)
+        for url in (page, route):
+            since = last_audit_id()
+            response = client.get(url)
+            assert note in response.content.decode()
+            seen[persona, url] = viewed_since(since)
+    assert seen["clinician", page] == seen["clinician", route] == ["commitment"]
+    for partner in ("partner_a", "partner_b"):
+        assert seen[partner, page] == seen[partner, route] == []

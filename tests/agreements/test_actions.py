@@ -217,12 +217,36 @@ def test_a_day_is_recorded_once_and_corrected_until_confirmed(commitment, partne
     first = actions.record_occurrence(partner_a, commitment, due_on=day, outcome="missed")
     again = actions.record_occurrence(partner_a, commitment, due_on=day, outcome="missed")
     assert first.pk == again.pk
-    corrected = actions.record_occurrence(partner_a, commitment, due_on=day, outcome="kept")
+    corrected = actions.record_occurrence(
+        partner_a, commitment, due_on=day, outcome="kept", change=True
+    )
     assert corrected.pk == first.pk and corrected.outcome == "kept"
     actions.answer_occurrence(partner_b, corrected, verdict="confirmed")
     with pytest.raises(ActionError):
-        actions.record_occurrence(partner_a, commitment, due_on=day, outcome="missed")
+        actions.record_occurrence(partner_a, commitment, due_on=day, outcome="missed", change=True)
     assert Occurrence.objects.get().outcome == "kept"
+
+
+def test_recording_a_day_again_differently_is_refused_unless_asked_as_a_change(
+    commitment, partner_a
+):
+    day = TODAY() - timedelta(days=1)
+    actions.record_occurrence(partner_a, commitment, due_on=day, outcome="kept", note="On time.")
+    with pytest.raises(actions.AlreadyRecorded) as excinfo:
+        actions.record_occurrence(partner_a, commitment, due_on=day, outcome="missed")
+    assert excinfo.value.field == "change" and excinfo.value.status_code == 409
+    assert "already recorded" in excinfo.value.message and "as kept" in excinfo.value.message
+    with pytest.raises(actions.AlreadyRecorded):
+        actions.record_occurrence(partner_a, commitment, due_on=day, outcome="kept", note="Late.")
+    # The same outcome again, with or without its note, is a repeat: nothing changes.
+    for note in ("On time.", ""):
+        actions.record_occurrence(partner_a, commitment, due_on=day, outcome="kept", note=note)
+    assert Occurrence.objects.get().note == "On time."
+    assert not AuditEvent.objects.filter(action="retrust.occurrence.corrected").exists()
+    actions.record_occurrence(partner_a, commitment, due_on=day, outcome="missed", change=True)
+    assert Occurrence.objects.get().outcome == "missed"
+    corrected = AuditEvent.objects.get(action="retrust.occurrence.corrected")
+    assert corrected.details == {"old": "kept", "new": "missed"}
 
 
 def test_occurrences_must_be_due_and_not_in_the_future(commitment, partner_a):
@@ -339,9 +363,14 @@ def test_admin_sets_the_breach_rule(admin, clinician, practice):
 def test_stopping_a_commitment_keeps_its_record(commitment, partner_a, partner_b):
     actions.record_occurrence(partner_a, commitment, due_on=TODAY(), outcome="kept")
     with pytest.raises(ActionError):
-        actions.end_commitment(partner_b, commitment)
-    actions.end_commitment(partner_a, commitment)
-    actions.end_commitment(partner_a, commitment)
+        actions.end_commitment(partner_b, commitment, confirm=True)
+    with pytest.raises(ActionError) as excinfo:
+        actions.end_commitment(partner_a, commitment, confirm=False)
+    assert excinfo.value.field == "confirm"
+    commitment.refresh_from_db()
+    assert commitment.ended_at is None
+    actions.end_commitment(partner_a, commitment, confirm=True)
+    actions.end_commitment(partner_a, commitment, confirm=True)
     commitment.refresh_from_db()
     assert commitment.ended_at is not None
     assert Occurrence.objects.count() == 1

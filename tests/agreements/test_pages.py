@@ -155,3 +155,117 @@ def test_openapi_lists_the_agreement_routes_with_summaries(db):
         for method, operation in paths[path].items():
             assert operation.get("summary"), (method, path)
             assert operation.get("security"), (method, path)
+
+
+# --- what the clinician reads: the partners in the third person ------------------------------
+
+
+def test_the_clinician_reads_about_the_partners_not_to_them(
+    agreement, commitment, partner_a, partner_b, case, client_for
+):
+    occurrence = actions.record_occurrence(
+        partner_a, commitment, due_on=timezone.localdate(), outcome="kept"
+    )
+    actions.answer_occurrence(partner_b, occurrence, verdict="disputed", note="No text came.")
+    actions.amend_agreement(partner_a, agreement, based_on=1, title="Phones", text="Newer.")
+    clinician = client_for("clinician")
+    detail = clinician.get(f"/agreements/{agreement.pk}/").content.decode()
+    assert "Version 1 stays in force until both partners accept a new one" in detail
+    assert "you both" not in detail.lower()
+    listing = clinician.get(f"/cases/{case.pk}/agreements/").content.decode()
+    assert "once both partners have accepted" in listing and "you have both" not in listing
+    day = clinician.get(f"/commitments/{commitment.pk}/").content.decode()
+    assert "Bo: No text came." in day and "You:" not in day
+    # The partners themselves are spoken to.
+    actions.accept_version(partner_b, agreement, version_number=2)
+    mine = client_for("partner_b").get(f"/agreements/{agreement.pk}/").content.decode()
+    assert "Active: you have both accepted version 2" in mine
+    theirs = clinician.get(f"/agreements/{agreement.pk}/").content.decode()
+    assert "Active: both partners have accepted version 2" in theirs
+
+
+# --- stopping a commitment takes a confirmation ---------------------------------------------
+
+
+def test_stopping_a_commitment_asks_first_on_the_page_and_in_the_api(
+    commitment, partner_a, case, client_for
+):
+    client = client_for("partner_a")
+    page = client.get(f"/commitments/{commitment.pk}/").content.decode()
+    assert 'name="confirm"' in page and "Yes, stop this commitment" in page
+
+    one_tap = client.post(f"/commitments/{commitment.pk}/end/")
+    assert one_tap.status_code == 400
+    assert "Tick “Yes, stop this commitment”" in one_tap.content.decode()
+    api = client.post(
+        f"/api/v1/commitments/{commitment.pk}/end", {}, content_type="application/json"
+    )
+    assert api.status_code == 400
+    assert api.json()["detail"][0]["loc"] == ["body", "confirm"]
+    commitment.refresh_from_db()
+    assert commitment.ended_at is None
+
+    confirmed = client.post(f"/commitments/{commitment.pk}/end/", {"confirm": "on"})
+    assert confirmed.status_code == 302
+    commitment.refresh_from_db()
+    assert commitment.ended_at is not None
+    after = client.get(f"/commitments/{commitment.pk}/").content.decode()
+    assert "Stop this commitment" not in after and "Record how it went" not in after
+
+
+# --- recording a day again is an explicit change ---------------------------------------------
+
+
+def test_recording_a_day_again_differently_asks_before_changing_it(
+    commitment, partner_a, client_for
+):
+    client = client_for("partner_a")
+    url = f"/commitments/{commitment.pk}/record/"
+    day = timezone.localdate() - timedelta(days=1)
+    kept = {"due_on": day.isoformat(), "outcome": "kept", "submission_key": "first"}
+    assert client.post(url, kept).status_code == 302
+    # The same answer again, from a fresh form: nothing to ask, nothing changes.
+    assert client.post(url, {**kept, "submission_key": "again"}).status_code == 302
+
+    missed = {"due_on": day.isoformat(), "outcome": "missed", "submission_key": "second"}
+    asked = client.post(url, missed)
+    assert asked.status_code == 409
+    text = asked.content.decode()
+    label = f"Yes, change {day:%a} {day.day} {day:%b} to “missed”"
+    assert f"You already recorded {day:%a} {day.day} {day:%b} as kept." in text
+    assert label in text and 'type="checkbox" name="change"' in text
+    assert Occurrence.objects.get().outcome == "kept"
+
+    changed = client.post(url, {**missed, "change": "on"}, follow=True)
+    assert f"Changed {day.day} {day:%b} to missed." in changed.content.decode()
+    assert Occurrence.objects.get().outcome == "missed"
+
+
+def test_the_api_refuses_an_unconfirmed_change_of_a_recorded_day(commitment, partner_a, client_for):
+    client = client_for("partner_a")
+    url = f"/api/v1/commitments/{commitment.pk}/occurrences"
+    day = timezone.localdate().isoformat()
+    first = client.post(url, {"due_on": day, "outcome": "kept"}, content_type="application/json")
+    assert first.status_code == 201
+    repeat = client.post(url, {"due_on": day, "outcome": "kept"}, content_type="application/json")
+    assert repeat.status_code == 201 and repeat.json()["id"] == first.json()["id"]
+    other = client.post(url, {"due_on": day, "outcome": "missed"}, content_type="application/json")
+    assert other.status_code == 409
+    assert other.json()["detail"][0]["loc"] == ["body", "change"]
+    assert Occurrence.objects.get().outcome == "kept"
+    change = {"due_on": day, "outcome": "missed", "change": True}
+    assert client.post(url, change, content_type="application/json").status_code == 201
+    assert Occurrence.objects.get().outcome == "missed"
+
+
+def test_a_refused_answer_is_explained_beside_its_day(commitment, partner_a, partner_b, client_for):
+    occurrence = actions.record_occurrence(
+        partner_a, commitment, due_on=timezone.localdate(), outcome="kept"
+    )
+    response = client_for("partner_b").post(
+        f"/occurrences/{occurrence.pk}/answer/", {"verdict": "disputed", "note": ""}
+    )
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "Say briefly how you saw it." in text
+    assert "<details open>" in text

@@ -124,3 +124,44 @@ def test_agree_commit_record_confirm_and_see_the_ledger(
     staff.goto(f"/cases/{case.pk}/ledger/")
     expect(staff.page.get_by_text("from 7 recorded, 7 confirmed").first).to_be_visible()
     staff.check()
+
+
+def test_changing_a_recorded_day_and_stopping_a_commitment_ask_first(
+    open_tab, case, partner_a, partner_b
+):
+    from retrust.agreements import actions
+    from retrust.agreements.models import Commitment
+
+    today = timezone.localdate()
+    commitment = actions.make_commitment(
+        partner_a, case, action="Say goodnight", schedule="daily", starts_on=today
+    )
+    actions.record_occurrence(partner_a, commitment, due_on=today, outcome="kept")
+    a = open_tab(partner_a)
+    a.goto(f"/commitments/{commitment.pk}/")
+    a.check()
+
+    # Recording today again as missed: the page says what today holds and asks.
+    a.page.get_by_label("Day:", exact=True).fill(today.isoformat())
+    a.page.get_by_label("Missed", exact=True).check()
+    a.page.get_by_role("button", name="Record", exact=True).click()
+    expect(a.page.get_by_text("You already recorded")).to_be_visible()
+    a.check(status=409)
+    assert Occurrence.objects.get().outcome == "kept"
+    a.page.get_by_label(re.compile(r"^Yes, change .* to “missed”")).check()
+    a.page.get_by_role("button", name="Record", exact=True).click()
+    expect(a.page.get_by_role("status")).to_contain_text("Changed")
+    a.check()
+    assert Occurrence.objects.get().outcome == "missed"
+
+    # Stopping: one tap on the button alone stops nothing.
+    a.page.get_by_text("Stop this commitment", exact=True).first.click()
+    a.page.get_by_role("button", name="Stop this commitment").click()
+    expect(a.page.get_by_text("Tick “Yes, stop this commitment”")).to_be_visible()
+    a.check(status=400)
+    assert Commitment.objects.get().ended_at is None
+    a.page.get_by_label("Yes, stop this commitment").check()
+    a.page.get_by_role("button", name="Stop this commitment").click()
+    expect(a.page.get_by_role("status")).to_contain_text("Stopped")
+    a.check()
+    assert Commitment.objects.get().ended_at is not None
