@@ -130,7 +130,7 @@ def _attach_measures(cases: list[Case]) -> None:
         summary = summaries[case.pk]
         case.measure_lines = [  # type: ignore[attr-defined]
             f"{score.short_title} {names.get(score.partner_id, '')}: {score.latest:g} "
-            f"({score.arrow} since {score.baseline:g})"
+            f"{score.trend}"
             for score in summary.scores
         ]
         case.checkins_due = summary.due  # type: ignore[attr-defined]
