@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -106,7 +106,8 @@ def revealed_together(access: CaseAccess, mine: list[MeasureResponse]) -> list[d
     (never PHQ-9, GAD-7, AUDIT-C or the intake); its author has chosen to share that measure's
     totals and not withdrawn; this partner has answered the same round (``mine``: their own
     submitted responses); and the author was not held by a pause when they answered
-    (``core.pause``: nothing new of a held partner's reaches the other). Totals and bands only:
+    (``core.pause``: nothing new of a held partner's reaches the other, and what was shown
+    before the pause stays as it was). Totals and bands only:
     item answers never leave their author and the clinicians. One query whatever the history.
     """
     if not access.is_partner:
@@ -117,12 +118,22 @@ def revealed_together(access: CaseAccess, mine: list[MeasureResponse]) -> list[d
         partner_id=OuterRef("author_id"),
         instrument_id=OuterRef("instrument_id"),
     )
+    current = Q(status=ResponseStatus.SUBMITTED)
+    if _other_partner_held(access):
+        # Nothing new of a held partner's travels, and what the other partner saw stays as it
+        # was (a change would tell them something happened): totals sent before the pause,
+        # as they stood then, even if corrected since.
+        paused_since = case.paused_since
+        current = Q(created_at__lt=paused_since) & (
+            current
+            | Q(status=ResponseStatus.SUPERSEDED, superseded_by__created_at__gte=paused_since)
+        )
     theirs = (
         MeasureResponse.objects.filter(policy.other_partner_records_q(access.user))
+        .filter(current)
         .filter(
             Exists(consented),
             case_id=case.pk,
-            status=ResponseStatus.SUBMITTED,
             total__isnull=False,
             instrument_id__in=relationship_ids(),
         )
@@ -139,10 +150,6 @@ def revealed_together(access: CaseAccess, mine: list[MeasureResponse]) -> list[d
         )
         .order_by("instrument_id", "submitted_at", "id")
     )
-    if case.paused_since is not None and case.pause_shown_at is not None:
-        # The clinician has acted on a pause: both partners are held, so neither partner's
-        # new totals travel (the held-for partner's are already left out by the policy).
-        theirs = theirs.filter(created_at__lt=case.paused_since)
     answered = {(r.schedule_id, r.round_key): r for r in mine}
     rows = []
     for other in theirs:
@@ -164,6 +171,15 @@ def revealed_together(access: CaseAccess, mine: list[MeasureResponse]) -> list[d
             }
         )
     return rows
+
+
+def _other_partner_held(access: CaseAccess) -> bool:
+    """Whether a pause holds the other partner (``core.pause``): once the clinician has acted
+    both partners are held; before that only the partner whose answer paused the case."""
+    case = access.case
+    if case.paused_since is None:
+        return False
+    return case.pause_shown_at is not None or case.pause_held_for_id not in (None, access.user.pk)
 
 
 def active_consents(access: CaseAccess) -> dict[str, TotalsConsent]:

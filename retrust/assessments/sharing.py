@@ -43,14 +43,13 @@ def statement(
     relationship: bool,
     shared: bool,
     held: bool,
-    both_answered: bool = False,
 ) -> str:
     """Who sees this check-in's answers and total, as of now.
 
     ``partner``: the other partner's name, or ``None`` when there is no other partner in the
     case. ``shared``: this partner has chosen to share this measure's totals. ``held``: a pause
-    holds what this partner shares (``core.pause``). ``both_answered``: the other partner has
-    answered this round too.
+    holds what this partner shares (``core.pause``). Whether the other partner has answered
+    this round is left out on purpose: it is theirs to tell.
     """
     only = f"Only you and {clinicians} see this."
     if partner is None:
@@ -61,8 +60,8 @@ def statement(
         return f"{only} {partner} will not see your total unless you choose to share it."
     if held:
         return f"{only} For now {partner} does not see new totals, even the ones you share."
-    when = "" if both_answered else ", once you have both answered this round"
     return (
-        f"{partner} will see your total, because you chose to share it{when}. Your answers to "
-        f"single questions stay between you and {clinicians}."
+        f"{partner} will see your total, because you chose to share it, for each round you "
+        f"have both answered. Your answers to single questions stay between you and "
+        f"{clinicians}."
     )

@@ -289,6 +289,35 @@ def test_phq9_item_9_raises_one_high_alert_the_other_partner_never_sees(
         assert "item 9" not in text and "Thoughts that you would be better off" not in text
 
 
+def test_item_9_above_zero_leads_the_partners_own_result_with_help(
+    phq9_schedule, partner_a, client_for
+):
+    """Hole 8: a total of 1 ("Minimal") never speaks first when item 9 is above 0."""
+    CrisisResource.objects.create(
+        practice=phq9_schedule.case.practice, name="Harbour night line", phone="0800 000 000"
+    )
+    client = client_for("partner_a")
+    done = client.post(
+        f"/checkins/{phq9_schedule.pk}/",
+        {**phq9(phq9_9=1), "submission_key": "k8", "action": "submit"},
+        follow=True,
+    ).content.decode()
+    main = done.split("<main", 1)[1]
+    assert "Thank you for telling us" in main and "Your answer to question 9 matters" in main
+    assert main.index("If you are struggling right now") < main.index("Minimal")
+    assert main.index("Harbour night line") < main.index("Minimal")
+    page = client.get("/checkins/").content.decode()
+    card = page.split("Patient Health Questionnaire (PHQ-9)</h3>", 1)[1].split("</table>", 1)[0]
+    assert card.index("If you are struggling right now") < card.index("Minimal")
+    assert "Harbour night line" in card
+    assert "Few or no signs of low mood" not in card
+    # Without item 9 the card reads as before.
+    actions.submit_response(partner_a, phq9_schedule, PHQ9_CALM, submission_key="k8b")
+    calm = client.get("/checkins/").content.decode()
+    assert "Latest: 0 — Minimal.</strong> Few or no signs of low mood" in calm
+    assert "If you are struggling right now" not in calm
+
+
 def test_reliable_deterioration_raises_a_normal_alert(phq9_schedule, partner_a):
     actions.submit_response(partner_a, phq9_schedule, PHQ9_CALM, submission_key="base")
     MeasureResponse.objects.filter(author=partner_a).update(round_key=-1)  # an earlier round
