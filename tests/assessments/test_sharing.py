@@ -296,6 +296,7 @@ def test_with_no_other_partner_nothing_is_addressed_to_one(practice, clinician):
     assert '<p class="muted" id="who-sees">Only you and Dana Clinician see this.</p>' in form
     page = client.get("/checkins/").content.decode()
     assert "What your partner sees" not in page and "Share my" not in page
+    assert "partner" not in page.split("<main", 1)[1].split("</main>", 1)[0]
     with pytest.raises(ActionError):
         actions.set_totals_consent(sol, alone, "csi-4", share=True, wording="")
 
