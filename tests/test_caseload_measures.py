@@ -85,7 +85,9 @@ def test_an_answered_round_is_no_longer_due(case, clinician, partner_a, partner_
     actions.submit_response(partner_a, schedule, phq9(6))
     page = client_for("clinician").get("/caseload/").content.decode()
     assert "1 due" in page
-    assert "PHQ-9 Ari: 6 (→ same since 6)" in page
+    # A first answer has nothing to compare with (issue 11: it said "→ same since 6").
+    assert "PHQ-9 Ari: 6 (first answer)" in page
+    assert "same since" not in page
 
 
 def test_a_round_past_its_grace_days_is_overdue(case, clinician, partner_a, partner_b, client_for):

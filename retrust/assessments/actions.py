@@ -1,11 +1,12 @@
 """Every state change for measures: validate, write, audit, in one transaction each.
 
-Refusals raise ``retrust.core.actions.ActionError`` naming the field at fault; for answers the
-field is the item's ``linkId``.
+Refusals raise ``ActionError`` (400) naming the field at fault; for answers the field is the
+item's ``linkId``. A request that met a changed state raises ``ActionConflict`` (409).
 """
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from retrust.assessments import registry
+from retrust.assessments import registry, sharing
 from retrust.assessments.definitions import Instrument
 from retrust.assessments.due import Round, round_for
 from retrust.assessments.models import (
@@ -21,12 +22,14 @@ from retrust.assessments.models import (
     MeasureSchedule,
     ResponseStatus,
     ScheduleKind,
-    TotalsSharing,
+    TotalsConsent,
+    TotalsSuggestion,
 )
 from retrust.assessments.reliable_change import classify
 from retrust.assessments.scoring import AnswerError, check_answers, missing_required, score
-from retrust.core import audit
-from retrust.core.actions import ActionError, mark_active, require_case_clinician
+from retrust.core import audit, pause
+from retrust.core.actions import mark_active, require_case_clinician, require_partner
+from retrust.core.exceptions import ActionConflict, ActionError
 from retrust.core.models import Case, CaseMember, CaseStatus, User
 from retrust.core.rules import Visibility
 from retrust.safety.actions import raise_alert
@@ -104,6 +107,8 @@ def schedule_measure(
 @transaction.atomic
 def end_schedule(actor: User, schedule: MeasureSchedule) -> MeasureSchedule:
     require_case_clinician(actor, schedule.case, "Only the case's clinicians can stop a measure.")
+    if schedule.case.status == CaseStatus.CLOSED:
+        raise ActionError("This case is closed; its measures stay as they are.")
     if schedule.ended_at is None:
         schedule.ended_at = timezone.now()
         schedule.save(update_fields=["ended_at"])
@@ -118,25 +123,114 @@ def end_schedule(actor: User, schedule: MeasureSchedule) -> MeasureSchedule:
 
 
 @transaction.atomic
-def set_totals_sharing(actor: User, case: Case, enabled: bool) -> TotalsSharing:
-    """Turn "partners see each other's totals once both have answered" on or off."""
-    require_case_clinician(
-        actor, case, "Only the case's clinicians can change what partners share."
-    )
-    sharing, _ = TotalsSharing.objects.select_for_update().get_or_create(case=case)
-    if sharing.enabled != enabled:
-        sharing.enabled = enabled
-        sharing.changed_by = actor
-        sharing.changed_at = timezone.now()
-        sharing.save()
+def suggest_sharing(actor: User, case: Case, suggested: bool) -> TotalsSuggestion:
+    """The clinician suggests (or stops suggesting) that partners share relationship totals.
+
+    A suggestion shares nothing: each partner decides with ``set_totals_consent``.
+    """
+    require_case_clinician(actor, case, "Only the case's clinicians can suggest this.")
+    if case.status == CaseStatus.CLOSED:
+        raise ActionError("This case is closed; reopen it before suggesting anything new.")
+    if suggested:
+        # A couple-facing step: it waits for the whole pause (the clinician knows why).
+        pause.require_couple_work_allowed(case, actor)
+    suggestion, _ = TotalsSuggestion.objects.select_for_update().get_or_create(case=case)
+    if suggestion.suggested != suggested:
+        suggestion.suggested = suggested
+        suggestion.changed_by = actor
+        suggestion.changed_at = timezone.now()
+        suggestion.save()
         audit.record(
             actor,
-            "retrust.measure.sharing.changed",
-            target=sharing,
+            "retrust.measure.sharing.suggested",
+            target=suggestion,
             case=case,
-            details={"enabled": enabled},
+            details={"suggested": suggested},
         )
-    return sharing
+    return suggestion
+
+
+def other_partner(partner: User, case: Case) -> User | None:
+    member = (
+        CaseMember.objects.filter(case=case).exclude(user=partner).select_related("user").first()
+    )
+    return member.user if member is not None else None
+
+
+def clinician_names(case: Case) -> str:
+    return sharing.names([u.name for u in case.clinicians.order_by("display_name", "id")])
+
+
+def consent_wording_for(partner: User, case: Case, instrument: Instrument) -> str:
+    """The words ``partner`` would agree to for ``instrument``; "" when there is nobody to
+    share with (a case with one partner) or the measure is individual."""
+    other = other_partner(partner, case)
+    if other is None or not instrument.is_relationship:
+        return ""
+    return sharing.consent_wording(instrument.short_title, other.name, clinician_names(case))
+
+
+@transaction.atomic
+def set_totals_consent(
+    partner: User, case: Case, instrument_id: str, *, share: bool, wording: str = ""
+) -> TotalsConsent | None:
+    """A partner shares, or stops sharing, their totals on one relationship measure.
+
+    Sharing needs the exact ``wording`` the page showed (stored with the consent); if the words
+    have changed since (a name changed), the partner reads them again. Stopping always works,
+    even during a pause. Returns the active consent, or ``None`` after stopping.
+    """
+    require_partner(partner, case, "Only a partner can choose what they share.")
+    instrument = instrument_or_error(instrument_id)
+    active = (
+        TotalsConsent.objects.select_for_update()
+        .active()
+        .filter(case=case, partner=partner, instrument_id=instrument.id)
+        .first()
+    )
+    if not share:
+        if active is not None:
+            active.withdrawn_at = timezone.now()
+            active.save(update_fields=["withdrawn_at"])
+            audit.record(
+                partner,
+                "retrust.measure.totals.withdrawn",
+                target=active,
+                case=case,
+                details={"instrument": instrument.id},
+            )
+        return None
+    if case.status == CaseStatus.CLOSED:
+        raise ActionError("This case is closed; nothing new can be shared.")
+    if not instrument.is_relationship:
+        raise ActionError(
+            f"{instrument.short_title} is about you alone: only you and your clinician ever "
+            "see it.",
+            "instrument_id",
+        )
+    expected = consent_wording_for(partner, case, instrument)
+    if not expected:
+        raise ActionError("There is no other partner in this case to share with yet.")
+    pause.require_couple_work_allowed(case, partner)
+    if active is not None:
+        return active
+    if wording.strip() != expected:
+        raise ActionConflict(
+            "The words below have changed since the page opened. Please read them again and "
+            "choose again.",
+            "wording",
+        )
+    consent = TotalsConsent.objects.create(
+        case=case, partner=partner, instrument_id=instrument.id, wording=expected
+    )
+    audit.record(
+        partner,
+        "retrust.measure.totals.shared",
+        target=consent,
+        case=case,
+        details={"instrument": instrument.id},
+    )
+    return consent
 
 
 def _partner_round(partner: User, schedule: MeasureSchedule) -> tuple[Instrument, Round]:
@@ -237,7 +331,7 @@ def submit_response(
             if earlier.author_id != partner.pk or earlier.schedule_id != schedule.pk:
                 raise ActionError("This form was already used. Reload the page and try again.")
             instrument = registry.get(earlier.instrument_id)
-            return Submitted(earlier, False, _fires_alert(instrument, earlier.answers))
+            return Submitted(earlier, False, fires_alert(instrument, earlier.answers))
     instrument, round_ = _partner_round(partner, schedule)
     cleaned = _checked(instrument, answers)
     missing = missing_required(instrument, cleaned)
@@ -261,7 +355,7 @@ def submit_response(
     )
     if previous is not None and previous.answers == cleaned:
         # The same answers again (a double submit without a form key): nothing new to store.
-        return Submitted(previous, False, _fires_alert(instrument, previous.answers))
+        return Submitted(previous, False, fires_alert(instrument, previous.answers))
     if previous is not None:
         previous.status = ResponseStatus.SUPERSEDED
         previous.save(update_fields=["status", "updated_at"])
@@ -312,7 +406,24 @@ def submit_response(
     return Submitted(response, True, flagged)
 
 
-def _fires_alert(instrument: Instrument | None, answers: dict[str, Any]) -> bool:
+def submit_keeping_draft(
+    partner: User,
+    schedule: MeasureSchedule,
+    answers: dict[str, Any],
+    *,
+    submission_key: str | None = None,
+) -> Submitted:
+    """``submit_response``; when it is refused, what was typed is still kept as a draft."""
+    try:
+        return submit_response(partner, schedule, answers, submission_key=submission_key)
+    except ActionError:
+        with contextlib.suppress(ActionError):
+            save_draft(partner, schedule, answers)
+        raise
+
+
+def fires_alert(instrument: Instrument | None, answers: dict[str, Any]) -> bool:
+    """Whether these answers meet one of the instrument's alert rules (PHQ-9 item 9 above 0)."""
     if instrument is None:
         return False
     return any(

@@ -1,20 +1,23 @@
-"""The measures part of the JSON API: schedules, what is due, submitting, scores, FHIR."""
+"""The measures part of the JSON API: schedules, what is due, submitting, scores, FHIR.
+
+Each route resolves the same access as its page (``policy.case_access`` or the partner's own
+accesses in ``queries``) and reads through the same builders; refusals are ``ActionError``
+(400) or ``ActionConflict`` (409), mapped by the API's exception handler.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from retrust.assessments import actions, fhir, registry
-from retrust.assessments.models import MeasureResponse, MeasureSchedule, ResponseStatus
-from retrust.assessments.queries import due_for, revealed_together
+from retrust.assessments import actions, fhir, queries, registry
+from retrust.assessments.models import MeasureResponse, MeasureSchedule
 from retrust.core import policy
-from retrust.core.actions import ActionError, record_clinical_read
 
 router = Router(tags=["measures"])
 
@@ -48,7 +51,7 @@ class DueOut(Schema):
     started: bool
 
 
-class ResponseIn(Schema):
+class MeasureAnswersIn(Schema):
     answers: dict[str, int | str | list[str] | None]
     submission_key: str | None = Field(default=None, max_length=40)
 
@@ -60,8 +63,8 @@ class ScoreOut(Schema):
     mine: bool
     revealed_together: bool = Field(
         default=False,
-        description="the other partner's total, shown because the case shares totals and "
-        "both partners have answered that round",
+        description="the other partner's total, shown because they chose to share this "
+        "relationship measure's totals and both partners have answered that round",
     )
     submitted_at: datetime
     total: float | None
@@ -83,26 +86,18 @@ def _schedule_out(schedule: MeasureSchedule) -> dict[str, Any]:
     }
 
 
-def _unprocessable(
-    request: HttpRequest, field: str | None, message: str, under: tuple[str, ...] = ("answers",)
-) -> HttpResponse:
-    """422 with the field named, like the API's own validation errors."""
-    from retrust.api.api import api
-
-    loc = ["body", *under, field] if field else ["body"]
-    return api.create_response(request, {"detail": [{"loc": loc, "msg": message}]}, status=422)
-
-
 @router.get(
     "/cases/{case_id}/measures/schedules",
     response=list[ScheduleOut],
     summary="Measures scheduled in a case (its partners and clinicians)",
 )
 def list_schedules(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
-    case = policy.get_case_for(request.auth, case_id)  # type: ignore[attr-defined]
+    access = policy.case_access(request.auth, case_id, as_=policy.MEMBER)  # type: ignore[attr-defined]
     return [
         _schedule_out(s)
-        for s in MeasureSchedule.objects.filter(case=case, ended_at__isnull=True).order_by("id")
+        for s in MeasureSchedule.objects.filter(case=access.case, ended_at__isnull=True).order_by(
+            "id"
+        )
     ]
 
 
@@ -113,19 +108,16 @@ def list_schedules(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
 )
 def create_schedule(request: HttpRequest, case_id: int, payload: ScheduleIn) -> Any:
     user: Any = request.auth  # type: ignore[attr-defined]
-    case = policy.get_clinician_case_for(user, case_id)
-    try:
-        schedule, created = actions.schedule_measure(
-            user,
-            case,
-            instrument_id=payload.instrument_id,
-            kind=payload.kind,
-            starts_on=payload.starts_on or timezone.localdate(),
-            every_weeks=payload.every_weeks,
-            next_session_on=payload.next_session_on,
-        )
-    except ActionError as exc:
-        return _unprocessable(request, exc.field, exc.message, under=())
+    access = policy.case_access(user, case_id, as_=policy.CLINICIAN)
+    schedule, created = actions.schedule_measure(
+        user,
+        access.case,
+        instrument_id=payload.instrument_id,
+        kind=payload.kind,
+        starts_on=payload.starts_on or timezone.localdate(),
+        every_weeks=payload.every_weeks,
+        next_session_on=payload.next_session_on,
+    )
     return Status(201 if created else 200, _schedule_out(schedule))
 
 
@@ -141,7 +133,7 @@ def list_due(request: HttpRequest) -> list[dict[str, Any]]:
             "overdue": d["overdue"],
             "started": d["has_draft"],
         }
-        for d in due_for(request.auth)  # type: ignore[attr-defined]
+        for d in queries.due_for(queries.partner_accesses(request.auth))  # type: ignore[attr-defined]
     ]
 
 
@@ -163,25 +155,15 @@ def _score_out(response: MeasureResponse, user: Any, roles: dict[int, str]) -> d
     response={201: ScoreOut, 200: ScoreOut},
     summary="Submit my answers (partners); the same submission_key twice stores one",
 )
-def submit(request: HttpRequest, schedule_id: int, payload: ResponseIn) -> Any:
+def submit(request: HttpRequest, schedule_id: int, payload: MeasureAnswersIn) -> Any:
     user: Any = request.auth  # type: ignore[attr-defined]
-    schedule = (
-        MeasureSchedule.objects.filter(
-            pk=schedule_id, case__in=policy.partner_cases_for(user), ended_at__isnull=True
-        )
-        .select_related("case")
-        .first()
+    access, schedule, _ = queries.partner_schedule(user, schedule_id)
+    done = actions.submit_response(
+        user, schedule, dict(payload.answers), submission_key=payload.submission_key
     )
-    if schedule is None:
-        raise Http404("No such check-in.")
-    try:
-        done = actions.submit_response(
-            user, schedule, dict(payload.answers), submission_key=payload.submission_key
-        )
-    except ActionError as exc:
-        return _unprocessable(request, exc.field, exc.message)
-    roles = dict(schedule.case.members.values_list("user_id", "role"))
-    return Status(201 if done.created else 200, _score_out(done.response, user, roles))
+    return Status(
+        201 if done.created else 200, _score_out(done.response, user, queries.roles(access))
+    )
 
 
 def _revealed_out(row: dict[str, Any], roles: dict[int, str]) -> dict[str, Any]:
@@ -207,20 +189,11 @@ def _revealed_out(row: dict[str, Any], roles: dict[int, str]) -> dict[str, Any]:
 )
 def list_scores(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
     user: Any = request.auth  # type: ignore[attr-defined]
-    case = policy.get_case_for(user, case_id)
-    responses = list(
-        MeasureResponse.objects.visible_to(user)
-        .filter(case=case, status=ResponseStatus.SUBMITTED)
-        .order_by("submitted_at", "id")
-    )
-    roles = dict(case.members.values_list("user_id", "role"))
-    if policy.is_case_clinician(user, case):
-        if responses:
-            record_clinical_read(user, case, "measure_scores", len(responses))
-        return [_score_out(r, user, roles) for r in responses]
-    mine = [r for r in responses if r.author_id == user.pk]
-    scores = [_score_out(r, user, roles) for r in mine]
-    scores += [_revealed_out(row, roles) for row in revealed_together(user, mine, case)]
+    access = policy.case_access(user, case_id, as_=policy.MEMBER)
+    read = queries.scores_for(access)
+    roles = queries.roles(access)
+    scores = [_score_out(r, user, roles) for r in read["own"]]
+    scores += [_revealed_out(row, roles) for row in read["revealed"]]
     return sorted(scores, key=lambda s: (s["submitted_at"], s["response_id"]))
 
 
@@ -230,13 +203,6 @@ def list_scores(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
 )
 def case_fhir(request: HttpRequest, case_id: int) -> HttpResponse:
     user: Any = request.auth  # type: ignore[attr-defined]
-    case = policy.get_clinician_case_for(user, case_id)
-    responses = list(
-        MeasureResponse.objects.visible_to(user)
-        .filter(case=case, status__in=[ResponseStatus.SUBMITTED, ResponseStatus.SUPERSEDED])
-        .order_by("submitted_at", "id")
-    )
-    record_clinical_read(user, case, "fhir_export", len(responses))
-    roles = dict(case.members.values_list("user_id", "role"))
-    bundle = fhir.case_bundle(case.pk, responses, roles)
+    access = policy.case_access(user, case_id, as_=policy.CLINICIAN)
+    bundle = fhir.case_bundle(access.case.pk, queries.fhir_responses(access), queries.roles(access))
     return HttpResponse(bundle.model_dump_json(), content_type="application/fhir+json")

@@ -74,6 +74,12 @@ class Cutoff(_Strict):
             raise ValueError("say exactly one of at_or_above: true or at_or_below: true")
         return self
 
+    def reached_by(self, score: float | None) -> bool:
+        """Whether a total lies on the flagged side of this cut-off (points, inclusive)."""
+        if score is None:
+            return False
+        return score >= self.value if self.at_or_above else score <= self.value
+
 
 class Caseness(_Strict):
     value: float
@@ -139,6 +145,14 @@ class AlertRule(_Strict):
 
 
 class Instrument(_Strict):
+    """One questionnaire as its file describes it.
+
+    ``kind``: a ``relationship`` measure (how the relationship is going) may reach the other
+    partner as a total, when its author chooses to share it; an ``individual`` one (mood,
+    anxiety, drinking, one's own story) never does, whatever anyone chooses. A file that does
+    not say is individual.
+    """
+
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     version: str = Field(min_length=1)
     title: str = Field(min_length=1)
@@ -149,6 +163,7 @@ class Instrument(_Strict):
     respondent: str = Field(min_length=1)
     recall_period: str = Field(min_length=1)
     touches_mood_or_safety: bool = False
+    kind: Literal["relationship", "individual"] = "individual"
     loinc: str | None = None
     preamble: str = ""
     option_sets: dict[str, list[Option]] = {}
@@ -208,6 +223,10 @@ class Instrument(_Strict):
     @property
     def choice_items(self) -> list[Item]:
         return [i for i in self.items if i.type == "choice"]
+
+    @property
+    def is_relationship(self) -> bool:
+        return self.kind == "relationship"
 
     def scale(self, scale_id: str) -> Scale:
         for scale in self.scales:

@@ -103,17 +103,60 @@ class MeasureResponse(PartnerAuthored):
         return f"{self.instrument_id} by {self.author_id} ({self.status})"
 
 
-class TotalsSharing(models.Model):
-    """Whether partners in a case see each other's questionnaire totals once both have
-    answered the same round ("revealed together"). Off unless a clinician turns it on; item
-    answers are never shared."""
+class TotalsSuggestion(models.Model):
+    """The clinician suggests that the partners share their relationship totals with each other.
 
-    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="totals_sharing")
-    enabled = models.BooleanField(default=False)
+    Only a suggestion: each partner sees it and decides for themselves, one questionnaire at a
+    time (``TotalsConsent``). Until a partner consents, nothing of theirs is shown to the other.
+    """
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="totals_suggestion")
+    suggested = models.BooleanField(default=False)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     changed_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
-        return f"Totals sharing {'on' if self.enabled else 'off'} for case {self.case_id}"
+        return (
+            f"Sharing {'suggested' if self.suggested else 'not suggested'} in case {self.case_id}"
+        )
+
+
+class TotalsConsentQuerySet(models.QuerySet["TotalsConsent"]):
+    def active(self) -> TotalsConsentQuerySet:
+        return self.filter(withdrawn_at__isnull=True)
+
+
+class TotalsConsent(models.Model):
+    """One partner's choice to show the other partner their totals on one relationship measure.
+
+    Stored with the exact words they agreed to and when; withdrawing keeps the row (with
+    ``withdrawn_at``) and choosing again makes a new one, so the history of the choice stays.
+    Individual measures never get one (``actions.set_totals_consent`` refuses).
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="totals_consents")
+    partner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="totals_consents"
+    )
+    instrument_id = models.CharField(max_length=60)
+    wording = models.TextField()
+    agreed_at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TotalsConsentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["agreed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "partner", "instrument_id"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="one_active_totals_consent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        state = "withdrawn" if self.withdrawn_at else "active"
+        return f"{self.instrument_id} totals shared by {self.partner_id} ({state})"

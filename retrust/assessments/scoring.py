@@ -164,7 +164,7 @@ def _score_plan(plan: _Plan, answers: Mapping[str, Any]) -> ScaleScore:
             band, meaning = band_for(plan.bands, score)
         cutoff = scale.cutoff
         if cutoff is not None:
-            beyond = score >= cutoff.value if cutoff.at_or_above else score <= cutoff.value
+            beyond = cutoff.reached_by(score)
     return ScaleScore(
         scale_id=scale.id,
         score=score,

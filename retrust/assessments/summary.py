@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Max, Min, Q
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
 from retrust.assessments import registry
@@ -19,7 +19,7 @@ from retrust.assessments.models import (
     MeasureResponse,
     MeasureSchedule,
     ResponseStatus,
-    TotalsSharing,
+    TotalsConsent,
 )
 from retrust.assessments.reliable_change import classify
 
@@ -33,10 +33,21 @@ class LatestScore:
     baseline: float
     # "better", "worse" or "same", read with the scale's direction; not a reliable-change claim.
     direction: str
+    # How many responses the series has: with one there is nothing to compare with.
+    responses: int = 1
+    # The scale's cut-off label when the latest total is on its flagged side (AUDIT-C 4+).
+    flag: str = ""
 
     @property
     def arrow(self) -> str:
         return {"better": "↗ better", "worse": "↘ worse", "same": "→ same"}[self.direction]
+
+    @property
+    def trend(self) -> str:
+        """ "(↗ better since 15)", or "(first answer)" when there is no earlier one to compare."""
+        if self.responses < 2:
+            return "(first answer)"
+        return f"({self.arrow} since {self.baseline:g})"
 
 
 @dataclass
@@ -54,19 +65,28 @@ def _direction(instrument_id: str, baseline: float, latest: float) -> str:
     return "better" if (latest > baseline) == higher_is_better else "worse"
 
 
-def reliable_improvements(case: Any) -> tuple[str, ...]:
-    """Measures on which a partner's latest total improved reliably on their baseline.
+def _flag(instrument: Any, latest: float) -> str:
+    cutoff = instrument.scales[0].cutoff if instrument.scales else None
+    return cutoff.label if cutoff is not None and cutoff.reached_by(latest) else ""
 
-    Only where the case shares totals between partners (otherwise a couple card would tell
-    one partner about the other's scores), and only where the instrument file carries sourced
-    reliable-change parameters.
+
+def reliable_improvements(case: Any) -> tuple[str, ...]:
+    """Relationship measures on which a partner's latest total improved reliably on their
+    baseline, for a card both partners see.
+
+    Only a measure whose author has chosen to share its totals with the other partner (an
+    individual measure such as the PHQ-9 never counts: one partner's mood is not the other's
+    news), and only where the instrument file carries sourced reliable-change parameters.
     """
-    if not TotalsSharing.objects.filter(case=case, enabled=True).exists():
-        return ()
     improved = []
+    shared = set(
+        TotalsConsent.objects.active().filter(case=case).values_list("partner_id", "instrument_id")
+    )
     for score in measures_for_cases([case])[case.pk].scores:
         instrument = registry.get(score.instrument_id)
-        if instrument is None or not instrument.scales:
+        if instrument is None or not instrument.scales or not instrument.is_relationship:
+            continue
+        if (score.partner_id, score.instrument_id) not in shared:
             continue
         change = classify(instrument.scales[0], score.baseline, score.latest)
         if change is not None and change.category in ("improved", "recovered"):
@@ -86,7 +106,7 @@ def measures_for_cases(cases: list[Any]) -> dict[int, CaseMeasures]:
     # Query 1: the first and last submission time of each partner's series per measure.
     groups = list(
         submitted.values("case_id", "author_id", "instrument_id").annotate(
-            first=Min("submitted_at"), last=Max("submitted_at")
+            first=Min("submitted_at"), last=Max("submitted_at"), n=Count("id")
         )
     )
     # Query 2: the totals at exactly those times.
@@ -111,6 +131,8 @@ def measures_for_cases(cases: list[Any]) -> dict[int, CaseMeasures]:
                 latest=latest,
                 baseline=baseline,
                 direction=_direction(g["instrument_id"], baseline, latest),
+                responses=g["n"],
+                flag=_flag(instrument, latest),
             )
         )
     # Query 3: open schedules; query 4: who has already answered the round open today.

@@ -9,6 +9,7 @@ urlpatterns = [
     path("checkins/done/<int:response_id>/", views.checkin_done, name="checkin_done"),
     path("cases/<int:case_id>/measures/", views.case_measures, name="case_measures"),
     path("cases/<int:case_id>/measures/sharing/", views.totals_sharing, name="totals_sharing"),
+    path("cases/<int:case_id>/measures/share/", views.share_totals, name="share_totals"),
     path(
         "cases/<int:case_id>/measures/<int:schedule_id>/end/",
         views.end_measure,

@@ -144,8 +144,7 @@ def _attach_measures(cases: list[Case]) -> None:
         names = {m.user_id: m.user.name for m in case.members.all()}
         summary = summaries[case.pk]
         case.measure_lines = [  # type: ignore[attr-defined]
-            f"{score.short_title} {names.get(score.partner_id, '')}: {score.latest:g} "
-            f"({score.arrow} since {score.baseline:g})"
+            f"{score.short_title} {names.get(score.partner_id, '')}: {score.latest:g} {score.trend}"
             for score in summary.scores
         ]
         case.checkins_due = summary.due  # type: ignore[attr-defined]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -24,13 +25,14 @@ from retrust.assessments.models import (
     MeasureResponse,
     MeasureSchedule,
     ResponseStatus,
-    TotalsSharing,
+    TotalsConsent,
+    TotalsSuggestion,
 )
-from retrust.core.actions import ActionError
+from retrust.core.exceptions import ActionError
 from retrust.core.models import AuditEvent, Case, User
 from retrust.safety.models import Alert, CrisisResource
-from tests.conftest import PERSONAS, lift_case, pause_case
-from tests.support.matrix import LOGIN, Expected, Redirect, api, pages
+from tests.conftest import PERSONAS
+from tests.support.matrix import IN_CASE, PARTNERS, Redirect, Route, api, check, matrix, pages
 
 PHQ9_CALM = {f"phq9-{i}": 0 for i in range(1, 10)}
 PHQ9_LOW = {**PHQ9_CALM, "phq9-1": 3, "phq9-2": 3, "phq9-3": 3, "phq9-4": 3}  # 12, Moderate
@@ -223,8 +225,9 @@ def test_intake_free_text_reaches_the_clinician_only(
         {"answers": {"intake-causes": ["astrology"]}},
         content_type="application/json",
     )
-    assert bad.status_code == 422
-    assert bad.json()["detail"][0]["loc"] == ["body", "answers", "intake-causes"]
+    # A refusal by the action is a 400 naming the item (issue 11: 422 is for schema errors).
+    assert bad.status_code == 400
+    assert bad.json()["detail"][0]["loc"] == ["body", "intake-causes"]
 
 
 def test_answers_are_encrypted_at_rest(phq9_schedule, partner_a):
@@ -286,6 +289,35 @@ def test_phq9_item_9_raises_one_high_alert_the_other_partner_never_sees(
         assert "item 9" not in text and "Thoughts that you would be better off" not in text
 
 
+def test_item_9_above_zero_leads_the_partners_own_result_with_help(
+    phq9_schedule, partner_a, client_for
+):
+    """Hole 8: a total of 1 ("Minimal") never speaks first when item 9 is above 0."""
+    CrisisResource.objects.create(
+        practice=phq9_schedule.case.practice, name="Harbour night line", phone="0800 000 000"
+    )
+    client = client_for("partner_a")
+    done = client.post(
+        f"/checkins/{phq9_schedule.pk}/",
+        {**phq9(phq9_9=1), "submission_key": "k8", "action": "submit"},
+        follow=True,
+    ).content.decode()
+    main = done.split("<main", 1)[1]
+    assert "Thank you for telling us" in main and "Your answer to question 9 matters" in main
+    assert main.index("If you are struggling right now") < main.index("Minimal")
+    assert main.index("Harbour night line") < main.index("Minimal")
+    page = client.get("/checkins/").content.decode()
+    card = page.split("Patient Health Questionnaire (PHQ-9)</h3>", 1)[1].split("</table>", 1)[0]
+    assert card.index("If you are struggling right now") < card.index("Minimal")
+    assert "Harbour night line" in card
+    assert "Few or no signs of low mood" not in card
+    # Without item 9 the card reads as before.
+    actions.submit_response(partner_a, phq9_schedule, PHQ9_CALM, submission_key="k8b")
+    calm = client.get("/checkins/").content.decode()
+    assert "Latest: 0 — Minimal.</strong> Few or no signs of low mood" in calm
+    assert "If you are struggling right now" not in calm
+
+
 def test_reliable_deterioration_raises_a_normal_alert(phq9_schedule, partner_a):
     actions.submit_response(partner_a, phq9_schedule, PHQ9_CALM, submission_key="base")
     MeasureResponse.objects.filter(author=partner_a).update(round_key=-1)  # an earlier round
@@ -315,7 +347,9 @@ def test_clinician_sees_both_partners_side_by_side(
     assert "style=" not in text.split("<svg", 1)[1].split("</svg>", 1)[0]
     assert "Ari" in text and "Bo" in text
     assert "Reliable recovery" in text  # Ari 12 → 0
-    assert "Gap between partners' latest scores: <strong>1</strong>" in text
+    assert "Gap between partners' latest scores: <strong>1</strong> point." in text
+    assert "1</strong> points" not in text  # one point is a point (issue 11)
+    assert "reliable at 6 points" in text
     assert "no published reliable-change figure" in text  # CSI-4
     # Item answers of each partner's latest response, as printed on the form.
     assert "1 — Several days" in text and "0 — Not at all" in text
@@ -331,74 +365,6 @@ def test_partners_never_see_each_others_scores(phq9_schedule, partner_a, partner
     assert "Moderate" not in text
     scores = client_for("partner_b").get(f"/api/v1/cases/{phq9_schedule.case_id}/measures/scores")
     assert scores.json() == []
-
-
-def test_totals_are_revealed_together_only_when_the_case_shares_them(
-    phq9_schedule, case, clinician, partner_a, partner_b, client_for
-):
-    actions.submit_response(partner_a, phq9_schedule, PHQ9_LOW, submission_key="a1")
-    other = client_for("partner_b")
-    assert "Side by side" not in other.get("/checkins/").content.decode()
-    actions.set_totals_sharing(clinician, case, True)
-    # Sharing is on, but Bo has not answered this round yet: nothing is revealed.
-    assert "Side by side" not in other.get("/checkins/").content.decode()
-    actions.submit_response(partner_b, phq9_schedule, phq9(phq9_1=1), submission_key="b1")
-    text = other.get("/checkins/").content.decode()
-    assert "Side by side" in text
-    assert "Ari: 12 (Moderate)" in text
-    assert "3 — Nearly every day" not in text and "Little interest" not in text
-    mine = client_for("partner_a").get("/checkins/").content.decode()
-    assert "Bo: 1 (Minimal)" in mine
-    # A paused case (a positive safety screen) reveals nothing until the pause is lifted.
-    pause = pause_case(case)
-    assert "Side by side" not in other.get("/checkins/").content.decode()
-    lift_case(pause)
-    assert "Side by side" in other.get("/checkins/").content.decode()
-    actions.set_totals_sharing(clinician, case, False)
-    assert "Side by side" not in other.get("/checkins/").content.decode()
-    assert AuditEvent.objects.filter(action="retrust.measure.sharing.changed").count() == 2
-
-
-def _api_scores(client: Client, case: Case) -> list[tuple[str, bool, bool, float, str]]:
-    rows = client.get(f"/api/v1/cases/{case.pk}/measures/scores").json()
-    return [
-        (r["partner_role"], r["mine"], r["revealed_together"], r["total"], r["band"]) for r in rows
-    ]
-
-
-def test_the_api_reveals_totals_together_exactly_when_the_page_does(
-    phq9_schedule, case, clinician, partner_a, partner_b, client_for
-):
-    actions.submit_response(partner_a, phq9_schedule, PHQ9_LOW, submission_key="a1")
-    bo, ari = client_for("partner_b"), client_for("partner_a")
-    actions.set_totals_sharing(clinician, case, True)
-    # Sharing is on but Bo has not answered this round: Bo's list is empty, Ari sees only Ari.
-    assert _api_scores(bo, case) == []
-    assert _api_scores(ari, case) == [("partner_a", True, False, 12, "Moderate")]
-    actions.submit_response(partner_b, phq9_schedule, phq9(phq9_1=1), submission_key="b1")
-    assert _api_scores(bo, case) == [
-        ("partner_a", False, True, 12, "Moderate"),
-        ("partner_b", True, False, 1, "Minimal"),
-    ]
-    assert _api_scores(ari, case) == [
-        ("partner_a", True, False, 12, "Moderate"),
-        ("partner_b", False, True, 1, "Minimal"),
-    ]
-    # Totals and bands only: nothing of the other partner's answers travels.
-    raw = bo.get(f"/api/v1/cases/{case.pk}/measures/scores").content.decode()
-    assert "phq9-" not in raw and "answers" not in raw
-    # The clinician's list is unchanged by sharing: both partners' own responses, none twice.
-    both = _api_scores(client_for("clinician"), case)
-    assert sorted(both) == [
-        ("partner_a", False, False, 12, "Moderate"),
-        ("partner_b", False, False, 1, "Minimal"),
-    ]
-    pause = pause_case(case)
-    assert _api_scores(bo, case) == [("partner_b", True, False, 1, "Minimal")]
-    lift_case(pause)
-    assert len(_api_scores(bo, case)) == 2
-    actions.set_totals_sharing(clinician, case, False)
-    assert _api_scores(bo, case) == [("partner_b", True, False, 1, "Minimal")]
 
 
 def test_a_partner_answers_the_csi16_lines_between_their_two_printed_words(
@@ -439,30 +405,54 @@ def test_a_partner_answers_the_csi16_lines_between_their_two_printed_words(
     assert "No reliable-change badge: no published reliable-change figure" in page
 
 
-def test_auditc_says_why_it_has_no_cutoff_to_both_readers(case, clinician, partner_a, client_for):
+def test_auditc_keeps_the_sex_dependent_note_below_the_higher_cutoff(
+    case, clinician, partner_a, client_for
+):
     schedule, _ = actions.schedule_measure(
         clinician, case, instrument_id="audit-c", kind="intake", starts_on=timezone.localdate()
     )
-    actions.submit_response(partner_a, schedule, {"auditc-1": 2, "auditc-2": 1, "auditc-3": 1})
+    actions.submit_response(partner_a, schedule, {"auditc-1": 1, "auditc-2": 1, "auditc-3": 1})
     why = "depends on sex (4 or more for men, 3 or more for women), which retrust does not ask"
     mine = client_for("partner_a").get("/checkins/").content.decode()
-    assert "Latest: 4." in mine and why in mine
+    assert "Latest: 3." in mine and why in mine
     theirs = client_for("clinician").get(f"/cases/{case.pk}/measures/").content.decode()
     assert why in theirs
+    assert "Flagged" not in theirs
+
+
+def test_auditc_at_or_above_the_higher_cutoff_is_flagged_for_the_clinician(
+    case, clinician, partner_a, client_for
+):
+    """Hole 9: 4 or more (the higher of the men's 4 and the women's 3) is flagged."""
+    schedule, _ = actions.schedule_measure(
+        clinician, case, instrument_id="audit-c", kind="intake", starts_on=timezone.localdate()
+    )
+    assert "Bradley" in registry.get("audit-c").scales[0].cutoff.source  # cited in the file
+    actions.submit_response(partner_a, schedule, {"auditc-1": 2, "auditc-2": 1, "auditc-3": 1})
+    theirs = client_for("clinician").get(f"/cases/{case.pk}/measures/").content.decode()
+    assert "Flagged</span> at or above 4, the higher of the published screening cut-offs" in theirs
+    mine = client_for("partner_a").get("/checkins/").content.decode()
+    assert "Latest: 4." in mine
+    assert "This total is at or above 4" in mine and "Your clinician sees that too" in mine
+    caseload = client_for("clinician").get("/caseload/").content.decode()
+    assert "AUDIT-C Ari: 4 (first answer)" in caseload
 
 
 # --- the API --------------------------------------------------------------------------------
 
 
-def test_api_submit_names_the_bad_item_with_422(phq9_schedule, partner_a, client_for):
+def test_api_submit_names_the_bad_item_with_400(phq9_schedule, partner_a, client_for):
+    # Refusals are 400 everywhere (issue 11); a body the schema cannot parse stays 422.
     client = client_for("partner_a")
     url = f"/api/v1/measures/schedules/{phq9_schedule.pk}/responses"
     bad = client.post(url, {"answers": {**PHQ9_CALM, "phq9-5": 9}}, content_type="application/json")
-    assert bad.status_code == 422
-    assert bad.json()["detail"][0]["loc"] == ["body", "answers", "phq9-5"]
+    assert bad.status_code == 400
+    assert bad.json()["detail"][0]["loc"] == ["body", "phq9-5"]
     missing = client.post(url, {"answers": {"phq9-1": 1}}, content_type="application/json")
-    assert missing.status_code == 422
-    assert missing.json()["detail"][0]["loc"] == ["body", "answers", "phq9-2"]
+    assert missing.status_code == 400
+    assert missing.json()["detail"][0]["loc"] == ["body", "phq9-2"]
+    unparsable = client.post(url, {"answers": "all fine"}, content_type="application/json")
+    assert unparsable.status_code == 422
     good = {"answers": PHQ9_LOW, "submission_key": "api-1"}
     first = client.post(url, good, content_type="application/json")
     again = client.post(url, good, content_type="application/json")
@@ -483,7 +473,7 @@ def test_api_schedule_and_due(case, partner_a, partner_b, client_for):
     bad = clinician.post(
         url, {"instrument_id": "nope", "kind": "intake"}, content_type="application/json"
     )
-    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "instrument_id"]
+    assert bad.status_code == 400 and bad.json()["detail"][0]["loc"] == ["body", "instrument_id"]
     due = client_for("partner_a").get("/api/v1/measures/due").json()
     assert [d["instrument_id"] for d in due] == ["trust-pulse"]
 
@@ -529,197 +519,166 @@ def test_responses_and_scores_round_trip_and_export_as_a_bundle(phq9_schedule, p
 # --- who may do what: every route, every persona -----------------------------------------
 
 
+@dataclass
+class MeasuresWorld:
+    ids: dict[str, int]
+
+
 @pytest.fixture
-def measures_world(phq9_schedule, partner_a, partner_b, other_practice_case) -> dict[str, int]:
+def measures_world(
+    phq9_schedule, csi_schedule, partner_a, partner_b, other_practice_case
+) -> MeasuresWorld:
     answered = actions.submit_response(partner_a, phq9_schedule, PHQ9_LOW, submission_key="w")
-    return {
-        "case": phq9_schedule.case_id,
-        "schedule": phq9_schedule.pk,
-        "response": answered.response.pk,
-        "other_case": other_practice_case.pk,
-    }
+    case = phq9_schedule.case
+    # Both partners share their CSI-4 totals, so that stopping changes something for each.
+    for partner in (partner_a, partner_b):
+        TotalsConsent.objects.create(
+            case=case, partner=partner, instrument_id="csi-4", wording="(as shown)"
+        )
+    return MeasuresWorld(
+        ids={
+            "case": case.pk,
+            "schedule": phq9_schedule.pk,
+            "response": answered.response.pk,
+            "other_case": other_practice_case.pk,
+        }
+    )
 
 
-def response_rows(world: dict[str, int]) -> Any:
+def response_rows(world: MeasuresWorld) -> Any:
     return sorted(MeasureResponse.objects.values_list("id", "author_id", "status"))
 
 
-def sharing_rows(world: dict[str, int]) -> Any:
-    return sorted(TotalsSharing.objects.values_list("case_id", "enabled"))
+def suggestion_rows(world: MeasuresWorld) -> Any:
+    return sorted(TotalsSuggestion.objects.values_list("case_id", "suggested"))
 
 
-def schedule_rows(world: dict[str, int]) -> Any:
+def consent_rows(world: MeasuresWorld) -> Any:
+    return sorted(TotalsConsent.objects.values_list("partner_id", "withdrawn_at"))
+
+
+def schedule_rows(world: MeasuresWorld) -> Any:
     return sorted(MeasureSchedule.objects.values_list("id", "instrument_id", "ended_at"))
 
 
-PARTNER_ANSWER = {**PHQ9_CALM, "action": "submit"}
 STAFF_HOME = {
     p: Redirect("/start/")
     for p in ["clinician", "other_clinician", "other_practice_clinician", "admin"]
 }
+TO_CASE = Redirect("/cases/")
+DONE = Redirect("/checkins/done/")
 
-MATRIX: list[tuple[str, str, str, dict[str, Expected], dict[str, Any], Any, bool]] = [
-    (
-        "my check-ins",
-        "GET",
-        "/checkins/",
-        pages(partner_a=200, partner_b=200, **STAFF_HOME),
-        {},
-        None,
-        False,
-    ),
-    (
-        "answer form",
-        "GET",
-        "/checkins/{schedule}/",
-        pages(partner_a=200, partner_b=200),
-        {},
-        None,
-        False,
-    ),
-    (
-        "submit answers",
+MEASURES: list[Route] = [
+    Route("my_checkins", "GET", "/checkins/", pages(**PARTNERS, **STAFF_HOME)),
+    Route("answer_checkin", "GET", "/checkins/{schedule}/", pages(**PARTNERS)),
+    Route(
+        "answer_checkin",
         "POST",
         "/checkins/{schedule}/",
-        pages(partner_a=Redirect("/checkins/done/"), partner_b=Redirect("/checkins/done/")),
-        PARTNER_ANSWER,
-        response_rows,
-        False,
+        pages(partner_a=DONE, partner_b=DONE),
+        data={**PHQ9_CALM, "action": "submit"},
+        state=response_rows,
     ),
-    (
-        "autosave draft",
+    Route(
+        "save_checkin_draft",
         "POST",
         "/checkins/{schedule}/draft/",
         pages(partner_a=Redirect("/checkins/"), partner_b=Redirect("/checkins/")),
-        {"phq9-1": "1"},
-        response_rows,
-        False,
+        data={"phq9-1": "1"},
+        state=response_rows,
     ),
-    ("thank-you page", "GET", "/checkins/done/{response}/", pages(partner_a=200), {}, None, False),
-    ("measures page", "GET", "/cases/{case}/measures/", pages(clinician=200), {}, None, False),
-    (
-        "schedule a measure",
+    Route("checkin_done", "GET", "/checkins/done/{response}/", pages(partner_a=200)),
+    Route(
+        "share_totals",
+        "POST",
+        "/cases/{case}/measures/share/",
+        pages(partner_a=Redirect("/checkins/"), partner_b=Redirect("/checkins/")),
+        data={"instrument_id": "csi-4", "share": "no"},
+        state=consent_rows,
+    ),
+    Route(
+        "share_totals",
+        "POST",
+        "/cases/{other_case}/measures/share/",
+        pages(),
+        data={"instrument_id": "csi-4", "share": "no"},
+        state=consent_rows,
+    ),
+    Route("case_measures", "GET", "/cases/{case}/measures/", pages(clinician=200)),
+    Route(
+        "case_measures",
         "POST",
         "/cases/{case}/measures/",
-        pages(clinician=Redirect("/cases/")),
-        {"instrument_id": "gad-7", "kind": "intake"},
-        schedule_rows,
-        False,
+        pages(clinician=TO_CASE),
+        data={"instrument_id": "gad-7", "kind": "intake"},
+        state=schedule_rows,
     ),
-    (
-        "share totals",
+    Route(
+        "totals_sharing",
         "POST",
         "/cases/{case}/measures/sharing/",
-        pages(clinician=Redirect("/cases/")),
-        {"enabled": "on"},
-        sharing_rows,
-        False,
+        pages(clinician=TO_CASE),
+        data={"suggested": "yes"},
+        state=suggestion_rows,
     ),
-    (
-        "share totals in the other practice's case",
+    Route(
+        "totals_sharing",
         "POST",
         "/cases/{other_case}/measures/sharing/",
-        pages(other_practice_clinician=Redirect("/cases/")),
-        {"enabled": "on"},
-        sharing_rows,
-        False,
+        pages(other_practice_clinician=TO_CASE),
+        data={"suggested": "yes"},
+        state=suggestion_rows,
     ),
-    (
-        "stop a measure",
+    Route(
+        "end_measure",
         "POST",
         "/cases/{case}/measures/{schedule}/end/",
-        pages(clinician=Redirect("/cases/")),
-        {},
-        schedule_rows,
-        False,
+        pages(clinician=TO_CASE),
+        state=schedule_rows,
     ),
-    (
-        "stop a measure via another case",
+    Route(
+        "end_measure",
         "POST",
         "/cases/{other_case}/measures/{schedule}/end/",
         pages(),
-        {},
-        schedule_rows,
-        False,
+        state=schedule_rows,
     ),
-    (
-        "api schedules",
-        "GET",
-        "/api/v1/cases/{case}/measures/schedules",
-        api(partner_a=200, partner_b=200, clinician=200),
-        {},
-        None,
-        True,
-    ),
-    (
-        "api schedule a measure",
+    Route("api list_schedules", "GET", "/api/v1/cases/{case}/measures/schedules", api(**IN_CASE)),
+    Route(
+        "api create_schedule",
         "POST",
         "/api/v1/cases/{case}/measures/schedules",
         api(clinician=201),
-        {"instrument_id": "gad-7", "kind": "intake"},
-        schedule_rows,
-        True,
+        data={"instrument_id": "gad-7", "kind": "intake"},
+        state=schedule_rows,
     ),
-    (
-        "api due",
+    Route(
+        "api list_due",
         "GET",
         "/api/v1/measures/due",
         api(**{p: 200 for p in PERSONAS if p != "anonymous"}),
-        {},
-        None,
-        True,
     ),
-    (
+    Route(
         "api submit",
         "POST",
         "/api/v1/measures/schedules/{schedule}/responses",
         api(partner_a=201, partner_b=201),
-        {"answers": PHQ9_CALM},
-        response_rows,
-        True,
+        data={"answers": PHQ9_CALM},
+        state=response_rows,
     ),
-    (
-        "api scores",
-        "GET",
-        "/api/v1/cases/{case}/measures/scores",
-        api(partner_a=200, partner_b=200, clinician=200),
-        {},
-        None,
-        True,
-    ),
-    ("api fhir", "GET", "/api/v1/cases/{case}/measures/fhir", api(clinician=200), {}, None, True),
+    Route("api list_scores", "GET", "/api/v1/cases/{case}/measures/scores", api(**IN_CASE)),
+    Route("api case_fhir", "GET", "/api/v1/cases/{case}/measures/fhir", api(clinician=200)),
 ]
 
 
-@pytest.mark.parametrize(
-    ("row", "persona"),
-    [pytest.param(row, p, id=f"{row[1]} {row[0]}-{p}") for row in MATRIX for p in PERSONAS],
-)
-def test_measures_access(row, persona, measures_world, client_for: Callable[[str], Client]):
-    name, method, template, expect, data, state, is_api = row
-    url = template.format(**measures_world)
-    expected = expect[persona]
-    client = client_for(persona)
-    before = state(measures_world) if state else None
-    if method == "GET":
-        response = client.get(url)
-    elif is_api:
-        response = client.post(url, data, content_type="application/json")
-    else:
-        response = client.post(url, data)
-    if isinstance(expected, Redirect):
-        assert response.status_code == 302, (url, persona, response.status_code)
-        assert response["Location"].startswith(expected.to), response["Location"]
-    else:
-        assert response.status_code == expected, (url, persona, response.status_code)
-    if state is not None:
-        changed = state(measures_world) != before
-        ok = expected != LOGIN and (isinstance(expected, Redirect) or 200 <= expected < 300)
-        assert changed == ok, f"{persona} {'did not change' if ok else 'changed'} {url}"
+@pytest.mark.parametrize(("route", "persona"), matrix(MEASURES))
+def test_measures_access(route, persona, measures_world, client_for: Callable[[str], Client]):
+    is_api = route.url.startswith("/api/")
+    response = check(route, persona, measures_world, client_for(persona), json_body=is_api)
     body = response.content.decode()
     if persona not in ("partner_a", "clinician"):
         # partner_a's answers (four items at 3, total 12) reach only partner_a and the clinician.
-        assert "Moderate" not in body, (url, persona)
+        assert "Moderate" not in body, (route.url, persona)
     if is_api and response.status_code == 404:
         assert response.json() == {"detail": "Not found."}
 
@@ -750,7 +709,7 @@ def test_measures_page_queries_do_not_grow_with_administrations(
                         status=ResponseStatus.SUBMITTED,
                         answers=PHQ9_LOW if i % 2 else {"csi4-1": 2},
                         scores={"total": {"score": 12, "band": "Moderate"}},
-                        total=12 if i % 2 else None,
+                        total=12 if i % 2 else 15,
                         band="Moderate" if i % 2 else "",
                         submitted_at=now - timedelta(days=n - i),
                     )
@@ -762,12 +721,18 @@ def test_measures_page_queries_do_not_grow_with_administrations(
     assert_constant(client, f"/cases/{phq9_schedule.case_id}/measures/", lambda: add(190))
     partner = client_for("partner_a")
     assert_constant(partner, "/checkins/", lambda: add(50))
-    # With totals shared, every round both answered is revealed: still the same queries.
-    actions.set_totals_sharing(clinician, phq9_schedule.case, True)
+    # With CSI-4 totals shared, every CSI-4 round both answered is revealed (never a PHQ-9
+    # one): still the same queries.
+    for author in (partner_a, partner_b):
+        TotalsConsent.objects.create(
+            case=phq9_schedule.case, partner=author, instrument_id="csi-4", wording="(as shown)"
+        )
     scores = f"/api/v1/cases/{phq9_schedule.case_id}/measures/scores"
     assert_constant(partner, "/checkins/", lambda: add(50))
     assert_constant(partner, scores, lambda: add(50))
-    assert sum(not r["mine"] for r in partner.get(scores).json()) > 100
+    revealed = [r for r in partner.get(scores).json() if not r["mine"]]
+    assert len(revealed) > 50
+    assert {r["instrument_id"] for r in revealed} == {"csi-4"}
 
 
 def test_openapi_lists_the_measures_routes_with_summaries(db):

@@ -6,6 +6,7 @@ Every page shown goes through ``tab.check()`` (axe-core, CSP, console errors).
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -166,3 +167,89 @@ def test_partner_answers_the_csi16_lines_on_a_phone(open_tab, case, clinician, p
     # 3 + 3 + 4 × 3 + 4 × 2 = 26 for items 1–10; lines 5 + 4 + 3 + 0 + 5 + 2 = 19.
     assert (response.answers["csi16-11"], response.answers["csi16-14"]) == (5, 0)
     assert response.total == 45
+
+
+SHOTS = Path("/tmp/shots/assessments")
+PHONE_390 = {"width": 390, "height": 844}
+
+
+def answer_csi4(tab, page, happiness: str, rest: str) -> None:
+    choose(page, "1. Please indicate", happiness)
+    choose(page, "2. I have a warm", f"{rest} TRUE")
+    choose(page, "3. How rewarding", rest)
+    choose(page, "4. In general", rest)
+    page.get_by_role("button", name="Send to my clinician").click()
+    expect(page.get_by_role("heading", name="Thank you — that's sent")).to_be_visible()
+    tab.check()
+
+
+def no_sideways_scroll(page) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_390["width"]
+
+
+def test_a_partner_shares_csi_totals_and_the_other_sees_them_once_both_answered(
+    open_tab, case, clinician, partner_a, partner_b
+):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    today = timezone.localdate()
+    csi4, _ = actions.schedule_measure(
+        clinician, case, instrument_id="csi-4", kind="intake", starts_on=today
+    )
+    phq9, _ = actions.schedule_measure(
+        clinician, case, instrument_id="phq-9", kind="intake", starts_on=today
+    )
+    actions.suggest_sharing(clinician, case, True)
+    # Both partners answer the PHQ-9: it must never appear on the other partner's page.
+    actions.submit_response(partner_a, phq9, {f"phq9-{i}": 2 if i < 9 else 0 for i in range(1, 10)})
+    actions.submit_response(partner_b, phq9, {f"phq9-{i}": 0 for i in range(1, 10)})
+
+    ari = open_tab(partner_a)
+    page = ari.page
+    page.set_viewport_size(PHONE_390)
+    ari.goto("/checkins/")
+    expect(page.get_by_text("Dana Clinician suggests that you each share")).to_be_visible()
+    expect(page.get_by_text("I choose to share my CSI-4 totals with Bo.")).to_be_visible()
+    no_sideways_scroll(page)
+    ari.check()
+    page.screenshot(path=str(SHOTS / "1-ari-chooses.png"), full_page=True)
+    page.get_by_role("button", name="Share my CSI-4 totals with Bo").click()
+    expect(page.get_by_text("You are sharing your CSI-4 totals")).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile("Stop sharing"))).to_be_visible()
+    ari.check()
+
+    page.get_by_role("link", name="Couples Satisfaction Index (CSI-4)").click()
+    expect(
+        page.get_by_text("Bo will see your total, because you chose to share it")
+    ).to_be_visible()
+    ari.check()
+    page.screenshot(path=str(SHOTS / "2-ari-form-says-shared.png"), full_page=True)
+    answer_csi4(ari, page, "Happy", "Somewhat")  # 3 + 2 + 2 + 2 = 9
+
+    bo = open_tab(partner_b)
+    other = bo.page
+    other.set_viewport_size(PHONE_390)
+    bo.goto("/checkins/")
+    # Bo has not answered the CSI-4 yet: nothing of Ari's is shown.
+    expect(other.get_by_role("heading", name="Side by side")).to_have_count(0)
+    bo.check()
+    other.get_by_role("link", name="Couples Satisfaction Index (CSI-4)").click()
+    expect(
+        other.get_by_text("Ari will not see your total unless you choose to share it.")
+    ).to_be_visible()
+    bo.check()
+    answer_csi4(bo, other, "Very Happy", "Mostly")  # 4 + 3 + 3 + 3 = 13
+    other.get_by_role("link", name="Back to my check-ins").click()
+    together = other.get_by_role("region", name="Totals side by side")
+    expect(together).to_contain_text("Ari: 9 (Notable relationship dissatisfaction)")
+    expect(together).not_to_contain_text("PHQ-9")
+    text = other.locator("main").inner_text()
+    assert "Ari: 16" not in text and "severe" not in text  # Ari's PHQ-9 total and band
+    no_sideways_scroll(other)
+    bo.check()
+    other.screenshot(path=str(SHOTS / "3-bo-sees-ari-csi.png"), full_page=True)
+
+    # Bo has not chosen to share: Ari sees nothing of Bo's.
+    ari.goto("/checkins/")
+    expect(page.get_by_role("heading", name="Side by side")).to_have_count(0)
+    ari.check()
+    page.screenshot(path=str(SHOTS / "4-ari-sees-nothing-of-bo.png"), full_page=True)
