@@ -300,3 +300,22 @@ def test_a_closed_case_shows_no_forms(clinician, case, partner_a, partner_b):
     staff = signed_in_client(clinician).get(f"/cases/{case.pk}/program/").content.decode()
     for button in ("Assign", "Withdraw the proposal", "Add goal", "Propose the next stage"):
         assert f">{button}<" not in staff, button
+
+
+def test_a_refused_confirmation_says_why_on_the_page(clinician, case, partner_a, partner_b):
+    """A confirmation that comes too late is re-shown with the reason (it used to redirect)."""
+    proposal = actions.propose_advance(clinician, case, goals_review="ok")
+    actions.withdraw_proposal(clinician, proposal)
+    refused = signed_in_client(partner_a).post(
+        f"/program/{case.pk}/proposals/{proposal.pk}/confirm/"
+    )
+    assert refused.status_code == 400
+    assert "This proposal is no longer open." in refused.content.decode()
+
+
+def test_a_refused_note_says_why_even_without_cards(case, partner_a, partner_b):
+    refused = signed_in_client(partner_a).post(
+        f"/program/{case.pk}/appreciation/", {"milestone_key": "first-together", "body": "Hi"}
+    )
+    assert refused.status_code == 400
+    assert "Choose one of your milestones." in refused.content.decode()
