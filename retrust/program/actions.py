@@ -21,7 +21,7 @@ from retrust.core.actions import (
 )
 from retrust.core.models import Case, CaseMember, CaseStatus, User
 from retrust.core.rules import ORDER, Visibility
-from retrust.program import content, transitions
+from retrust.program import content, queries, transitions
 from retrust.program.models import (
     AppreciationNote,
     Assignment,
@@ -193,6 +193,11 @@ def clean_answers(exercise_id: str, answers: dict[str, Any], *, complete: bool) 
     return cleaned
 
 
+def on_their_own(case: Case) -> bool:
+    """Individual work with no second partner yet: nothing can be shared "with both of us"."""
+    return queries.on_their_own(case, list(CaseMember.objects.filter(case=case)))
+
+
 def _require_sharing_allowed(actor: User, case: Case, visibility: str) -> None:
     """Sharing with the other partner is couple work: it waits while the case is paused."""
     if visibility == Visibility.COUPLE:
@@ -314,7 +319,7 @@ def change_response_visibility(
     assignment = response.assignment
     case = response.case
     maximum = assignment.maximum_visibility
-    if case.track == "individual" and CaseMember.objects.filter(case=case).count() < 2:
+    if on_their_own(case):
         maximum = allowed_maximum(assignment, case)
     chosen = clean_visibility(visibility, maximum)
     _require_sharing_allowed(author, case, chosen)
@@ -359,6 +364,10 @@ def write_trust_goal(author: User, case: Case, *, body: str, visibility: str) ->
     _require_open(case)
     body = _text(body, "body", "Write a few words about what trust would look like.", 4000)
     chosen = clean_visibility(visibility, Visibility.COUPLE.value)
+    if chosen == Visibility.COUPLE and on_their_own(case):
+        raise ActionError(
+            "For now your words can stay with you, or with you and your clinician.", "visibility"
+        )
     _require_sharing_allowed(author, case, chosen)
     goal = TrustGoal.objects.filter(case=case, author=author).first()
     if goal is not None and goal.body == body and goal.visibility == chosen:
@@ -527,6 +536,7 @@ def confirm_advance(partner: User, proposal: StageProposal) -> StageProposal:
 def withdraw_proposal(actor: User, proposal: StageProposal) -> StageProposal:
     case = proposal.case
     require_case_clinician(actor, case)
+    _require_open(case)
     if proposal.state != ProposalState.OPEN:
         return proposal
     proposal.state = ProposalState.WITHDRAWN
@@ -587,15 +597,14 @@ def record_decision(
 def send_appreciation(
     author: User, case: Case, *, milestone_key: str, body: str
 ) -> AppreciationNote:
-    """A note to the other partner from a milestone card; the same note twice is stored once."""
-    from retrust.program.queries import milestones_for
-
+    """A note to the other partner from a shared milestone card; the same note twice is stored
+    once. Personal cards (a person's own check-ins or questionnaire answers) carry no note."""
     require_partner(author, case)
     _require_open(case)
     if not CaseMember.objects.filter(case=case).exclude(user=author).exists():
         raise ActionError("Your partner hasn't joined yet, so there is no one to send this to.")
     pause.require_couple_work_allowed(case, author)
-    keys = {m.key for m in milestones_for(case)}
+    keys = {m.key for m in queries.shared_milestones(case)}
     if milestone_key not in keys:
         raise ActionError("Choose one of your milestones.", "milestone_key")
     body = _text(body, "body", "Write a few warm words first.", 2000)

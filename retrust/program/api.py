@@ -1,21 +1,21 @@
-"""The program's JSON routes, mounted under /api/v1/program/. Same policy as the pages."""
+"""The program's JSON routes, mounted under /api/v1/program/.
+
+The same door as the pages: ``policy.case_access`` (or ``queries.assignment_access``), the same
+read builders in ``queries`` and the same actions; a refusal answers 400, a conflict 409.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Q
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from retrust.core import actions as core_actions
 from retrust.core import policy
-from retrust.core.models import CaseMember
-from retrust.program import actions, content, transitions
+from retrust.program import actions, content, queries, transitions
 from retrust.program.models import Assignment, ExerciseResponse
-from retrust.program.queries import milestones_for, responses_visible_to
 
 router = Router(tags=["program"])
 
@@ -63,7 +63,7 @@ class ResponseOut(Schema):
     answers: dict[str, str]
 
 
-class ResponseIn(Schema):
+class ExerciseAnswersIn(Schema):
     answers: dict[str, str] = Field(default_factory=dict)
     visibility: str
 
@@ -99,8 +99,7 @@ def _response_out(r: ExerciseResponse, user: Any) -> dict[str, Any]:
 
 @router.get("/exercises", response=list[ExerciseOut], summary="The exercise library (clinicians)")
 def exercises(request: HttpRequest) -> list[dict[str, Any]]:
-    if not policy.is_clinician(_user(request)):
-        raise Http404("No such page.")
+    policy.clinician_practice_for(_user(request))  # clinicians only; anyone else gets 404
     return [
         {
             "id": e.id,
@@ -120,19 +119,17 @@ def exercises(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.get("/cases/{case_id}", response=ProgramOut, summary="A case's program")
 def program(request: HttpRequest, case_id: int) -> dict[str, Any]:
-    user = _user(request)
-    case = policy.get_case_for(user, case_id)
-    assignments = Assignment.objects.filter(case=case)
-    role = CaseMember.objects.filter(case=case, user=user).values_list("role", flat=True).first()
-    if role is not None:
-        assignments = assignments.filter(Q(for_role="") | Q(for_role=role))
+    access = policy.case_access(_user(request), case_id, as_=policy.MEMBER)
+    case = access.case
     return {
         "case_id": case.pk,
         "track": case.track,
         "stage": case.stage,
         "stage_name": transitions.stage_name(case.stage),
-        "assignments": [_assignment_out(a) for a in assignments.order_by("due_on", "id")],
-        "milestones": [{"key": m.key, "title": m.title} for m in milestones_for(case)],
+        "assignments": [
+            _assignment_out(a) for a in queries.assignments(access).order_by("due_on", "id")
+        ],
+        "milestones": [{"key": m.key, "title": m.title} for m in queries.milestones_for(access)],
     }
 
 
@@ -143,16 +140,8 @@ def program(request: HttpRequest, case_id: int) -> dict[str, Any]:
 )
 def responses(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
     user = _user(request)
-    case = policy.get_case_for(user, case_id)
-    found = list(
-        responses_visible_to(user)
-        .filter(case=case)
-        .select_related("author")
-        .order_by("-updated_at")[:200]
-    )
-    others = [r for r in found if r.author_id != user.pk]
-    if others and policy.is_case_clinician(user, case):
-        core_actions.record_clinical_read(user, case, "program_responses", len(others))
+    access = policy.case_access(user, case_id, as_=policy.MEMBER)
+    found = queries.responses(access).select_related("author").order_by("-updated_at")[:200]
     return [_response_out(r, user) for r in found]
 
 
@@ -161,21 +150,9 @@ def responses(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
     response={201: ResponseOut},
     summary="Send my answers (assigned partner only); sending twice stores once",
 )
-def submit(request: HttpRequest, assignment_id: int, payload: ResponseIn) -> Status[Any]:
-    user = _user(request)
-    assignment = (
-        Assignment.objects.select_related("case", "case__practice")
-        .filter(pk=assignment_id, case__in=policy.partner_cases_for(user))
-        .first()
-    )
-    if assignment is None:
-        raise Http404("No such assignment.")
-    roles = set(
-        CaseMember.objects.filter(case=assignment.case, user=user).values_list("role", flat=True)
-    )
-    if assignment.for_role and assignment.for_role not in roles:
-        raise Http404("No such assignment.")
+def submit(request: HttpRequest, assignment_id: int, payload: ExerciseAnswersIn) -> Status[Any]:
+    access, assignment = queries.assignment_access(_user(request), assignment_id)
     response = actions.submit_response(
-        user, assignment, answers=payload.answers, visibility=payload.visibility
+        access.user, assignment, answers=payload.answers, visibility=payload.visibility
     )
-    return Status(201, _response_out(response, user))
+    return Status(201, _response_out(response, access.user))

@@ -9,6 +9,32 @@ from retrust.program import content
 from retrust.program.models import DiscernmentPath, GoalStatus
 
 VISIBILITY_LABELS = {v.value: v.label for v in Visibility}
+# On individual work with no second partner there is no "our": the words speak to one person.
+ON_MY_OWN_LABELS = {
+    Visibility.PRIVATE.value: "Only me",
+    Visibility.CLINICIAN.value: "Me and my clinician",
+}
+
+
+def visibility_label(value: str, *, on_my_own: bool = False) -> str:
+    labels = ON_MY_OWN_LABELS if on_my_own else VISIBILITY_LABELS
+    return labels.get(value, VISIBILITY_LABELS.get(value, value))
+
+
+def visibility_choices(widest: str, *, on_my_own: bool = False) -> list[tuple[str, str]]:
+    """Who may read, narrowest first, up to ``widest``; never "both of us" for one person."""
+    values = [v.value for v in Visibility]
+    allowed = values[: values.index(widest) + 1]
+    if on_my_own:
+        allowed = [v for v in allowed if v != Visibility.COUPLE.value]
+    return [(v, visibility_label(v, on_my_own=on_my_own)) for v in allowed]
+
+
+def visibility_field(label: str, choices: list[tuple[str, str]]) -> forms.Field:
+    """The radio buttons offer what may be chosen now; the action decides, and says why not."""
+    return forms.CharField(label=label, required=False, widget=forms.RadioSelect(choices=choices))
+
+
 ROLE_CHOICES = [
     ("", "Both partners (or the one partner, on the individual track)"),
     ("partner_a", "Partner A only"),
@@ -25,7 +51,12 @@ def exercise_choices(track: str) -> list[tuple[str, str]]:
 
 
 class DateInput(forms.DateInput):
+    """A browser date picker: it reads and writes ISO dates whatever the site's locale."""
+
     input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class AssignForm(forms.Form):
@@ -56,12 +87,25 @@ class TrustGoalForm(forms.Form):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    visibility = forms.ChoiceField(
-        label="Who can read this",
-        choices=[(v.value, v.label) for v in Visibility],
-        initial="clinician",
-        widget=forms.RadioSelect,
-    )
+
+    def __init__(
+        self, *args: Any, widest: str = "couple", on_my_own: bool = False, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["visibility"] = visibility_field(
+            "Who can read this", visibility_choices(widest, on_my_own=on_my_own)
+        )
+        self.fields["visibility"].initial = "clinician"
+
+
+class SharingForm(forms.Form):
+    """Who may read answers already sent; the action checks the exercise's limit."""
+
+    visibility = forms.CharField(required=False)
+
+
+class ConfirmForm(forms.Form):
+    """A button with nothing to fill in (confirm, withdraw): the action may still say no."""
 
 
 class CaseGoalForm(forms.Form):
@@ -112,15 +156,22 @@ class AppreciationForm(forms.Form):
 class ResponseForm(forms.Form):
     """One field per prompt, plus who may see the answers (never wider than allowed)."""
 
-    def __init__(self, *args: Any, exercise: content.Exercise, maximum: str, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        exercise: content.Exercise,
+        maximum: str,
+        on_my_own: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         for prompt in exercise.prompts:
             name = f"answer_{prompt.key}"
             if prompt.field == "scale_1_5":
-                field: forms.Field = forms.ChoiceField(
+                # The action checks the number and says what to choose.
+                field: forms.Field = forms.CharField(
                     label=prompt.label,
-                    choices=[(str(i), str(i)) for i in range(1, 6)],
-                    widget=forms.RadioSelect,
+                    widget=forms.RadioSelect(choices=[(str(i), str(i)) for i in range(1, 6)]),
                     required=False,
                 )
             elif prompt.field == "short_text":
@@ -134,14 +185,11 @@ class ResponseForm(forms.Form):
                 )
             field.help_text = prompt.help
             self.fields[name] = field
-        allowed = [v.value for v in Visibility][: [v.value for v in Visibility].index(maximum) + 1]
-        self.fields["visibility"] = forms.ChoiceField(
-            label="Who can read your answers",
-            choices=[(v, VISIBILITY_LABELS[v]) for v in allowed],
-            widget=forms.RadioSelect,
+        self.fields["visibility"] = visibility_field(
+            "Who can read your answers", visibility_choices(maximum, on_my_own=on_my_own)
         )
         self.prompt_keys = [p.key for p in exercise.prompts]
 
-    def answers(self) -> dict[str, str]:
-        data = self.data
-        return {key: str(data.get(f"answer_{key}", "")) for key in self.prompt_keys}
+    def answers(self, data: dict[str, Any]) -> dict[str, str]:
+        """The answers in ``cleaned_data``, by prompt key, as the actions take them."""
+        return {key: str(data.get(f"answer_{key}") or "") for key in self.prompt_keys}

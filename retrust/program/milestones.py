@@ -1,7 +1,14 @@
 """Progress worth celebrating, detected from plain facts. Pure Python, no Django.
 
-The caller gathers facts about a case (dates, stages, weeks) and ``detect`` turns them into
-warm cards. Nothing here is a score or a verdict: a milestone marks something the couple did.
+The caller gathers facts about a case (dates, stages, weeks) as one person may see them, and
+``detect`` turns them into warm cards. Nothing here is a score or a verdict: a milestone marks
+something the couple did.
+
+Two kinds of card: *shared* cards come only from what both partners may see (answers both
+shared, stages they moved on from, commitments both follow), so both partners see the same
+card and may send each other a note from it; *personal* cards come from one person's own
+activity (their check-ins, a change in their own questionnaire answers) and are shown to that
+person, and to the clinician, never to the other partner.
 """
 
 from __future__ import annotations
@@ -18,20 +25,24 @@ KEPT_IN_A_ROW = 7
 
 @dataclass(frozen=True)
 class Facts:
-    """What happened in one case.
+    """What happened in one case, as the person the cards are for may see it.
 
-    ``together_dates``: days on which both partners had submitted the same assignment.
-    ``stages_completed``: stages the couple moved on from. ``checkin_days``: days with a
-    submitted daily check-in by anyone in the case. ``reliable_improvements``: names of measures
-    with a reliable improvement, when a measures module provides them (empty otherwise).
+    Shared facts: ``together_dates``, days on which both partners had sent answers to the same
+    assignment that both of them may read; ``stages_completed``, stages the couple moved on
+    from; ``kept_streaks``, the current kept-in-a-row run of each commitment both partners see.
+
+    Personal facts: ``checkin_days``, days with a check-in this person may see (their own, or
+    one shared with them); ``reliable_improvements``, names of measures on which this person's
+    own answers improved reliably; ``partners_improvements``, (partner's name, measure) pairs,
+    for the clinician only.
     """
 
     together_dates: tuple[date, ...] = ()
     stages_completed: tuple[int, ...] = ()
     checkin_days: tuple[date, ...] = ()
     reliable_improvements: tuple[str, ...] = ()
-    # Current run of kept occurrences of each commitment both partners can see.
     kept_streaks: tuple[int, ...] = ()
+    partners_improvements: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -40,6 +51,8 @@ class Milestone:
     title: str
     message: str
     reached_on: date | None = field(default=None, compare=False)
+    # Shared cards are the same for both partners; only they carry a note to the other partner.
+    shared: bool = True
 
 
 def longest_weekly_run(days: Iterable[date]) -> tuple[int, date | None]:
@@ -90,6 +103,7 @@ def detect(facts: Facts, stage_names: dict[int, str]) -> list[Milestone]:
                 f"{CHECKIN_WEEKS} weeks of check-ins in a row",
                 "Small, steady check-ins, week after week. This is what rebuilt trust looks like.",
                 last,
+                shared=False,
             )
         )
     if any(streak >= KEPT_IN_A_ROW for streak in facts.kept_streaks):
@@ -106,6 +120,16 @@ def detect(facts: Facts, stage_names: dict[int, str]) -> list[Milestone]:
                 f"improved-{measure}",
                 "A change worth noticing",
                 f"Your answers on {measure} moved by more than chance alone would explain.",
+                shared=False,
+            )
+        )
+    for name, measure in sorted(set(facts.partners_improvements)):
+        found.append(
+            Milestone(
+                f"improved-{measure}-{name}",
+                "A change worth noticing",
+                f"{name}'s answers on {measure} moved by more than chance alone would explain.",
+                shared=False,
             )
         )
     return found

@@ -1,28 +1,33 @@
 """Pages of the program: the partner's program page and homework, the clinician's program page.
 
-Thin: fetch through the policy module, call one action, render. The wrong person gets 404.
+Thin: each page resolves the person's access to the case once (``case_view``, or
+``assignment_view`` for homework), reads through ``queries`` (the same read builders as the
+API), runs one action through ``submit`` and renders. The wrong person gets 404. Forms and
+buttons show only where the action would accept them (``access.can_*``); a form that a pause
+blocks says so before anyone types.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from retrust.core import actions as core_actions
 from retrust.core import policy
-from retrust.core.actions import ActionError
-from retrust.core.decorators import staff_required
-from retrust.core.models import Case, CaseMember
-from retrust.program import actions, content, forms, transitions
+from retrust.core.decorators import case_view, staff_required
+from retrust.core.policy import CaseAccess
+from retrust.core.rules import ORDER, Visibility
+from retrust.core.submission import submit
+from retrust.program import actions, content, forms, queries, transitions
 from retrust.program.models import (
-    AppreciationNote,
     Assignment,
     CaseGoal,
     DiscernmentDecision,
@@ -30,9 +35,7 @@ from retrust.program.models import (
     ProposalState,
     ResponseComment,
     StageProposal,
-    TrustGoal,
 )
-from retrust.program.queries import milestones_for, responses_visible_to
 
 
 def _answers_for_display(response: ExerciseResponse) -> list[tuple[str, str]]:
@@ -53,73 +56,62 @@ def _with_answers(responses: list[ExerciseResponse]) -> list[ExerciseResponse]:
     return responses
 
 
-def _open_proposal(case: Case) -> StageProposal | None:
-    """The proposal waiting for confirmation, unless the track or stage moved on since."""
-    return (
-        StageProposal.objects.filter(
-            case=case, state=ProposalState.OPEN, track=case.track, from_stage=case.stage
-        )
-        .prefetch_related("confirmations")
-        .first()
-    )
-
-
 def _comments_prefetch() -> Prefetch[Any]:
     return Prefetch("comments", queryset=ResponseComment.objects.select_related("author"))
+
+
+def _narrower(first: str, second: str) -> str:
+    return min(first, second, key=lambda v: ORDER.index(Visibility(v)))
+
+
+def _offered(access: CaseAccess, widest: str) -> str:
+    """The widest choice to offer now: sharing with the couple waits while this person is held."""
+    if access.held:
+        return _narrower(widest, Visibility.CLINICIAN.value)
+    return widest
 
 
 # --- partners -------------------------------------------------------------------------------
 
 
-def _partner_case(user: Any, case_id: int) -> tuple[Case, CaseMember]:
-    case = policy.partner_cases_for(user).select_related("practice").filter(pk=case_id).first()
-    if case is None:
-        raise Http404("No such page.")
-    members = list(CaseMember.objects.filter(case=case).select_related("user"))
-    me = next(m for m in members if m.user_id == user.pk)
-    case.program_members = members  # type: ignore[attr-defined]
-    return case, me
-
-
-def _partner_context(request: HttpRequest, case: Case, me: CaseMember) -> dict[str, Any]:
-    user = request.user
-    members: list[CaseMember] = case.program_members  # type: ignore[attr-defined]
+def _partner_context(request: HttpRequest, access: CaseAccess, **overrides: Any) -> dict[str, Any]:
+    user: Any = request.user
+    case = access.case
+    members = queries.partners(access)
     other = next((m for m in members if m.user_id != user.pk), None)
+    on_my_own = queries.on_their_own(case, members)
     my_responses = {
         r.assignment_id: r
-        for r in ExerciseResponse.objects.visible_to(user).filter(case=case, author=user)
+        for r in access.visible(ExerciseResponse.objects.all()).filter(author_id=user.pk)
     }
-    assignments = list(
-        Assignment.objects.filter(case=case)
-        .filter(Q(for_role="") | Q(for_role=me.role))
-        .order_by("due_on", "id")
-    )
+    assignments = list(queries.assignments(access).order_by("due_on", "id"))
     for assignment in assignments:
         assignment.mine = my_responses.get(assignment.pk)  # type: ignore[attr-defined]
     shared = _with_answers(
         list(
-            responses_visible_to(user)
-            .filter(case=case)
-            .exclude(author=user)
+            queries.responses(access)
+            .exclude(author_id=user.pk)
             .select_related("assignment", "author")
             .prefetch_related(_comments_prefetch())
             .order_by("-submitted_at")[:50]
         )
     )
-    proposal = _open_proposal(case)
-    goals = list(TrustGoal.objects.visible_to(user).filter(case=case).select_related("author"))
+    proposal = queries.open_proposal(case)
+    goals = list(queries.trust_goals(access))
     my_goal = next((g for g in goals if g.author_id == user.pk), None)
-    cards = milestones_for(case)
-    notes = list(
-        AppreciationNote.objects.visible_to(user)
-        .filter(case=case)
-        .select_related("author")
-        .order_by("-created_at")[:20]
+    widest_goal = _offered(access, Visibility.COUPLE.value)
+    goal_form = forms.TrustGoalForm(
+        initial={"body": my_goal.body, "visibility": my_goal.visibility} if my_goal else None,
+        auto_id="goal-%s",
+        widest=widest_goal,
+        on_my_own=on_my_own,
     )
-    return {
+    context: dict[str, Any] = {
+        "access": access,
         "case": case,
-        "me": me,
+        "me": access.member,
         "other": other,
+        "on_my_own": on_my_own,
         "stage_name": transitions.stage_name(case.stage),
         "stages": transitions.STAGE_NAMES,
         "assignments": assignments,
@@ -128,268 +120,306 @@ def _partner_context(request: HttpRequest, case: Case, me: CaseMember) -> dict[s
         "confirmed": proposal is not None
         and any(c.user_id == user.pk for c in proposal.confirmations.all()),
         "can_confirm": proposal is not None
+        and access.can_write
         and transitions.may(
             transitions.Actor.PARTNER, transitions.Step.CONFIRM_ADVANCE, case.track, case.stage
         ),
-        "goal_form": forms.TrustGoalForm(
-            initial={"body": my_goal.body, "visibility": my_goal.visibility} if my_goal else None,
-            auto_id="goal-%s",
-        ),
+        "goal_form": goal_form,
         "other_goals": [g for g in goals if g.author_id != user.pk],
         "case_goals": list(CaseGoal.objects.filter(case=case)),
-        "milestones": cards,
-        "notes": notes,
+        "milestones": queries.milestones_for(access, members),
+        # A note needs someone to read it; personal cards carry none.
+        "can_send_notes": other is not None and access.can_write,
+        "notes": list(queries.appreciation_notes(access).order_by("-created_at")[:20]),
         "decision": DiscernmentDecision.objects.filter(case=case).first(),
         "today": timezone.localdate(),
     }
+    context.update(overrides)
+    return context
 
 
-@login_required
-def partner_program(request: HttpRequest, case_id: int) -> HttpResponse:
-    case, me = _partner_case(request.user, case_id)
-    return render(request, "program/partner_program.html", _partner_context(request, case, me))
-
-
-def _partner_post(
-    request: HttpRequest, case_id: int, run: Any, success: str, form_key: str, form: Any
+def _partner_page(
+    request: HttpRequest, access: CaseAccess, status: int = 200, **overrides: Any
 ) -> HttpResponse:
-    case, me = _partner_case(request.user, case_id)
-    if form.is_valid():
-        try:
-            run(case, form.cleaned_data)
-        except ActionError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(request, success)
-            return redirect("program_partner", case_id=case.pk)
-    context = _partner_context(request, case, me)
-    context[form_key] = form
-    return render(request, "program/partner_program.html", context, status=400)
+    context = _partner_context(request, access, **overrides)
+    return render(request, "program/partner_program.html", context, status=status)
+
+
+@case_view(as_=policy.PARTNER)
+def partner_program(request: HttpRequest, access: CaseAccess) -> HttpResponse:
+    return _partner_page(request, access)
 
 
 @require_POST
-@login_required
-def write_trust_goal(request: HttpRequest, case_id: int) -> HttpResponse:
-    user: Any = request.user
-    return _partner_post(
+@case_view(as_=policy.PARTNER)
+def write_trust_goal(request: HttpRequest, access: CaseAccess) -> HttpResponse:
+    members = queries.partners(access)
+    form = forms.TrustGoalForm(
+        request.POST,
+        auto_id="goal-%s",
+        widest=_offered(access, Visibility.COUPLE.value),
+        on_my_own=queries.on_their_own(access.case, members),
+    )
+    return submit(
         request,
-        case_id,
-        lambda case, data: actions.write_trust_goal(
-            user, case, body=data["body"], visibility=data["visibility"]
+        form,
+        lambda data: actions.write_trust_goal(
+            access.user, access.case, body=data["body"], visibility=data["visibility"]
         ),
-        "Saved your words about trust.",
-        "goal_form",
-        forms.TrustGoalForm(request.POST, auto_id="goal-%s"),
+        done=reverse("program_partner", args=[access.case.pk]),
+        again=lambda f, status: _partner_page(request, access, status, goal_form=f),
+        message="Saved your words about trust.",
     )
 
 
 @require_POST
-@login_required
-def send_appreciation(request: HttpRequest, case_id: int) -> HttpResponse:
-    user: Any = request.user
-    return _partner_post(
+@case_view(as_=policy.PARTNER)
+def send_appreciation(request: HttpRequest, access: CaseAccess) -> HttpResponse:
+    return submit(
         request,
-        case_id,
-        lambda case, data: actions.send_appreciation(
-            user, case, milestone_key=data["milestone_key"], body=data["body"]
-        ),
-        "Your note is on its way to your partner.",
-        "appreciation_form",
         forms.AppreciationForm(request.POST),
+        lambda data: actions.send_appreciation(
+            access.user, access.case, milestone_key=data["milestone_key"], body=data["body"]
+        ),
+        done=reverse("program_partner", args=[access.case.pk]),
+        again=lambda f, status: _partner_page(request, access, status, appreciation_form=f),
+        message="Your note is on its way to your partner.",
     )
 
 
+def _confirmed_message(proposal: StageProposal) -> str:
+    if proposal.state == ProposalState.CARRIED:
+        name = transitions.stage_name(proposal.to_stage)
+        return f"You're now in stage {proposal.to_stage}: {name}."
+    return "Thank you. We'll move on once your partner confirms too."
+
+
 @require_POST
-@login_required
-def confirm_advance(request: HttpRequest, case_id: int, proposal_id: int) -> HttpResponse:
-    case, _ = _partner_case(request.user, case_id)
-    proposal = StageProposal.objects.filter(case=case, pk=proposal_id).first()
+@case_view(as_=policy.PARTNER)
+def confirm_advance(request: HttpRequest, access: CaseAccess, proposal_id: int) -> HttpResponse:
+    proposal = StageProposal.objects.filter(case=access.case, pk=proposal_id).first()
     if proposal is None:
         raise Http404("No such page.")
-    try:
-        proposal = actions.confirm_advance(request.user, proposal)  # type: ignore[arg-type]
-    except ActionError as exc:
-        messages.warning(request, exc.message)
-    else:
-        if proposal.state == ProposalState.CARRIED:
-            messages.success(
-                request,
-                f"You're now in stage {proposal.to_stage}: "
-                f"{transitions.stage_name(proposal.to_stage)}.",
-            )
-        else:
-            messages.success(request, "Thank you. We'll move on once your partner confirms too.")
-    return redirect("program_partner", case_id=case.pk)
-
-
-def _assignment_for(user: Any, assignment_id: int) -> Assignment:
-    assignment = (
-        Assignment.objects.select_related("case", "case__practice")
-        .filter(pk=assignment_id, case__in=policy.partner_cases_for(user))
-        .first()
+    return submit(
+        request,
+        forms.ConfirmForm(request.POST),
+        lambda data: actions.confirm_advance(access.user, proposal),
+        done=reverse("program_partner", args=[access.case.pk]),
+        again=lambda f, status: _partner_page(request, access, status, confirm_form=f),
+        message=_confirmed_message,
     )
-    if assignment is None:
-        raise Http404("No such page.")
-    role = CaseMember.objects.filter(case=assignment.case, user=user).values_list("role", flat=True)
-    if assignment.for_role and assignment.for_role not in role:
-        raise Http404("No such page.")
-    return assignment
 
 
-def _maximum_now(assignment: Assignment) -> str:
-    return actions.allowed_maximum(assignment, assignment.case)
+# --- homework -------------------------------------------------------------------------------
 
 
-def _homework_context(
-    request: HttpRequest, assignment: Assignment, form: forms.ResponseForm | None = None
-) -> dict[str, Any]:
-    user = request.user
+View = Callable[..., HttpResponse]
+
+
+def assignment_view(view: View) -> View:
+    """A homework page: the partner it was given to gets ``(request, access, assignment)``."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, assignment_id: int, *args: Any, **kwargs: Any) -> Any:
+        access, assignment = queries.assignment_access(request.user, assignment_id)
+        request.access = access  # type: ignore[attr-defined]
+        return view(request, access, assignment, *args, **kwargs)
+
+    return wrapper
+
+
+def _exercise(assignment: Assignment) -> content.Exercise:
     exercise = content.library().get(assignment.exercise_id)
     if exercise is None:
         raise Http404("No such page.")
+    return exercise
+
+
+def _response_form(
+    access: CaseAccess, assignment: Assignment, on_my_own: bool, *args: Any, **kwargs: Any
+) -> forms.ResponseForm:
+    widest = _offered(access, actions.allowed_maximum(assignment, access.case))
+    return forms.ResponseForm(
+        *args,
+        exercise=_exercise(assignment),
+        maximum=widest,
+        on_my_own=on_my_own,
+        **kwargs,
+    )
+
+
+def _homework_context(
+    request: HttpRequest,
+    access: CaseAccess,
+    assignment: Assignment,
+    form: forms.ResponseForm | None = None,
+) -> dict[str, Any]:
+    user: Any = request.user
+    exercise = _exercise(assignment)
+    members = queries.partners(access)
+    on_my_own = queries.on_their_own(access.case, members)
     mine = (
-        ExerciseResponse.objects.visible_to(user)
-        .filter(assignment=assignment, author=user)
+        access.visible(ExerciseResponse.objects.all())
+        .filter(assignment=assignment, author_id=user.pk)
         .prefetch_related(_comments_prefetch())
         .first()
     )
     if form is None:
-        initial: dict[str, Any] = {"visibility": assignment.default_visibility}
+        widest = _offered(access, actions.allowed_maximum(assignment, access.case))
+        initial: dict[str, Any] = {"visibility": _narrower(assignment.default_visibility, widest)}
         if mine is not None:
-            initial["visibility"] = mine.visibility
+            initial["visibility"] = _narrower(mine.visibility, widest)
             initial.update({f"answer_{k}": v for k, v in (mine.answers or {}).items()})
-        form = forms.ResponseForm(
-            initial=initial, exercise=exercise, maximum=_maximum_now(assignment)
-        )
+        form = _response_form(access, assignment, on_my_own, initial=initial)
     others = _with_answers(
         list(
-            responses_visible_to(user)
+            queries.responses(access)
             .filter(assignment=assignment)
-            .exclude(author=user)
+            .exclude(author_id=user.pk)
             .select_related("author", "assignment")
             .prefetch_related(_comments_prefetch())
         )
     )
     if mine is not None:
         _with_answers([mine])
-    waiting_for_other = assignment.reveal_together and assignment.revealed_at is None
-    share_choices = []
+    share_choices: list[tuple[str, str]] = []
     if mine is not None and mine.submitted:
         widest = assignment.maximum_visibility
-        if assignment.case.track == "individual" and len(assignment.case.members.all()) < 2:
-            widest = _maximum_now(assignment)
-        share_choices = [
-            (v, forms.VISIBILITY_LABELS[v])
-            for v in content.VISIBILITIES[: content.VISIBILITIES.index(widest) + 1]
-        ]
+        if on_my_own:
+            widest = actions.allowed_maximum(assignment, access.case)
+        share_choices = forms.visibility_choices(_offered(access, widest), on_my_own=on_my_own)
     return {
+        "access": access,
+        "on_my_own": on_my_own,
         "share_choices": share_choices,
         "assignment": assignment,
         "exercise": exercise,
         "form": form,
         "mine": mine,
+        "mine_visibility": forms.visibility_label(mine.visibility, on_my_own=on_my_own)
+        if mine is not None
+        else "",
         "others": others,
-        "waiting_for_other": waiting_for_other,
-        "case": assignment.case,
+        "waiting_for_other": assignment.reveal_together and assignment.revealed_at is None,
+        "case": access.case,
     }
 
 
-@login_required
-def homework(request: HttpRequest, assignment_id: int) -> HttpResponse:
-    user: Any = request.user
-    assignment = _assignment_for(user, assignment_id)
+def _homework_page(
+    request: HttpRequest,
+    access: CaseAccess,
+    assignment: Assignment,
+    form: forms.ResponseForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    context = _homework_context(request, access, assignment, form)
+    return render(request, "program/homework.html", context, status=status)
+
+
+@assignment_view
+def homework(request: HttpRequest, access: CaseAccess, assignment: Assignment) -> HttpResponse:
     if request.method != "POST":
-        return render(request, "program/homework.html", _homework_context(request, assignment))
-    exercise = content.library().get(assignment.exercise_id)
-    if exercise is None:
-        raise Http404("No such page.")
-    form = forms.ResponseForm(request.POST, exercise=exercise, maximum=_maximum_now(assignment))
-    try:
-        actions.submit_response(
-            user,
-            assignment,
-            answers=form.answers(),
-            visibility=request.POST.get("visibility", ""),
-        )
-    except ActionError as exc:
-        form.is_valid()
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        context = _homework_context(request, assignment, form)
-        return render(request, "program/homework.html", context, status=400)
-    messages.success(request, "Sent. Thank you for doing this.")
-    return redirect("program_homework", assignment_id=assignment.pk)
+        return _homework_page(request, access, assignment)
+    on_my_own = queries.on_their_own(access.case, queries.partners(access))
+    form = _response_form(access, assignment, on_my_own, request.POST)
+    return submit(
+        request,
+        form,
+        lambda data: actions.submit_response(
+            access.user, assignment, answers=form.answers(data), visibility=data["visibility"]
+        ),
+        done=reverse("program_homework", args=[assignment.pk]),
+        again=lambda f, status: _homework_page(request, access, assignment, f, status),  # type: ignore[arg-type]
+        message="Sent. Thank you for doing this.",
+    )
 
 
 @require_POST
-@login_required
-def change_visibility(request: HttpRequest, assignment_id: int) -> HttpResponse:
+@assignment_view
+def change_visibility(
+    request: HttpRequest, access: CaseAccess, assignment: Assignment
+) -> HttpResponse:
     """The author of sent answers changes who may read them (within the exercise's limit)."""
-    user: Any = request.user
-    assignment = _assignment_for(user, assignment_id)
     response = (
-        ExerciseResponse.objects.visible_to(user)
-        .filter(assignment=assignment, author=user, submitted_at__isnull=False)
+        access.visible(ExerciseResponse.objects.all())
+        .filter(assignment=assignment, author_id=access.user.pk, submitted_at__isnull=False)
         .first()
     )
     if response is None:
         raise Http404("No such page.")
-    try:
-        actions.change_response_visibility(
-            user, response, visibility=request.POST.get("visibility", "")
-        )
-    except ActionError as exc:
-        messages.warning(request, exc.message)
-        context = _homework_context(request, assignment)
-        return render(request, "program/homework.html", context, status=400)
-    messages.success(request, "Updated who can read your answers.")
-    return redirect("program_homework", assignment_id=assignment.pk)
+    form = forms.SharingForm(request.POST)
+    return submit(
+        request,
+        form,
+        lambda data: actions.change_response_visibility(
+            access.user, response, visibility=data["visibility"]
+        ),
+        done=reverse("program_homework", args=[assignment.pk]),
+        again=lambda f, status: render(
+            request,
+            "program/homework.html",
+            {**_homework_context(request, access, assignment), "sharing_form": f},
+            status=status,
+        ),
+        message="Updated who can read your answers.",
+    )
 
 
 @require_POST
-@login_required
-def save_draft(request: HttpRequest, assignment_id: int) -> HttpResponse:
+@assignment_view
+def save_draft(request: HttpRequest, access: CaseAccess, assignment: Assignment) -> HttpResponse:
     """Autosave (htmx) or the "Save draft" button (without JavaScript)."""
-    user: Any = request.user
-    assignment = _assignment_for(user, assignment_id)
-    exercise = content.library().get(assignment.exercise_id)
-    if exercise is None:
-        raise Http404("No such page.")
-    form = forms.ResponseForm(request.POST, exercise=exercise, maximum=_maximum_now(assignment))
-    try:
-        actions.save_draft(
-            user,
-            assignment,
-            answers=form.answers(),
-            visibility=request.POST.get("visibility", "") or assignment.default_visibility,
-        )
-    except ActionError as exc:
+    on_my_own = queries.on_their_own(access.case, queries.partners(access))
+    form = _response_form(access, assignment, on_my_own, request.POST)
+    fallback = _narrower(
+        assignment.default_visibility, actions.allowed_maximum(assignment, access.case)
+    )
+
+    def again(f: Any, status: int) -> HttpResponse:
+        if request.htmx:  # type: ignore[attr-defined]
+            # A fragment for the status line; htmx swaps only successful answers.
+            errors = [e for errs in f.errors.values() for e in errs]
+            return render(
+                request, "program/homework.html#draft-status", {"draft_error": " ".join(errors)}
+            )
+        return _homework_page(request, access, assignment, f, status)
+
+    def done(_: ExerciseResponse) -> HttpResponse:
         if request.htmx:  # type: ignore[attr-defined]
             return render(
-                request, "program/homework.html#draft-status", {"draft_error": exc.message}
+                request, "program/homework.html#draft-status", {"saved_at": timezone.localtime()}
             )
-        form.is_valid()
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        context = _homework_context(request, assignment, form)
-        return render(request, "program/homework.html", context, status=400)
-    if request.htmx:  # type: ignore[attr-defined]
-        return render(
-            request, "program/homework.html#draft-status", {"saved_at": timezone.localtime()}
-        )
-    messages.success(request, "Draft saved. Only you can see it until you send it.")
-    return redirect("program_homework", assignment_id=assignment.pk)
+        return redirect("program_homework", assignment_id=assignment.pk)
+
+    return submit(
+        request,
+        form,
+        lambda data: actions.save_draft(
+            access.user,
+            assignment,
+            answers=form.answers(data),
+            visibility=data["visibility"] or fallback,
+        ),
+        done=done,
+        again=again,
+        message="" if request.htmx else "Draft saved. Only you can see it until you send it.",  # type: ignore[attr-defined]
+    )
 
 
 # --- clinicians -----------------------------------------------------------------------------
 
 
-def _clinician_context(request: HttpRequest, case: Case, **overrides: Any) -> dict[str, Any]:
-    user = request.user
-    members = list(CaseMember.objects.filter(case=case).select_related("user"))
-    assignments = list(Assignment.objects.filter(case=case).order_by("-due_on", "-id")[:50])
+def _clinician_context(
+    request: HttpRequest, access: CaseAccess, **overrides: Any
+) -> dict[str, Any]:
+    case = access.case
+    members = queries.partners(access)
+    assignments = list(queries.assignments(access).order_by("-due_on", "-id")[:50])
     responses = _with_answers(
         list(
-            responses_visible_to(user)
-            .filter(case=case, assignment__in=[a.pk for a in assignments])
+            queries.responses(access)
+            .filter(assignment__in=[a.pk for a in assignments])
             .select_related("author", "assignment")
             .prefetch_related(_comments_prefetch())
         )
@@ -400,19 +430,19 @@ def _clinician_context(request: HttpRequest, case: Case, **overrides: Any) -> di
         ]
         assignment.shared_count = sum(  # type: ignore[attr-defined]
             1
-            for r in assignment.visible_responses
-            if r.submitted  # type: ignore[attr-defined]
+            for r in assignment.visible_responses  # type: ignore[attr-defined]
+            if r.submitted
         )
-    trust_goals = list(
-        TrustGoal.objects.visible_to(user).filter(case=case).select_related("author")
-    )
-    if responses:
-        core_actions.record_clinical_read(user, case, "program_responses", len(responses))
-    if trust_goals:
-        core_actions.record_clinical_read(user, case, "program_trust_goals", len(trust_goals))
-    proposal = _open_proposal(case)
-    goals = list(CaseGoal.objects.filter(case=case))
+    proposal = queries.open_proposal(case)
+    goal_forms: dict[int, Any] = overrides.pop("goal_forms", {})
+
+    def may(step: transitions.Step) -> bool:
+        return access.can_act_as_clinician and transitions.may(
+            transitions.Actor.CLINICIAN, step, case.track, case.stage
+        )
+
     context: dict[str, Any] = {
+        "access": access,
         "case": case,
         "members": members,
         "stage_name": transitions.stage_name(case.stage),
@@ -425,25 +455,24 @@ def _clinician_context(request: HttpRequest, case: Case, **overrides: Any) -> di
             if proposal is not None
             and any(c.user_id == m.user_id for c in proposal.confirmations.all())
         ],
-        "can_propose": transitions.may(
-            transitions.Actor.CLINICIAN, transitions.Step.PROPOSE_ADVANCE, case.track, case.stage
-        ),
-        "can_decide": transitions.may(
-            transitions.Actor.CLINICIAN, transitions.Step.RECORD_DECISION, case.track, case.stage
-        ),
-        "trust_goals": trust_goals,
+        "can_propose": may(transitions.Step.PROPOSE_ADVANCE),
+        "can_decide": may(transitions.Step.RECORD_DECISION),
+        "can_assign": may(transitions.Step.ASSIGN_HOMEWORK),
+        "can_set_goals": may(transitions.Step.SET_CASE_GOALS),
+        "trust_goals": list(queries.trust_goals(access)),
         "case_goals": [
             (
                 g,
-                forms.GoalUpdateForm(
+                goal_forms.get(g.pk)
+                or forms.GoalUpdateForm(
                     initial={"status": g.status, "review_on": g.review_on},
                     auto_id=f"goal-{g.pk}-%s",
                 ),
             )
-            for g in goals
+            for g in CaseGoal.objects.filter(case=case)
         ],
         "decision": DiscernmentDecision.objects.filter(case=case).first(),
-        "milestones": milestones_for(case),
+        "milestones": queries.milestones_for(access, members),
         "assign_form": forms.AssignForm(
             track=case.track, initial={"due_on": timezone.localdate()}, auto_id="assign-%s"
         ),
@@ -457,167 +486,170 @@ def _clinician_context(request: HttpRequest, case: Case, **overrides: Any) -> di
     return context
 
 
-@staff_required
-def clinician_program(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = policy.get_clinician_case_for(request.user, case_id)
-    return render(request, "program/clinician_program.html", _clinician_context(request, case))
-
-
-def _clinician_post(
-    request: HttpRequest, case_id: int, form: Any, form_key: str, run: Any, success: str
+def _clinician_page(
+    request: HttpRequest, access: CaseAccess, status: int = 200, **overrides: Any
 ) -> HttpResponse:
-    case = policy.get_clinician_case_for(request.user, case_id)
-    if form.is_valid():
-        try:
-            run(case, form.cleaned_data)
-        except ActionError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(request, success)
-            return redirect("program_clinician", case_id=case.pk)
-    context = _clinician_context(request, case, **{form_key: form})
-    return render(request, "program/clinician_program.html", context, status=400)
+    context = _clinician_context(request, access, **overrides)
+    return render(request, "program/clinician_program.html", context, status=status)
+
+
+def _clinician_submit(
+    request: HttpRequest,
+    access: CaseAccess,
+    form: Any,
+    action: Callable[[dict[str, Any]], Any],
+    message: str,
+    **overrides: Any,
+) -> HttpResponse:
+    """One clinician form: done goes back to the program page, a refusal re-renders it."""
+    form_key = overrides.pop("form_key", None)
+
+    def again(f: Any, status: int) -> HttpResponse:
+        extra = {form_key: f} if form_key else {}
+        return _clinician_page(request, access, status, **extra, **overrides)
+
+    return submit(
+        request,
+        form,
+        action,
+        done=reverse("program_clinician", args=[access.case.pk]),
+        again=again,
+        message=message,
+    )
+
+
+@case_view(as_=policy.CLINICIAN)
+def clinician_program(request: HttpRequest, access: CaseAccess) -> HttpResponse:
+    return _clinician_page(request, access)
 
 
 @require_POST
-@staff_required
-def assign(request: HttpRequest, case_id: int) -> HttpResponse:
-    user: Any = request.user
-    case = policy.get_clinician_case_for(user, case_id)
-    return _clinician_post(
+@case_view(as_=policy.CLINICIAN)
+def assign(request: HttpRequest, access: CaseAccess) -> HttpResponse:
+    return _clinician_submit(
         request,
-        case_id,
-        forms.AssignForm(request.POST, track=case.track, auto_id="assign-%s"),
-        "assign_form",
-        lambda case, d: actions.assign_homework(
-            user,
-            case,
+        access,
+        forms.AssignForm(request.POST, track=access.case.track, auto_id="assign-%s"),
+        lambda d: actions.assign_homework(
+            access.user,
+            access.case,
             exercise_id=d["exercise_id"],
             due_on=d["due_on"],
             for_role=d["for_role"],
             note=d["note"],
         ),
         "Homework assigned.",
+        form_key="assign_form",
     )
 
 
 @require_POST
-@staff_required
-def propose(request: HttpRequest, case_id: int) -> HttpResponse:
-    user: Any = request.user
-    return _clinician_post(
+@case_view(as_=policy.CLINICIAN)
+def propose(request: HttpRequest, access: CaseAccess) -> HttpResponse:
+    return _clinician_submit(
         request,
-        case_id,
+        access,
         forms.ProposeForm(request.POST, auto_id="propose-%s"),
-        "propose_form",
-        lambda case, d: actions.propose_advance(user, case, goals_review=d["goals_review"]),
+        lambda d: actions.propose_advance(access.user, access.case, goals_review=d["goals_review"]),
         "Proposal made.",
+        form_key="propose_form",
     )
 
 
 @require_POST
-@staff_required
-def withdraw(request: HttpRequest, case_id: int, proposal_id: int) -> HttpResponse:
-    case = policy.get_clinician_case_for(request.user, case_id)
-    proposal = StageProposal.objects.filter(case=case, pk=proposal_id).first()
+@case_view(as_=policy.CLINICIAN)
+def withdraw(request: HttpRequest, access: CaseAccess, proposal_id: int) -> HttpResponse:
+    proposal = StageProposal.objects.filter(case=access.case, pk=proposal_id).first()
     if proposal is None:
         raise Http404("No such page.")
-    actions.withdraw_proposal(request.user, proposal)  # type: ignore[arg-type]
-    messages.success(request, "Proposal withdrawn.")
-    return redirect("program_clinician", case_id=case.pk)
-
-
-@require_POST
-@staff_required
-def add_goal(request: HttpRequest, case_id: int) -> HttpResponse:
-    user: Any = request.user
-    return _clinician_post(
+    return _clinician_submit(
         request,
-        case_id,
-        forms.CaseGoalForm(request.POST, auto_id="casegoal-%s"),
-        "goal_form",
-        lambda case, d: actions.add_case_goal(
-            user, case, title=d["title"], how_noticed=d["how_noticed"], review_on=d["review_on"]
-        ),
-        "Goal added.",
+        access,
+        forms.ConfirmForm(request.POST),
+        lambda d: actions.withdraw_proposal(access.user, proposal),
+        "Proposal withdrawn.",
+        form_key="withdraw_form",
     )
 
 
 @require_POST
-@staff_required
-def update_goal(request: HttpRequest, case_id: int, goal_id: int) -> HttpResponse:
-    user: Any = request.user
-    case = policy.get_clinician_case_for(user, case_id)
-    goal = CaseGoal.objects.filter(case=case, pk=goal_id).first()
+@case_view(as_=policy.CLINICIAN)
+def add_goal(request: HttpRequest, access: CaseAccess) -> HttpResponse:
+    return _clinician_submit(
+        request,
+        access,
+        forms.CaseGoalForm(request.POST, auto_id="casegoal-%s"),
+        lambda d: actions.add_case_goal(
+            access.user,
+            access.case,
+            title=d["title"],
+            how_noticed=d["how_noticed"],
+            review_on=d["review_on"],
+        ),
+        "Goal added.",
+        form_key="goal_form",
+    )
+
+
+@require_POST
+@case_view(as_=policy.CLINICIAN)
+def update_goal(request: HttpRequest, access: CaseAccess, goal_id: int) -> HttpResponse:
+    goal = CaseGoal.objects.filter(case=access.case, pk=goal_id).first()
     if goal is None:
         raise Http404("No such page.")
     form = forms.GoalUpdateForm(request.POST, auto_id=f"goal-{goal.pk}-%s")
-    if form.is_valid():
-        try:
-            actions.update_case_goal(
-                user,
-                goal,
-                status=form.cleaned_data["status"],
-                review_on=form.cleaned_data["review_on"],
-            )
-        except ActionError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(request, "Goal updated.")
-            return redirect("program_clinician", case_id=case.pk)
-    messages.warning(request, " ".join(e for errs in form.errors.values() for e in errs))
-    context = _clinician_context(request, case)
-    return render(request, "program/clinician_program.html", context, status=400)
 
+    def again(f: Any, status: int) -> HttpResponse:
+        return _clinician_page(request, access, status, goal_forms={goal.pk: f})
 
-@require_POST
-@staff_required
-def record_decision(request: HttpRequest, case_id: int) -> HttpResponse:
-    user: Any = request.user
-    return _clinician_post(
+    return submit(
         request,
-        case_id,
-        forms.DecisionForm(request.POST, auto_id="decision-%s"),
-        "decision_form",
-        lambda case, d: actions.record_decision(
-            user, case, path=d["path"], note=d["note"], closing_plan=d["closing_plan"]
+        form,
+        lambda d: actions.update_case_goal(
+            access.user, goal, status=d["status"], review_on=d["review_on"]
         ),
-        "Decision recorded.",
+        done=reverse("program_clinician", args=[access.case.pk]),
+        again=again,
+        message="Goal updated.",
     )
 
 
 @require_POST
-@staff_required
-def comment(request: HttpRequest, case_id: int, response_id: int) -> HttpResponse:
-    user: Any = request.user
-    case = policy.get_clinician_case_for(user, case_id)
-    response = responses_visible_to(user).filter(case=case, pk=response_id).first()
-    if response is None:
-        raise Http404("No such page.")
-    form = forms.CommentForm(request.POST, auto_id=f"comment-{response.pk}-%s")
-    if form.is_valid():
-        try:
-            actions.comment_on_response(user, response, body=form.cleaned_data["body"])
-        except ActionError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(request, "Comment added.")
-            return redirect("program_clinician", case_id=case.pk)
-    context = _clinician_context(request, case, comment_for=response.pk, comment_form=form)
-    return render(request, "program/clinician_program.html", context, status=400)
+@case_view(as_=policy.CLINICIAN)
+def record_decision(request: HttpRequest, access: CaseAccess) -> HttpResponse:
+    return _clinician_submit(
+        request,
+        access,
+        forms.DecisionForm(request.POST, auto_id="decision-%s"),
+        lambda d: actions.record_decision(
+            access.user, access.case, path=d["path"], note=d["note"], closing_plan=d["closing_plan"]
+        ),
+        "Decision recorded.",
+        form_key="decision_form",
+    )
+
+
+@require_POST
+@case_view(as_=policy.CLINICIAN)
+def comment(request: HttpRequest, access: CaseAccess, response_id: int) -> HttpResponse:
+    response = queries.response(access, response_id)
+    return _clinician_submit(
+        request,
+        access,
+        forms.CommentForm(request.POST, auto_id=f"comment-{response.pk}-%s"),
+        lambda d: actions.comment_on_response(access.user, response, body=d["body"]),
+        "Comment added.",
+        form_key="comment_form",
+        comment_for=response.pk,
+    )
 
 
 # --- the exercise library (clinicians) ------------------------------------------------------
 
 
-def _require_clinician(user: Any) -> None:
-    if not policy.is_clinician(user):
-        raise Http404("No such page.")
-
-
 @staff_required
 def library(request: HttpRequest) -> HttpResponse:
-    _require_clinician(request.user)
+    policy.clinician_practice_for(request.user)  # clinicians only; anyone else gets 404
     by_stage: dict[int, list[content.Exercise]] = {}
     for exercise in content.library().values():
         by_stage.setdefault(exercise.stage, []).append(exercise)
@@ -627,7 +659,7 @@ def library(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def exercise_detail(request: HttpRequest, exercise_id: str) -> HttpResponse:
-    _require_clinician(request.user)
+    policy.clinician_practice_for(request.user)
     exercise = content.library().get(exercise_id)
     if exercise is None:
         raise Http404("No such exercise.")

@@ -156,3 +156,54 @@ def test_clinician_library_and_discernment_decision(open_tab, clinician, case, p
     partner.goto(f"/program/{case.pk}/")
     expect(partner.page.get_by_text("Tell the family together.")).to_be_visible()
     partner.check()
+
+
+def test_on_a_phone_a_held_partner_and_a_partner_on_their_own(
+    open_tab, practice, clinician, case, partner_a, partner_b
+):
+    """Hole 7: the held partner's forms say so before typing; the other partner sees no change.
+    Hole 4: one person on the individual track is offered nothing "for both of us"."""
+    from retrust.core import pause
+    from retrust.core.models import Case, CaseMember
+    from retrust.program import actions
+    from tests.conftest import make_user, pause_case
+
+    due = timezone.localdate() + timedelta(days=7)
+    assignment = actions.assign_homework(
+        clinician, case, exercise_id="what-trust-looks-like", due_on=due
+    )
+    pause_case(case, held_for=partner_a, shown=False)
+
+    held = on_phone(open_tab(partner_a))
+    held.goto(f"/homework/{assignment.pk}/")
+    expect(held.page.get_by_role("status").filter(has_text="will be in touch")).to_be_visible()
+    expect(held.page.get_by_label("Both of us and our clinician")).to_have_count(0)
+    expect(held.page.get_by_label("Me and our clinician")).to_be_visible()
+    held.check()
+    held.goto(f"/program/{case.pk}/")
+    expect(held.page.get_by_text(pause.HELD_MESSAGE).first).to_be_visible()
+    held.check()
+
+    other = on_phone(open_tab(partner_b))
+    other.goto(f"/homework/{assignment.pk}/")
+    expect(other.page.get_by_label("Both of us and our clinician")).to_be_visible()
+    expect(other.page.get_by_text("will be in touch")).to_have_count(0)
+    other.check()
+
+    solo = Case.objects.create(practice=practice, label="Cam", track="individual", status="active")
+    solo.clinicians.add(clinician)
+    cam = make_user("cam@example.org", "Cam")
+    CaseMember.objects.create(case=solo, user=cam, role="partner_a")
+    check_in = actions.assign_homework(
+        clinician, solo, exercise_id="daily-needs-check-in", due_on=due
+    )
+    alone = on_phone(open_tab(cam))
+    alone.goto(f"/homework/{check_in.pk}/")
+    expect(alone.page.get_by_label("Me and my clinician")).to_be_visible()
+    expect(alone.page.get_by_text("Both of us")).to_have_count(0)
+    expect(alone.page.get_by_role("heading", name="Your partner's answers")).to_have_count(0)
+    alone.check()
+    alone.page.get_by_role("link", name="My program").click()
+    expect(alone.page.get_by_role("heading", name="My program", level=1)).to_be_visible()
+    expect(alone.page.get_by_text("Both of us")).to_have_count(0)
+    alone.check()

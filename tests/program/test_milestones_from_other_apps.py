@@ -1,16 +1,27 @@
-"""Milestones fed by the agreements ledger and by questionnaire check-ins."""
+"""Milestones fed by the agreements ledger and by questionnaire check-ins.
+
+Shared cards come only from what both partners see; a card about one person's own check-ins
+or questionnaire answers reaches that person and the clinician, never the other partner.
+"""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from django.utils import timezone
 
 from retrust.agreements.models import Commitment, Occurrence
 from retrust.assessments import actions as measures
 from retrust.assessments.models import MeasureResponse, ResponseStatus
+from retrust.core.policy import case_access
 from retrust.program import milestones
-from retrust.program.queries import milestones_for
+from retrust.program.queries import milestones_for, shared_milestones
+from tests.conftest import signed_in_client
+
+
+def keys_for(user, case):
+    return [m.key for m in milestones_for(case_access(user, case.pk))]
 
 
 def test_seven_kept_in_a_row_earns_a_card():
@@ -47,12 +58,14 @@ def _kept(commitment, days):
 
 def test_a_shared_commitment_kept_a_week_shows_a_card(case, partner_a, partner_b):
     _kept(_commitment(case, partner_a, "couple"), 7)
-    assert "kept-7-in-a-row" in [m.key for m in milestones_for(case)]
+    assert "kept-7-in-a-row" in [m.key for m in shared_milestones(case)]
+    assert "kept-7-in-a-row" in keys_for(partner_b, case)
 
 
 def test_a_private_commitment_never_becomes_a_couple_card(case, partner_a, partner_b):
     _kept(_commitment(case, partner_a, "private"), 10)
-    assert "kept-7-in-a-row" not in [m.key for m in milestones_for(case)]
+    assert "kept-7-in-a-row" not in [m.key for m in shared_milestones(case)]
+    assert "kept-7-in-a-row" not in keys_for(partner_b, case)
 
 
 def test_four_weeks_of_questionnaire_check_ins_earn_the_check_in_card(
@@ -83,7 +96,10 @@ def test_four_weeks_of_questionnaire_check_ins_earn_the_check_in_card(
             total=3,
             submitted_at=now - timedelta(weeks=week),
         )
-    assert "checkins-4-weeks" in [m.key for m in milestones_for(case)]
+    assert "checkins-4-weeks" in keys_for(partner_a, case)
+    assert "checkins-4-weeks" in keys_for(clinician, case)
+    # Partner B learns nothing of how often Ari answers a questionnaire.
+    assert "checkins-4-weeks" not in keys_for(partner_b, case)
 
 
 def _phq9_history(case, clinician, author, totals):
@@ -114,20 +130,52 @@ def _phq9_history(case, clinician, author, totals):
         )
 
 
-def test_a_reliable_improvement_shows_only_where_the_case_shares_totals(
+def test_a_reliable_improvement_reaches_only_its_author_and_the_clinician(
     case, clinician, partner_a, partner_b
 ):
+    _phq9_history(case, clinician, partner_a, [16, 8])  # 8 points down: beyond the 6-point figure
+    ari = [m for m in milestones_for(case_access(partner_a, case.pk)) if m.key == "improved-PHQ-9"]
+    assert ari and "Your answers on PHQ-9" in ari[0].message and not ari[0].shared
+    assert not any(k.startswith("improved-") for k in keys_for(partner_b, case))
+    assert not any(m.key.startswith("improved-") for m in shared_milestones(case))
+    seen_by_clinician = [m.message for m in milestones_for(case_access(clinician, case.pk))]
+    assert "Ari's answers on PHQ-9 moved by more than chance alone would explain." in (
+        seen_by_clinician
+    )
+
+
+def test_the_other_partner_never_reads_a_card_about_ari_s_phq9(
+    case, clinician, partner_a, partner_b
+):
+    """Hole 1: even with the old clinician toggle on, Bo's page says nothing of Ari's PHQ-9."""
     from retrust.assessments.models import TotalsSharing
 
-    _phq9_history(case, clinician, partner_a, [16, 8])  # 8 points down: beyond the 6-point figure
-    assert not any(m.key.startswith("improved-") for m in milestones_for(case))
     TotalsSharing.objects.create(case=case, enabled=True, changed_by=clinician)
-    assert "improved-PHQ-9" in [m.key for m in milestones_for(case)]
+    _phq9_history(case, clinician, partner_a, [16, 8])
+    bo_page = signed_in_client(partner_b).get(f"/program/{case.pk}/").content.decode()
+    assert "PHQ-9" not in bo_page and "A change worth noticing" not in bo_page
+    bo_api = signed_in_client(partner_b).get(f"/api/v1/program/cases/{case.pk}").json()
+    assert not any(m["key"].startswith("improved-") for m in bo_api["milestones"])
+    ari_page = signed_in_client(partner_a).get(f"/program/{case.pk}/").content.decode()
+    assert "Your answers on PHQ-9 moved" in ari_page
+    # A personal card carries no note to the other partner.
+    assert 'value="improved-PHQ-9"' not in ari_page
+    staff_page = signed_in_client(clinician).get(f"/cases/{case.pk}/program/").content.decode()
+    assert "Ari&#x27;s answers on PHQ-9 moved" in staff_page
+
+
+def test_a_note_cannot_come_from_a_personal_card(case, clinician, partner_a, partner_b):
+    from retrust.core.actions import ActionError
+    from retrust.program import actions
+
+    _phq9_history(case, clinician, partner_a, [16, 8])
+    # A note from a personal card would tell Bo about Ari's PHQ-9.
+    with pytest.raises(ActionError) as caught:
+        actions.send_appreciation(partner_a, case, milestone_key="improved-PHQ-9", body="Look")
+    assert caught.value.field == "milestone_key"
 
 
 def test_a_small_change_is_not_called_reliable(case, clinician, partner_a, partner_b):
-    from retrust.assessments.models import TotalsSharing
-
-    TotalsSharing.objects.create(case=case, enabled=True, changed_by=clinician)
     _phq9_history(case, clinician, partner_a, [12, 8])  # 4 points: within the 6-point figure
-    assert not any(m.key.startswith("improved-") for m in milestones_for(case))
+    assert not any(k.startswith("improved-") for k in keys_for(partner_a, case))
+    assert not any(k.startswith("improved-") for k in keys_for(clinician, case))

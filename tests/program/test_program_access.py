@@ -79,8 +79,10 @@ class ProgramWorld:
     objects: dict[str, Any]
 
     @property
-    def ids(self) -> dict[str, int]:
+    def ids(self) -> dict[str, int | str]:
         return {
+            "exercise": "telling-the-hurt",
+            "missing_exercise": "no-such-exercise",
             "case": self.case.pk,
             "other_case": self.other_case.pk,
             "solo_case": self.solo_case.pk,
@@ -357,7 +359,8 @@ PAGE_ROUTES = [
         state=rows(ResponseComment, "body"),
     ),
     Route("exercise library", "GET", "/exercises/", pages(**CLINICIANS)),
-    Route("one exercise", "GET", "/exercises/telling-the-hurt/", pages(**CLINICIANS)),
+    Route("one exercise", "GET", "/exercises/{exercise}/", pages(**CLINICIANS)),
+    Route("an exercise not in the library", "GET", "/exercises/{missing_exercise}/", pages()),
 ]
 
 API_ROUTES = [
