@@ -19,9 +19,7 @@ from retrust.assessments.models import (
     MeasureResponse,
     MeasureSchedule,
     ResponseStatus,
-    TotalsConsent,
 )
-from retrust.assessments.reliable_change import classify
 
 
 @dataclass(frozen=True)
@@ -68,30 +66,6 @@ def _direction(instrument_id: str, baseline: float, latest: float) -> str:
 def _flag(instrument: Any, latest: float) -> str:
     cutoff = instrument.scales[0].cutoff if instrument.scales else None
     return cutoff.label if cutoff is not None and cutoff.reached_by(latest) else ""
-
-
-def reliable_improvements(case: Any) -> tuple[str, ...]:
-    """Relationship measures on which a partner's latest total improved reliably on their
-    baseline, for a card both partners see.
-
-    Only a measure whose author has chosen to share its totals with the other partner (an
-    individual measure such as the PHQ-9 never counts: one partner's mood is not the other's
-    news), and only where the instrument file carries sourced reliable-change parameters.
-    """
-    improved = []
-    shared = set(
-        TotalsConsent.objects.active().filter(case=case).values_list("partner_id", "instrument_id")
-    )
-    for score in measures_for_cases([case])[case.pk].scores:
-        instrument = registry.get(score.instrument_id)
-        if instrument is None or not instrument.scales or not instrument.is_relationship:
-            continue
-        if (score.partner_id, score.instrument_id) not in shared:
-            continue
-        change = classify(instrument.scales[0], score.baseline, score.latest)
-        if change is not None and change.category in ("improved", "recovered"):
-            improved.append(score.short_title)
-    return tuple(sorted(set(improved)))
 
 
 def measures_for_cases(cases: list[Any]) -> dict[int, CaseMeasures]:

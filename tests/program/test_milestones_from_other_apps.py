@@ -147,10 +147,11 @@ def test_a_reliable_improvement_reaches_only_its_author_and_the_clinician(
 def test_the_other_partner_never_reads_a_card_about_ari_s_phq9(
     case, clinician, partner_a, partner_b
 ):
-    """Hole 1: even with the old clinician toggle on, Bo's page says nothing of Ari's PHQ-9."""
-    from retrust.assessments.models import TotalsSharing
+    """Hole 1: even with the clinician suggesting shared totals, Bo's page says nothing of
+    Ari's PHQ-9."""
+    from retrust.assessments.models import TotalsSuggestion
 
-    TotalsSharing.objects.create(case=case, enabled=True, changed_by=clinician)
+    TotalsSuggestion.objects.create(case=case, suggested=True, changed_by=clinician)
     _phq9_history(case, clinician, partner_a, [16, 8])
     bo_page = signed_in_client(partner_b).get(f"/program/{case.pk}/").content.decode()
     assert "PHQ-9" not in bo_page and "A change worth noticing" not in bo_page
