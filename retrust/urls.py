@@ -77,6 +77,11 @@ urlpatterns = [
         clinic.record_individual_session,
         name="record_individual_session",
     ),
+    path(
+        "cases/<int:case_id>/pause/individual-sessions/",
+        clinic.move_to_individual_sessions,
+        name="move_to_individual_sessions",
+    ),
     path("cases/<int:case_id>/pause/lift/", clinic.lift_pause, name="lift_pause"),
     path("cases/<int:case_id>/track/", clinic.switch_track, name="switch_track"),
     path(
@@ -89,6 +94,7 @@ urlpatterns = [
         clinic.reset_link_in_session,
         name="reset_link_in_session",
     ),
+    path("cases/<int:case_id>/status/", clinic.change_status, name="change_case_status"),
     path("cases/<int:case_id>/notes/new/", clinic.session_note, name="new_session_note"),
     path("cases/<int:case_id>/notes/<int:note_id>/", clinic.session_note, name="session_note"),
     path(
@@ -98,6 +104,7 @@ urlpatterns = [
     ),
     # Practice admins.
     path("practice/", clinic.practice, name="practice"),
+    path("practice/pause-wording/", clinic.pause_wording, name="pause_wording"),
     path("practice/audit/", clinic.audit_log, name="audit_log"),
     path("", include("retrust.program.urls")),
     path("", include("retrust.agreements.urls")),

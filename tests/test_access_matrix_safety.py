@@ -1,5 +1,6 @@
 """The persona matrix for the routes of issue 4: screening, crisis resources, leaving quickly,
-alerts, the pause, track switches and session notes.
+alerts, the pause, track switches and session notes; and of issue 11: moving a paused case to
+individual sessions, the case's status and the practice's pause wording.
 
 Same rules and helpers as ``test_access_matrix``: each route is a row saying what every persona
 gets; every persona × route is one test case; POST rows name the state they would change, and
@@ -18,9 +19,9 @@ from django.test import Client
 from django.utils import timezone
 
 from retrust.clinic import actions as clinic_actions
-from retrust.clinic.models import NoteAddendum, SessionNote, TrackChange
+from retrust.clinic.models import CaseStatusChange, NoteAddendum, SessionNote, TrackChange
 from retrust.core import pause as core_pause
-from retrust.core.models import Case, User
+from retrust.core.models import Case, Practice, User
 from retrust.safety import actions as safety
 from retrust.safety import screen
 from retrust.safety.models import (
@@ -160,6 +161,21 @@ def track(world: World) -> Any:
     )
 
 
+def statuses(world: World) -> Any:
+    return (
+        sorted(Case.objects.values_list("id", "status")),
+        CaseStatusChange.objects.count(),
+    )
+
+
+def wordings(world: World) -> Any:
+    return sorted(Practice.objects.values_list("id", "pause_wording"))
+
+
+def shown(world: World) -> Any:
+    return sorted(Case.objects.values_list("id", "pause_shown_at"))
+
+
 def notes(world: World) -> Any:
     return sorted(
         SessionNote.objects.values_list("id", "case_id", "data", "signed_at", "session_date")
@@ -289,6 +305,32 @@ PAGE_ROUTES = [
         data={"track": "individual", "reason": "One partner for now."},
         state=track,
     ),
+    # The case's status: its clinician only, along the status table.
+    Route(
+        "change status",
+        "POST",
+        "/cases/{case}/status/",
+        pages(**CASE_CLINICIAN_TO_CASE),
+        data={"move": "maintain", "reason": "Steady for three months."},
+        state=statuses,
+    ),
+    Route(
+        "change other practice status",
+        "POST",
+        "/cases/{other_case}/status/",
+        pages(other_practice_clinician=Redirect("/cases/{other_case}/")),
+        data={"move": "close", "reason": "Ended well."},
+        state=statuses,
+    ),
+    # The words both partners read once the clinician acts: the practice admin sets them.
+    Route(
+        "set pause wording",
+        "POST",
+        "/practice/pause-wording/",
+        pages(admin=Redirect("/practice/")),
+        data={"wording": "Individual sessions come first for a while."},
+        state=wordings,
+    ),
     # Session notes: the case's clinician only.
     Route("new note form", "GET", "/cases/{case}/notes/new/", pages(clinician=200)),
     Route(
@@ -372,6 +414,42 @@ API_ROUTES = [
 ]
 
 
+# Moving a paused case to individual sessions: only while only the held partner knows (the
+# ``held_world`` below, before the clinician has acted), and only by the case's clinician.
+HELD_ROUTES = [
+    Route(
+        "move to individual sessions",
+        "POST",
+        "/cases/{case}/pause/individual-sessions/",
+        pages(**CASE_CLINICIAN_TO_CASE),
+        state=shown,
+    ),
+    Route(
+        # Its own clinician is told there is nothing to move: that case is not paused.
+        "move other practice case to individual sessions",
+        "POST",
+        "/cases/{other_case}/pause/individual-sessions/",
+        pages(other_practice_clinician=409),
+        state=shown,
+    ),
+]
+
+
+@pytest.fixture
+def held_world(world: World) -> World:
+    """The same world, with the pause not yet shown: only partner_b knows (and is held)."""
+    Case.objects.filter(pk=world.case.pk).update(pause_shown_at=None)
+    world.case.refresh_from_db()
+    return world
+
+
+@pytest.mark.parametrize(("route", "persona"), matrix(HELD_ROUTES))
+def test_held_page_access(
+    route: Route, persona: str, held_world: World, client_for: Callable[[str], Client]
+) -> None:
+    check(route, persona, held_world, client_for(persona), json_body=False)
+
+
 @pytest.mark.parametrize(("route", "persona"), matrix(PAGE_ROUTES))
 def test_page_access(
     route: Route, persona: str, world: World, client_for: Callable[[str], Client]
@@ -413,10 +491,13 @@ def test_the_table_covers_every_new_route() -> None:
         "new_session_note",
         "session_note",
         "add_addendum",
+        "move_to_individual_sessions",
+        "change_case_status",
+        "pause_wording",
     }
     resolver = get_resolver()
     covered = set()
-    for route in PAGE_ROUTES:
+    for route in [*PAGE_ROUTES, *HELD_ROUTES]:
         covered.add(resolver.resolve(route.url.format(**_sample_ids())).url_name)
     assert names <= covered, names - covered
 

@@ -14,7 +14,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from retrust.clinic.models import NoteAddendum, SessionNote, TrackChange
+from retrust.clinic.models import CaseStatusChange, NoteAddendum, SessionNote, TrackChange
 from retrust.core.models import Case, Practice, User
 from retrust.safety import screen
 from retrust.safety.models import Alert, IndividualSession, SafetyScreen
@@ -82,7 +82,7 @@ def test_caseload_htmx_fragment_is_constant_with_alerts(
 
 def grow_case(case: Case, clinician: User, partners: list[User], n: int) -> None:
     """``n`` of each: alerts, session notes (with addenda), individual sessions, screens,
-    track changes and journal entries."""
+    track and status changes and journal entries."""
     now = timezone.now()
     today = timezone.localdate()
     tracks = ["conjoint", "individual", "discernment"]
@@ -125,20 +125,28 @@ def grow_case(case: Case, clinician: User, partners: list[User], n: int) -> None
             new_track=tracks[(i + 1) % 3],
             reason=f"Reason {k}",
         )
+        CaseStatusChange.objects.create(
+            case=case,
+            changed_by=clinician,
+            old_status="active",
+            new_status="maintenance",
+            reason=f"Status reason {k}",
+        )
     add_entries(case, partners, n)
 
 
-@pytest.mark.parametrize("paused", [True, False])
+@pytest.mark.parametrize("paused", ["no", "held", "shown"])
 def test_case_detail_is_constant_from_2_to_40_of_everything(
-    paused: bool,
+    paused: str,
     case: Case,
     partner_a: User,
     partner_b: User,
     clinician: User,
     client_for: Callable[[str], Client],
 ) -> None:
-    if paused:
-        pause_case(case)
+    """Paused or not, and before or after the clinician moved to individual sessions."""
+    if paused != "no":
+        pause_case(case, held_for=partner_a, shown=paused == "shown")
     grow_case(case, clinician, [partner_a, partner_b], 2)
     client = client_for("clinician")
     assert_constant(
@@ -147,7 +155,8 @@ def test_case_detail_is_constant_from_2_to_40_of_everything(
         lambda: grow_case(case, clinician, [partner_a, partner_b], 38),
     )
     text = client.get(f"/cases/{case.pk}/").content.decode()
-    assert ("Shared work is paused" in text) == paused
+    assert ("Shared work is paused" in text) == (paused != "no")
+    assert ("Move to individual sessions" in text) == (paused == "held")
     assert "Private safety questions" in text
 
 

@@ -650,9 +650,9 @@ def test_after_lifting_couple_sharing_works_again(
     )
     assert api.status_code == 201
     assert JournalEntry.objects.filter(visibility="couple").count() == 2
-    # Lifting again explains that there is nothing to lift.
+    # Lifting again explains that there is nothing to lift: the state changed under the form.
     again = lift(client, case)
-    assert again.status_code == 400
+    assert again.status_code == 409
     assert "not paused" in text(again)
 
 

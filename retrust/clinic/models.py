@@ -70,3 +70,27 @@ class TrackChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.old_track} → {self.new_track} (case {self.case_id})"
+
+
+class CaseStatusChange(models.Model):
+    """A move of the case's status (intake → active → maintenance → closed, or a reopening),
+    with the clinician's reason.
+
+    Like a track change's reason, this one lives here (clinicians only, encrypted at rest), not
+    in the audit log that practice admins read.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="status_changes")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    old_status = models.CharField(max_length=16)
+    new_status = models.CharField(max_length=16)
+    reason = EncryptedTextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.old_status} → {self.new_status} (case {self.case_id})"

@@ -1,12 +1,21 @@
-"""The clinician's workspace and the practice admin's pages."""
+"""The clinician's workspace and the practice admin's pages.
+
+A page about one case is a ``@case_view(as_=policy.CLINICIAN)``: the access object is the way
+into the case, every read of clinical content goes through it (which writes the clinical-read
+audit), and every form goes through ``submit``. The buttons and forms on the case page come
+from the same rules the actions enforce (``access.can_act_as_clinician``, the status table, the
+pause). Pages about the practice as a whole (caseload, practice settings) keep role checks.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime, time
 from typing import Any
 
 import segno
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import (
@@ -19,6 +28,7 @@ from django.db.models import (
 )
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -27,10 +37,17 @@ from retrust.assessments.models import MeasureResponse, ResponseStatus
 from retrust.assessments.queries import item_answers
 from retrust.assessments.summary import measures_for_cases
 from retrust.clinic import actions as clinic_actions
-from retrust.clinic.forms import AddendumForm, SessionNoteForm, TrackForm
-from retrust.clinic.models import SessionNote, TrackChange
-from retrust.core import actions, audit, policy
-from retrust.core.decorators import staff_required
+from retrust.clinic import case_status
+from retrust.clinic.forms import (
+    AddendumForm,
+    PauseWordingForm,
+    SessionNoteForm,
+    StatusForm,
+    TrackForm,
+)
+from retrust.clinic.models import CaseStatusChange, SessionNote, TrackChange
+from retrust.core import actions, audit, messaging, pause, policy
+from retrust.core.decorators import case_view, staff_required
 from retrust.core.forms import AuditFilterForm, CaseForm, InvitePartnerForm, InviteStaffForm
 from retrust.core.models import (
     AuditEvent,
@@ -42,10 +59,22 @@ from retrust.core.models import (
     JournalEntry,
     Track,
 )
+from retrust.core.policy import CaseAccess
+from retrust.core.submission import submit
 from retrust.safety import actions as safety
 from retrust.safety import screen as screen_module
-from retrust.safety.forms import AcknowledgeForm, IndividualSessionForm, LiftPauseForm
+from retrust.safety.forms import (
+    AcknowledgeForm,
+    IndividualSessionForm,
+    LiftPauseForm,
+    MoveToIndividualForm,
+)
 from retrust.safety.models import Alert, CasePause, SafetyScreen
+from retrust.safety.queries import shown_pause_wording
+
+# What the case page's clinical reads are recorded as (once per request).
+CASE_VIEW = "case_view"
+SESSION_NOTE = "session_note"
 
 CASELOAD_SORTS: dict[str, tuple[tuple[str, ...], str]] = {
     "attention": (("-paused", "-open_high", "-open_other", "-updated_at"), "Needs attention"),
@@ -54,6 +83,8 @@ CASELOAD_SORTS: dict[str, tuple[tuple[str, ...], str]] = {
     "status": (("status",), "Status"),
     "opened": (("-created_at",), "Newest first"),
 }
+
+Again = Callable[[forms.BaseForm, int], HttpResponse]
 
 
 def _base_url(request: HttpRequest) -> str:
@@ -155,45 +186,69 @@ def _attach_measures(cases: list[Case]) -> None:
 def new_case(request: HttpRequest) -> HttpResponse:
     practice = policy.clinician_practice_for(request.user)
     form = CaseForm(request.POST or None, initial={"creation_key": uuid.uuid4().hex})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            case = actions.create_case(
-                request.user,  # type: ignore[arg-type]
-                practice,
-                label=data["label"],
-                track=data["track"],
-                partner_a_email=data["partner_a_email"],
-                partner_a_name=data["partner_a_name"],
-                partner_b_email=data["partner_b_email"] or "",
-                partner_b_name=data["partner_b_name"],
-                creation_key=data["creation_key"],
-                base_url=_base_url(request),
-            )
-        except actions.ActionError as exc:
-            form.add_error(exc.field, exc.message)
-        else:
-            messages.success(request, "Case opened. The invitations are on their way.")
-            return redirect("case_detail", case_id=case.pk)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "clinic/new_case.html", {"form": form}, status=status)
+
+    def page(form: forms.BaseForm, status: int = 200) -> HttpResponse:
+        return render(request, "clinic/new_case.html", {"form": form}, status=status)
+
+    if request.method != "POST":
+        return page(form)
+    return submit(
+        request,
+        form,
+        lambda data: actions.create_case(
+            request.user,  # type: ignore[arg-type]
+            practice,
+            label=data["label"],
+            track=data["track"],
+            partner_a_email=data["partner_a_email"],
+            partner_a_name=data["partner_a_name"],
+            partner_b_email=data["partner_b_email"] or "",
+            partner_b_name=data["partner_b_name"],
+            creation_key=data["creation_key"],
+            base_url=_base_url(request),
+        ),
+        done=lambda case: redirect("case_detail", case_id=case.pk),
+        again=page,
+        message="Case opened. The invitations are on their way.",
+    )
 
 
-def _case_page_context(request: HttpRequest, case: Case) -> dict[str, object]:
+# --- the case page ---------------------------------------------------------------------------
+
+
+def _pause_now(access: CaseAccess, members: list[CaseMember]) -> dict[str, Any] | None:
+    """Who sees what about the pause right now, for the clinician's explanation."""
+    case = access.case
+    if case.paused_since is None:
+        return None
+    held = next((m.user for m in members if m.user_id == case.pause_held_for_id), None)
+    return {
+        "shown": case.pause_shown_at is not None,
+        "held": held,
+        "others": [m.user for m in members if m.user_id != case.pause_held_for_id],
+        "held_message": pause.HELD_MESSAGE,
+        "shown_message": shown_pause_wording(case.practice),
+    }
+
+
+def _case_page_context(request: HttpRequest, access: CaseAccess) -> dict[str, object]:
     """Everything the case view shows: a fixed number of queries whatever the case holds."""
+    case = access.case
     members = list(case.members.select_related("user"))
     invitations = list(case.invitations.pending().order_by("role"))
     entries = list(
-        JournalEntry.objects.visible_to(request.user)
-        .filter(case=case)
-        .select_related("author")
-        .order_by("-created_at")[:50]
+        access.read(JournalEntry.objects.select_related("author"), CASE_VIEW).order_by(
+            "-created_at"
+        )[:50]
     )
+    # Safety answers are for the case's clinician, always: the access is the check; reading
+    # them is a clinical read like the rest of the page.
+    access.record_read(CASE_VIEW)
     screens = {}
     for screen_row in SafetyScreen.objects.filter(case=case).order_by("-created_at"):
         screens.setdefault(screen_row.respondent_id, screen_row)
-    pause = CasePause.objects.filter(case=case, lifted_at__isnull=True).first()
-    unseen = safety.partners_not_yet_seen(case, pause) if pause else []
+    open_pause = CasePause.objects.filter(case=case, lifted_at__isnull=True).first()
+    unseen = safety.partners_not_yet_seen(case, open_pause) if open_pause else []
     alerts = list(
         Alert.objects.filter(case=case)
         .select_related("partner", "acknowledged_by")
@@ -201,9 +256,10 @@ def _case_page_context(request: HttpRequest, case: Case) -> dict[str, object]:
     )
     summary = measures_for_cases([case])[case.pk]
     intakes: dict[int, Any] = {}
-    for response in MeasureResponse.objects.filter(
-        case=case, instrument_id="intake", status=ResponseStatus.SUBMITTED
-    ).order_by("-submitted_at", "-id"):
+    submitted_intakes = MeasureResponse.objects.filter(
+        instrument_id="intake", status=ResponseStatus.SUBMITTED
+    )
+    for response in access.read(submitted_intakes, CASE_VIEW).order_by("-submitted_at", "-id"):
         intakes.setdefault(response.author_id, response)
     intake_form = registry.get("intake")
     partners = [
@@ -229,23 +285,38 @@ def _case_page_context(request: HttpRequest, case: Case) -> dict[str, object]:
         }
         for m in members
     ]
-    shown = len(entries) + len(screens) + len(intakes)
-    if shown:
-        actions.record_clinical_read(request.user, case, "case_view", shown)
-    can_invite = len(members) + len(invitations) < 2 and case.status != CaseStatus.CLOSED
+    can_act = access.can_act_as_clinician
+    can_invite = can_act and len(members) + len(invitations) < 2
+    status_moves = case_status.moves(case.status, case_status.Actor.CLINICIAN)
+    # Each form shows only where its action would accept it (the same rules as the actions).
+    show = {
+        "ack_form": can_act,
+        "session_form": can_act and open_pause is not None,
+        "lift_form": can_act and open_pause is not None and not unseen,
+        "frame_form": can_act and safety.awaiting_framing(case),
+        "track_form": can_act,
+        "status_form": bool(status_moves),
+    }
     return {
         "case": case,
+        "access": access,
+        "can_act": can_act,
+        "show": show,
         "partners": partners,
         "members": members,
         "invitations": invitations,
         "clinicians": list(case.clinicians.all()),
         "entries": entries,
         "alerts": alerts,
-        "pause": pause,
+        "pause": open_pause,
+        "pause_now": _pause_now(access, members),
         "unseen": unseen,
         "notes": list(SessionNote.objects.filter(case=case).select_related("author")[:20]),
         "track_changes": list(
             TrackChange.objects.filter(case=case).select_related("changed_by")[:10]
+        ),
+        "status_changes": list(
+            CaseStatusChange.objects.filter(case=case).select_related("changed_by")[:10]
         ),
         "timeline": audit.case_timeline(case),
         "checkins_due": summary.due,
@@ -257,105 +328,141 @@ def _case_page_context(request: HttpRequest, case: Case) -> dict[str, object]:
             initial={"seen_on": timezone.localdate()},
         ),
         "lift_form": LiftPauseForm(),
+        "frame_form": MoveToIndividualForm(),
         "track_form": TrackForm(initial={"track": case.track}),
+        "status_form": StatusForm(status=case.status),
     }
 
 
-@staff_required
-def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = policy.get_clinician_case_for(request.user, case_id)
-    return render(request, "clinic/case_detail.html", _case_page_context(request, case))
+def _case_page(
+    request: HttpRequest, access: CaseAccess, status: int = 200, **extra: object
+) -> HttpResponse:
+    context = _case_page_context(request, access)
+    context.update(extra)
+    return render(request, "clinic/case_detail.html", context, status=status)
 
 
-def _case_form_failed(request: HttpRequest, case: Case, **forms: object) -> HttpResponse:
-    """Re-render the case page with the failing form (and its message) in place."""
-    context = _case_page_context(request, case)
-    context.update(forms)
-    return render(request, "clinic/case_detail.html", context, status=400)
+def _on_case_page(request: HttpRequest, access: CaseAccess, name: str, **extra: object) -> Again:
+    """Re-render the case page with the failing form in place and its refusal at the top.
+
+    A form the page no longer shows (the state changed under it: the pause was lifted in
+    another tab, the case was closed) has all its messages at the top instead.
+    """
+
+    def again(form: forms.BaseForm, status: int) -> HttpResponse:
+        context = _case_page_context(request, access)
+        context.update({name: form, "refused": form, **extra})
+        context["refused_in_place"] = context["show"].get(name, False)  # type: ignore[attr-defined]
+        return render(request, "clinic/case_detail.html", context, status=status)
+
+    return again
+
+
+def _case_url(access: CaseAccess) -> str:
+    return reverse("case_detail", args=[access.case.pk])
+
+
+@case_view(as_=policy.CLINICIAN)
+def case_detail(request: HttpRequest, access: CaseAccess) -> HttpResponse:
+    return _case_page(request, access)
 
 
 @require_POST
-@staff_required
-def acknowledge_alert(request: HttpRequest, case_id: int, alert_id: int) -> HttpResponse:
-    case = policy.get_clinician_case_for(request.user, case_id)
-    alert = Alert.objects.filter(pk=alert_id, case=case).first()
+@case_view(as_=policy.CLINICIAN)
+def acknowledge_alert(request: HttpRequest, access: CaseAccess, alert_id: int) -> HttpResponse:
+    alert = Alert.objects.filter(pk=alert_id, case=access.case).first()
     if alert is None:
         raise Http404("No such alert.")
-    form = AcknowledgeForm(request.POST)
-    if form.is_valid():
-        try:
-            safety.acknowledge_alert(request.user, alert, form.cleaned_data["note"])
-        except actions.ActionError as exc:
-            form.add_error(exc.field, exc.message)
-        else:
-            messages.success(request, "Alert acknowledged.")
-            return redirect("case_detail", case_id=case.pk)
-    return _case_form_failed(request, case, ack_form=form, ack_alert_id=alert.pk)
+    return submit(
+        request,
+        AcknowledgeForm(request.POST),
+        lambda data: safety.acknowledge_alert(request.user, alert, data["note"]),
+        done=_case_url(access),
+        again=_on_case_page(request, access, "ack_form", ack_alert_id=alert.pk),
+        message="Alert acknowledged.",
+    )
 
 
 @require_POST
-@staff_required
-def record_individual_session(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = policy.get_clinician_case_for(request.user, case_id)
-    members = {m.user_id: m.user for m in case.members.select_related("user")}
+@case_view(as_=policy.CLINICIAN)
+def record_individual_session(request: HttpRequest, access: CaseAccess) -> HttpResponse:
+    members = {m.user_id: m.user for m in access.case.members.select_related("user")}
     form = IndividualSessionForm(
         request.POST, partners=[(uid, user.name) for uid, user in members.items()]
     )
-    if form.is_valid():
-        try:
-            safety.record_individual_session(
-                request.user,
-                case,
-                members[form.cleaned_data["partner"]],
-                form.cleaned_data["seen_on"],
-            )
-        except actions.ActionError as exc:
-            form.add_error(exc.field, exc.message)
-        else:
-            messages.success(request, "Individual session recorded.")
-            return redirect("case_detail", case_id=case.pk)
-    return _case_form_failed(request, case, session_form=form)
+    return submit(
+        request,
+        form,
+        lambda data: safety.record_individual_session(
+            request.user, access.case, members[data["partner"]], data["seen_on"]
+        ),
+        done=_case_url(access),
+        again=_on_case_page(request, access, "session_form"),
+        message="Individual session recorded.",
+    )
 
 
 @require_POST
-@staff_required
-def lift_pause(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = policy.get_clinician_case_for(request.user, case_id)
-    form = LiftPauseForm(request.POST)
-    if form.is_valid():
-        try:
-            safety.lift_pause(request.user, case, form.cleaned_data["reason"])
-        except actions.ActionError as exc:
-            form.add_error(exc.field, exc.message)
-        else:
-            messages.success(request, "Shared work can resume.")
-            return redirect("case_detail", case_id=case.pk)
-    return _case_form_failed(request, case, lift_form=form)
+@case_view(as_=policy.CLINICIAN)
+def move_to_individual_sessions(request: HttpRequest, access: CaseAccess) -> HttpResponse:
+    return submit(
+        request,
+        MoveToIndividualForm(request.POST),
+        lambda data: safety.move_to_individual_sessions(request.user, access.case),
+        done=_case_url(access),
+        again=_on_case_page(request, access, "frame_form"),
+        message="Both partners now see that individual sessions come next.",
+    )
 
 
 @require_POST
-@staff_required
-def switch_track(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = policy.get_clinician_case_for(request.user, case_id)
-    form = TrackForm(request.POST)
-    if form.is_valid():
-        try:
-            clinic_actions.switch_track(
-                request.user, case, form.cleaned_data["track"], form.cleaned_data["reason"]
-            )
-        except actions.ActionError as exc:
-            form.add_error(exc.field, exc.message)
-        else:
-            messages.success(request, "Track updated.")
-            return redirect("case_detail", case_id=case.pk)
-    return _case_form_failed(request, case, track_form=form)
+@case_view(as_=policy.CLINICIAN)
+def lift_pause(request: HttpRequest, access: CaseAccess) -> HttpResponse:
+    return submit(
+        request,
+        LiftPauseForm(request.POST),
+        lambda data: safety.lift_pause(request.user, access.case, data["reason"]),
+        done=_case_url(access),
+        again=_on_case_page(request, access, "lift_form"),
+        message="Shared work can resume.",
+    )
 
 
 @require_POST
-@staff_required
-def messages_safe_again(request: HttpRequest, case_id: int, user_id: int) -> HttpResponse:
+@case_view(as_=policy.CLINICIAN)
+def switch_track(request: HttpRequest, access: CaseAccess) -> HttpResponse:
+    return submit(
+        request,
+        TrackForm(request.POST),
+        lambda data: clinic_actions.switch_track(
+            request.user, access.case, data["track"], data["reason"]
+        ),
+        done=_case_url(access),
+        again=_on_case_page(request, access, "track_form"),
+        message="Track updated.",
+    )
+
+
+@require_POST
+@case_view(as_=policy.CLINICIAN)
+def change_status(request: HttpRequest, access: CaseAccess) -> HttpResponse:
+    return submit(
+        request,
+        StatusForm(request.POST, status=access.case.status),
+        lambda data: clinic_actions.change_status(
+            request.user, access.case, data["move"], data["reason"]
+        ),
+        done=_case_url(access),
+        again=_on_case_page(request, access, "status_form"),
+        message=lambda case: f"The case is now {case.get_status_display().lower()}.",
+    )
+
+
+@require_POST
+@case_view(as_=policy.CLINICIAN)
+def messages_safe_again(request: HttpRequest, access: CaseAccess, user_id: int) -> HttpResponse:
     """With the partner in session: email is safe for them again, so retrust may send it."""
-    case = policy.get_clinician_case_for(request.user, case_id)
+    case = access.case
     member = CaseMember.objects.filter(case=case, user_id=user_id).select_related("user").first()
     if member is None:
         raise Http404("No such partner.")
@@ -367,18 +474,18 @@ def messages_safe_again(request: HttpRequest, case_id: int, user_id: int) -> Htt
 
 
 @require_POST
-@staff_required
-def reset_link_in_session(request: HttpRequest, case_id: int, user_id: int) -> HttpResponse:
+@case_view(as_=policy.CLINICIAN)
+def reset_link_in_session(request: HttpRequest, access: CaseAccess, user_id: int) -> HttpResponse:
     """A one-time password-reset link, shown on screen for a partner retrust may not email."""
-    case = policy.get_clinician_case_for(request.user, case_id)
+    case = access.case
     member = CaseMember.objects.filter(case=case, user_id=user_id).select_related("user").first()
     if member is None:
         raise Http404("No such partner.")
-    try:
-        path = actions.issue_reset_link_in_session(request.user, case, member.user)  # type: ignore[arg-type]
-    except actions.ActionError as exc:
-        messages.info(request, exc.message)
+    if messaging.may_email(member.user):
+        # The button only shows for a partner retrust may not email; this is a stale page.
+        messages.info(request, "retrust can email them a reset link; they can ask for one.")
         return redirect("case_detail", case_id=case.pk)
+    path = actions.issue_reset_link_in_session(request.user, case, member.user)  # type: ignore[arg-type]
     link = _base_url(request) + path
     context = {
         "case": case,
@@ -394,149 +501,137 @@ def reset_link_in_session(request: HttpRequest, case_id: int, user_id: int) -> H
 # --- session notes ------------------------------------------------------------------------
 
 
-@staff_required
-def session_note(request: HttpRequest, case_id: int, note_id: int | None = None) -> HttpResponse:
-    """Write a new note, or edit or sign a draft; a signed note shows with its addenda."""
-    case = policy.get_clinician_case_for(request.user, case_id)
-    note = None
-    if note_id is not None:
-        note = SessionNote.objects.filter(pk=note_id, case=case).select_related("author").first()
-        if note is None:
-            raise Http404("No such note.")
-        actions.record_clinical_read(request.user, case, "session_note", 1)
-    initial = {"session_date": timezone.localdate()}
-    if note is not None:
-        initial = {
-            "session_date": note.session_date,
-            "data": note.data,
-            "assessment": note.assessment,
-            "plan": note.plan,
-        }
-    form = SessionNoteForm(request.POST or None, initial=initial)
-    addendum_form = AddendumForm()
-    note_error = ""
-    if request.method == "POST":
-        if note is not None and note.is_signed:
-            # Refused with a reason (the note exists and this clinician may read it).
-            note_error = "This note is signed and can't change. Add an addendum instead."
-        elif form.is_valid():
-            try:
-                note = clinic_actions.save_note(
-                    request.user,
-                    case,
-                    note=note,
-                    sign="sign" in request.POST,
-                    **form.cleaned_data,
-                )
-            except actions.ActionError as exc:
-                form.add_error(exc.field, exc.message)
-            else:
-                messages.success(request, "Note signed." if note.is_signed else "Draft saved.")
-                return redirect("session_note", case_id=case.pk, note_id=note.pk)
-    context = {
-        "case": case,
-        "note": note,
-        "form": form,
-        "addendum_form": addendum_form,
-        "addenda": list(note.addenda.select_related("author")) if note else [],
-        "note_error": note_error,
+def _note_of(access: CaseAccess, note_id: int) -> SessionNote:
+    note = SessionNote.objects.filter(pk=note_id, case=access.case).select_related("author").first()
+    if note is None:
+        raise Http404("No such note.")
+    return note
+
+
+def _note_initial(note: SessionNote | None) -> dict[str, Any]:
+    if note is None:
+        return {"session_date": timezone.localdate()}
+    return {
+        "session_date": note.session_date,
+        "data": note.data,
+        "assessment": note.assessment,
+        "plan": note.plan,
     }
-    status = 400 if request.method == "POST" else 200
+
+
+def _note_page(
+    request: HttpRequest,
+    access: CaseAccess,
+    note: SessionNote | None,
+    *,
+    form: forms.BaseForm | None = None,
+    addendum_form: forms.BaseForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    if note is not None:
+        access.record_read(SESSION_NOTE)
+    context = {
+        "case": access.case,
+        "access": access,
+        "can_act": access.can_act_as_clinician,
+        "note": note,
+        "form": form or SessionNoteForm(initial=_note_initial(note)),
+        "addendum_form": addendum_form or AddendumForm(),
+        "addenda": list(note.addenda.select_related("author")) if note else [],
+    }
     return render(request, "clinic/session_note.html", context, status=status)
 
 
-@require_POST
-@staff_required
-def add_addendum(request: HttpRequest, case_id: int, note_id: int) -> HttpResponse:
-    case = policy.get_clinician_case_for(request.user, case_id)
-    note = SessionNote.objects.filter(pk=note_id, case=case).first()
-    if note is None:
-        raise Http404("No such note.")
-    form = AddendumForm(request.POST)
-    if form.is_valid():
-        try:
-            clinic_actions.add_addendum(request.user, note, form.cleaned_data["body"])
-        except actions.ActionError as exc:
-            form.add_error(exc.field, exc.message)
-        else:
-            messages.success(request, "Addendum added.")
-            return redirect("session_note", case_id=case.pk, note_id=note.pk)
-    note_form = SessionNoteForm(
-        initial={
-            "session_date": note.session_date,
-            "data": note.data,
-            "assessment": note.assessment,
-            "plan": note.plan,
-        }
+@case_view(as_=policy.CLINICIAN)
+def session_note(
+    request: HttpRequest, access: CaseAccess, note_id: int | None = None
+) -> HttpResponse:
+    """Write a new note, or edit or sign a draft; a signed note shows with its addenda."""
+    note = _note_of(access, note_id) if note_id is not None else None
+    form = SessionNoteForm(request.POST or None, initial=_note_initial(note))
+    if request.method != "POST":
+        return _note_page(request, access, note, form=form)
+    return submit(
+        request,
+        form,
+        lambda data: clinic_actions.save_note(
+            request.user, access.case, note=note, sign="sign" in request.POST, **data
+        ),
+        done=lambda saved: redirect("session_note", case_id=access.case.pk, note_id=saved.pk),
+        again=lambda form, status: _note_page(request, access, note, form=form, status=status),
+        message=lambda saved: "Note signed." if saved.is_signed else "Draft saved.",
     )
-    context = {
-        "case": case,
-        "note": note,
-        "form": note_form,
-        "addendum_form": form,
-        "addenda": list(note.addenda.select_related("author")),
-        # A draft shows its own form, not the addendum form: say why nothing was added.
-        "note_error": "" if note.is_signed else "This note is still a draft: edit it directly.",
-    }
-    return render(request, "clinic/session_note.html", context, status=400)
 
 
 @require_POST
-@staff_required
-def invite_partner(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = policy.get_clinician_case_for(request.user, case_id)
-    form = InvitePartnerForm(request.POST)
-    if form.is_valid():
-        try:
-            issued = actions.invite_partner(
-                request.user,  # type: ignore[arg-type]
-                case,
-                email=form.cleaned_data["email"],
-                display_name=form.cleaned_data["display_name"],
-                base_url=_base_url(request),
-            )
-        except actions.ActionError as exc:
-            form.add_error(exc.field, exc.message)
-        else:
-            _say_invitation_sent(request, issued)
-            return redirect("case_detail", case_id=case.pk)
-    return render(request, "clinic/invite_partner.html", {"case": case, "form": form}, status=400)
+@case_view(as_=policy.CLINICIAN)
+def add_addendum(request: HttpRequest, access: CaseAccess, note_id: int) -> HttpResponse:
+    note = _note_of(access, note_id)
+    return submit(
+        request,
+        AddendumForm(request.POST),
+        lambda data: clinic_actions.add_addendum(request.user, note, data["body"]),
+        done=reverse("session_note", args=[access.case.pk, note.pk]),
+        again=lambda form, status: _note_page(
+            request, access, note, addendum_form=form, status=status
+        ),
+        message="Addendum added.",
+    )
+
+
+# --- invitations from the case page ---------------------------------------------------------
 
 
 @require_POST
-@staff_required
-def withdraw_invitation(request: HttpRequest, case_id: int, invitation_id: int) -> HttpResponse:
-    case = policy.get_clinician_case_for(request.user, case_id)
-    invitation = Invitation.objects.filter(pk=invitation_id, case=case).first()
+@case_view(as_=policy.CLINICIAN)
+def invite_partner(request: HttpRequest, access: CaseAccess) -> HttpResponse:
+    def sent(issued: actions.IssuedInvitation) -> HttpResponse:
+        _say_invitation_sent(request, issued)
+        return redirect("case_detail", case_id=access.case.pk)
+
+    def again(form: forms.BaseForm, status: int) -> HttpResponse:
+        context = {"case": access.case, "form": form}
+        return render(request, "clinic/invite_partner.html", context, status=status)
+
+    return submit(
+        request,
+        InvitePartnerForm(request.POST),
+        lambda data: actions.invite_partner(
+            request.user,  # type: ignore[arg-type]
+            access.case,
+            email=data["email"],
+            display_name=data["display_name"],
+            base_url=_base_url(request),
+        ),
+        done=sent,
+        again=again,
+    )
+
+
+@require_POST
+@case_view(as_=policy.CLINICIAN)
+def withdraw_invitation(
+    request: HttpRequest, access: CaseAccess, invitation_id: int
+) -> HttpResponse:
+    invitation = Invitation.objects.filter(pk=invitation_id, case=access.case).first()
     if invitation is None:
         raise Http404("No such invitation.")
     actions.withdraw_invitation(request.user, invitation)  # type: ignore[arg-type]
     messages.success(request, f"The invitation to {invitation.email} no longer works.")
-    return redirect("case_detail", case_id=case.pk)
+    return redirect("case_detail", case_id=access.case.pk)
 
 
 # --- practice admin -----------------------------------------------------------------------
 
 
-@staff_required
-def practice(request: HttpRequest) -> HttpResponse:
-    the_practice = policy.administered_practice_for(request.user)
-    form = InviteStaffForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            issued = actions.invite_staff(
-                request.user,  # type: ignore[arg-type]
-                the_practice,
-                email=form.cleaned_data["email"],
-                display_name=form.cleaned_data["display_name"],
-                role=form.cleaned_data["role"],
-                base_url=_base_url(request),
-            )
-        except actions.ActionError as exc:
-            form.add_error(exc.field, exc.message)
-        else:
-            _say_invitation_sent(request, issued)
-            return redirect("practice")
+def _practice_page(
+    request: HttpRequest,
+    the_practice: Any,
+    *,
+    form: forms.BaseForm | None = None,
+    wording_form: forms.BaseForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     memberships = ClinicianMembership.objects.filter(practice=the_practice).select_related("user")
     context = {
         "practice": the_practice,
@@ -545,10 +640,55 @@ def practice(request: HttpRequest) -> HttpResponse:
         "case_counts": the_practice.cases.values("status")
         .annotate(n=Count("id"))
         .order_by("status"),
-        "form": form,
+        "form": form or InviteStaffForm(),
+        "wording_form": wording_form
+        or PauseWordingForm(initial={"wording": the_practice.pause_wording}),
+        "shown_wording": shown_pause_wording(the_practice),
     }
-    status = 400 if request.method == "POST" else 200
     return render(request, "clinic/practice.html", context, status=status)
+
+
+@staff_required
+def practice(request: HttpRequest) -> HttpResponse:
+    the_practice = policy.administered_practice_for(request.user)
+    form = InviteStaffForm(request.POST or None)
+    if request.method != "POST":
+        return _practice_page(request, the_practice, form=form)
+
+    def sent(issued: actions.IssuedInvitation) -> HttpResponse:
+        _say_invitation_sent(request, issued)
+        return redirect("practice")
+
+    return submit(
+        request,
+        form,
+        lambda data: actions.invite_staff(
+            request.user,  # type: ignore[arg-type]
+            the_practice,
+            email=data["email"],
+            display_name=data["display_name"],
+            role=data["role"],
+            base_url=_base_url(request),
+        ),
+        done=sent,
+        again=lambda form, status: _practice_page(request, the_practice, form=form, status=status),
+    )
+
+
+@require_POST
+@staff_required
+def pause_wording(request: HttpRequest) -> HttpResponse:
+    the_practice = policy.administered_practice_for(request.user)
+    return submit(
+        request,
+        PauseWordingForm(request.POST),
+        lambda data: clinic_actions.set_pause_wording(request.user, the_practice, data["wording"]),
+        done=reverse("practice") + "#pause-wording",
+        again=lambda form, status: _practice_page(
+            request, the_practice, wording_form=form, status=status
+        ),
+        message="Saved. Partners read this wording whenever shared work rests from now on.",
+    )
 
 
 @staff_required

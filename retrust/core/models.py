@@ -82,6 +82,9 @@ class Practice(models.Model):
     name = models.CharField(max_length=160)
     slug = models.SlugField(unique=True)
     inactivity_alert_days = models.PositiveSmallIntegerField(default=14)
+    # What both partners read once their clinician moves a paused case to individual sessions
+    # (``core.pause.message_for``); empty means the product's own neutral wording.
+    pause_wording = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

@@ -8,8 +8,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from retrust.core import audit, pause, policy
-from retrust.core.actions import ActionError, mark_messages_unsafe, require_case_clinician
-from retrust.core.models import Case, Practice
+from retrust.core.actions import (
+    ActionConflict,
+    ActionError,
+    mark_messages_unsafe,
+    require_case_clinician,
+)
+from retrust.core.models import Case, CaseStatus, Practice
 from retrust.safety import screen
 from retrust.safety.models import (
     Alert,
@@ -23,6 +28,26 @@ from retrust.safety.models import (
 
 # Alerts from these sources pause couple-shared work until the clinician lifts the pause.
 PAUSING_SOURCES = frozenset({AlertSource.SAFETY_SCREEN, AlertSource.PHQ9_ITEM9})
+
+CLOSED_FOR_CLINICIAN = "This case is closed, so it is read-only. Reopen it to make changes."
+
+
+def require_open_case(case: Case, message: str = CLOSED_FOR_CLINICIAN) -> None:
+    """A closed case is read-only (``CaseAccess.is_closed`` hides the forms on the same rule).
+
+    Reads the status afresh: the case may have been closed since the caller loaded it.
+    """
+    if Case.objects.filter(pk=case.pk, status=CaseStatus.CLOSED).exists():
+        raise ActionConflict(message)
+
+
+def require_open_case_clinician(actor: Any, case: Case, message: str | None = None) -> None:
+    """The guard of every clinician action that changes a case: its clinician, case open."""
+    if message is None:
+        require_case_clinician(actor, case)
+    else:
+        require_case_clinician(actor, case, message)
+    require_open_case(case)
 
 
 @transaction.atomic
@@ -81,6 +106,11 @@ def submit_screen(respondent: Any, case: Case, answers: dict[str, str], key: str
     """Store one partner's answers (once per form key) and raise what they call for."""
     if not policy.is_partner(respondent, case):
         raise ActionError("Only a partner in this case can answer these questions.")
+    require_open_case(
+        case,
+        "This case is closed, so there is nothing to answer here now. The crisis resources "
+        "on the help page are always there for you.",
+    )
     if not key or len(key) > 40:
         raise ActionError("This form has expired. Reload the page and answer again.")
     existing = SafetyScreen.objects.filter(submission_key=key).first()
@@ -132,7 +162,7 @@ def submit_screen(respondent: Any, case: Case, answers: dict[str, str], key: str
 def record_individual_session(
     actor: Any, case: Case, partner: Any, seen_on: Any
 ) -> IndividualSession:
-    require_case_clinician(actor, case)
+    require_open_case_clinician(actor, case)
     if not policy.is_partner(partner, case):
         raise ActionError("Choose one of this case's partners.", "partner")
     if seen_on is None or seen_on > timezone.localdate():
@@ -161,12 +191,39 @@ def partners_not_yet_seen(case: Case, pause: CasePause) -> list[Any]:
     return [m.user for m in case.members.select_related("user") if m.user_id not in seen]
 
 
+def awaiting_framing(case: Case) -> bool:
+    """Paused, and the clinician has not yet told both partners (only the held partner knows).
+
+    The case page offers "move to individual sessions" on the same rule the action enforces.
+    """
+    return case.paused_since is not None and case.pause_shown_at is None
+
+
+@transaction.atomic
+def move_to_individual_sessions(actor: Any, case: Case) -> Case:
+    """The clinician has acted: both partners now read the practice's neutral wording.
+
+    Until this moment the other partner saw no change at all, so that the timing of a
+    disclosure tells them nothing (``core.pause``). The audit row names the step only: no
+    alert, no screen, no wording.
+    """
+    require_open_case_clinician(actor, case)
+    case = Case.objects.select_for_update().select_related("practice").get(pk=case.pk)
+    if case.paused_since is None:
+        raise ActionConflict("Shared work on this case is not paused any more.")
+    if case.pause_shown_at is not None:
+        return case  # already told (another tab, a double submit): nothing more to do
+    pause.show(case)
+    audit.record(actor, "retrust.case.pause.shown", case=case)
+    return case
+
+
 @transaction.atomic
 def lift_pause(actor: Any, case: Case, reason: str) -> CasePause:
-    require_case_clinician(actor, case)
+    require_open_case_clinician(actor, case)
     record = CasePause.objects.select_for_update().filter(case=case, lifted_at__isnull=True).first()
     if record is None:
-        raise ActionError("Shared work on this case is not paused.")
+        raise ActionConflict("Shared work on this case is not paused.")
     reason = (reason or "").strip()
     if not reason:
         raise ActionError("Say briefly why it is safe to resume shared work.", "reason")
@@ -226,7 +283,7 @@ def remove_crisis_resource(actor: Any, resource: CrisisResource) -> None:
 @transaction.atomic
 def acknowledge_alert(actor: Any, alert: Alert, note: str) -> Alert:
     """A case clinician marks an alert as seen, with a note saying what they did."""
-    require_case_clinician(
+    require_open_case_clinician(
         actor, alert.case, "Only the case's clinicians can acknowledge its alerts."
     )
     note = (note or "").strip()

@@ -67,3 +67,10 @@ class LiftPauseForm(CaseViewForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=4000,
     )
+
+
+class MoveToIndividualForm(CaseViewForm):
+    """One button: tell both partners, in the practice's neutral words, that individual
+    sessions come next. The wording itself is the practice's (shown beside the button)."""
+
+    id_prefix = "frame"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from encrypted_fields.fields import EncryptedJSONField
+from encrypted_fields.fields import EncryptedCharField, EncryptedJSONField, EncryptedTextField
 
 from retrust.core.models import Case
 
@@ -39,8 +39,9 @@ class Alert(models.Model):
     )
     priority = models.CharField(max_length=8, choices=AlertPriority.choices)
     source = models.CharField(max_length=32, choices=AlertSource.choices)
-    # One line for the clinician, e.g. "PHQ-9 item 9 answered 2". Never shown to partners.
-    summary = models.CharField(max_length=240)
+    # One line for the clinician, e.g. "PHQ-9 item 9 answered 2". Never shown to partners, and
+    # encrypted at rest: the line itself is a clinical signal.
+    summary = EncryptedCharField(max_length=240)
     # What raised it (ids, not content), so the same event never raises two alerts.
     dedupe_key = models.CharField(max_length=120, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -48,7 +49,9 @@ class Alert(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
-    acknowledgement_note = models.TextField(blank=True)
+    # The clinician's note, encrypted at rest like session notes. Null stands for "none yet"
+    # (the field stores no empty ciphertext).
+    acknowledgement_note = EncryptedTextField(blank=True, null=True)
 
     objects = AlertQuerySet.as_manager()
 
@@ -95,7 +98,8 @@ class CasePause(models.Model):
     lifted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    lift_reason = models.TextField(blank=True)
+    # The clinician's reason, encrypted at rest (null until the pause is lifted).
+    lift_reason = EncryptedTextField(blank=True, null=True)
 
     class Meta:
         ordering = ["-started_at"]

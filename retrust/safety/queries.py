@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from retrust.core.models import CaseMember
+from retrust.core import pause
+from retrust.core.models import CaseMember, Practice
 from retrust.safety.models import CrisisResource
 
 
@@ -17,3 +18,12 @@ def resources_for(user: object) -> list[CrisisResource]:
     if practice_ids:
         resources = resources.filter(practice_id__in=practice_ids)
     return list(resources.order_by("practice__name", "position", "name"))
+
+
+def shown_pause_wording(practice: Practice) -> str:
+    """What both partners read once their clinician has moved to individual sessions.
+
+    The same words ``core.pause.message_for`` gives a partner of a case whose pause is shown,
+    for the clinician's and the admin's previews.
+    """
+    return practice.pause_wording or pause.DEFAULT_SHOWN_MESSAGE

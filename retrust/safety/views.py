@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import uuid
 
+from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from retrust.core import policy
-from retrust.core.actions import ActionError
-from retrust.core.decorators import staff_required
+from retrust.core.decorators import case_view, staff_required
+from retrust.core.policy import CaseAccess
+from retrust.core.submission import submit
 from retrust.safety import actions
 from retrust.safety.forms import CrisisResourceForm, ScreenForm
 from retrust.safety.queries import resources_for
@@ -30,61 +32,66 @@ def away(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _never_stored(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @never_cache
-@login_required
-def safety_check(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = policy.partner_cases_for(request.user).filter(pk=case_id).first()
-    if case is None:
-        raise Http404("No such page.")
+@case_view(as_=policy.PARTNER)
+def safety_check(request: HttpRequest, access: CaseAccess) -> HttpResponse:
     form = ScreenForm(request.POST or None, initial={"submission_key": uuid.uuid4().hex})
-    if request.method == "POST" and form.is_valid():
-        answers = {k: v for k, v in form.cleaned_data.items() if k != "submission_key"}
-        try:
-            actions.submit_screen(request.user, case, answers, form.cleaned_data["submission_key"])
-        except ActionError as exc:
-            form.add_error(exc.field, exc.message)
-        else:
-            return redirect("safety_thanks", case_id=case.pk)
-    status = 400 if request.method == "POST" else 200
-    response = render(request, "safety/check.html", {"case": case, "form": form}, status=status)
-    response["Cache-Control"] = "no-store"
-    return response
+
+    def page(form: forms.BaseForm, status: int = 200) -> HttpResponse:
+        context = {"case": access.case, "access": access, "form": form}
+        return _never_stored(render(request, "safety/check.html", context, status=status))
+
+    if request.method != "POST":
+        return page(form)
+    return submit(
+        request,
+        form,
+        lambda data: actions.submit_screen(
+            request.user,
+            access.case,
+            {k: v for k, v in data.items() if k != "submission_key"},
+            data["submission_key"],
+        ),
+        done=reverse("safety_thanks", args=[access.case.pk]),
+        again=page,
+    )
 
 
 @never_cache
-@login_required
-def safety_thanks(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = policy.partner_cases_for(request.user).filter(pk=case_id).first()
-    if case is None:
-        raise Http404("No such page.")
-    response = render(
-        request,
-        "safety/thanks.html",
-        {"case": case, "resources": resources_for(request.user)},
-    )
-    response["Cache-Control"] = "no-store"
-    return response
+@case_view(as_=policy.PARTNER)
+def safety_thanks(request: HttpRequest, access: CaseAccess) -> HttpResponse:
+    context = {"case": access.case, "resources": resources_for(request.user)}
+    return _never_stored(render(request, "safety/thanks.html", context))
 
 
 @staff_required
 def crisis_resources(request: HttpRequest) -> HttpResponse:
     practice = policy.administered_practice_for(request.user)
     form = CrisisResourceForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.add_crisis_resource(request.user, practice, **form.cleaned_data)
-        except ActionError as exc:
-            form.add_error(exc.field, exc.message)
-        else:
-            messages.success(request, "Added. It shows on the help page straight away.")
-            return redirect("crisis_resources")
-    context = {
-        "practice": practice,
-        "resources": practice.crisis_resources.all(),
-        "form": form,
-    }
-    status = 400 if request.method == "POST" else 200
-    return render(request, "safety/crisis_resources.html", context, status=status)
+
+    def page(form: forms.BaseForm, status: int = 200) -> HttpResponse:
+        context = {
+            "practice": practice,
+            "resources": practice.crisis_resources.all(),
+            "form": form,
+        }
+        return render(request, "safety/crisis_resources.html", context, status=status)
+
+    if request.method != "POST":
+        return page(form)
+    return submit(
+        request,
+        form,
+        lambda data: actions.add_crisis_resource(request.user, practice, **data),
+        done=reverse("crisis_resources"),
+        again=page,
+        message="Added. It shows on the help page straight away.",
+    )
 
 
 @require_POST

@@ -1,6 +1,10 @@
 """Safety first, in a real Chromium: a partner answers the private screen on a phone and leaves
-quickly; the clinician sees the case first on the caseload, acknowledges the alert, sees each
-partner alone and lifts the pause.
+quickly; the other partner's home shows no change until the clinician, on a desktop, moves the
+couple to individual sessions in the practice's own words — then both partners read them. The
+clinician sees the case first on the caseload, acknowledges the alert, sees each partner alone
+and lifts the pause.
+
+Set ``RETRUST_SHOTS`` to a folder to keep a screenshot of the key pages.
 
 Every page shown goes through ``tab.check()``: axe-core finds nothing serious or critical, and
 the console shows no Content Security Policy violation or script error.
@@ -8,12 +12,15 @@ the console shows no Content Security Policy violation or script error.
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
+from retrust.core import pause
 from retrust.core.models import Case, CaseMember, User
 from retrust.safety import actions as safety
 from retrust.safety import screen
@@ -22,10 +29,22 @@ from retrust.safety.models import Alert, CasePause, IndividualSession, SafetyScr
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+PRACTICE_WORDING = (
+    "For the next few weeks your clinician will see each of you on your own. Shared "
+    "activities rest in the meantime."
+)
 
 
 def heading(tab: Any, name: str, level: int = 1) -> Any:
     return tab.page.get_by_role("heading", name=name, level=level)
+
+
+def shot(tab: Any, name: str) -> None:
+    folder = os.environ.get("RETRUST_SHOTS", "").strip()
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        tab.page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
 @pytest.fixture
@@ -43,8 +62,22 @@ def busy_caseload(practice: Any, clinician: User, case: Case) -> list[Case]:
 
 
 def test_partner_answers_privately_and_leaves_quickly(
-    open_tab: Any, case: Case, partner_a: User, partner_b: User, busy_caseload: list[Case]
+    open_tab: Any,
+    case: Case,
+    partner_a: User,
+    partner_b: User,
+    clinician: User,
+    admin: User,
+    busy_caseload: list[Case],
 ) -> None:
+    # Bo's home as it is before anything happens.
+    other = open_tab(partner_b)
+    other.page.set_viewport_size(PHONE)
+    other.goto("/home/")
+    expect(heading(other, "Hello, Bo")).to_be_visible()
+    other.check()
+    bo_before = other.page.locator("main").inner_text()
+
     tab = open_tab(partner_a)
     page = tab.page
     page.set_viewport_size(PHONE)
@@ -83,24 +116,65 @@ def test_partner_answers_privately_and_leaves_quickly(
     expect(page).to_have_title("Easy weeknight soup")
     tab.check()
 
-    # Back goes to where they were before the screening, never to a screening page.
+    # Back goes to where they were before the screening, never to a screening page; Ari reads
+    # the kind note that says what still works.
     page.go_back()
     page.wait_for_load_state("load")
     assert "/safety-check/" not in page.url, page.url
     expect(page).to_have_url(re.compile(r"/home/$"))
-    expect(page.get_by_text("Shared work is on hold for the moment.")).to_be_visible()
+    page.reload()
+    expect(page.get_by_role("status").filter(has_text=pause.HELD_MESSAGE)).to_be_visible()
     expect(page.get_by_role("link", name="Answer privately")).to_have_count(0)
     tab.check()
+    shot(tab, "1-ari-home-held-phone")
     history = page.evaluate("window.history.length")
     assert history <= 3, history
 
-    # The other partner sees only the neutral hold message.
-    other = open_tab(partner_b)
-    other.page.set_viewport_size(PHONE)
-    other.goto("/home/")
-    expect(other.page.get_by_text("Shared work is on hold for the moment.")).to_be_visible()
-    expect(other.page.get_by_text("Safety screen")).to_have_count(0)
+    # Bo's home shows no change at all.
+    other.page.reload()
+    expect(heading(other, "Hello, Bo")).to_be_visible()
     other.check()
+    assert other.page.locator("main").inner_text() == bo_before
+    expect(other.page.locator(".pause-banner")).to_have_count(0)
+    shot(other, "2-bo-home-unchanged-phone")
+
+    # The practice admin sets the practice's own wording.
+    office = open_tab(admin)
+    office.page.set_viewport_size(DESKTOP)
+    office.goto("/practice/")
+    expect(heading(office, "When shared work rests", level=2)).to_be_visible()
+    office.check()
+    office.page.get_by_label("What both partners read").fill(PRACTICE_WORDING)
+    office.page.get_by_role("button", name="Save the wording").click()
+    expect(office.page.get_by_role("status")).to_contain_text("Saved.")
+    office.check()
+
+    # The clinician, on a desktop, reads who sees what and moves to individual sessions.
+    staff = open_tab(clinician)
+    staff.page.set_viewport_size(DESKTOP)
+    staff.goto(f"/cases/{case.pk}/")
+    expect(heading(staff, "Who sees what right now", level=3)).to_be_visible()
+    expect(staff.page.get_by_text("sees no change at all")).to_be_visible()
+    expect(staff.page.locator("blockquote.wording")).to_have_text(PRACTICE_WORDING)
+    staff.check()
+    shot(staff, "3-clinician-before-acting-desktop")
+    staff.page.get_by_role("button", name="Move to individual sessions").click()
+    expect(staff.page.get_by_role("status")).to_contain_text(
+        "Both partners now see that individual sessions come next."
+    )
+    expect(staff.page.get_by_text("Both partners read, in your practice's words:")).to_be_visible()
+    expect(staff.page.get_by_role("button", name="Move to individual sessions")).to_have_count(0)
+    staff.check()
+    shot(staff, "4-clinician-after-acting-desktop")
+
+    # Both partners now read the practice's words, and nothing about why.
+    for partner, name in [(tab, "5-ari"), (other, "6-bo")]:
+        partner.goto("/home/")
+        expect(partner.page.get_by_role("status").filter(has_text=PRACTICE_WORDING)).to_be_visible()
+        expect(partner.page.get_by_text(pause.HELD_MESSAGE)).to_have_count(0)
+        expect(partner.page.get_by_text("Safety screen")).to_have_count(0)
+        partner.check()
+        shot(partner, f"{name}-home-shown-phone")
 
 
 def test_escape_leaves_quickly_too(open_tab: Any, case: Case, partner_a: User) -> None:
@@ -186,11 +260,10 @@ def test_clinician_acknowledges_sees_each_partner_and_lifts_the_pause(
     staff.check()
     assert Alert.objects.get(case=case).acknowledged_by == clinician
 
-    # Lifting before seeing each partner alone says who is still to see.
-    page.get_by_label("Why shared work can resume").fill("Both seen alone.")
-    page.get_by_role("button", name="Lift the pause").click()
-    expect(page.get_by_role("alert")).to_contain_text("still to see: Ari, Bo")
-    staff.check(status=400)
+    # Lifting waits until each partner was seen alone: the page says who is still to see, and
+    # offers no lift button before then.
+    expect(page.get_by_text("Still to see alone: Ari, Bo.")).to_be_visible()
+    expect(page.get_by_role("button", name="Lift the pause")).to_have_count(0)
 
     for name in ["Ari", "Bo"]:
         page.get_by_label("Partner:", exact=True).select_option(label=name)
