@@ -35,7 +35,7 @@ class RequestIdMiddleware:
 
 
 # Paths a signed-in clinician may reach before the second factor: the factor itself,
-# signing out, static files and the health check.
+# signing out (and leaving quickly), static files and the health check.
 _OPEN_PATHS = (
     "/accounts/login",
     "/accounts/logout",
@@ -45,6 +45,7 @@ _OPEN_PATHS = (
     "/healthz",
     "/help/",
     "/away/",
+    "/leave/",
     "/api/",
 )
 
