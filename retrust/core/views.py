@@ -439,7 +439,7 @@ def journal_entry(request: HttpRequest, entry_id: int) -> HttpResponse:
         raise Http404("No such page.")
     solo = _solo(access) if is_author else False
     form = VisibilityForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         initial={"visibility": entry.visibility},
         solo=solo,
         paused=access.held,
@@ -485,7 +485,7 @@ def delete_journal(request: HttpRequest, entry_id: int) -> HttpResponse:
     """Deleting takes two steps: this page asks, and only its own form deletes."""
     access, _ = _entry_access(request, entry_id, what=None)
     entry = access.get_to_change(JournalEntry.objects.select_related("case"), entry_id)
-    form = DeleteForm(request.POST or None)
+    form = DeleteForm(request.POST if request.method == "POST" else None)
 
     def page(form: forms.Form, status: int = 200) -> HttpResponse:
         context = {"entry": entry, "form": form}
