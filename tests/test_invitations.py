@@ -665,3 +665,26 @@ def test_a_held_record_can_wait_for_the_pause_to_end(robin_waits_for_sky):
     response = world["robin_client"].post(f"/cases/{world['case'].pk}/held/{held.pk}/show/")
     assert response.status_code == 409
     assert EARLIER_ENTRY not in text(world["sky_client"].get("/home/"))
+
+
+def test_the_authors_home_is_constant_in_held_records(robin_waits_for_sky):
+    """However much was kept back at the join, the home page runs the same queries."""
+    from retrust.core.models import JournalEntry
+    from tests.test_query_counts import assert_constant
+
+    world = robin_waits_for_sky
+
+    def grow() -> None:
+        since = timezone.now()
+        for i in range(15):
+            JournalEntry.objects.create(
+                case=world["case"],
+                author=world["robin"],
+                body=f"more {i}",
+                visibility="couple",
+                created_at=since - timedelta(minutes=i + 1),
+            )
+        actions.partner_joined(world["case"], world["sky"], since=since)
+
+    assert_constant(world["robin_client"], "/home/", grow)
+    assert plain(world["robin_client"].get("/home/")).count("Show to Sky") == 18
