@@ -80,6 +80,7 @@ class World:
         return {
             "invitation_token": self.invitation_token,
             "held": self.held.pk,
+            "held_entry": self.held.record_id,
             "case": self.case.pk,
             "open_case": self.open_case.pk,
             "other_case": self.other_case.pk,
@@ -270,6 +271,13 @@ PAGE_ROUTES = [
         pages(partner_a=200, clinician=200),
     ),
     Route("read couple entry", "GET", "/journal/{couple}/", pages(**IN_CASE)),
+    # Written for both before partner_b joined: kept between its author and the clinician.
+    Route(
+        "read entry kept back at the join",
+        "GET",
+        "/journal/{held_entry}/",
+        pages(partner_a=200, clinician=200),
+    ),
     # Changing who can read an entry: the author only, even for people who can read it.
     Route(
         "re-share private entry",
@@ -519,6 +527,7 @@ def everything_seen_by(persona: str, world: World, client: Client) -> str:
         "/journal/{private}/",
         "/journal/{clinician_entry}/",
         "/journal/{couple}/",
+        "/journal/{held_entry}/",
         "/api/v1/me",
         "/api/v1/cases",
         "/api/v1/cases/{case}/journal",
@@ -563,15 +572,40 @@ def test_api_journal_lists_exactly_the_visible_entries(
     world: World, client_for: Callable[[str], Client]
 ) -> None:
     url = f"/api/v1/cases/{world.case.pk}/journal"
+    held = world.held.record_id  # written for both before partner_b joined: kept from partner_b
     for persona, wanted in {
         "partner_a": {"private", "clinician", "couple"},
         "partner_b": {"couple"},
         "clinician": {"clinician", "couple"},
     }.items():
         rows = client_for(persona).get(url).json()
+        expected = {world.entries[v].pk for v in wanted}
+        if persona != "partner_b":
+            expected.add(held)
         assert {row["visibility"] for row in rows} == wanted, persona
-        assert {row["id"] for row in rows} == {world.entries[v].pk for v in wanted}, persona
+        assert {row["id"] for row in rows} == expected, persona
         assert all(row["mine"] == (persona == "partner_a") for row in rows)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_a_record_kept_back_at_the_join_reaches_only_its_author_and_clinician(
+    persona: str, world: World, client_for: Callable[[str], Client]
+) -> None:
+    seen = everything_seen_by(persona, world, client_for(persona))
+    assert (HELD_BODY in seen) == (persona in {"partner_a", "clinician"})
+
+
+def test_showing_a_kept_back_record_shows_exactly_that_one(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    before = everything_seen_by("partner_b", world, client_for("partner_b"))
+    response = client_for("partner_a").post(f"/cases/{world.case.pk}/held/{world.held.pk}/show/")
+    assert response.status_code == 302
+    after = everything_seen_by("partner_b", world, client_for("partner_b"))
+    assert HELD_BODY not in before and HELD_BODY in after
+    assert after.replace(HELD_BODY, "").count("Before-") == before.count("Before-")
+    for visibility in ("private", "clinician"):
+        assert BODIES[visibility] not in after
 
 
 @pytest.mark.parametrize("persona", [p for p in PERSONAS if p != "anonymous"])
