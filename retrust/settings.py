@@ -15,6 +15,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -240,6 +241,19 @@ RETRUST_INVITATION_DAYS = envint("RETRUST_INVITATION_DAYS", 14)
 # API tokens stop working this many days after they are made.
 RETRUST_API_TOKEN_DAYS = envint("RETRUST_API_TOKEN_DAYS", 90)
 
+# "Leave quickly" swaps the page for this address: a neutral site the practice chooses (say, a
+# weather page), or a path on this site. Empty means retrust's own neutral page, /away/.
+RETRUST_LEAVE_URL = os.environ.get("RETRUST_LEAVE_URL", "").strip()
+_leave = urlsplit(RETRUST_LEAVE_URL)
+if RETRUST_LEAVE_URL and not (
+    (_leave.scheme in {"http", "https"} and _leave.netloc)
+    or (not _leave.scheme and not _leave.netloc and RETRUST_LEAVE_URL.startswith("/"))
+):
+    raise ImproperlyConfigured(
+        "RETRUST_LEAVE_URL must be an http(s) address or a path starting with /, "
+        f"not {RETRUST_LEAVE_URL!r}"
+    )
+
 # Email: the console locally; SMTP when EMAIL_HOST is set.
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "retrust <no-reply@localhost>")
 if os.environ.get("EMAIL_HOST"):
@@ -305,6 +319,12 @@ RETRUST_PERMISSIONS_POLICY: dict[str, list[str]] = {
         "usb",
     )
 }
+if _leave.netloc:
+    # Without JavaScript the "Leave quickly" form is answered with a redirect to that site,
+    # which the form-action directive must allow.
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(
+        f"{_leave.scheme}://{_leave.netloc}"
+    )
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

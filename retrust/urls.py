@@ -52,11 +52,17 @@ urlpatterns = [
         name="password_change",
     ),
     path("invite/<str:token>/", core.accept_invitation, name="accept_invitation"),
+    path("leave/", core.leave_quickly, name="leave_quickly"),
     # Partners.
     path("home/", core.partner_home, name="partner_home"),
     path("cases/<int:case_id>/journal/", core.write_journal, name="write_journal"),
     path("journal/<int:entry_id>/", core.journal_entry, name="journal_entry"),
     path("journal/<int:entry_id>/delete/", core.delete_journal, name="delete_journal"),
+    path(
+        "cases/<int:case_id>/held/<int:held_id>/show/",
+        core.show_held_record,
+        name="show_held_record",
+    ),
     # Clinicians.
     path("caseload/", clinic.caseload, name="caseload"),
     path("cases/new/", clinic.new_case, name="new_case"),

@@ -18,12 +18,14 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from retrust.core import actions
 from retrust.core.models import (
     ApiToken,
     AuditEvent,
     Case,
+    HeldRecord,
     Invitation,
     JournalEntry,
     User,
@@ -50,6 +52,8 @@ BODIES = {
     "clinician": "For-Dana-only: I still check his messages when he showers",
     "couple": "For-both-of-us: I noticed you came home when you said you would",
 }
+# Written for both before partner_b joined, so kept from partner_b until partner_a shows it.
+HELD_BODY = "Before-Bo-joined: the first week was the hardest"
 
 # DESIGN.md "Who sees what": the record is partner_a's; these personas may read it.
 READERS = {
@@ -66,12 +70,17 @@ class World:
     other_case: Case
     entries: dict[str, JournalEntry]
     invitation: Invitation
+    invitation_token: str
     other_invitation: Invitation
     token: ApiToken
+    held: HeldRecord
 
     @property
-    def ids(self) -> dict[str, int]:
+    def ids(self) -> dict[str, int | str]:
         return {
+            "invitation_token": self.invitation_token,
+            "held": self.held.pk,
+            "held_entry": self.held.record_id,
             "case": self.case.pk,
             "open_case": self.open_case.pk,
             "other_case": self.other_case.pk,
@@ -94,6 +103,9 @@ def world(
     clinician: User,
     other_practice_clinician: User,
 ) -> World:
+    earlier = actions.write_journal_entry(partner_a, case, body=HELD_BODY, visibility="couple")
+    actions.partner_joined(case, personas["partner_b"], since=timezone.now())  # type: ignore[arg-type]
+    held = HeldRecord.objects.get(record_id=earlier.pk)
     entries = {
         visibility: actions.write_journal_entry(partner_a, case, body=body, visibility=visibility)
         for visibility, body in BODIES.items()
@@ -103,7 +115,8 @@ def world(
         practice=practice, label="Cam on their own", track="individual", status="invited"
     )
     open_case.clinicians.add(clinician)
-    invitation = actions.invite_partner(clinician, open_case, email="cam@example.org").invitation
+    issued = actions.invite_partner(clinician, open_case, email="cam@example.org")
+    assert issued.token is not None
     other_invitation = actions.invite_partner(
         other_practice_clinician, other_practice_case, email="di@example.org"
     ).invitation
@@ -113,9 +126,11 @@ def world(
         open_case=open_case,
         other_case=other_practice_case,
         entries=entries,
-        invitation=invitation,
+        invitation=issued.invitation,
+        invitation_token=issued.token,
         other_invitation=other_invitation,
         token=token,
+        held=held,
     )
 
 
@@ -155,6 +170,19 @@ def invitation_state(attr: str) -> Callable[[World], Any]:
     return snapshot
 
 
+def held_state(world: World) -> Any:
+    held = HeldRecord.objects.get(pk=world.held.pk)
+    return held.decided_at, JournalEntry.objects.get(pk=held.record_id).visibility
+
+
+def invitation_accepted(world: World) -> Any:
+    return Invitation.objects.filter(pk=world.invitation.pk).values_list("accepted_at").get()
+
+
+def session_generations(world: World) -> Any:
+    return sorted(User.objects.values_list("id", "session_generation"))
+
+
 def case_rows(world: World) -> Any:
     return sorted(Case.objects.values_list("id", "practice_id"))
 
@@ -169,8 +197,69 @@ def token_rows(world: World) -> Any:
 
 # --- the tables -----------------------------------------------------------------------------
 
+STAFF = ["clinician", "other_clinician", "other_practice_clinician", "admin"]
+SIGNED_IN_PERSONAS = [persona for persona in PERSONAS if persona != "anonymous"]
+
+
+def everyone(expected: Any) -> dict[str, Any]:
+    return {persona: expected for persona in PERSONAS}
+
+
+NEW_PASSWORD = "slow tide under the bridge"
+
 
 PAGE_ROUTES = [
+    # Where each person starts after signing in.
+    Route(
+        "start",
+        "GET",
+        "/start/",
+        pages(
+            partner_a=Redirect("/home/"),
+            partner_b=Redirect("/home/"),
+            clinician=Redirect("/caseload/"),
+            other_clinician=Redirect("/caseload/"),
+            other_practice_clinician=Redirect("/caseload/"),
+            admin=Redirect("/practice/"),
+        ),
+    ),
+    # Signing out, everywhere, and leaving quickly: these always work, even signed out.
+    Route("sign out", "POST", "/accounts/logout/", everyone(Redirect("/accounts/login/"))),
+    Route("sign out by GET", "GET", "/accounts/logout/", everyone(405)),
+    Route(
+        "sign out everywhere",
+        "POST",
+        "/accounts/logout-everywhere/",
+        pages(**{persona: Redirect("/accounts/login/") for persona in SIGNED_IN_PERSONAS}),
+        state=session_generations,
+    ),
+    Route("leave quickly", "POST", "/leave/", everyone(Redirect("/away/"))),
+    Route("leave quickly as a beacon", "POST", "/leave/", everyone(204), data={"beacon": "1"}),
+    Route("leave quickly by GET", "GET", "/leave/", everyone(405)),
+    Route("change password", "GET", "/account/password/", pages(**SIGNED_IN)),
+    # Partners may set up an authenticator; staff who have passed it go on to their start page.
+    Route(
+        "two-factor step",
+        "GET",
+        "/accounts/two-factor/",
+        pages(**PARTNERS, **{persona: Redirect("/start/") for persona in STAFF}),
+    ),
+    # An invitation for cam@example.org: a stranger may use it; signed in as anyone else, the
+    # page says it is for someone else and changes nothing.
+    Route(
+        "invitation",
+        "GET",
+        "/invite/{invitation_token}/",
+        {**everyone(409), "anonymous": 200},
+    ),
+    Route(
+        "accept invitation",
+        "POST",
+        "/invite/{invitation_token}/",
+        {**everyone(409), "anonymous": Redirect("/start/")},
+        data={"display_name": "Cam", "password": NEW_PASSWORD, "password_again": NEW_PASSWORD},
+        state=invitation_accepted,
+    ),
     Route("partner home", "GET", "/home/", pages(**PARTNERS, **STAFF_TO_START)),
     Route("account", "GET", "/account/", pages(**SIGNED_IN)),
     # Reading partner_a's journal entries: DESIGN.md "Who sees what".
@@ -182,6 +271,13 @@ PAGE_ROUTES = [
         pages(partner_a=200, clinician=200),
     ),
     Route("read couple entry", "GET", "/journal/{couple}/", pages(**IN_CASE)),
+    # Written for both before partner_b joined: kept between its author and the clinician.
+    Route(
+        "read entry kept back at the join",
+        "GET",
+        "/journal/{held_entry}/",
+        pages(partner_a=200, clinician=200),
+    ),
     # Changing who can read an entry: the author only, even for people who can read it.
     Route(
         "re-share private entry",
@@ -207,12 +303,22 @@ PAGE_ROUTES = [
         data={"visibility": "private"},
         state=entry_state("couple"),
     ),
-    # Deleting: the author only.
+    # Deleting: the author only, and only in two steps (a page that asks, then its form).
+    Route(
+        "ask before deleting private entry",
+        "GET",
+        "/journal/{private}/delete/",
+        pages(partner_a=200),
+    ),
+    Route(
+        "ask before deleting couple entry", "GET", "/journal/{couple}/delete/", pages(partner_a=200)
+    ),
     Route(
         "delete private entry",
         "POST",
         "/journal/{private}/delete/",
         pages(partner_a=Redirect("/home/")),
+        data={"confirm": "on"},
         state=entry_state("private"),
     ),
     Route(
@@ -220,6 +326,7 @@ PAGE_ROUTES = [
         "POST",
         "/journal/{clinician_entry}/delete/",
         pages(partner_a=Redirect("/home/")),
+        data={"confirm": "on"},
         state=entry_state("clinician"),
     ),
     Route(
@@ -227,7 +334,31 @@ PAGE_ROUTES = [
         "POST",
         "/journal/{couple}/delete/",
         pages(partner_a=Redirect("/home/")),
+        data={"confirm": "on"},
         state=entry_state("couple"),
+    ),
+    Route(
+        # One tap is not enough: without the confirmation the entry stays, whoever asks.
+        "delete couple entry without confirming",
+        "POST",
+        "/journal/{couple}/delete/",
+        pages(partner_a=400),
+        state=entry_state("couple"),
+    ),
+    # Showing a record kept back when partner_b joined: its author only.
+    Route(
+        "show held entry",
+        "POST",
+        "/cases/{case}/held/{held}/show/",
+        pages(partner_a=Redirect("/home/")),
+        state=held_state,
+    ),
+    Route(
+        "show held entry through another case",
+        "POST",
+        "/cases/{other_case}/held/{held}/show/",
+        pages(),
+        state=held_state,
     ),
     # Writing into a case: its partners only; clinicians comment, never write as a partner.
     Route(
@@ -396,6 +527,7 @@ def everything_seen_by(persona: str, world: World, client: Client) -> str:
         "/journal/{private}/",
         "/journal/{clinician_entry}/",
         "/journal/{couple}/",
+        "/journal/{held_entry}/",
         "/api/v1/me",
         "/api/v1/cases",
         "/api/v1/cases/{case}/journal",
@@ -440,15 +572,40 @@ def test_api_journal_lists_exactly_the_visible_entries(
     world: World, client_for: Callable[[str], Client]
 ) -> None:
     url = f"/api/v1/cases/{world.case.pk}/journal"
+    held = world.held.record_id  # written for both before partner_b joined: kept from partner_b
     for persona, wanted in {
         "partner_a": {"private", "clinician", "couple"},
         "partner_b": {"couple"},
         "clinician": {"clinician", "couple"},
     }.items():
         rows = client_for(persona).get(url).json()
+        expected = {world.entries[v].pk for v in wanted}
+        if persona != "partner_b":
+            expected.add(held)
         assert {row["visibility"] for row in rows} == wanted, persona
-        assert {row["id"] for row in rows} == {world.entries[v].pk for v in wanted}, persona
+        assert {row["id"] for row in rows} == expected, persona
         assert all(row["mine"] == (persona == "partner_a") for row in rows)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_a_record_kept_back_at_the_join_reaches_only_its_author_and_clinician(
+    persona: str, world: World, client_for: Callable[[str], Client]
+) -> None:
+    seen = everything_seen_by(persona, world, client_for(persona))
+    assert (HELD_BODY in seen) == (persona in {"partner_a", "clinician"})
+
+
+def test_showing_a_kept_back_record_shows_exactly_that_one(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    before = everything_seen_by("partner_b", world, client_for("partner_b"))
+    response = client_for("partner_a").post(f"/cases/{world.case.pk}/held/{world.held.pk}/show/")
+    assert response.status_code == 302
+    after = everything_seen_by("partner_b", world, client_for("partner_b"))
+    assert HELD_BODY not in before and HELD_BODY in after
+    assert after.replace(HELD_BODY, "").count("Before-") == before.count("Before-")
+    for visibility in ("private", "clinician"):
+        assert BODIES[visibility] not in after
 
 
 @pytest.mark.parametrize("persona", [p for p in PERSONAS if p != "anonymous"])

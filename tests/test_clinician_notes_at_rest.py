@@ -80,7 +80,7 @@ def test_the_migration_encrypts_notes_written_before_it(case: Case, clinician: U
         )
     assert any(PLANTED in value for value in raw("safety_alert", "acknowledgement_note"))
 
-    migration = importlib.import_module("retrust.safety.migrations.0004_clinician_notes_encrypted")
+    migration = importlib.import_module("retrust.safety.migrations.0005_clinician_notes_encrypted")
     migration.encrypt_existing(apps, None)
 
     for table, column in [

@@ -27,6 +27,7 @@ from retrust.core.models import (
     hash_token,
 )
 from tests.conftest import PASSWORD, make_user, signed_in_client
+from tests.support.crawl import every_get_url
 
 NEW_PASSWORD = "slow tide under the pier"
 LINK = re.compile(r"http://testserver(/invite/([A-Za-z0-9_\-]+)/)")
@@ -514,3 +515,176 @@ def test_a_creation_key_of_someone_elses_case_is_refused_cleanly(
     assert "This form was already used" in text(response)
     assert Case.objects.count() == 1
     assert not Invitation.objects.exists()
+
+
+# --- a partner who joins later (DESIGN.md: joining never widens a record) -------------------
+
+EARLIER_ENTRY = "Written-before-Sky: I am scared this will not work"
+EARLIER_GOAL = "Goal-before-Sky: that we can talk about money without shouting"
+EARLIER_PRIVATE = "Private-before-Sky: the night of the argument"
+LATER_ENTRY = "Written-after-Sky: glad you are here"
+
+
+def plain(response) -> str:
+    """The page's text with every run of whitespace as one space, as a reader sees it."""
+    return " ".join(text(response).split())
+
+
+def everything_seen(client: Client, urls: list[str]) -> str:
+    return "\n".join(text(client.get(url, follow=True)) for url in urls)
+
+
+@pytest.fixture
+def robin_waits_for_sky(clinician_client, django_capture_on_commit_callbacks):
+    """Robin joins and writes for both of them; Sky accepts the invitation days later."""
+    from retrust.program import actions as program
+
+    with django_capture_on_commit_callbacks(execute=True):
+        open_case(clinician_client)
+    links = links_in_outbox()
+    robin_client = Client()
+    assert accept(robin_client, links["robin@example.org"]).status_code == 302
+    case = Case.objects.get(label="Robin and Sky")
+    robin = User.objects.get(email="robin@example.org")
+    earlier = actions.write_journal_entry(robin, case, body=EARLIER_ENTRY, visibility="couple")
+    mine = actions.write_journal_entry(robin, case, body=EARLIER_PRIVATE, visibility="private")
+    program.write_trust_goal(robin, case, body=EARLIER_GOAL, visibility="couple")
+
+    sky_client = Client()
+    assert accept(sky_client, links["sky@example.org"]).status_code == 302
+    sky = User.objects.get(email="sky@example.org")
+    later = actions.write_journal_entry(robin, case, body=LATER_ENTRY, visibility="couple")
+    return {
+        "case": case,
+        "robin": robin,
+        "sky": sky,
+        "robin_client": robin_client,
+        "sky_client": sky_client,
+        "entries": [earlier.pk, mine.pk, later.pk],
+        "earlier": earlier,
+    }
+
+
+def test_a_late_joiner_sees_nothing_written_for_both_before_they_joined(robin_waits_for_sky):
+    world = robin_waits_for_sky
+    urls = every_get_url(world["case"].pk, [f"/journal/{pk}/" for pk in world["entries"]])
+    seen = everything_seen(world["sky_client"], urls)
+    for earlier in [EARLIER_ENTRY, EARLIER_GOAL, EARLIER_PRIVATE]:
+        assert earlier not in seen
+    # What Robin writes for both after Sky joined reaches Sky as always.
+    assert LATER_ENTRY in seen
+    # Nothing was lost for the author, and the clinician still reads what was shared with them.
+    assert EARLIER_ENTRY in text(world["robin_client"].get("/home/"))
+    clinician_seen = text(
+        signed_in_client(world["case"].clinicians.get()).get(
+            f"/api/v1/cases/{world['case'].pk}/journal"
+        )
+    )
+    assert EARLIER_ENTRY in clinician_seen and EARLIER_PRIVATE not in clinician_seen
+
+
+def test_the_author_is_told_what_the_newcomer_can_and_cannot_see(robin_waits_for_sky):
+    world = robin_waits_for_sky
+    home = plain(world["robin_client"].get("/home/"))
+    assert "What Sky can see" in home
+    assert "Sky can read what you share with both of you from then on" in home
+    assert "Sky can't see it unless you choose to show it, one by one" in home
+    assert "Journal entry" in home and "Trust goal" in home
+    assert home.count("Show to Sky") == 2
+    # The newcomer is not told about what they cannot see.
+    sky_home = text(world["sky_client"].get("/home/"))
+    assert "What Sky can see" not in sky_home and "Show to" not in sky_home
+
+
+def test_showing_one_record_shows_exactly_that_one(robin_waits_for_sky):
+    from retrust.core.models import HeldRecord, JournalEntry
+
+    world = robin_waits_for_sky
+    held = HeldRecord.objects.get(record_type="core.journalentry")
+    response = world["robin_client"].post(f"/cases/{world['case'].pk}/held/{held.pk}/show/")
+    assert response.status_code == 302
+    assert JournalEntry.objects.get(pk=world["earlier"].pk).visibility == "couple"
+
+    seen = everything_seen(
+        world["sky_client"],
+        every_get_url(world["case"].pk, [f"/journal/{pk}/" for pk in world["entries"]]),
+    )
+    assert EARLIER_ENTRY in seen
+    assert EARLIER_GOAL not in seen and EARLIER_PRIVATE not in seen
+    home = text(world["robin_client"].get("/home/"))
+    assert home.count("Show to Sky") == 1  # the trust goal still waits for Robin's choice
+    assert AuditEvent.objects.filter(action="retrust.case.record.shown").count() == 1
+
+
+def test_only_the_author_can_show_a_held_record(robin_waits_for_sky):
+    from retrust.core.models import HeldRecord
+
+    world = robin_waits_for_sky
+    held = HeldRecord.objects.get(record_type="core.journalentry")
+    response = world["sky_client"].post(f"/cases/{world['case'].pk}/held/{held.pk}/show/")
+    assert response.status_code == 404
+    with pytest.raises(actions.ActionError):
+        actions.show_held_record(world["sky"], held)
+    assert EARLIER_ENTRY not in text(world["sky_client"].get("/home/"))
+
+
+def test_choosing_both_of_us_on_the_entry_page_also_shows_it(robin_waits_for_sky):
+    world = robin_waits_for_sky
+    page = text(world["robin_client"].get(f"/journal/{world['earlier'].pk}/"))
+    assert "before Sky joined" in page
+    world["robin_client"].post(f"/journal/{world['earlier'].pk}/", {"visibility": "couple"})
+    assert EARLIER_ENTRY in text(world["sky_client"].get("/home/"))
+    assert "Show to Sky" in text(world["robin_client"].get("/home/"))  # the goal only
+    assert text(world["robin_client"].get("/home/")).count("Show to Sky") == 1
+
+
+def test_joining_again_holds_nothing_twice(robin_waits_for_sky):
+    """The clinic's track switch may call ``partner_joined`` again: nothing shown is taken back."""
+    from retrust.core.models import HeldRecord, JournalEntry
+
+    world = robin_waits_for_sky
+    held = HeldRecord.objects.get(record_type="core.journalentry")
+    actions.show_held_record(world["robin"], held)
+    assert actions.partner_joined(world["case"], world["sky"]) == 0
+    assert actions.partner_joined(world["case"], world["sky"], since=timezone.now()) == 1
+    assert JournalEntry.objects.get(pk=world["earlier"].pk).visibility == "couple"
+    # Only the record written for both after the join and never held before was held now.
+    assert HeldRecord.objects.filter(record_id=world["entries"][2]).exists()
+
+
+def test_a_held_record_can_wait_for_the_pause_to_end(robin_waits_for_sky):
+    from retrust.core.models import HeldRecord
+    from tests.conftest import pause_case
+
+    world = robin_waits_for_sky
+    pause_case(world["case"])
+    home = text(world["robin_client"].get("/home/"))
+    assert "Show to Sky" not in home
+    assert "You can choose to show it once shared activities start again." in home
+    held = HeldRecord.objects.get(record_type="core.journalentry")
+    response = world["robin_client"].post(f"/cases/{world['case'].pk}/held/{held.pk}/show/")
+    assert response.status_code == 409
+    assert EARLIER_ENTRY not in text(world["sky_client"].get("/home/"))
+
+
+def test_the_authors_home_is_constant_in_held_records(robin_waits_for_sky):
+    """However much was kept back at the join, the home page runs the same queries."""
+    from retrust.core.models import JournalEntry
+    from tests.test_query_counts import assert_constant
+
+    world = robin_waits_for_sky
+
+    def grow() -> None:
+        since = timezone.now()
+        for i in range(15):
+            JournalEntry.objects.create(
+                case=world["case"],
+                author=world["robin"],
+                body=f"more {i}",
+                visibility="couple",
+                created_at=since - timedelta(minutes=i + 1),
+            )
+        actions.partner_joined(world["case"], world["sky"], since=since)
+
+    assert_constant(world["robin_client"], "/home/", grow)
+    assert plain(world["robin_client"].get("/home/")).count("Show to Sky") == 18

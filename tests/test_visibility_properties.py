@@ -180,6 +180,50 @@ def test_visible_to_and_can_see_match_the_design_table(world: World) -> None:
         transaction.set_rollback(True)
 
 
+@pytest.mark.django_db
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    visibilities=st.lists(st.sampled_from(VISIBILITIES), max_size=6),
+    assigned=st.booleans(),
+)
+def test_a_partner_who_joins_later_is_shown_nothing_written_before(
+    visibilities: list[str], assigned: bool
+) -> None:
+    """DESIGN.md: a record written before a partner joined is never widened by the join."""
+    from retrust.core import actions
+    from retrust.core.models import HeldRecord
+
+    with transaction.atomic():
+        practice = Practice.objects.create(name="P", slug="p")
+        clinician = User.objects.create(email="c@example.org", password="!")
+        ClinicianMembership.objects.create(practice=practice, user=clinician, role="clinician")
+        first = User.objects.create(email="a@example.org", password="!")
+        newcomer = User.objects.create(email="b@example.org", password="!")
+        case = Case.objects.create(practice=practice, label="Case")
+        if assigned:
+            case.clinicians.add(clinician)
+        CaseMember.objects.create(case=case, user=first, role="partner_a")
+        for visibility in visibilities:
+            JournalEntry.objects.create(case=case, author=first, visibility=visibility, body="…")
+
+        def seen(user: User) -> set[int]:
+            return set(JournalEntry.objects.visible_to(user).values_list("pk", flat=True))
+
+        before = {user.pk: seen(user) for user in (first, clinician)}
+        CaseMember.objects.create(case=case, user=newcomer, role="partner_b")
+        held = actions.partner_joined(case, newcomer)
+
+        assert seen(newcomer) == set()
+        assert {user.pk: seen(user) for user in (first, clinician)} == before
+        assert held == visibilities.count("couple") == HeldRecord.objects.count()
+        assert actions.partner_joined(case, newcomer) == 0
+        transaction.set_rollback(True)
+
+
 def test_a_clinician_who_is_also_a_partner_elsewhere_sees_by_each_role(
     practice, case, partner_a, partner_b, clinician, other_practice_case
 ):

@@ -14,7 +14,7 @@ from pydantic import Field
 
 from retrust.api.openapi import DocumentedAPI
 from retrust.core import actions, policy
-from retrust.core.models import ApiToken, CaseMember, JournalEntry, hash_token
+from retrust.core.models import ApiToken, JournalEntry, hash_token
 from retrust.core.rules import Visibility
 
 
@@ -139,8 +139,16 @@ def _roles(user: Any) -> list[str]:
     return roles
 
 
-def _my_role(user: Any, case_id: int, partner_roles: dict[int, str]) -> str:
-    return partner_roles.get(case_id, "clinician")
+def _case_out(access: policy.CaseAccess) -> dict[str, Any]:
+    case = access.case
+    return {
+        "id": case.pk,
+        "label": case.label,
+        "status": case.status,
+        "track": case.track,
+        "stage": case.stage,
+        "my_role": access.role,
+    }
 
 
 @api.get("/me", response=MeOut, summary="Who am I")
@@ -156,50 +164,30 @@ def me(request: HttpRequest) -> dict[str, Any]:
 
 @api.get("/cases", response=list[CaseOut], summary="My cases")
 def my_cases(request: HttpRequest) -> list[dict[str, Any]]:
-    user: Any = request.auth  # type: ignore[attr-defined]
-    partner_roles = dict(CaseMember.objects.filter(user=user).values_list("case_id", "role"))
-    return [
-        {
-            "id": case.pk,
-            "label": case.label,
-            "status": case.status,
-            "track": case.track,
-            "stage": case.stage,
-            "my_role": _my_role(user, case.pk, partner_roles),
-        }
-        for case in policy.cases_for(user).order_by("id")
-    ]
+    return [_case_out(access) for access in policy.accesses_for(request.auth)]  # type: ignore[attr-defined]
 
 
 @api.get("/cases/{case_id}", response=CaseOut, summary="One case")
 def case_detail(request: HttpRequest, case_id: int) -> dict[str, Any]:
-    user: Any = request.auth  # type: ignore[attr-defined]
-    case = policy.get_case_for(user, case_id)
-    partner_roles = dict(CaseMember.objects.filter(user=user).values_list("case_id", "role"))
-    return {
-        "id": case.pk,
-        "label": case.label,
-        "status": case.status,
-        "track": case.track,
-        "stage": case.stage,
-        "my_role": _my_role(user, case.pk, partner_roles),
-    }
+    return _case_out(policy.case_access(request.auth, case_id))  # type: ignore[attr-defined]
 
 
 @api.get("/cases/{case_id}/members", response=list[MemberOut], summary="Partners in a case")
 def case_members(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
-    user: Any = request.auth  # type: ignore[attr-defined]
-    case = policy.get_case_for(user, case_id)
-    clinician = policy.is_case_clinician(user, case)
+    access = policy.case_access(request.auth, case_id)  # type: ignore[attr-defined]
     return [
         {
             "role": member.role,
             "display_name": member.user.name,
             # Partners see each other's names; only the clinician sees contact details.
-            "email": member.user.email if clinician or member.user_id == user.pk else None,
+            "email": (
+                member.user.email
+                if access.is_clinician or member.user_id == access.user.pk
+                else None
+            ),
             "joined_at": member.joined_at,
         }
-        for member in case.members.select_related("user")
+        for member in access.case.members.select_related("user")
     ]
 
 
@@ -218,17 +206,9 @@ def _journal_out(entry: JournalEntry, user: Any) -> dict[str, Any]:
     "/cases/{case_id}/journal", response=list[JournalOut], summary="Journal entries I may read"
 )
 def case_journal(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
-    user: Any = request.auth  # type: ignore[attr-defined]
-    case = policy.get_case_for(user, case_id)
-    entries = list(
-        JournalEntry.objects.visible_to(user)
-        .filter(case=case)
-        .select_related("author")
-        .order_by("-created_at")[:200]
-    )
-    if entries and policy.is_case_clinician(user, case):
-        actions.record_clinical_read(user, case, "journal_entries", len(entries))
-    return [_journal_out(entry, user) for entry in entries]
+    access = policy.case_access(request.auth, case_id)  # type: ignore[attr-defined]
+    entries = access.read(JournalEntry.objects.select_related("author"), "journal_entries")
+    return [_journal_out(entry, access.user) for entry in entries.order_by("-created_at")[:200]]
 
 
 @api.post(
@@ -237,14 +217,11 @@ def case_journal(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
     summary="Write a journal entry (partners only)",
 )
 def write_journal(request: HttpRequest, case_id: int, payload: JournalIn) -> Status[Any]:
-    user: Any = request.auth  # type: ignore[attr-defined]
-    case = policy.partner_cases_for(user).filter(pk=case_id).first()
-    if case is None:
-        raise Http404("No such case.")
+    access = policy.case_access(request.auth, case_id, as_=policy.PARTNER)  # type: ignore[attr-defined]
     entry = actions.write_journal_entry(
-        user, case, body=payload.body, visibility=payload.visibility.value
+        access.user, access.case, body=payload.body, visibility=payload.visibility.value
     )
-    return Status(201, _journal_out(entry, user))
+    return Status(201, _journal_out(entry, access.user))
 
 
 # Every app's routes, mounted from this one list.

@@ -8,9 +8,10 @@ the field at fault and saying, in plain words, what to do.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
@@ -33,9 +34,11 @@ from retrust.core.models import (
     CaseMember,
     CaseStatus,
     ClinicianMembership,
+    HeldRecord,
     Invitation,
     InvitationRole,
     JournalEntry,
+    PartnerAuthored,
     PartnerRole,
     Practice,
     PracticeRole,
@@ -458,6 +461,7 @@ def accept_invitation(
             case=case,
             details={"role": invitation.role},
         )
+        partner_joined(case, user)
     else:
         if ClinicianMembership.objects.filter(practice=invitation.practice, user=user).exists():
             raise ActionError("You are already part of this practice.")
@@ -475,6 +479,116 @@ def accept_invitation(
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     return user
+
+
+# --- a partner who joins later ----------------------------------------------------------
+
+
+def partner_kinds() -> list[type[PartnerAuthored]]:
+    """Every kind of partner-authored record, whichever app defines it."""
+    return [
+        model
+        for model in apps.get_models()
+        if issubclass(model, PartnerAuthored) and not model._meta.proxy
+    ]
+
+
+@transaction.atomic
+def partner_joined(case: Case, newcomer: User, *, since: datetime | None = None) -> int:
+    """The newcomer can now read shared work: hold what the other partner wrote for both before.
+
+    Joining never widens a record (DESIGN.md "Who sees what"). Every "both of us" record of
+    the case written by someone else before ``since`` (by default, the moment the newcomer
+    joined) is narrowed to its author and the clinician and listed as a ``HeldRecord`` until
+    its author chooses again. Accepting an invitation calls this; so may the clinic's switch
+    from the individual to the conjoint track. A record is held at most once, so calling it
+    again is harmless. Returns how many records were held.
+    """
+    if since is None:
+        joined = (
+            CaseMember.objects.filter(case=case, user=newcomer)
+            .values_list("joined_at", flat=True)
+            .first()
+        )
+        since = joined or timezone.now()
+    held = 0
+    for model in partner_kinds():
+        label = model._meta.label_lower
+        already = HeldRecord.objects.filter(case=case, record_type=label).values("record_id")
+        earlier = (
+            model._base_manager.filter(
+                case=case, visibility=Visibility.COUPLE.value, created_at__lt=since
+            )
+            .exclude(author=newcomer)
+            .exclude(pk__in=already)
+        )
+        rows = list(earlier.values_list("pk", "author_id"))
+        if not rows:
+            continue
+        HeldRecord.objects.bulk_create(
+            HeldRecord(
+                case=case,
+                author_id=author_id,
+                newcomer=newcomer,
+                record_type=label,
+                record_id=pk,
+            )
+            for pk, author_id in rows
+        )
+        model._base_manager.filter(pk__in=[pk for pk, _ in rows]).update(
+            visibility=Visibility.CLINICIAN.value
+        )
+        held += len(rows)
+    if held:
+        # No actor: the newcomer's own audit trail must not hint at what the other wrote.
+        audit.record(None, "retrust.case.records.held", case=case, details={"count": held})
+    return held
+
+
+def held_record_model(held: HeldRecord) -> type[PartnerAuthored] | None:
+    try:
+        model = apps.get_model(held.record_type)
+    except (LookupError, ValueError):
+        return None
+    return model if issubclass(model, PartnerAuthored) else None
+
+
+@transaction.atomic
+def show_held_record(author: User, held: HeldRecord) -> HeldRecord:
+    """The author shows one record held at the join to both partners again ("both of us")."""
+    held = HeldRecord.objects.select_for_update().select_related("case").get(pk=held.pk)
+    if held.author_id != author.pk:
+        raise ActionError("Only the person who wrote this can choose who sees it.")
+    if held.decided_at is not None:
+        return held
+    case = held.case
+    if case.status == CaseStatus.CLOSED:
+        raise ActionError("This case is closed, so what it holds stays as it is.")
+    pause.require_couple_work_allowed(case, author)
+    model = held_record_model(held)
+    shown = 0
+    if model is not None:
+        shown = model._base_manager.filter(
+            pk=held.record_id, case=case, author_id=author.pk
+        ).update(visibility=Visibility.COUPLE.value)
+    if not shown:
+        raise ActionConflict("This was deleted in the meantime, so there is nothing to show.")
+    held.decided_at = timezone.now()
+    held.save(update_fields=["decided_at"])
+    audit.record(
+        author,
+        "retrust.case.record.shown",
+        case=case,
+        details={"record_type": held.record_type, "record_id": held.record_id},
+    )
+    return held
+
+
+def _decided(record: PartnerAuthored) -> None:
+    """The author chose again who sees a record, so it no longer waits on the home page."""
+    HeldRecord.objects.filter(
+        record_type=record._meta.label_lower, record_id=record.pk, decided_at__isnull=True
+    ).update(decided_at=timezone.now())
 
 
 # --- accounts -----------------------------------------------------------------------------
@@ -612,7 +726,25 @@ def _clean_visibility(value: str) -> Visibility:
 def _require_sharing_allowed(actor: User, case: Case, visibility: Visibility) -> None:
     """Sharing with the other partner is couple work: it waits while the case is paused."""
     if visibility is Visibility.COUPLE:
+        if not offers_couple_choice(case):
+            raise ActionError(
+                "You are working on your own with your clinician for now, so there is no one "
+                "else to share this with. Choose “Only me” or “Me and my clinician”.",
+                "visibility",
+            )
         pause.require_couple_work_allowed(case, actor)
+
+
+def offers_couple_choice(case: Case, partners: int | None = None) -> bool:
+    """Whether "both of us" means anyone: not in an individual-track case with one partner.
+
+    ``partners``: how many partners have joined, when the caller already knows.
+    """
+    if case.track != Track.INDIVIDUAL:
+        return True
+    if partners is None:
+        partners = CaseMember.objects.filter(case=case).count()
+    return partners > 1
 
 
 @transaction.atomic
@@ -652,6 +784,7 @@ def change_journal_visibility(author: User, entry: JournalEntry, visibility: str
     _require_sharing_allowed(author, entry.case, chosen)
     entry.visibility = chosen
     entry.save(update_fields=["visibility", "updated_at"])
+    _decided(entry)
     audit.record(
         author,
         "retrust.journal.visibility_changed",
@@ -664,9 +797,12 @@ def change_journal_visibility(author: User, entry: JournalEntry, visibility: str
 
 
 @transaction.atomic
-def delete_journal_entry(author: User, entry: JournalEntry) -> None:
+def delete_journal_entry(author: User, entry: JournalEntry, *, confirmed: bool) -> None:
+    """Deleting is for good, so it takes a second, deliberate step (``confirmed``)."""
     if entry.author_id != author.pk:
         raise ActionError("Only the person who wrote this can delete it.")
+    if not confirmed:
+        raise ActionError("Nothing was deleted. Deleting can't be undone, so please confirm first.")
     audit.record(
         author,
         "retrust.journal.deleted",
@@ -674,6 +810,9 @@ def delete_journal_entry(author: User, entry: JournalEntry) -> None:
         case=entry.case,
         private=audit.private_to_author(entry.visibility),
     )
+    HeldRecord.objects.filter(
+        record_type=JournalEntry._meta.label_lower, record_id=entry.pk
+    ).delete()
     entry.delete()
 
 

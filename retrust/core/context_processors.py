@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -9,11 +10,16 @@ from retrust.core import registry
 from retrust.core.models import CaseMember, ClinicianMembership, PracticeRole
 
 
+def leave_url() -> str:
+    """Where "Leave quickly" goes: the practice's choice, or our own neutral page."""
+    return getattr(settings, "RETRUST_LEAVE_URL", "") or reverse("away")
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     """Which menu entries this person gets (registered by the apps). Two small queries."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav": {"signed_in": False}}
+        return {"nav": {"signed_in": False, "leave_url": leave_url()}}
     roles = set(ClinicianMembership.objects.filter(user=user).values_list("role", flat=True))
     verified = user.is_verified() if hasattr(user, "is_verified") else False
     staff_ready = bool(roles) and verified
@@ -41,5 +47,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "clinician": "clinician" in audiences,
             "admin": "admin" in audiences,
             "entries": entries,
+            "leave_url": leave_url(),
         }
     }

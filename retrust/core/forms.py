@@ -79,7 +79,50 @@ class AcceptInvitationForm(forms.Form):
         return data
 
 
-class JournalForm(forms.Form):
+# In an individual-track case with no second partner nobody else is in the case: the labels
+# speak to one person and "both of us" is not offered at all.
+SOLO_LABELS = {
+    Visibility.PRIVATE: "Only me",
+    Visibility.CLINICIAN: "Me and my clinician",
+}
+PAUSED_SUFFIX = " — resting for now"
+
+
+class VisibilityChoice(forms.RadioSelect):
+    """Radio buttons where a choice the pause blocks is shown, explained and not selectable."""
+
+    def __init__(self, *args: Any, paused: frozenset[str] = frozenset(), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.paused = paused
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option: dict[str, Any] = super().create_option(*args, **kwargs)
+        if str(option["value"]) in self.paused:
+            option["attrs"]["disabled"] = True
+            option["label"] = f"{option['label']}{PAUSED_SUFFIX}"
+        return option
+
+
+def visibility_choices(*, solo: bool) -> list[tuple[str, str]]:
+    if solo:
+        return [(v.value, label) for v, label in SOLO_LABELS.items()]
+    return list(VISIBILITY_CHOICES)
+
+
+class _VisibilityMixin:
+    """``solo``: no one else is in the case; ``paused``: sharing with the partner waits."""
+
+    def _set_visibility(self, *, solo: bool, paused: bool) -> None:
+        field = self.fields["visibility"]  # type: ignore[attr-defined]
+        blocked = frozenset({Visibility.COUPLE.value}) if paused and not solo else frozenset()
+        # Every visibility stays a valid answer, so that the action, not the form, says kindly
+        # why "both of us" is not possible; only the buttons shown differ.
+        field.widget = VisibilityChoice(paused=blocked, choices=visibility_choices(solo=solo))
+        field.widget.is_required = field.required
+        self.paused = bool(blocked)
+
+
+class JournalForm(_VisibilityMixin, forms.Form):
     body = forms.CharField(
         label="What's on your mind",
         max_length=10_000,
@@ -89,14 +132,25 @@ class JournalForm(forms.Form):
         label="Who can read this",
         choices=VISIBILITY_CHOICES,
         initial=Visibility.PRIVATE.value,
-        widget=forms.RadioSelect,
     )
 
+    def __init__(self, *args: Any, solo: bool = False, paused: bool = False, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._set_visibility(solo=solo, paused=paused)
 
-class VisibilityForm(forms.Form):
-    visibility = forms.ChoiceField(
-        label="Who can read this", choices=VISIBILITY_CHOICES, widget=forms.RadioSelect
-    )
+
+class VisibilityForm(_VisibilityMixin, forms.Form):
+    visibility = forms.ChoiceField(label="Who can read this", choices=VISIBILITY_CHOICES)
+
+    def __init__(self, *args: Any, solo: bool = False, paused: bool = False, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._set_visibility(solo=solo, paused=paused)
+
+
+class DeleteForm(forms.Form):
+    """The second step of deleting: sent only from the page that asks "are you sure?"."""
+
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class ApiTokenForm(forms.Form):

@@ -67,7 +67,7 @@ class PrivacyHeadersMiddleware:
 
 
 # Paths a signed-in clinician may reach before the second factor: the factor itself,
-# signing out, static files and the health check.
+# signing out (and leaving quickly), static files and the health check.
 _OPEN_PATHS = (
     "/accounts/login",
     "/accounts/logout",
@@ -77,6 +77,7 @@ _OPEN_PATHS = (
     "/healthz",
     "/help/",
     "/away/",
+    "/leave/",
     "/api/",
 )
 

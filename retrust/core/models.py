@@ -298,6 +298,36 @@ class JournalEntry(PartnerAuthored):
         return f"Journal entry by {self.author} on {self.created_at:%Y-%m-%d}"
 
 
+class HeldRecord(models.Model):
+    """A "both of us" record its author wrote before the other partner joined the case.
+
+    Joining never widens what someone wrote (DESIGN.md "Who sees what"): when a partner joins
+    later, every earlier couple record of the other partner is narrowed to its author and the
+    clinician and listed here, until its author chooses again (``decided_at``). Any
+    ``PartnerAuthored`` model can be listed, so the row names the model by its label.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    newcomer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    record_type = models.CharField(max_length=100)  # the model's label, e.g. "core.journalentry"
+    record_id = models.PositiveBigIntegerField()
+    held_at = models.DateTimeField(default=timezone.now)
+    # When the author chose again who sees it (showing it to the newcomer, or anything else).
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["held_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["record_type", "record_id"], name="held_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record_type} {self.record_id} held from {self.newcomer_id}"
+
+
 class AuditQuerySet(models.QuerySet["AuditEvent"]):
     def update(self, **kwargs: Any) -> int:
         raise TypeError("The audit log is append-only.")

@@ -378,6 +378,46 @@ def case_access(user: Any, case_id: Any, as_: As = MEMBER) -> CaseAccess:
     return CaseAccess(user=user, case=case, member=member, is_clinician=is_clinician)
 
 
+def accesses_for(user: Any, as_: As = MEMBER) -> list[CaseAccess]:
+    """The person's way into each of their cases (a home page, a list of cases), oldest first.
+
+    Three queries however many cases: the same decision as ``case_access`` for each of them.
+    """
+    if not _authenticated(user):
+        return []
+    members: dict[int, CaseMember] = {}
+    if as_ is not As.CLINICIAN:
+        members = {m.case_id: m for m in CaseMember.objects.filter(user=user)}
+    clinician_of: set[int] = set()
+    if as_ is not As.PARTNER:
+        clinician_of = set(clinician_case_ids(user).values_list("case_id", flat=True))
+    cases = Case.objects.select_related("practice").filter(pk__in=set(members) | clinician_of)
+    return [
+        CaseAccess(
+            user=user,
+            case=case,
+            member=members.get(case.pk),
+            is_clinician=case.pk in clinician_of,
+        )
+        for case in cases.order_by("pk")
+    ]
+
+
+def visible_in(accesses: list[CaseAccess], queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """Rows of several of a partner's cases at once that they may see (their home page).
+
+    Partners only: a clinician's read goes through ``CaseAccess.read`` and its audit.
+    """
+    if not accesses:
+        return queryset.none()
+    if any(access.is_clinician and not access.is_partner for access in accesses):
+        raise ValueError("A clinician reads one case at a time, through CaseAccess.read.")
+    user = accesses[0].user
+    return queryset.filter(
+        visible_records_q(user), case_id__in=[access.case.pk for access in accesses]
+    )
+
+
 def record_access(
     user: Any, queryset: QuerySet[Any], pk: Any, as_: As = MEMBER, what: str | None = None
 ) -> tuple[CaseAccess, Any]:

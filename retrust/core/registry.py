@@ -37,7 +37,12 @@ PanelProvider = Callable[[Any, Sequence[int]], dict[int, list[Panel]]]
 # Called with (practice, partners by demo key, whether the practice was just created).
 DemoSeeder = Callable[[Any, dict[str, Any], bool], None]
 
+# Called with one partner-authored record; returns any of "kind", "summary" and "url": how the
+# partner home names a record held when the other partner joined, and where it lives.
+RecordDescriber = Callable[[Any], dict[str, str]]
+
 NAV: list[NavEntry] = []
+DESCRIBERS: dict[str, RecordDescriber] = {}
 HOME_PANELS: list[PanelProvider] = []
 DEMO_SEEDERS: list[tuple[int, DemoSeeder]] = []
 
@@ -71,3 +76,20 @@ def panels_for(user: Any, case_ids: Sequence[int]) -> dict[int, list[Panel]]:
     for found in panels.values():
         found.sort(key=lambda panel: panel.order)
     return panels
+
+
+def record_describer(model_label: str, describer: RecordDescriber) -> None:
+    DESCRIBERS[model_label.lower()] = describer
+
+
+def describe_record(record: Any) -> dict[str, str]:
+    """Kind, summary and address of a partner-authored record, for its author's eyes only.
+
+    Without a registered describer a record is named by its kind alone.
+    """
+    meta = record._meta
+    described = {"kind": str(meta.verbose_name).capitalize(), "summary": "", "url": ""}
+    describer = DESCRIBERS.get(meta.label_lower)
+    if describer is not None:
+        described.update(describer(record))
+    return described

@@ -6,6 +6,7 @@ from typing import Any
 
 import segno
 from django.conf import settings
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
@@ -21,16 +22,21 @@ from django.views.decorators.http import require_GET, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from retrust.core import actions, pause, policy, registry
+from retrust.core import actions, policy, registry
+from retrust.core.context_processors import leave_url
+from retrust.core.decorators import case_view
 from retrust.core.forms import (
     AcceptInvitationForm,
     ApiTokenForm,
+    DeleteForm,
     JournalForm,
     SignInForm,
     TwoFactorForm,
     VisibilityForm,
 )
-from retrust.core.models import ApiToken, CaseMember, JournalEntry, User
+from retrust.core.models import ApiToken, CaseMember, HeldRecord, JournalEntry, User
+from retrust.core.rules import Visibility
+from retrust.core.submission import submit
 
 # --- public -------------------------------------------------------------------------------
 
@@ -241,147 +247,319 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             status=409,
         )
     existing_account = user is None and User.objects.filter(email__iexact=invitation.email).exists()
-    form = AcceptInvitationForm(
-        request.POST or None, initial={"display_name": invitation.display_name}
+    # Signed in with the invited email, accepting is one button: a form with no fields.
+    data = request.POST if request.method == "POST" else None
+    form: forms.Form = (
+        forms.Form(data)
+        if user is not None
+        else AcceptInvitationForm(data, initial={"display_name": invitation.display_name})
     )
-    if request.method == "POST" and (
-        user is not None or (not existing_account and form.is_valid())
-    ):
-        try:
-            accepted = actions.accept_invitation(
-                token,
-                user=user,  # type: ignore[arg-type]
-                password=form.cleaned_data.get("password", "") if user is None else "",
-                display_name=form.cleaned_data.get("display_name", "") if user is None else "",
-            )
-        except actions.ActionError as exc:
-            if exc.field:
-                form.add_error(exc.field, exc.message)
-            else:
-                return _invitation_problem(request, exc.message, 400)
-        else:
-            if user is None:
-                auth_login(request, accepted, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, f"Welcome, {accepted.name}. You're in.")
-            return redirect("home")
-    context = {
-        "invitation": invitation,
-        "form": form,
-        "existing_account": existing_account,
-        "signed_in": user is not None,
-    }
-    status = 400 if request.method == "POST" else 200
-    return render(request, "core/accept_invitation.html", context, status=status)
+
+    def page(form: forms.Form, status: int) -> HttpResponse:
+        if form.non_field_errors():
+            # The invitation itself stopped working under us (used, withdrawn, a role taken).
+            return _invitation_problem(request, " ".join(form.non_field_errors()), status)
+        context = {
+            "invitation": invitation,
+            "form": form,
+            "existing_account": existing_account,
+            "signed_in": user is not None,
+        }
+        return render(request, "core/accept_invitation.html", context, status=status)
+
+    if request.method != "POST" or existing_account:
+        return page(form, 400 if request.method == "POST" else 200)
+
+    def accept(data: dict[str, Any]) -> User:
+        return actions.accept_invitation(
+            token,
+            user=user,  # type: ignore[arg-type]
+            password=data.get("password", ""),
+            display_name=data.get("display_name", ""),
+        )
+
+    def welcome(accepted: User) -> HttpResponse:
+        if user is None:
+            auth_login(request, accepted, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect("home")
+
+    return submit(
+        request,
+        form,
+        accept,
+        done=welcome,
+        again=page,
+        message=lambda accepted: f"Welcome, {accepted.name}. You're in.",
+    )
+
+
+# --- leaving quickly ------------------------------------------------------------------------
+
+
+@require_POST
+def leave_quickly(request: HttpRequest) -> HttpResponse:
+    """End the session at once and hand over a neutral page.
+
+    On every partner page the button's script sends this form as a beacon
+    (``navigator.sendBeacon``, with the page's CSRF token in the body and ``beacon=1``) and
+    replaces the page with the neutral one; the beacon's answer is an empty 204. Without
+    JavaScript the same form is posted normally and answered with a redirect there. No message
+    is left behind for the next visit, and the CSRF check stays, as on every other POST.
+    """
+    list(messages.get_messages(request))  # read, so nothing is shown on the next visit
+    auth_logout(request)
+    if request.POST.get("beacon"):
+        return HttpResponse(status=204)
+    return redirect(leave_url())
 
 
 # --- the partner's own pages --------------------------------------------------------------
 
 
+def _journal_form(access: policy.CaseAccess, solo: bool, data: Any = None) -> JournalForm:
+    return JournalForm(
+        data,
+        auto_id=f"journal-{access.case.pk}-%s",
+        solo=solo,
+        paused=access.held,
+    )
+
+
+def _held_for(user: Any, accesses: list[policy.CaseAccess]) -> dict[int, list[dict[str, Any]]]:
+    """What this author wrote for both before the other partner joined and has not shown since.
+
+    One query for the list, then one per kind of record in it (never per record).
+    """
+    rows = list(
+        HeldRecord.objects.filter(
+            author=user,
+            case_id__in=[access.case.pk for access in accesses],
+            decided_at__isnull=True,
+        ).select_related("newcomer")
+    )
+    by_type: dict[str, list[HeldRecord]] = {}
+    for row in rows:
+        by_type.setdefault(row.record_type, []).append(row)
+    found: dict[int, list[dict[str, Any]]] = {}
+    for held in by_type.values():
+        model = actions.held_record_model(held[0])
+        if model is None:
+            continue
+        records = {
+            record.pk: record
+            for record in policy.visible_in(accesses, model._default_manager.all())
+            .filter(pk__in=[row.record_id for row in held], author=user)
+            .exclude(visibility=Visibility.COUPLE.value)
+        }
+        for row in held:
+            record = records.get(row.record_id)
+            if record is None:
+                continue  # deleted, or shown to both again elsewhere
+            found.setdefault(row.case_id, []).append(
+                {"held": row, "record": record, **registry.describe_record(record)}
+            )
+    for items in found.values():
+        items.sort(key=lambda item: item["record"].created_at)
+    return found
+
+
+@never_cache
 @login_required
 def partner_home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    memberships = list(
-        CaseMember.objects.filter(user=user).select_related("case", "case__practice")
-    )
-    if not memberships:
-        # Clinicians and admins have their own start pages; anyone else simply has no case yet.
-        if policy.is_practice_staff(user):
-            return redirect("home")
-        return render(request, "core/partner_home.html", {"cases": []})
-    case_ids = [m.case_id for m in memberships]
+    if policy.is_practice_staff(user) and not CaseMember.objects.filter(user=user).exists():
+        return redirect("home")  # clinicians and admins have their own start pages
+    return _home_page(request)
+
+
+def _home_page(request: HttpRequest, status: int = 200, problem: str = "") -> HttpResponse:
+    """The partner's home: each of their cases, its journal and the panels apps register.
+
+    ``problem``: why the last request was refused, said at the top (with ``status``).
+    """
+    user = request.user
+    accesses = policy.accesses_for(user, as_=policy.PARTNER)
+    if not accesses:
+        return render(request, "core/partner_home.html", {"cases": []}, status=status)
+    case_ids = [access.case.pk for access in accesses]
     others = {
-        (m.case_id): m
-        for m in CaseMember.objects.filter(case_id__in=case_ids)
+        member.case_id: member
+        for member in CaseMember.objects.filter(case_id__in=case_ids)
         .exclude(user=user)
         .select_related("user")
     }
     clinicians: dict[int, list[str]] = {}
-    through = memberships[0].case.clinicians.through
+    through = accesses[0].case.clinicians.through
     for row in through.objects.filter(case_id__in=case_ids).select_related("user"):
         clinicians.setdefault(row.case_id, []).append(row.user.name)
     entries = list(
-        JournalEntry.objects.visible_to(user)
-        .filter(case_id__in=case_ids)
-        .select_related("author")
-        .order_by("-created_at")[:50]
+        policy.visible_in(accesses, JournalEntry.objects.select_related("author")).order_by(
+            "-created_at"
+        )[:50]
     )
+    held = _held_for(user, accesses)
     panels = registry.panels_for(user, case_ids)
-    cases = [
-        {
-            "held": pause.is_held(m.case, user),
-            "pause_message": pause.message_for(m.case, user),
-            "panels": panels.get(m.case_id, []),
-            "member": m,
-            "case": m.case,
-            "other": others.get(m.case_id),
-            "clinicians": clinicians.get(m.case_id, []),
-            "entries": [e for e in entries if e.case_id == m.case_id],
-            "form": JournalForm(auto_id=f"journal-{m.case_id}-%s"),
-        }
-        for m in memberships
-    ]
-    return render(request, "core/partner_home.html", {"cases": cases})
+    cases = []
+    # The open cases first, the newest first; closed ones (read-only) after them.
+    for access in sorted(accesses, key=lambda a: (a.is_closed, -a.case.pk)):
+        case_id = access.case.pk
+        other = others.get(case_id)
+        solo = not actions.offers_couple_choice(access.case, partners=2 if other else 1)
+        cases.append(
+            {
+                "access": access,
+                "case": access.case,
+                "member": access.member,
+                "held": access.held,
+                "pause_message": access.pause_message,
+                "panels": panels.get(case_id, []),
+                "other": other,
+                "solo": solo,
+                "clinicians": clinicians.get(case_id, []),
+                "entries": [e for e in entries if e.case_id == case_id],
+                "held_records": held.get(case_id, []),
+                "form": _journal_form(access, solo),
+            }
+        )
+    context = {"cases": cases, "problem": problem}
+    return render(request, "core/partner_home.html", context, status=status)
 
 
+def _solo(access: policy.CaseAccess) -> bool:
+    return not actions.offers_couple_choice(access.case)
+
+
+@never_cache
 @require_POST
-@login_required
-def write_journal(request: HttpRequest, case_id: int) -> HttpResponse:
-    user = request.user
-    case = policy.partner_cases_for(user).filter(pk=case_id).first()
-    if case is None:
-        raise Http404("No such page.")
-    form = JournalForm(request.POST, auto_id=f"journal-{case_id}-%s")
-    if form.is_valid():
-        try:
-            actions.write_journal_entry(
-                user,  # type: ignore[arg-type]
-                case,
-                body=form.cleaned_data["body"],
-                visibility=form.cleaned_data["visibility"],
-            )
-        except actions.ActionError as exc:
-            form.add_error(exc.field, exc.message)
-        else:
-            messages.success(request, "Saved.")
-            return redirect("partner_home")
-    return render(request, "core/journal_form_page.html", {"form": form, "case": case}, status=400)
+@case_view(as_=policy.PARTNER)
+def write_journal(request: HttpRequest, access: policy.CaseAccess) -> HttpResponse:
+    solo = _solo(access)
+    form = _journal_form(access, solo, request.POST)
+
+    def again(form: forms.Form, status: int) -> HttpResponse:
+        context = {"form": form, "case": access.case, "access": access, "solo": solo}
+        return render(request, "core/journal_form_page.html", context, status=status)
+
+    return submit(
+        request,
+        form,
+        lambda data: actions.write_journal_entry(
+            access.user, access.case, body=data["body"], visibility=data["visibility"]
+        ),
+        done=reverse("partner_home"),
+        again=again,
+        message="Saved.",
+    )
 
 
+def _entry_access(
+    request: HttpRequest, entry_id: int, what: str | None = "journal_entry"
+) -> tuple[policy.CaseAccess, JournalEntry]:
+    return policy.record_access(
+        request.user, JournalEntry.objects.select_related("author", "case"), entry_id, what=what
+    )
+
+
+@never_cache
 @login_required
 def journal_entry(request: HttpRequest, entry_id: int) -> HttpResponse:
-    user = request.user
-    entry = policy.get_record_for(
-        user, JournalEntry.objects.select_related("author", "case"), entry_id
+    access, entry = _entry_access(request, entry_id)
+    is_author = entry.author_id == access.user.pk
+    if request.method == "POST" and not is_author:
+        raise Http404("No such page.")
+    solo = _solo(access) if is_author else False
+    form = VisibilityForm(
+        request.POST if request.method == "POST" else None,
+        initial={"visibility": entry.visibility},
+        solo=solo,
+        paused=access.held,
     )
-    is_author = entry.author_id == user.pk
-    form = VisibilityForm(request.POST or None, initial={"visibility": entry.visibility})
-    if request.method == "POST":
-        if not is_author:
-            raise Http404("No such page.")
-        if form.is_valid():
-            try:
-                actions.change_journal_visibility(user, entry, form.cleaned_data["visibility"])  # type: ignore[arg-type]
-            except actions.ActionError as exc:
-                form.add_error("visibility", exc.message)
-            else:
-                messages.success(request, "Updated who can read this.")
-                return redirect("journal_entry", entry_id=entry.pk)
-    if not is_author and policy.caseload_for(user).filter(pk=entry.case_id).exists():
-        actions.record_clinical_read(user, entry.case, "journal_entry", 1)
-    return render(
+    held = (
+        HeldRecord.objects.filter(
+            record_type=JournalEntry._meta.label_lower,
+            record_id=entry.pk,
+            decided_at__isnull=True,
+        )
+        .select_related("newcomer")
+        .first()
+        if is_author
+        else None
+    )
+
+    def page(form: forms.Form, status: int = 200) -> HttpResponse:
+        context = {
+            "entry": entry,
+            "is_author": is_author,
+            "form": form,
+            "access": access,
+            "solo": solo,
+            "held": held,
+        }
+        return render(request, "core/journal_entry.html", context, status=status)
+
+    if request.method != "POST":
+        return page(form)
+    return submit(
         request,
-        "core/journal_entry.html",
-        {"entry": entry, "is_author": is_author, "form": form},
+        form,
+        lambda data: actions.change_journal_visibility(access.user, entry, data["visibility"]),
+        done=reverse("journal_entry", args=[entry.pk]),
+        again=page,
+        message="Updated who can read this.",
+    )
+
+
+@never_cache
+@login_required
+def delete_journal(request: HttpRequest, entry_id: int) -> HttpResponse:
+    """Deleting takes two steps: this page asks, and only its own form deletes."""
+    access, _ = _entry_access(request, entry_id, what=None)
+    entry = access.get_to_change(JournalEntry.objects.select_related("case"), entry_id)
+    form = DeleteForm(request.POST if request.method == "POST" else None)
+
+    def page(form: forms.Form, status: int = 200) -> HttpResponse:
+        context = {"entry": entry, "form": form}
+        return render(request, "core/journal_delete.html", context, status=status)
+
+    if request.method != "POST":
+        return page(form)
+    return submit(
+        request,
+        form,
+        lambda data: actions.delete_journal_entry(access.user, entry, confirmed=data["confirm"]),
+        done=reverse("partner_home"),
+        again=page,
+        message="Deleted. It's gone for good.",
     )
 
 
 @require_POST
-@login_required
-def delete_journal(request: HttpRequest, entry_id: int) -> HttpResponse:
-    entry = policy.get_record_to_change(request.user, JournalEntry.objects.all(), entry_id)
-    actions.delete_journal_entry(request.user, entry)  # type: ignore[arg-type]
-    messages.success(request, "Deleted. It's gone for good.")
-    return redirect("partner_home")
+@case_view(as_=policy.PARTNER)
+def show_held_record(request: HttpRequest, access: policy.CaseAccess, held_id: int) -> HttpResponse:
+    """The author shows one record, held when the other partner joined, to both of them."""
+    held = (
+        HeldRecord.objects.filter(
+            pk=held_id, case=access.case, author=access.user, decided_at__isnull=True
+        )
+        .select_related("newcomer")
+        .first()
+    )
+    if held is None:
+        raise Http404("No such record.")
+    form = forms.Form(request.POST)
+
+    def again(form: forms.Form, status: int) -> HttpResponse:
+        # A refusal here (a pause, a record deleted meanwhile) is said on the home page.
+        return _home_page(request, status, " ".join(form.non_field_errors()))
+
+    return submit(
+        request,
+        form,
+        lambda data: actions.show_held_record(access.user, held),
+        done=reverse("partner_home"),
+        again=again,
+        message=f"{held.newcomer.name} can read it now.",
+    )
 
 
 # --- error pages --------------------------------------------------------------------------

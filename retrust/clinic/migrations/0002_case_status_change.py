@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('clinic', '0001_initial'),
-        ('core', '0003_practice_pause_wording'),
+        ('core', '0006_practice_pause_wording'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -34,7 +34,7 @@ def decrypt_existing(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("safety", "0003_case_pause_fields"),
+        ("safety", "0004_case_pause_fields"),
     ]
 
     operations = [

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0002_case_pause"),
+        ("core", "0005_auditevent_private"),
     ]
 
     operations = [
