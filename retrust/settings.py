@@ -260,12 +260,16 @@ if RETRUST_TASKS not in {"database", "rq"}:
 if RETRUST_TASKS == "rq":
     REDIS_URL = envsecret("REDIS_URL") or ""
     if not REDIS_URL:
-        raise ImproperlyConfigured("RETRUST_TASKS=rq needs REDIS_URL, e.g. redis://127.0.0.1:6379/0")
+        raise ImproperlyConfigured(
+            "RETRUST_TASKS=rq needs REDIS_URL, e.g. redis://127.0.0.1:6379/0"
+        )
     INSTALLED_APPS.append("django_rq")
     TASKS = {"default": {"BACKEND": "django_tasks_rq.backend.RQBackend", "QUEUES": ["default"]}}
     RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 300}}
 else:
-    TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend", "QUEUES": ["default"]}}
+    TASKS = {
+        "default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend", "QUEUES": ["default"]}
+    }
 
 # Notifications (retrust.notifications): how often a failed send is tried again, and when a
 # send that a worker claimed but never finished (the worker died) is handed to another worker.

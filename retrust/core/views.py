@@ -30,6 +30,7 @@ from retrust.core.forms import (
     VisibilityForm,
 )
 from retrust.core.models import ApiToken, CaseMember, JournalEntry, User
+from retrust.notifications.health import queue_lag
 from retrust.safety.models import CasePause, SafetyScreen
 
 # --- public -------------------------------------------------------------------------------
@@ -49,7 +50,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
             cursor.fetchone()
     except Exception:  # any database failure means "not healthy"
         return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+    return JsonResponse({"status": "ok", "database": "ok", **queue_lag()})
 
 
 @login_required

@@ -13,6 +13,7 @@ it is sent again. That is the only way a duplicate can happen.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
@@ -125,7 +126,11 @@ def _record_failure(token: str, error: BaseException, now: datetime) -> tuple[in
         attempts += 1
         if attempts >= limit:
             failed += Notification.objects.filter(pk=pk, claimed_by=token).update(
-                status=Status.FAILED, attempts=attempts, last_error=message, claimed_by=""
+                status=Status.FAILED,
+                attempts=attempts,
+                last_error=message,
+                last_attempt_at=now,
+                claimed_by="",
             )
         else:
             wait = backoff(attempts, settings.RETRUST_NOTIFY_RETRY_SECONDS)
@@ -133,6 +138,7 @@ def _record_failure(token: str, error: BaseException, now: datetime) -> tuple[in
                 status=Status.PENDING,
                 attempts=attempts,
                 last_error=message,
+                last_attempt_at=now,
                 next_attempt_at=now + wait,
                 claimed_by="",
                 claimed_at=None,
@@ -189,8 +195,13 @@ def _send_claimed(row: Notification, token: str, now: datetime, connection: Any)
         outcome.retrying += retrying
         outcome.failed += failed
         return outcome
+    finished = timezone.now()
     sent = _mine(token).update(
-        status=Status.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1, last_error=""
+        status=Status.SENT,
+        sent_at=finished,
+        last_attempt_at=finished,
+        attempts=F("attempts") + 1,
+        last_error="",
     )
     outcome.sent += sent
     outcome.emails += 1
@@ -222,19 +233,15 @@ def deliver(notification_ids: list[int], worker: str | None = None) -> Outcome:
             raise
         if outcome.errors:
             # A broken connection is not reused for the next person.
-            try:
+            with contextlib.suppress(Exception):
                 connection.close()
-            except Exception:  # noqa: S110 - closing a connection that already failed
-                pass
             connection = None
         for name in ("sent", "emails", "suppressed", "postponed", "retrying", "failed"):
             setattr(total, name, getattr(total, name) + getattr(outcome, name))
         total.errors.extend(outcome.errors)
     if connection is not None:
-        try:
+        with contextlib.suppress(Exception):
             connection.close()
-        except Exception:  # noqa: S110
-            pass
     return total
 
 
@@ -245,12 +252,14 @@ def release_stale_claims(now: datetime) -> int:
     limit = settings.RETRUST_NOTIFY_MAX_ATTEMPTS
     given_up = stale.filter(attempts__gte=limit - 1).update(
         status=Status.FAILED,
+        last_attempt_at=F("claimed_at"),
         attempts=F("attempts") + 1,
         last_error="The worker sending this stopped before it finished.",
         claimed_by="",
     )
     returned = stale.filter(attempts__lt=limit - 1).update(
         status=Status.PENDING,
+        last_attempt_at=F("claimed_at"),
         attempts=F("attempts") + 1,
         last_error="The worker sending this stopped before it finished.",
         next_attempt_at=now,

@@ -61,7 +61,12 @@ HIGH_ALERT = register(
     Kind("high_alert", "A high-priority alert in one of your cases", "clinician", essential=True)
 )
 CLINICIAN_DIGEST = register(
-    Kind("clinician_digest", "A daily summary of what waits in your caseload", "clinician", daily=True)
+    Kind(
+        "clinician_digest",
+        "A daily summary of what waits in your caseload",
+        "clinician",
+        daily=True,
+    )
 )
 AGREEMENT_ANSWER = register(
     Kind("agreement_answer", "An agreement waiting for your answer", "partner")
@@ -72,5 +77,7 @@ BREACH_ANSWER = register(
 CONFIRMATIONS = register(
     Kind("confirmations", "Days of a commitment waiting for your confirmation", "partner")
 )
-CHECKIN = register(Kind("checkin", "A check-in to answer (opens, due tomorrow, overdue)", "partner"))
+CHECKIN = register(
+    Kind("checkin", "A check-in to answer (opens, due tomorrow, overdue)", "partner")
+)
 HOMEWORK = register(Kind("homework", "Homework given to you, and when it is due soon", "partner"))

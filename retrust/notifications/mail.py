@@ -64,8 +64,12 @@ def build(
     connection: Any = None,
 ) -> EmailMessage:
     from_address, subject = sender(message_settings)
-    unsubscribe_url = "" if essential else absolute(
-        reverse("notifications:unsubscribe", args=[unsubscribe_token(user_id, kinds)])
+    unsubscribe_url = (
+        ""
+        if essential
+        else absolute(
+            reverse("notifications:unsubscribe", args=[unsubscribe_token(user_id, kinds)])
+        )
     )
     body = render_to_string(
         "notifications/email.txt",

@@ -59,6 +59,7 @@ class Notification(models.Model):
     enqueued_at = models.DateTimeField(null=True, blank=True)
     claimed_by = models.CharField(max_length=64, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -111,9 +112,7 @@ class Preference(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
     )
     channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.EMAIL)
-    delivery = models.CharField(
-        max_length=10, choices=Delivery.choices, default=Delivery.IMMEDIATE
-    )
+    delivery = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.IMMEDIATE)
     digest_at = models.TimeField(default=time(8, 0))
     quiet_start = models.TimeField(null=True, blank=True)
     quiet_end = models.TimeField(null=True, blank=True)
@@ -151,9 +150,7 @@ class SwitchedOff(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "kind"], name="one_switch_per_kind")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="one_switch_per_kind")]
 
     def __str__(self) -> str:
         return f"{self.kind} off for {self.user_id}"

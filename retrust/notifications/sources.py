@@ -157,7 +157,9 @@ def agreements_awaiting_answer(now: datetime) -> Iterator[Due]:
         .filter(_open_case("agreement__case"), _not_paused("agreement__case_id"))
         .annotate(recipient=F("agreement__case__members__user_id"))
         .filter(recipient__isnull=False)
-        .filter(~Exists(Consent.objects.filter(version=OuterRef("pk"), partner=OuterRef("recipient"))))
+        .filter(
+            ~Exists(Consent.objects.filter(version=OuterRef("pk"), partner=OuterRef("recipient")))
+        )
         .values_list("recipient", "agreement_id", "number", "agreement__case__practice_id")
     )
     for recipient, agreement_id, number, practice_id in versions.iterator(chunk_size=CHUNK):
@@ -183,7 +185,11 @@ def breach_reports_awaiting_answer(now: datetime) -> Iterator[Due]:
     )
     for recipient, report_id, practice_id in reports.iterator(chunk_size=CHUNK):
         yield Due(
-            recipient, kinds.BREACH_ANSWER.key, f"agreements.breachreport:{report_id}", "", practice_id
+            recipient,
+            kinds.BREACH_ANSWER.key,
+            f"agreements.breachreport:{report_id}",
+            "",
+            practice_id,
         )
 
 
@@ -254,7 +260,11 @@ def checkins_due(now: datetime) -> Iterator[Due]:
     ):
         try:
             round_ = round_for(
-                kind, today, starts_on=starts_on, every_weeks=every_weeks, next_session_on=session_on
+                kind,
+                today,
+                starts_on=starts_on,
+                every_weeks=every_weeks,
+                next_session_on=session_on,
             )
         except ValueError:  # a schedule saved without its interval: nothing to chase
             continue

@@ -17,8 +17,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from retrust.notifications import delivery, kinds, sources
-from retrust.notifications.models import Channel, Delivery, Notification, Preference, Status
-from retrust.notifications.models import SwitchedOff
+from retrust.notifications.models import (
+    Channel,
+    Delivery,
+    Notification,
+    Preference,
+    Status,
+    SwitchedOff,
+)
 from retrust.notifications.sources import Due
 from retrust.notifications.timing import next_daily, quiet_hours_end
 

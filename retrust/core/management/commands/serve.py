@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import contextlib
 import signal
+import sys
 from types import FrameType
 from typing import Any
 
@@ -17,9 +19,14 @@ def _stop_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, handler)
 
 
-def serve(port: int, host: str = "127.0.0.1") -> None:
+def serve(port: int, host: str = "127.0.0.1", *, background: bool = True) -> None:
+    """Serve, with a background worker and the once-a-minute tick as child processes."""
+    from retrust.notifications.background import background_work
+
     _stop_on_sigterm()
-    call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
+    work = background_work(sys.stdout) if background else contextlib.nullcontext()
+    with work:
+        call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
 
 
 class Command(BaseCommand):
@@ -28,6 +35,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument(
+            "--no-background",
+            action="store_true",
+            help="Don't start the worker and the tick (run them yourself).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        serve(options["port"], options["host"])
+        serve(options["port"], options["host"], background=not options["no_background"])
