@@ -248,6 +248,10 @@ if os.environ.get("EMAIL_HOST"):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
+# The address reminder emails come from. Anyone who glances at a partner's inbox sees it, so a
+# neutral one (no practice name, nothing about therapy) is safest; default: DEFAULT_FROM_EMAIL's.
+RETRUST_NOTIFY_FROM_EMAIL = os.environ.get("RETRUST_NOTIFY_FROM_EMAIL", "")
+
 # Where people reach this retrust: links in emails (sign-in, one-click unsubscribe) start here.
 RETRUST_BASE_URL = os.environ.get("RETRUST_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 

@@ -50,7 +50,7 @@ def sender(message_settings: MessageSettings | None) -> tuple[str, str]:
     """(from address with the practice's neutral name, neutral subject)."""
     name = message_settings.sender_name if message_settings else DEFAULT_SENDER_NAME
     subject = message_settings.neutral_subject if message_settings else DEFAULT_NEUTRAL_SUBJECT
-    _, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    _, address = parseaddr(settings.RETRUST_NOTIFY_FROM_EMAIL or settings.DEFAULT_FROM_EMAIL)
     return formataddr((name or DEFAULT_SENDER_NAME, address)), subject or DEFAULT_NEUTRAL_SUBJECT
 
 

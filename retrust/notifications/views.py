@@ -95,7 +95,8 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 @staff_required
 def failed_sends(request: HttpRequest) -> HttpResponse:
     """The practice's email settings, and sends that could not go out after every retry: who,
-    when and what went wrong on the way; never what the message was about."""
+    when and what went wrong on the way; never what the message was about, nor its kind (that
+    a clinician was sent an urgent one is itself clinical news an admin must not learn)."""
     practice = policy.administered_practice_for(request.user)
     current = MessageSettings.objects.filter(practice=practice).first()
     form = MessageSettingsForm(
@@ -116,9 +117,6 @@ def failed_sends(request: HttpRequest) -> HttpResponse:
         .order_by("-last_attempt_at", "-id")
     )
     page = Paginator(failed, 50).get_page(request.GET.get("page"))
-    for row in page.object_list:
-        kind = kinds.get(row.kind)
-        row.essential = kind is not None and kind.essential  # type: ignore[attr-defined]
     context = {"practice": practice, "page": page, "form": form}
     status = 400 if request.method == "POST" else 200
     return render(request, "notifications/failed.html", context, status=status)
