@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from django.conf import settings as django_settings
+from django.core.management import call_command
 
 
 def free_port() -> int:
@@ -126,3 +127,16 @@ def _empty_redis_queue() -> Iterator[None]:
 
 def redis_url_for_tests() -> str:
     return os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/13"
+
+
+def run_queued_tasks() -> None:
+    """Run every queued task in this process with the configured backend's own worker."""
+    if django_settings.RETRUST_TASKS == "rq":
+        import django_rq
+        from django_tasks_rq.backend import Job
+        from rq import SimpleWorker
+
+        queue = django_rq.get_queue("default", job_class=Job)
+        SimpleWorker([queue], connection=queue.connection, job_class=Job).work(burst=True)
+        return
+    call_command("worker", batch=True, verbosity=0)
