@@ -53,7 +53,5 @@ def test_many_rows_are_queued_in_batches(partner_b):
 
 
 def test_the_backend_is_the_one_configured():
-    from django_tasks import default_task_backend
-
     expected = "RQBackend" if settings.RETRUST_TASKS == "rq" else "DatabaseBackend"
-    assert type(default_task_backend).__name__ == expected
+    assert type(send_notifications.get_backend()).__name__ == expected
