@@ -1,0 +1,226 @@
+"""Two real workers at once never send the same email, and lose none.
+
+Each test runs ``retrust worker`` twice as separate processes against a database of its own
+(a SQLite file, or a PostgreSQL database next to the test database when DATABASE_URL names
+one), on the database queue and on Redis, and reads what reached a real SMTP server. The
+queue holds several tasks that each carry every row, so the two workers compete for each one;
+the SMTP server holds the first message until both workers have a session open, which proves
+that they really were sending at the same time.
+
+These tests start processes and migrate a database once per run (about 20 s); they are the
+claim's proof on real engines, and the rest of the suite tests the same code in-process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+from tests.notifications.conftest import Inbox, redis_url_for_tests
+
+ROOT = Path(__file__).resolve().parents[2]
+PEOPLE = 40
+COPIES = 4
+WORKER_TIMEOUT = 180
+
+
+def _run(env: dict[str, str], *args: str, timeout: float = 300) -> str:
+    done = subprocess.run(  # noqa: S603 - our own interpreter and modules
+        [sys.executable, *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+@pytest.fixture(scope="session")
+def outside_database(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Environment for processes that use a migrated database of their own."""
+    var = tmp_path_factory.mktemp("race-var")
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "RETRUST_VAR_DIR": str(var),
+        "RETRUST_ENV": "development",
+        "DEBUG": "0",
+        "LOG_LEVEL": "WARNING",
+    }
+    env.pop("RETRUST_TASKS", None)
+    url = os.environ.get("DATABASE_URL", "")
+    if url:
+        import psycopg
+
+        parts = urlsplit(url)
+        name = f"{parts.path.lstrip('/') or 'retrust'}_race"
+        admin_url = urlunsplit(parts._replace(path="/postgres"))
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        env["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
+    _run(env, "-m", "retrust.cli", "migrate", "--verbosity", "0")
+    return env
+
+
+def redis_available(url: str) -> bool:
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except Exception:
+        return False
+
+
+@pytest.fixture(params=["database", "rq"])
+def worker_env(
+    request: pytest.FixtureRequest, outside_database: dict[str, str], smtp_inbox: tuple[Inbox, int]
+) -> Iterator[tuple[dict[str, str], Inbox]]:
+    inbox, port = smtp_inbox
+    env = {
+        **outside_database,
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(port),
+        "EMAIL_USE_TLS": "0",
+        "EMAIL_TIMEOUT": "30",
+    }
+    if request.param == "rq":
+        url = redis_url_for_tests()
+        if not redis_available(url):
+            if os.environ.get("RETRUST_REQUIRE_REDIS", "") in {"1", "true", "yes"}:
+                pytest.fail(f"Redis is not reachable at {url}")
+            pytest.skip(f"Redis is not reachable at {url}")
+        env.update({"RETRUST_TASKS": "rq", "REDIS_URL": url})
+    yield env, inbox
+
+
+def start_worker(env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "retrust.cli", "worker", "--batch", "--verbosity", "0"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def descendants(pid: int) -> list[int]:
+    """Child processes, all the way down (RQ's work horse leaves its parent's process group)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def kill_hard(worker: subprocess.Popen[str]) -> None:
+    """SIGKILL the worker and everything it started, as a crash would."""
+    for pid in [*descendants(worker.pid), worker.pid]:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    worker.wait()
+
+
+def stop_all(workers: list[subprocess.Popen[str]]) -> None:
+    for worker in workers:
+        if worker.poll() is None:
+            kill_hard(worker)
+
+
+def report(env: dict[str, str]) -> dict[str, Any]:
+    return json.loads(_run(env, "-m", "tests.notifications.race_helper", "report"))
+
+
+def test_two_workers_at_once_send_every_email_exactly_once(
+    worker_env: tuple[dict[str, str], Inbox],
+) -> None:
+    env, inbox = worker_env
+    inbox.hold_until_sessions = 2
+    seeded = json.loads(
+        _run(env, "-m", "tests.notifications.race_helper", "seed", str(PEOPLE), str(COPIES))
+    )
+    assert seeded == {"ids": PEOPLE, "tasks": COPIES}
+
+    workers = [start_worker(env), start_worker(env)]
+    try:
+        deadline = time.monotonic() + WORKER_TIMEOUT
+        for worker in workers:
+            worker.wait(timeout=max(1, deadline - time.monotonic()))
+            assert worker.returncode == 0, worker.stderr.read()[-3000:] if worker.stderr else ""
+    finally:
+        stop_all(workers)
+
+    arrived = Counter(inbox.recipients())
+    assert len(arrived) == PEOPLE, "an email was lost"
+    assert set(arrived.values()) == {1}, f"sent twice: {[a for a, n in arrived.items() if n > 1]}"
+    outcome = report(env)
+    assert outcome["statuses"] == {"sent": PEOPLE}
+    assert outcome["attempts"] == {"1": PEOPLE}
+    # Both workers sent some: they really ran side by side (the server saw to that).
+    assert len(outcome["senders"]) >= 2, outcome["senders"]
+    assert len(inbox.sessions) >= 2
+
+
+def test_a_worker_killed_mid_send_loses_nothing_and_sends_nothing_twice(
+    worker_env: tuple[dict[str, str], Inbox],
+) -> None:
+    env, inbox = worker_env
+    # The first message is held at the server; the worker sending it is killed meanwhile.
+    inbox.hold_until_sessions = 99
+    inbox.hold_seconds = 60
+    _run(env, "-m", "tests.notifications.race_helper", "seed", str(PEOPLE), "1")
+    doomed = start_worker(env)
+    try:
+        deadline = time.monotonic() + 60
+        while not inbox.sessions and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert inbox.sessions, "the worker never started sending"
+        time.sleep(0.3)
+        kill_hard(doomed)
+    finally:
+        stop_all([doomed])
+    inbox.hold_until_sessions = 0
+    stranded = report(env)["statuses"]
+    assert stranded.get("sending", 0) >= 1, stranded
+
+    # The tick hands stranded claims back (here at once: claim timeout 0) and queues them.
+    _run(
+        {**env, "RETRUST_NOTIFY_CLAIM_TIMEOUT_SECONDS": "0"},
+        "-m",
+        "retrust.cli",
+        "tick",
+    )
+    survivor = start_worker(env)
+    try:
+        survivor.wait(timeout=WORKER_TIMEOUT)
+    finally:
+        stop_all([survivor])
+    arrived = Counter(inbox.recipients())
+    assert len(arrived) == PEOPLE, f"lost {PEOPLE - len(arrived)}"
+    assert set(arrived.values()) == {1}
+    assert report(env)["statuses"] == {"sent": PEOPLE}
