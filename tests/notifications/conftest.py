@@ -20,6 +20,7 @@ from email import policy as email_policy
 from email.message import EmailMessage
 from threading import Lock
 from typing import Any
+from unittest import mock
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -139,4 +140,7 @@ def run_queued_tasks() -> None:
         queue = django_rq.get_queue("default", job_class=Job)
         SimpleWorker([queue], connection=queue.connection, job_class=Job).work(burst=True)
         return
-    call_command("worker", batch=True, verbosity=0)
+    # The worker closes "old" connections between tasks; inside a test's transaction that would
+    # close the test's own connection (PostgreSQL), so here it is left open.
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        call_command("worker", batch=True, verbosity=0)
