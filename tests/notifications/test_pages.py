@@ -253,3 +253,40 @@ def test_healthz_reports_queue_lag_and_stays_ok(db, partner_b):
     assert body["tasks"]["queue"] == "ok"
     assert isinstance(body["tasks"]["backlog"], int)
     assert partner_b.email not in response.content.decode()
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_only_this_practices_admin_can_retry_its_failed_send(personas, practice, persona):
+    failed = Notification.objects.create(
+        recipient=personas["partner_b"],
+        practice=practice,
+        kind="homework",
+        subject="x:1",
+        status=Status.FAILED,
+        attempts=6,
+    )
+    response = signed_in_client(personas[persona]).post(f"{ADMIN_PAGE}{failed.pk}/retry/")
+    failed.refresh_from_db()
+    if persona == "admin":
+        assert response.status_code == 302
+        assert failed.status == Status.PENDING
+    else:
+        assert response.status_code == (302 if persona == "anonymous" else 404)
+        assert (failed.status, failed.attempts) == (Status.FAILED, 6)
+
+
+def test_every_notifications_route_has_rows_here():
+    from django.urls import get_resolver
+
+    from retrust.notifications import urls
+
+    tested = {
+        "preferences": PREFERENCES,
+        "unsubscribe": "/notifications/unsubscribe/token/",
+        "failed": ADMIN_PAGE,
+        "retry": f"{ADMIN_PAGE}1/retry/",
+    }
+    assert {pattern.name for pattern in urls.urlpatterns} == set(tested)
+    resolver = get_resolver()
+    for name, url in tested.items():
+        assert resolver.resolve(url).url_name == name
