@@ -13,69 +13,28 @@ claim's proof on real engines, and the rest of the suite tests the same code in-
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from tests.notifications.conftest import Inbox, redis_url_for_tests
+from tests.notifications.conftest import (
+    ROOT,
+    Inbox,
+    kill_hard,
+    redis_url_for_tests,
+    run_python,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
 PEOPLE = 40
 COPIES = 4
 WORKER_TIMEOUT = 180
-
-
-def _run(env: dict[str, str], *args: str, timeout: float = 300) -> str:
-    done = subprocess.run(  # noqa: S603 - our own interpreter and modules
-        [sys.executable, *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout
-
-
-@pytest.fixture(scope="session")
-def outside_database(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """Environment for processes that use a migrated database of their own."""
-    var = tmp_path_factory.mktemp("race-var")
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "RETRUST_VAR_DIR": str(var),
-        "RETRUST_ENV": "development",
-        "DEBUG": "0",
-        "LOG_LEVEL": "WARNING",
-    }
-    env.pop("RETRUST_TASKS", None)
-    url = os.environ.get("DATABASE_URL", "")
-    if url:
-        import psycopg
-
-        parts = urlsplit(url)
-        name = f"{parts.path.lstrip('/') or 'retrust'}_race"
-        admin_url = urlunsplit(parts._replace(path="/postgres"))
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
-        env["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
-    _run(env, "-m", "retrust.cli", "migrate", "--verbosity", "0")
-    return env
 
 
 def redis_available(url: str) -> bool:
@@ -121,31 +80,6 @@ def start_worker(env: dict[str, str]) -> subprocess.Popen[str]:
     )
 
 
-def descendants(pid: int) -> list[int]:
-    """Child processes, all the way down (RQ's work horse leaves its parent's process group)."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
-def kill_hard(worker: subprocess.Popen[str]) -> None:
-    """SIGKILL the worker and everything it started, as a crash would."""
-    for pid in [*descendants(worker.pid), worker.pid]:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-    worker.wait()
-
-
 def stop_all(workers: list[subprocess.Popen[str]]) -> None:
     for worker in workers:
         if worker.poll() is None:
@@ -153,7 +87,7 @@ def stop_all(workers: list[subprocess.Popen[str]]) -> None:
 
 
 def report(env: dict[str, str]) -> dict[str, Any]:
-    return json.loads(_run(env, "-m", "tests.notifications.race_helper", "report"))
+    return json.loads(run_python(env, "-m", "tests.notifications.race_helper", "report"))
 
 
 def test_two_workers_at_once_send_every_email_exactly_once(
@@ -162,7 +96,7 @@ def test_two_workers_at_once_send_every_email_exactly_once(
     env, inbox = worker_env
     inbox.hold_until_sessions = 2
     seeded = json.loads(
-        _run(env, "-m", "tests.notifications.race_helper", "seed", str(PEOPLE), str(COPIES))
+        run_python(env, "-m", "tests.notifications.race_helper", "seed", str(PEOPLE), str(COPIES))
     )
     assert seeded == {"ids": PEOPLE, "tasks": COPIES}
 
@@ -193,7 +127,7 @@ def test_a_worker_killed_mid_send_loses_nothing_and_sends_nothing_twice(
     # The first message is held at the server; the worker sending it is killed meanwhile.
     inbox.hold_until_sessions = 99
     inbox.hold_seconds = 60
-    _run(env, "-m", "tests.notifications.race_helper", "seed", str(PEOPLE), "1")
+    run_python(env, "-m", "tests.notifications.race_helper", "seed", str(PEOPLE), "1")
     doomed = start_worker(env)
     try:
         deadline = time.monotonic() + 60
@@ -209,7 +143,7 @@ def test_a_worker_killed_mid_send_loses_nothing_and_sends_nothing_twice(
     assert stranded.get("sending", 0) >= 1, stranded
 
     # The tick hands stranded claims back (here at once: claim timeout 0) and queues them.
-    _run(
+    run_python(
         {**env, "RETRUST_NOTIFY_CLAIM_TIMEOUT_SECONDS": "0"},
         "-m",
         "retrust.cli",
