@@ -140,5 +140,6 @@ def run_tick(now: datetime | None = None) -> TickResult:
             result.found += len(batch)
             result.written += write_outbox(batch, now)
     result.queued_rows, result.queued_tasks = queue_due(now)
-    logger.info("Tick: %s", result.as_json())
+    busy = result.written or result.queued_rows or result.released
+    logger.log(logging.INFO if busy else logging.DEBUG, "Tick: %s", result.as_json())
     return result
