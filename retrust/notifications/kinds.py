@@ -81,3 +81,8 @@ CHECKIN = register(
     Kind("checkin", "A check-in to answer (opens, due tomorrow, overdue)", "partner")
 )
 HOMEWORK = register(Kind("homework", "Homework given to you, and when it is due soon", "partner"))
+CONVERSATION_TURN = register(Kind("conversation_turn", "Your turn in a conversation", "partner"))
+BREAK_ENDING = register(Kind("break_ending", "A break in a conversation is ending", "partner"))
+STAGE_CONFIRMATION = register(
+    Kind("stage_confirmation", "A move to the next stage waiting for your confirmation", "partner")
+)

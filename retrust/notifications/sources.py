@@ -21,7 +21,8 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from django.db.models import Exists, F, Max, OuterRef, Q
+from django.db.models import Case as SqlCase
+from django.db.models import Exists, F, Max, OuterRef, Q, When
 from django.utils import timezone
 
 from retrust.agreements.models import (
@@ -33,9 +34,16 @@ from retrust.agreements.models import (
 )
 from retrust.assessments.due import round_for
 from retrust.assessments.models import MeasureResponse, MeasureSchedule, ResponseStatus
+from retrust.conversations.models import Break, Conversation, Phase
 from retrust.core.models import Case, CaseStatus, PracticeRole
 from retrust.notifications import kinds
-from retrust.program.models import Assignment, ExerciseResponse
+from retrust.program.models import (
+    Assignment,
+    ExerciseResponse,
+    ProposalState,
+    StageConfirmation,
+    StageProposal,
+)
 from retrust.safety.models import Alert, AlertPriority, CasePause
 
 # A high alert older than this when first seen (e.g. on the first tick after an upgrade) is not
@@ -45,6 +53,9 @@ HIGH_ALERT_WINDOW = timedelta(days=2)
 CONFIRMATION_WINDOW_DAYS = 14
 # Homework overdue for longer than this no longer keeps a clinician's daily digest going.
 OVERDUE_WINDOW_DAYS = 14
+# A break is announced this long before it ends, and not at all once it ended this long ago.
+BREAK_NOTICE = timedelta(minutes=10)
+BREAK_LATE = timedelta(hours=1)
 # Reading at most this many rows from the database at a time.
 CHUNK = 2000
 
@@ -314,5 +325,75 @@ def homework_waiting(now: datetime) -> Iterator[Due]:
             kinds.HOMEWORK.key,
             f"program.assignment:{assignment_id}",
             occasion,
+            practice_id,
+        )
+
+
+@source
+def conversation_turns(now: datetime) -> Iterator[Due]:
+    """A conversation waiting for this partner's turn (not during a break). Only after the
+    first turn: whoever opens a conversation speaks first and knows it."""
+    waiting = (
+        Conversation.objects.filter(turn_count__gte=1)
+        .filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now))
+        .filter(_open_case(), _not_paused())
+        .annotate(
+            recipient=SqlCase(
+                When(phase__in=[Phase.SPEAK, Phase.CONFIRM], then=F("speaker_id")),
+                default=F("listener_id"),
+            )
+        )
+        .values_list("recipient", "pk", "turn_count", "case__practice_id")
+    )
+    for recipient, conversation_id, turns, practice_id in waiting.iterator(chunk_size=CHUNK):
+        yield Due(
+            recipient,
+            kinds.CONVERSATION_TURN.key,
+            f"conversations.conversation:{conversation_id}",
+            f"turn-{turns}",
+            practice_id,
+        )
+
+
+@source
+def breaks_ending(now: datetime) -> Iterator[Due]:
+    """A break in a conversation is about to end: both partners hear, whoever took it (both
+    see the break in the app already)."""
+    ending = (
+        Break.objects.filter(returns_at__lte=now + BREAK_NOTICE, returns_at__gt=now - BREAK_LATE)
+        .filter(_open_case(), _not_paused())
+        .annotate(recipient=F("case__members__user_id"))
+        .filter(recipient__isnull=False)
+        .values_list("recipient", "pk", "case__practice_id")
+    )
+    for recipient, break_id, practice_id in ending.iterator(chunk_size=CHUNK):
+        yield Due(
+            recipient, kinds.BREAK_ENDING.key, f"conversations.break:{break_id}", "", practice_id
+        )
+
+
+@source
+def stage_moves_awaiting_confirmation(now: datetime) -> Iterator[Due]:
+    """The clinician proposed moving to the next stage: each partner who has not confirmed."""
+    proposals = (
+        StageProposal.objects.filter(state=ProposalState.OPEN)
+        .filter(_open_case(), _not_paused())
+        .annotate(recipient=F("case__members__user_id"))
+        .filter(recipient__isnull=False)
+        .filter(
+            ~Exists(
+                StageConfirmation.objects.filter(
+                    proposal=OuterRef("pk"), user=OuterRef("recipient")
+                )
+            )
+        )
+        .values_list("recipient", "pk", "case__practice_id")
+    )
+    for recipient, proposal_id, practice_id in proposals.iterator(chunk_size=CHUNK):
+        yield Due(
+            recipient,
+            kinds.STAGE_CONFIRMATION.key,
+            f"program.stageproposal:{proposal_id}",
+            "",
             practice_id,
         )

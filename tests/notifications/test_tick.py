@@ -18,6 +18,7 @@ from django.utils import timezone
 from retrust.agreements import actions as agreements
 from retrust.agreements.models import Confirmation
 from retrust.assessments.models import MeasureResponse, MeasureSchedule
+from retrust.conversations import actions as conversations
 from retrust.core.models import Case, CaseMember
 from retrust.notifications import sources
 from retrust.notifications.models import (
@@ -29,7 +30,12 @@ from retrust.notifications.models import (
     SwitchedOff,
 )
 from retrust.notifications.tick import run_tick, write_outbox
-from retrust.program.models import Assignment, ExerciseResponse
+from retrust.program.models import (
+    Assignment,
+    ExerciseResponse,
+    StageConfirmation,
+    StageProposal,
+)
 from retrust.safety.actions import raise_alert
 from tests.conftest import make_user
 
@@ -288,6 +294,52 @@ def test_homework_for_one_partner_is_chased_with_that_partner_only(partner_a, pa
     assign(case, due_on=timezone.localdate() + timedelta(days=3), for_role="partner_b")
     run_tick()
     assert [r[0] for r in rows(kind="homework")] == [partner_b.email]
+
+
+# --- conversations and stages ---------------------------------------------------------------
+
+
+def test_it_is_your_turn_after_your_partner_spoke_and_not_during_a_break(
+    partner_a, partner_b, case
+):
+    talk = conversations.open_conversation(partner_a, case, topic="Weekends")
+    run_tick()
+    assert rows(kind="conversation_turn") == []  # the opener speaks first, and knows it
+    conversations.post_turn(
+        partner_a, talk, kind="statement", body="I miss Saturdays.", expected_seq=0
+    )
+    now = timezone.now()
+    run_tick(now)
+    assert rows(kind="conversation_turn") == [
+        (partner_b.email, "conversation_turn", f"conversations.conversation:{talk.pk}", "turn-1")
+    ]
+    Notification.objects.all().delete()
+    conversations.call_break(partner_b, talk, returns_at=now + timedelta(minutes=30), now=now)
+    run_tick(now + timedelta(minutes=1))
+    assert rows(kind="conversation_turn") == []
+    # Ten minutes before it ends, both hear that the break is ending; once over, the turn again.
+    run_tick(now + timedelta(minutes=21))
+    assert {r[0] for r in rows(kind="break_ending")} == {partner_a.email, partner_b.email}
+    run_tick(now + timedelta(minutes=31))
+    assert [r[0] for r in rows(kind="conversation_turn")] == [partner_b.email]
+
+
+def test_a_stage_move_waits_for_each_partner_who_has_not_confirmed(
+    partner_a, partner_b, case, clinician
+):
+    proposal = StageProposal.objects.create(
+        case=case,
+        track="conjoint",
+        from_stage=1,
+        to_stage=2,
+        goals_review="-",
+        proposed_by=clinician,
+    )
+    StageConfirmation.objects.create(proposal=proposal, user=partner_a)
+    run_tick()
+    assert rows(kind="stage_confirmation") == [
+        (partner_b.email, "stage_confirmation", f"program.stageproposal:{proposal.pk}", "")
+    ]
 
 
 # --- preferences at write time -------------------------------------------------------------
