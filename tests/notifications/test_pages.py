@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from retrust.core.models import AuditEvent
+from retrust.notifications import kinds
 from retrust.notifications.mail import unsubscribe_token
 from retrust.notifications.models import (
     Channel,
@@ -35,12 +36,7 @@ def valid_form(**overrides: Any) -> dict[str, Any]:
         "quiet_start": "",
         "quiet_end": "",
         "time_zone": "Europe/London",
-        "kind_homework": "on",
-        "kind_checkin": "on",
-        "kind_agreement_answer": "on",
-        "kind_breach_answer": "on",
-        "kind_confirmations": "on",
-        "kind_clinician_digest": "on",
+        **{f"kind_{kind.key}": "on" for kind in kinds.all_kinds() if not kind.essential},
     }
     data.update(overrides)
     return data
