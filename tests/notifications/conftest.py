@@ -50,6 +50,8 @@ class Inbox:
     hold_until_sessions: int = 0
     hold_seconds: float = 20.0
     sessions: set[int] = field(default_factory=set)
+    # Messages whose sender hung up while the server still held them: never accepted.
+    abandoned: int = 0
     lock: Lock = field(default_factory=Lock)
 
     def recipients(self) -> list[str]:
@@ -72,8 +74,13 @@ class Inbox:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         deadline = time.monotonic() + self.hold_seconds
-        while len(self.sessions) < self.hold_until_sessions and time.monotonic() < deadline:
-            await asyncio.sleep(0.02)
+        try:
+            while len(self.sessions) < self.hold_until_sessions and time.monotonic() < deadline:
+                await asyncio.sleep(0.02)
+        except asyncio.CancelledError:  # the connection was lost while held
+            with self.lock:
+                self.abandoned += 1
+            raise
         with self.lock:
             if self.refuse_next > 0:
                 self.refuse_next -= 1

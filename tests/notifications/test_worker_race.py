@@ -136,6 +136,12 @@ def test_a_worker_killed_mid_send_loses_nothing_and_sends_nothing_twice(
         assert inbox.sessions, "the worker never started sending"
         time.sleep(0.3)
         kill_hard(doomed)
+        # Release the hold only once the server has seen the sender hang up: a message the
+        # server accepted after all would rightly be sent again (sending is at least once).
+        deadline = time.monotonic() + 30
+        while not inbox.abandoned and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert inbox.abandoned == 1
     finally:
         stop_all([doomed])
     inbox.hold_until_sessions = 0
