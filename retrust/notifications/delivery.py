@@ -187,6 +187,8 @@ def _send_claimed(row: Notification, token: str, now: datetime, connection: Any)
         connection=connection,
     )
     try:
+        # One connection for the whole batch: opened here the first time, closed by deliver.
+        connection.open()
         message.send()
     except Exception as error:  # any transport failure: retry later, never lose the row
         logger.warning("Sending notification %s failed: %s", row.pk, type(error).__name__)
