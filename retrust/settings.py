@@ -129,7 +129,10 @@ INSTALLED_APPS = [
     "retrust.assessments",
     "retrust.conversations",
     "retrust.program",
+    "retrust.notifications",
     "retrust.api",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -262,9 +265,45 @@ if os.environ.get("EMAIL_HOST"):
     EMAIL_PORT = envint("EMAIL_PORT", 587)
     EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
     EMAIL_HOST_PASSWORD = envsecret("EMAIL_HOST_PASSWORD") or ""
-    EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", True)
+    EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", False)
+    # Implicit TLS (port 465) and STARTTLS exclude each other; SSL wins when both are asked.
+    EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", not EMAIL_USE_SSL) and not EMAIL_USE_SSL
+    EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 30)
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# The address reminder emails come from. Anyone who glances at a partner's inbox sees it, so a
+# neutral one (no practice name, nothing about therapy) is safest; default: DEFAULT_FROM_EMAIL's.
+RETRUST_NOTIFY_FROM_EMAIL = os.environ.get("RETRUST_NOTIFY_FROM_EMAIL", "")
+
+# Where people reach this retrust: links in emails (sign-in, one-click unsubscribe) start here.
+RETRUST_BASE_URL = os.environ.get("RETRUST_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Background work (the tasks API, django-tasks backport). The database backend is the default
+# and needs nothing else running; RETRUST_TASKS=rq moves the queue to Redis (REDIS_URL) for a
+# practice network with several workers. `retrust worker` runs whichever is configured.
+RETRUST_TASKS = os.environ.get("RETRUST_TASKS", "database")
+if RETRUST_TASKS not in {"database", "rq"}:
+    raise ImproperlyConfigured(f"RETRUST_TASKS must be database or rq, not {RETRUST_TASKS!r}")
+if RETRUST_TASKS == "rq":
+    REDIS_URL = envsecret("REDIS_URL") or ""
+    if not REDIS_URL:
+        raise ImproperlyConfigured(
+            "RETRUST_TASKS=rq needs REDIS_URL, e.g. redis://127.0.0.1:6379/0"
+        )
+    INSTALLED_APPS.append("django_rq")
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.backend.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 300}}
+else:
+    TASKS = {
+        "default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend", "QUEUES": ["default"]}
+    }
+
+# Notifications (retrust.notifications): how often a failed send is tried again, and when a
+# send that a worker claimed but never finished (the worker died) is handed to another worker.
+RETRUST_NOTIFY_MAX_ATTEMPTS = envint("RETRUST_NOTIFY_MAX_ATTEMPTS", 6)
+RETRUST_NOTIFY_RETRY_SECONDS = envint("RETRUST_NOTIFY_RETRY_SECONDS", 60)
+RETRUST_NOTIFY_CLAIM_TIMEOUT_SECONDS = envint("RETRUST_NOTIFY_CLAIM_TIMEOUT_SECONDS", 600)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")

@@ -116,6 +116,7 @@ urlpatterns = [
     path("", include("retrust.agreements.urls")),
     path("", include("retrust.safety.urls")),
     path("", include("retrust.conversations.urls")),
+    path("", include("retrust.notifications.urls")),
     # The JSON API.
     path("api/v1/", api.urls),
     path("", include("retrust.assessments.urls")),

@@ -41,7 +41,15 @@ DemoSeeder = Callable[[Any, dict[str, Any], bool], None]
 # partner home names a record held when the other partner joined, and where it lives.
 RecordDescriber = Callable[[Any], dict[str, str]]
 
+# Called with an output stream; a context manager that runs background work (e.g. a worker)
+# beside ``retrust serve`` and stops it on exit.
+BackgroundWork = Callable[[Any], Any]
+# Called by /healthz; returns fields to add to its JSON (e.g. queue lag).
+HealthReport = Callable[[], dict[str, Any]]
+
 NAV: list[NavEntry] = []
+BACKGROUND: list[BackgroundWork] = []
+HEALTH: list[HealthReport] = []
 DESCRIBERS: dict[str, RecordDescriber] = {}
 HOME_PANELS: list[PanelProvider] = []
 DEMO_SEEDERS: list[tuple[int, DemoSeeder]] = []
@@ -62,6 +70,16 @@ def demo_seeder(seeder: DemoSeeder, order: int = 50) -> None:
     if all(existing is not seeder for _, existing in DEMO_SEEDERS):
         DEMO_SEEDERS.append((order, seeder))
         DEMO_SEEDERS.sort(key=lambda pair: pair[0])
+
+
+def background(start: BackgroundWork) -> None:
+    if start not in BACKGROUND:
+        BACKGROUND.append(start)
+
+
+def health_report(report: HealthReport) -> None:
+    if report not in HEALTH:
+        HEALTH.append(report)
 
 
 def nav_for(audiences: set[str]) -> list[NavEntry]:

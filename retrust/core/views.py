@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import segno
-from django.conf import settings
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
@@ -55,7 +55,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
             cursor.fetchone()
     except Exception:  # any database failure means "not healthy"
         return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+    health: dict[str, object] = {"status": "ok", "database": "ok"}
+    for report in registry.HEALTH:
+        health.update(report())
+    return JsonResponse(health)
 
 
 @login_required

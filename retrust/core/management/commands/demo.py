@@ -36,7 +36,7 @@ class Command(BaseCommand):
             "\nClinicians and the admin also need a two-factor code. In another terminal run\n"
             "  .venv/bin/retrust otpcode EMAIL\n"
             "and type the six digits it prints (demo accounts only; codes change every 30 s).\n"
-            "Outgoing email (invitations, password resets) is printed in this terminal.\n"
+            "Outgoing email (invitations, password resets, reminders) is printed here.\n"
         )
         if not options["no_serve"]:
             serve(options["port"], options["host"])

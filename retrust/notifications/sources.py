@@ -1,0 +1,399 @@
+"""What the tick finds due: one function per kind of thing waiting, each one query set.
+
+Every source reads the existing models and yields ``Due`` items: *who* should hear that
+something of a kind waits, about which subject, on which occasion. The tick turns them into
+outbox rows (unique per recipient, kind, subject, occasion), so a source may yield the same
+item every minute; it is written once.
+
+Each source runs a fixed number of queries whatever the data size (one, or two where the
+pure due-date rules of another app have to run in Python between them), and streams its rows.
+
+A source only ever names what waits for the recipient themself ("an agreement waits for *your*
+answer"), never what the other partner did or did not do. Couple-shared work is not chased
+while a case is paused, and nothing is chased in a closed case.
+
+Apps may add their own sources with ``@source`` (and their own kinds in ``kinds``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date, datetime, timedelta
+from typing import NamedTuple
+
+from django.db.models import Case as SqlCase
+from django.db.models import Exists, F, Max, OuterRef, Q, When
+from django.utils import timezone
+
+from retrust.agreements.models import (
+    AgreementStatus,
+    AgreementVersion,
+    BreachReport,
+    Consent,
+    Occurrence,
+)
+from retrust.assessments.due import round_for
+from retrust.assessments.models import MeasureResponse, MeasureSchedule, ResponseStatus
+from retrust.conversations.models import Break, Conversation, Phase
+from retrust.core.models import Case, CaseStatus, PracticeRole
+from retrust.notifications import kinds
+from retrust.program.models import (
+    Assignment,
+    ExerciseResponse,
+    ProposalState,
+    StageConfirmation,
+    StageProposal,
+)
+from retrust.safety.models import Alert, AlertPriority, CasePause
+
+# A high alert older than this when first seen (e.g. on the first tick after an upgrade) is not
+# emailed: the clinician has seen it on their caseload by then.
+HIGH_ALERT_WINDOW = timedelta(days=2)
+# Days of a commitment older than this are not chased for confirmation any more.
+CONFIRMATION_WINDOW_DAYS = 14
+# Homework overdue for longer than this no longer keeps a clinician's daily digest going.
+OVERDUE_WINDOW_DAYS = 14
+# A break is announced this long before it ends, and not at all once it ended this long ago.
+BREAK_NOTICE = timedelta(minutes=10)
+BREAK_LATE = timedelta(hours=1)
+# Reading at most this many rows from the database at a time.
+CHUNK = 2000
+
+
+class Due(NamedTuple):
+    recipient_id: int
+    kind: str
+    # "app_label.model:id" for a record, or a generic key such as "digest".
+    subject: str
+    occasion: str
+    practice_id: int | None
+
+
+Source = Callable[[datetime], Iterable[Due]]
+_SOURCES: dict[str, Source] = {}
+
+
+def source(function: Source) -> Source:
+    """Register a source; the tick runs every registered source."""
+    _SOURCES[f"{function.__module__}.{function.__qualname__}"] = function
+    return function
+
+
+def registered() -> list[Source]:
+    return list(_SOURCES.values())
+
+
+def _today(now: datetime) -> date:
+    return timezone.localdate(now)
+
+
+def _open_case(prefix: str = "case") -> Q:
+    return ~Q(**{f"{prefix}__status": CaseStatus.CLOSED})
+
+
+def _not_paused(case_field: str = "case_id") -> Q:
+    return ~Exists(CasePause.objects.filter(case_id=OuterRef(case_field), lifted_at__isnull=True))
+
+
+# --- clinicians ---------------------------------------------------------------------------
+
+
+@source
+def high_alerts(now: datetime) -> Iterator[Due]:
+    """An open high-priority alert: each clinician assigned to the case hears at once.
+
+    Only clinicians still working in the case's practice; the email says nothing about the
+    alert (the clinician signs in to read it).
+    """
+    assigned = Case.clinicians.through.objects.filter(
+        case__alerts__priority=AlertPriority.HIGH,
+        case__alerts__acknowledged_at__isnull=True,
+        case__alerts__created_at__gte=now - HIGH_ALERT_WINDOW,
+        case__practice__memberships__user_id=F("user_id"),
+        case__practice__memberships__role=PracticeRole.CLINICIAN,
+    ).values_list("user_id", "case__alerts__id", "case__practice_id")
+    for user_id, alert_id, practice_id in assigned.iterator(chunk_size=CHUNK):
+        yield Due(user_id, kinds.HIGH_ALERT.key, f"safety.alert:{alert_id}", "", practice_id)
+
+
+@source
+def clinician_daily_digest(now: datetime) -> Iterator[Due]:
+    """Once a day, at the clinician's digest time, if anything waits across their caseload:
+    an open alert, or homework past its due date that a partner has not sent."""
+    today = _today(now)
+    open_alert = Exists(Alert.objects.open().filter(case_id=OuterRef("case_id")))
+    overdue_homework = Exists(
+        Assignment.objects.filter(
+            case_id=OuterRef("case_id"),
+            due_on__lt=today,
+            due_on__gte=today - timedelta(days=OVERDUE_WINDOW_DAYS),
+        )
+        .annotate(recipient=F("case__members__user_id"), role=F("case__members__role"))
+        .filter(recipient__isnull=False)
+        .filter(Q(for_role="") | Q(for_role=F("role")))
+        .filter(
+            ~Exists(
+                ExerciseResponse.objects.filter(
+                    assignment=OuterRef("pk"),
+                    author=OuterRef("recipient"),
+                    submitted_at__isnull=False,
+                )
+            )
+        )
+    )
+    clinicians = (
+        Case.clinicians.through.objects.filter(
+            case__practice__memberships__user_id=F("user_id"),
+            case__practice__memberships__role=PracticeRole.CLINICIAN,
+        )
+        .filter(_open_case())
+        .filter(open_alert | overdue_homework)
+        .values_list("user_id", "case__practice_id")
+        .distinct()
+    )
+    for user_id, practice_id in clinicians.iterator(chunk_size=CHUNK):
+        yield Due(user_id, kinds.CLINICIAN_DIGEST.key, "digest", today.isoformat(), practice_id)
+
+
+# --- partners -----------------------------------------------------------------------------
+
+
+@source
+def agreements_awaiting_answer(now: datetime) -> Iterator[Due]:
+    """An agreement proposed or amended: the partner who has not answered its latest version."""
+    versions = (
+        AgreementVersion.objects.filter(
+            number=F("agreement__latest_number"), agreement__status=AgreementStatus.PROPOSED
+        )
+        .filter(_open_case("agreement__case"), _not_paused("agreement__case_id"))
+        .annotate(recipient=F("agreement__case__members__user_id"))
+        .filter(recipient__isnull=False)
+        .filter(
+            ~Exists(Consent.objects.filter(version=OuterRef("pk"), partner=OuterRef("recipient")))
+        )
+        .values_list("recipient", "agreement_id", "number", "agreement__case__practice_id")
+    )
+    for recipient, agreement_id, number, practice_id in versions.iterator(chunk_size=CHUNK):
+        yield Due(
+            recipient,
+            kinds.AGREEMENT_ANSWER.key,
+            f"agreements.agreement:{agreement_id}",
+            f"version-{number}",
+            practice_id,
+        )
+
+
+@source
+def breach_reports_awaiting_answer(now: datetime) -> Iterator[Due]:
+    """A report that an agreement did not hold: the other partner is asked for their answer."""
+    reports = (
+        BreachReport.objects.filter(responded_at__isnull=True)
+        .filter(_open_case(), _not_paused())
+        .annotate(recipient=F("case__members__user_id"))
+        .filter(recipient__isnull=False)
+        .exclude(recipient=F("author_id"))
+        .values_list("recipient", "pk", "case__practice_id")
+    )
+    for recipient, report_id, practice_id in reports.iterator(chunk_size=CHUNK):
+        yield Due(
+            recipient,
+            kinds.BREACH_ANSWER.key,
+            f"agreements.breachreport:{report_id}",
+            "",
+            practice_id,
+        )
+
+
+@source
+def occurrences_awaiting_confirmation(now: datetime) -> Iterator[Due]:
+    """Days of a commitment waiting for the other partner's confirmation: one message a week
+    per case, however many days wait."""
+    today = _today(now)
+    year, week, _ = today.isocalendar()
+    waiting = (
+        Occurrence.objects.filter(
+            confirmation__isnull=True,
+            due_on__gte=today - timedelta(days=CONFIRMATION_WINDOW_DAYS),
+        )
+        .filter(_open_case(), _not_paused())
+        .annotate(recipient=F("case__members__user_id"))
+        .filter(recipient__isnull=False)
+        .exclude(recipient=F("author_id"))
+        .values_list("recipient", "case_id", "case__practice_id")
+        .distinct()
+    )
+    for recipient, case_id, practice_id in waiting.iterator(chunk_size=CHUNK):
+        yield Due(
+            recipient,
+            kinds.CONFIRMATIONS.key,
+            f"core.case:{case_id}",
+            f"week-{year}-{week:02d}",
+            practice_id,
+        )
+
+
+@source
+def checkins_due(now: datetime) -> Iterator[Due]:
+    """A check-in round: when it opens, the day before it is due, and once it is overdue.
+
+    Two queries: the open schedules with each partner, then the latest round each partner has
+    answered; which round is open today is the pure rule in ``assessments.due``.
+    """
+    today = _today(now)
+    answered = {
+        (schedule_id, author_id): last
+        for schedule_id, author_id, last in MeasureResponse.objects.filter(
+            status=ResponseStatus.SUBMITTED,
+            schedule__ended_at__isnull=True,
+        )
+        .filter(_open_case("schedule__case"))
+        .values("schedule_id", "author_id")
+        .annotate(last=Max("round_key"))
+        .values_list("schedule_id", "author_id", "last")
+        .iterator(chunk_size=CHUNK)
+    }
+    schedules = (
+        MeasureSchedule.objects.filter(ended_at__isnull=True, starts_on__lte=today)
+        .filter(_open_case())
+        .filter(case__members__isnull=False)
+        .values_list(
+            "pk",
+            "kind",
+            "starts_on",
+            "every_weeks",
+            "next_session_on",
+            "case__members__user_id",
+            "case__practice_id",
+        )
+    )
+    for pk, kind, starts_on, every_weeks, session_on, user_id, practice_id in schedules.iterator(
+        chunk_size=CHUNK
+    ):
+        try:
+            round_ = round_for(
+                kind,
+                today,
+                starts_on=starts_on,
+                every_weeks=every_weeks,
+                next_session_on=session_on,
+            )
+        except ValueError:  # a schedule saved without its interval: nothing to chase
+            continue
+        if round_ is None or answered.get((pk, user_id), -(2**62)) >= round_.key:
+            continue
+        if round_.overdue(today):
+            phase = "overdue"
+        elif today == round_.due_on - timedelta(days=1):
+            phase = "due-tomorrow"
+        else:
+            phase = "open"
+        yield Due(
+            user_id,
+            kinds.CHECKIN.key,
+            f"assessments.measureschedule:{pk}",
+            f"round-{round_.key}:{phase}",
+            practice_id,
+        )
+
+
+@source
+def homework_waiting(now: datetime) -> Iterator[Due]:
+    """Homework given to this partner and not yet sent: once when given, once when due soon
+    (the day before and the day it is due)."""
+    today = _today(now)
+    assignments = (
+        Assignment.objects.filter(due_on__gte=today)
+        .filter(_open_case())
+        .annotate(recipient=F("case__members__user_id"), role=F("case__members__role"))
+        .filter(recipient__isnull=False)
+        .filter(Q(for_role="") | Q(for_role=F("role")))
+        .filter(
+            ~Exists(
+                ExerciseResponse.objects.filter(
+                    assignment=OuterRef("pk"),
+                    author=OuterRef("recipient"),
+                    submitted_at__isnull=False,
+                )
+            )
+        )
+        .values_list("recipient", "pk", "due_on", "case__practice_id")
+    )
+    for recipient, assignment_id, due_on, practice_id in assignments.iterator(chunk_size=CHUNK):
+        occasion = "due-soon" if today >= due_on - timedelta(days=1) else "assigned"
+        yield Due(
+            recipient,
+            kinds.HOMEWORK.key,
+            f"program.assignment:{assignment_id}",
+            occasion,
+            practice_id,
+        )
+
+
+@source
+def conversation_turns(now: datetime) -> Iterator[Due]:
+    """A conversation waiting for this partner's turn (not during a break). Only after the
+    first turn: whoever opens a conversation speaks first and knows it."""
+    waiting = (
+        Conversation.objects.filter(turn_count__gte=1)
+        .filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now))
+        .filter(_open_case(), _not_paused())
+        .annotate(
+            recipient=SqlCase(
+                When(phase__in=[Phase.SPEAK, Phase.CONFIRM], then=F("speaker_id")),
+                default=F("listener_id"),
+            )
+        )
+        .values_list("recipient", "pk", "turn_count", "case__practice_id")
+    )
+    for recipient, conversation_id, turns, practice_id in waiting.iterator(chunk_size=CHUNK):
+        yield Due(
+            recipient,
+            kinds.CONVERSATION_TURN.key,
+            f"conversations.conversation:{conversation_id}",
+            f"turn-{turns}",
+            practice_id,
+        )
+
+
+@source
+def breaks_ending(now: datetime) -> Iterator[Due]:
+    """A break in a conversation is about to end: both partners hear, whoever took it (both
+    see the break in the app already)."""
+    ending = (
+        Break.objects.filter(returns_at__lte=now + BREAK_NOTICE, returns_at__gt=now - BREAK_LATE)
+        .filter(_open_case(), _not_paused())
+        .annotate(recipient=F("case__members__user_id"))
+        .filter(recipient__isnull=False)
+        .values_list("recipient", "pk", "case__practice_id")
+    )
+    for recipient, break_id, practice_id in ending.iterator(chunk_size=CHUNK):
+        yield Due(
+            recipient, kinds.BREAK_ENDING.key, f"conversations.break:{break_id}", "", practice_id
+        )
+
+
+@source
+def stage_moves_awaiting_confirmation(now: datetime) -> Iterator[Due]:
+    """The clinician proposed moving to the next stage: each partner who has not confirmed."""
+    proposals = (
+        StageProposal.objects.filter(state=ProposalState.OPEN)
+        .filter(_open_case(), _not_paused())
+        .annotate(recipient=F("case__members__user_id"))
+        .filter(recipient__isnull=False)
+        .filter(
+            ~Exists(
+                StageConfirmation.objects.filter(
+                    proposal=OuterRef("pk"), user=OuterRef("recipient")
+                )
+            )
+        )
+        .values_list("recipient", "pk", "case__practice_id")
+    )
+    for recipient, proposal_id, practice_id in proposals.iterator(chunk_size=CHUNK):
+        yield Due(
+            recipient,
+            kinds.STAGE_CONFIRMATION.key,
+            f"program.stageproposal:{proposal_id}",
+            "",
+            practice_id,
+        )
