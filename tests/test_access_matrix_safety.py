@@ -150,6 +150,10 @@ def sessions(world: World) -> Any:
     return sorted(IndividualSession.objects.values_list("id", "partner_id", "seen_on"))
 
 
+def messages_unsafe(world: World) -> Any:
+    return sorted(User.objects.values_list("id", "messages_unsafe_since"))
+
+
 def pauses(world: World) -> Any:
     return sorted(CasePause.objects.values_list("id", "lifted_at"))
 
@@ -304,6 +308,28 @@ PAGE_ROUTES = [
         pages(other_practice_clinician=Redirect("/cases/{other_case}/")),
         data={"track": "individual", "reason": "One partner for now."},
         state=track,
+    ),
+    # Partner_b's screen said messages are not safe: only the case's clinician, in session,
+    # may change that or hand over a reset link on screen.
+    Route(
+        "email safe again",
+        "POST",
+        "/cases/{case}/partners/{partner_b}/email-safe/",
+        pages(**CASE_CLINICIAN_TO_CASE),
+        state=messages_unsafe,
+    ),
+    Route(
+        "reset link in session",
+        "POST",
+        "/cases/{case}/partners/{partner_b}/reset-link/",
+        pages(clinician=200),
+    ),
+    Route(
+        "other practice email safe again",
+        "POST",
+        "/cases/{other_case}/partners/{partner_b}/email-safe/",
+        pages(),
+        state=messages_unsafe,
     ),
     # The case's status: its clinician only, along the status table.
     Route(
