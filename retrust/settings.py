@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "retrust.assessments",
     "retrust.conversations",
     "retrust.program",
+    "retrust.frontdoor",
     "retrust.api",
 ]
 

@@ -1,0 +1,118 @@
+"""The only code that changes the front door's state."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from retrust.core import audit
+from retrust.core.exceptions import ActionError
+from retrust.core.models import ClinicianMembership, Practice, PracticeRole, User
+from retrust.frontdoor import selfcheck
+from retrust.frontdoor.models import ClinicianProfile, ConsultationRequest, PracticePage
+
+# How many requests one network address may send to one practice in a window.
+RATE_LIMIT = 3
+RATE_WINDOW = timedelta(hours=1)
+RATE_LIMIT_MESSAGE = (
+    "We've already received several requests from this connection in the last hour, so we "
+    "can't take another just now. Please try again later, or use the practice's contact "
+    "details on its page."
+)
+
+
+def sender_hash(address: str) -> str:
+    """A keyed hash of a network address: enough to count requests, useless to identify."""
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, f"frontdoor:{address}".encode(), hashlib.sha256).hexdigest()
+
+
+@transaction.atomic
+def save_practice_page(actor: User, practice: Practice, **texts: Any) -> PracticePage:
+    page, _ = PracticePage.objects.select_for_update().get_or_create(practice=practice)
+    for name in ("published", "about", "fees", "contact"):
+        setattr(page, name, texts[name])
+    page.save()
+    audit.record(
+        actor,
+        "retrust.practice.public_page.saved",
+        target=page,
+        practice=practice,
+        details={"count": int(page.published)},
+    )
+    return page
+
+
+@transaction.atomic
+def save_clinician_profile(
+    actor: User, practice: Practice, *, clinician: User, bio: str, listed: bool
+) -> ClinicianProfile:
+    is_clinician = ClinicianMembership.objects.filter(
+        practice=practice, user=clinician, role=PracticeRole.CLINICIAN
+    ).exists()
+    if not is_clinician:
+        raise ActionError("Choose a clinician of this practice.", "clinician")
+    profile, _ = ClinicianProfile.objects.update_or_create(
+        practice=practice, user=clinician, defaults={"bio": bio, "listed": listed}
+    )
+    audit.record(
+        actor,
+        "retrust.practice.clinician_profile.saved",
+        target=profile,
+        practice=practice,
+        details={"name": clinician.name},
+    )
+    return profile
+
+
+def request_consultation(
+    practice: Practice, *, address: str, submission_key: str, data: dict[str, Any]
+) -> tuple[ConsultationRequest, bool]:
+    """Store a visitor's request; ``(request, created)``. A repeat of the same form returns the
+    first request; a flood from one address is refused before anything is written."""
+    sender = sender_hash(address)
+    existing = ConsultationRequest.objects.filter(
+        practice=practice, submission_key=submission_key
+    ).first()
+    if existing is not None:
+        return existing, False
+    since = timezone.now() - RATE_WINDOW
+    recent = ConsultationRequest.objects.filter(
+        practice=practice, sender=sender, created_at__gte=since
+    ).count()
+    if recent >= RATE_LIMIT:
+        raise ActionError(RATE_LIMIT_MESSAGE)
+    answers = selfcheck.decode(data.get("self_check", "")) if data.get("share_self_check") else {}
+    try:
+        with transaction.atomic():
+            created = ConsultationRequest.objects.create(
+                practice=practice,
+                name=data["name"],
+                contact_method=data["contact_method"],
+                contact=data["contact"],
+                safe_times=data.get("safe_times", ""),
+                leave_message=data["leave_message"],
+                trust_means=data.get("trust_means", ""),
+                hopes=data.get("hopes", ""),
+                self_check=answers,
+                submission_key=submission_key,
+                sender=sender,
+            )
+            audit.record(
+                None,
+                "retrust.consultation.requested",
+                target=created,
+                practice=practice,
+            )
+    except IntegrityError:
+        # Two copies of the same form raced; the other one won.
+        return ConsultationRequest.objects.get(
+            practice=practice, submission_key=submission_key
+        ), False
+    return created, True

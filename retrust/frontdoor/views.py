@@ -1,0 +1,207 @@
+"""The front door: public pages (no account) and the practice's own view of its requests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from retrust.core import policy
+from retrust.core.decorators import staff_required
+from retrust.core.exceptions import ActionError
+from retrust.core.models import Practice
+from retrust.core.submission import refuse, submit
+from retrust.frontdoor import actions, queries, selfcheck
+from retrust.frontdoor.forms import (
+    ClinicianProfileForm,
+    ConsultationForm,
+    PracticePageForm,
+    SelfCheckForm,
+)
+from retrust.frontdoor.models import ClinicianProfile, PracticePage
+
+HONEYPOT_MESSAGE = (
+    "This request couldn't be sent. If you filled in the field marked “Leave this empty”, "
+    "please clear it and send again."
+)
+
+
+# --- public pages ---------------------------------------------------------------------------
+
+
+def default_practice(request: HttpRequest) -> HttpResponse:
+    return redirect("practice_public", slug=queries.default_practice_slug())
+
+
+def practice_public(request: HttpRequest, slug: str) -> HttpResponse:
+    practice = queries.published_practice(slug)
+    return render(request, "frontdoor/practice.html", {"page": queries.public_page(practice)})
+
+
+def self_check(request: HttpRequest, slug: str) -> HttpResponse:
+    """GET asks the questions; POST reflects on the answers. Nothing is written either way."""
+    practice = queries.published_practice(slug)
+    form = SelfCheckForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        answers = form.answers()
+        context = {
+            "practice": practice,
+            "reflection": selfcheck.reflect(answers),
+            "encoded": selfcheck.encode(answers),
+            "resources": queries.resources_of(practice),
+        }
+        response = render(request, "frontdoor/self_check_result.html", context)
+        response["Cache-Control"] = "no-store"
+        return response
+    return render(request, "frontdoor/self_check.html", {"practice": practice, "form": form})
+
+
+def _client_address(request: HttpRequest) -> str:
+    # Behind a proxy, deployment sets REMOTE_ADDR from the trusted header (see the deployment
+    # guide); a visitor-supplied X-Forwarded-For would let a flood pick a new address each time.
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+@never_cache
+def consultation(request: HttpRequest, slug: str) -> HttpResponse:
+    practice = queries.published_practice(slug)
+    if request.method == "POST" and "from_self_check" in request.POST:
+        # Coming from the self-check: a fresh form carrying the answers, nothing validated yet.
+        encoded = selfcheck.encode(selfcheck.decode(request.POST.get("self_check", "")))
+        form = ConsultationForm(initial={"self_check": encoded})
+        return _consultation_page(request, practice, form, 200)
+    form = ConsultationForm(request.POST or None)
+    if request.method != "POST":
+        return _consultation_page(request, practice, form, 200)
+    if request.POST.get("website"):
+        form.is_valid()
+        form.add_error(None, HONEYPOT_MESSAGE)
+        return _consultation_page(request, practice, form, 400)
+
+    def action(data: dict[str, Any]) -> Any:
+        return actions.request_consultation(
+            practice,
+            address=_client_address(request),
+            submission_key=data["submission_key"],
+            data=data,
+        )
+
+    return submit(
+        request,
+        form,
+        action,
+        done=lambda _: redirect("consultation_sent", slug=practice.slug),
+        again=lambda f, status: _consultation_page(request, practice, f, status),
+    )
+
+
+def _consultation_page(
+    request: HttpRequest, practice: Practice, form: ConsultationForm, status: int
+) -> HttpResponse:
+    shared = selfcheck.decode(form["self_check"].value() or "")
+    context = {"practice": practice, "form": form, "has_self_check": bool(shared)}
+    return render(request, "frontdoor/consultation.html", context, status=status)
+
+
+def consultation_sent(request: HttpRequest, slug: str) -> HttpResponse:
+    practice = queries.published_practice(slug)
+    context = {"practice": practice, "resources": queries.resources_of(practice)}
+    return render(request, "frontdoor/consultation_sent.html", context)
+
+
+# --- the practice's side ----------------------------------------------------------------------
+
+
+@staff_required
+def consultation_requests(request: HttpRequest) -> HttpResponse:
+    found = queries.requests_for(request.user).select_related("practice")[:200]
+    return render(request, "frontdoor/requests.html", {"requests": found})
+
+
+@staff_required
+def consultation_request(request: HttpRequest, request_id: int) -> HttpResponse:
+    found = queries.request_for(request.user, request_id)
+    answers = [
+        (selfcheck.BY_ID[k].text, selfcheck.label_of(k, v))
+        for k, v in found.self_check.items()
+        if k in selfcheck.BY_ID
+    ]
+    context = {
+        "req": found,
+        "answers": answers,
+        "danger": selfcheck.reflect(found.self_check).danger,
+    }
+    return render(request, "frontdoor/request_detail.html", context)
+
+
+@staff_required
+def practice_page_edit(request: HttpRequest) -> HttpResponse:
+    practice = policy.administered_practice_for(request.user)
+    page = PracticePage.objects.filter(practice=practice).first() or PracticePage(practice=practice)
+    form = PracticePageForm(request.POST or None, instance=page)
+
+    def again(f: Any, status: int) -> HttpResponse:
+        return _edit_page(request, practice, f, None, status)
+
+    if request.method == "POST":
+        return submit(
+            request,
+            form,
+            lambda data: actions.save_practice_page(request.user, practice, **data),  # type: ignore[arg-type]
+            done="practice_page_edit",
+            again=again,
+            message="The public page is saved.",
+        )
+    return _edit_page(request, practice, form, None, 200)
+
+
+@require_POST
+@staff_required
+def save_clinician_profile(request: HttpRequest) -> HttpResponse:
+    practice = policy.administered_practice_for(request.user)
+    clinicians = list(queries.practice_clinicians(practice))
+    form = ClinicianProfileForm(request.POST, clinicians=clinicians)
+    if form.is_valid():
+        try:
+            actions.save_clinician_profile(
+                request.user,  # type: ignore[arg-type]
+                practice,
+                clinician=form.cleaned_data["clinician"],
+                bio=form.cleaned_data["bio"],
+                listed=form.cleaned_data["listed"],
+            )
+        except ActionError as exc:
+            refuse(form, exc)
+        else:
+            name = form.cleaned_data["clinician"].name
+            messages.success(request, f"{name}'s introduction is saved.")
+            return redirect("practice_page_edit")
+    page = PracticePage.objects.filter(practice=practice).first() or PracticePage(practice=practice)
+    return _edit_page(request, practice, PracticePageForm(instance=page), form, 400)
+
+
+def _edit_page(
+    request: HttpRequest,
+    practice: Practice,
+    form: PracticePageForm,
+    profile_form: ClinicianProfileForm | None,
+    status: int,
+) -> HttpResponse:
+    clinicians = list(queries.practice_clinicians(practice))
+    if profile_form is None:
+        profile_form = ClinicianProfileForm(clinicians=clinicians)
+    ids = [m.user_id for m in clinicians]
+    profiles = {
+        p.user_id: p for p in ClinicianProfile.objects.filter(practice=practice, user_id__in=ids)
+    }
+    context = {
+        "practice": practice,
+        "form": form,
+        "profile_form": profile_form,
+        "clinicians": [(m.user, profiles.get(m.user_id)) for m in clinicians],
+    }
+    return render(request, "frontdoor/practice_edit.html", context, status=status)

@@ -1,0 +1,140 @@
+"""The persona matrix for the front door: public pages for everyone, requests for the
+practice's own staff only (another practice gets 404, never 403)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from retrust.core.models import Case, Practice, User
+from retrust.frontdoor import actions
+from retrust.frontdoor.models import ClinicianProfile, ConsultationRequest, PracticePage
+from tests.conftest import PERSONAS
+from tests.frontdoor.conftest import request_data
+from tests.support.matrix import Redirect, Route, check, matrix, pages
+
+EVERYONE = {persona: 200 for persona in PERSONAS}
+SENT = Redirect("/p/quiet-harbour/consultation/sent/")
+STAFF = {"clinician": 200, "other_clinician": 200, "admin": 200}
+
+
+@dataclass
+class World:
+    ids: dict[str, Any]
+
+
+@pytest.fixture
+def world(  # one published practice: /practice-info/ leads to it
+    personas: dict[str, User | None],
+    practice: Practice,
+    other_practice: Practice,
+    case: Case,
+    public_page: PracticePage,
+    clinician: User,
+) -> World:
+    ours = actions.request_consultation(
+        practice, address="10.0.0.1", submission_key="ours", data=request_data("ours")
+    )[0]
+    theirs = actions.request_consultation(
+        other_practice, address="10.0.0.2", submission_key="theirs", data=request_data("theirs")
+    )[0]
+    return World(
+        ids={
+            "slug": practice.slug,
+            "request": ours.pk,
+            "other_request": theirs.pk,
+            "clinician_id": clinician.pk,
+        }
+    )
+
+
+def requests(world: World) -> Any:
+    return sorted(ConsultationRequest.objects.values_list("id", "practice_id"))
+
+
+def page_texts(world: World) -> Any:
+    return sorted(PracticePage.objects.values_list("practice_id", "about", "published"))
+
+
+def profiles(world: World) -> Any:
+    return sorted(ClinicianProfile.objects.values_list("practice_id", "user_id", "bio"))
+
+
+PAGE_ROUTES = [
+    Route("default_practice", "GET", "/practice-info/", {p: Redirect("/p/") for p in PERSONAS}),
+    Route("practice_public", "GET", "/p/{slug}/", EVERYONE),
+    Route("self_check", "GET", "/p/{slug}/self-check/", EVERYONE),
+    Route(
+        "self_check",
+        "POST",
+        "/p/{slug}/self-check/",
+        EVERYONE,
+        data={"arguments": "often", "afraid": "no"},
+        state=requests,
+        # A reflection writes nothing, for anyone.
+        unchanged=frozenset(PERSONAS),
+    ),
+    Route("consultation", "GET", "/p/{slug}/consultation/", EVERYONE),
+    Route(
+        "consultation",
+        "POST",
+        "/p/{slug}/consultation/",
+        {p: SENT for p in PERSONAS},
+        data=request_data("matrix"),
+        state=requests,
+    ),
+    Route("consultation_sent", "GET", "/p/{slug}/consultation/sent/", EVERYONE),
+    Route(
+        "consultation_requests",
+        "GET",
+        "/practice/consultations/",
+        pages(**STAFF, other_practice_clinician=200),
+    ),
+    Route("consultation_request", "GET", "/practice/consultations/{request}/", pages(**STAFF)),
+    Route(
+        "consultation_request",
+        "GET",
+        "/practice/consultations/{other_request}/",
+        pages(other_practice_clinician=200),
+    ),
+    Route("practice_page_edit", "GET", "/practice/public-page/", pages(admin=200)),
+    Route(
+        "practice_page_edit",
+        "POST",
+        "/practice/public-page/",
+        pages(admin=Redirect("/practice/public-page/")),
+        data={"published": "on", "about": "Changed", "fees": "", "contact": ""},
+        state=page_texts,
+    ),
+    Route(
+        "save_clinician_profile",
+        "POST",
+        "/practice/public-page/clinicians/",
+        pages(admin=Redirect("/practice/public-page/")),
+        data={"clinician": "{clinician_id}", "bio": "Works with couples.", "listed": "on"},
+        state=profiles,
+    ),
+]
+
+
+@pytest.mark.parametrize(("route", "persona"), matrix(PAGE_ROUTES))
+def test_page_access(
+    route: Route, persona: str, world: World, client_for: Callable[[str], Client]
+) -> None:
+    response = check(route, persona, world, client_for(persona), json_body=False)
+    if response.status_code == 404:
+        assert "sam@example.net" not in response.content.decode()
+
+
+def test_the_table_covers_every_frontdoor_route() -> None:
+    from django.urls import get_resolver
+
+    from retrust.frontdoor import urls
+
+    names = {p.name for p in urls.urlpatterns}
+    assert names <= set(get_resolver().reverse_dict.keys())
+    assert names == {row.name for row in PAGE_ROUTES}
