@@ -1,0 +1,116 @@
+"""Asking for a first conversation: safe to ask, hard to abuse, never half-saved."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+from retrust.frontdoor import actions
+from retrust.frontdoor.models import ConsultationRequest, PracticePage
+from tests.conftest import signed_in_client
+from tests.frontdoor.conftest import request_data
+
+URL = "/p/quiet-harbour/consultation/"
+
+
+def test_a_request_is_stored_for_the_practice(public_page: PracticePage) -> None:
+    response = Client().post(URL, request_data())
+    assert response["Location"] == "/p/quiet-harbour/consultation/sent/"
+    (stored,) = ConsultationRequest.objects.all()
+    assert stored.practice == public_page.practice
+    assert stored.contact == "sam@example.net" and stored.leave_message == "no"
+    assert stored.self_check == {}
+    assert "10.0.0" not in stored.sender and "127.0.0.1" not in stored.sender
+
+
+def test_a_double_submit_makes_one_request(public_page: PracticePage) -> None:
+    client = Client()
+    first = client.post(URL, request_data("same"))
+    second = client.post(URL, request_data("same"))
+    assert first.status_code == second.status_code == 302
+    assert ConsultationRequest.objects.count() == 1
+
+
+def test_self_check_answers_are_sent_only_when_the_visitor_ticks_the_box(
+    public_page: PracticePage,
+) -> None:
+    client = Client()
+    carried = client.post(
+        URL, {"from_self_check": "1", "self_check": "arguments=often;afraid=no;bogus=1"}
+    )
+    assert carried.status_code == 200
+    assert ConsultationRequest.objects.count() == 0
+    assert "Include my self-check answers" in carried.content.decode()
+    client.post(URL, request_data("no-tick", self_check="arguments=often;afraid=no"))
+    client.post(
+        URL,
+        request_data("tick", self_check="arguments=often;afraid=no", share_self_check="on"),
+    )
+    stored = dict(ConsultationRequest.objects.values_list("submission_key", "self_check"))
+    assert stored == {"no-tick": {}, "tick": {"arguments": "often", "afraid": "no"}}
+
+
+def test_a_flood_from_one_address_is_refused_with_a_clear_message(
+    public_page: PracticePage,
+) -> None:
+    client = Client()
+    for n in range(actions.RATE_LIMIT):
+        assert client.post(URL, request_data(f"k{n}")).status_code == 302
+    refused = client.post(URL, request_data("one-too-many"))
+    assert refused.status_code == 400
+    assert "take another just now" in refused.content.decode()
+    assert ConsultationRequest.objects.count() == actions.RATE_LIMIT
+    other = Client(REMOTE_ADDR="192.0.2.9").post(URL, request_data("elsewhere"))
+    assert other.status_code == 302
+
+
+def test_the_honeypot_refuses_and_writes_nothing(public_page: PracticePage) -> None:
+    response = Client().post(URL, request_data(website="http://spam.example"))
+    assert response.status_code == 400
+    assert "be sent. If you filled in" in response.content.decode()
+    assert ConsultationRequest.objects.count() == 0
+
+
+def test_each_field_has_a_limit_and_a_clear_message(public_page: PracticePage) -> None:
+    too_long = {
+        "name": "n" * 81,
+        "contact": "a" * 150 + "@example.net",
+        "safe_times": "t" * 201,
+        "trust_means": "w" * 1501,
+        "hopes": "h" * 1501,
+    }
+    for field, value in too_long.items():
+        response = Client().post(URL, request_data(f"limit-{field}", **{field: value}))
+        assert response.status_code == 400, field
+        assert "Ensure this value has at most" in response.content.decode(), field
+    assert ConsultationRequest.objects.count() == 0
+
+
+def test_a_contact_that_does_not_match_the_method_is_refused(public_page: PracticePage) -> None:
+    bad_email = Client().post(URL, request_data("e", contact="not an email"))
+    bad_phone = Client().post(URL, request_data("p", contact_method="phone", contact="call me"))
+    assert bad_email.status_code == bad_phone.status_code == 400
+    ok = Client().post(URL, request_data("ok", contact_method="text", contact="+44 7700 900123"))
+    assert ok.status_code == 302
+
+
+def test_staff_see_their_practices_requests_and_another_practice_gets_404(
+    public_page: PracticePage, clinician: object, other_practice_clinician: object
+) -> None:
+    Client().post(URL, request_data())
+    stored = ConsultationRequest.objects.get()
+    ours = signed_in_client(clinician)  # type: ignore[arg-type]
+    assert "Sam" in ours.get("/practice/consultations/").content.decode()
+    detail = ours.get(f"/practice/consultations/{stored.pk}/").content.decode()
+    assert "sam@example.net" in detail and "Weekday mornings" in detail
+    theirs = signed_in_client(other_practice_clinician)  # type: ignore[arg-type]
+    assert "Sam" not in theirs.get("/practice/consultations/").content.decode()
+    assert theirs.get(f"/practice/consultations/{stored.pk}/").status_code == 404
+
+
+def test_a_request_with_danger_answers_is_flagged_for_the_clinician(
+    public_page: PracticePage, clinician: object
+) -> None:
+    Client().post(URL, request_data(self_check="afraid=yes;arguments=often", share_self_check="on"))
+    stored = ConsultationRequest.objects.get()
+    body = signed_in_client(clinician).get(f"/practice/consultations/{stored.pk}/")  # type: ignore[arg-type]
+    assert "Safety first" in body.content.decode()
