@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 from datetime import timedelta
 from typing import Any
 
@@ -19,6 +20,8 @@ from retrust.frontdoor.models import ClinicianProfile, ConsultationRequest, Prac
 
 # How many requests one network address may send to one practice in a window.
 RATE_LIMIT = 3
+# How many from one network (a shared office or a flood rotating addresses) in the same window.
+NETWORK_RATE_LIMIT = 10
 RATE_WINDOW = timedelta(hours=1)
 RATE_LIMIT_MESSAGE = (
     "We've already received several requests from this connection in the last hour, so we "
@@ -31,6 +34,16 @@ def sender_hash(address: str) -> str:
     """A keyed hash of a network address: enough to count requests, useless to identify."""
     key = settings.SECRET_KEY.encode()
     return hmac.new(key, f"frontdoor:{address}".encode(), hashlib.sha256).hexdigest()
+
+
+def network_of(address: str) -> str:
+    """The /24 (IPv4) or /48 (IPv6) an address belongs to; the address itself if unparsable."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    prefix = 24 if ip.version == 4 else 48
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
 
 
 @transaction.atomic
@@ -77,16 +90,17 @@ def request_consultation(
     """Store a visitor's request; ``(request, created)``. A repeat of the same form returns the
     first request; a flood from one address is refused before anything is written."""
     sender = sender_hash(address)
+    network = sender_hash(network_of(address))
     existing = ConsultationRequest.objects.filter(
         practice=practice, submission_key=submission_key
     ).first()
     if existing is not None:
         return existing, False
     since = timezone.now() - RATE_WINDOW
-    recent = ConsultationRequest.objects.filter(
-        practice=practice, sender=sender, created_at__gte=since
-    ).count()
-    if recent >= RATE_LIMIT:
+    recent = ConsultationRequest.objects.filter(practice=practice, created_at__gte=since)
+    if recent.filter(sender=sender).count() >= RATE_LIMIT:
+        raise ActionError(RATE_LIMIT_MESSAGE)
+    if recent.filter(network=network).count() >= NETWORK_RATE_LIMIT:
         raise ActionError(RATE_LIMIT_MESSAGE)
     answers = selfcheck.decode(data.get("self_check", "")) if data.get("share_self_check") else {}
     try:
@@ -103,6 +117,7 @@ def request_consultation(
                 self_check=answers,
                 submission_key=submission_key,
                 sender=sender,
+                network=network,
             )
             audit.record(
                 None,

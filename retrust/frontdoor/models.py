@@ -78,6 +78,8 @@ class ConsultationRequest(models.Model):
     submission_key = models.CharField(max_length=40)
     # A keyed hash of the sender's network address, for rate limiting; never the address itself.
     sender = models.CharField(max_length=64, db_index=True)
+    # The same for the sender's network (/24 for IPv4, /48 for IPv6).
+    network = models.CharField(max_length=64, db_index=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -37,9 +38,18 @@ def default_practice(request: HttpRequest) -> HttpResponse:
     return redirect("practice_public", slug=queries.default_practice_slug())
 
 
+# Anonymous visitors may be served the practice page from a shared cache for this long; signed-in
+# people get ``no-store`` from the privacy middleware, which wins.
+PUBLIC_MAX_AGE = 300
+
+
 def practice_public(request: HttpRequest, slug: str) -> HttpResponse:
     practice = queries.published_practice(slug)
-    return render(request, "frontdoor/practice.html", {"page": queries.public_page(practice)})
+    response = render(request, "frontdoor/practice.html", {"page": queries.public_page(practice)})
+    if not request.user.is_authenticated:
+        patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+        patch_vary_headers(response, ["Cookie"])
+    return response
 
 
 def self_check(request: HttpRequest, slug: str) -> HttpResponse:

@@ -114,3 +114,21 @@ def test_a_request_with_danger_answers_is_flagged_for_the_clinician(
     stored = ConsultationRequest.objects.get()
     body = signed_in_client(clinician).get(f"/practice/consultations/{stored.pk}/")  # type: ignore[arg-type]
     assert "Safety first" in body.content.decode()
+
+
+def test_a_flood_from_one_network_is_refused_even_from_changing_addresses(
+    public_page: PracticePage,
+) -> None:
+    for n in range(actions.NETWORK_RATE_LIMIT):
+        client = Client(REMOTE_ADDR=f"203.0.113.{n + 1}")
+        assert client.post(URL, request_data(f"n{n}")).status_code == 302
+    refused = Client(REMOTE_ADDR="203.0.113.200").post(URL, request_data("more"))
+    assert refused.status_code == 400
+    assert ConsultationRequest.objects.count() == actions.NETWORK_RATE_LIMIT
+    assert Client(REMOTE_ADDR="198.51.100.1").post(URL, request_data("far")).status_code == 302
+
+
+def test_networks_are_slash_24_and_slash_48() -> None:
+    assert actions.network_of("203.0.113.77") == "203.0.113.0/24"
+    assert actions.network_of("2001:db8:1:2::9") == "2001:db8:1::/48"
+    assert actions.network_of("unknown") == "unknown"

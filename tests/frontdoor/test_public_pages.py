@@ -115,3 +115,15 @@ def test_the_self_check_stores_nothing(public_page: PracticePage) -> None:
     Client().post("/p/quiet-harbour/self-check/", {"arguments": "often", "afraid": "yes"})
     assert ConsultationRequest.objects.count() == 0
     assert AuditEvent.objects.count() == events
+
+
+def test_the_practice_page_is_cacheable_for_visitors_and_never_for_staff(
+    public_page: PracticePage, clinician: object
+) -> None:
+    from tests.conftest import signed_in_client
+
+    anonymous = Client().get("/p/quiet-harbour/")
+    assert "public" in anonymous["Cache-Control"] and "max-age=300" in anonymous["Cache-Control"]
+    assert "Cookie" in anonymous["Vary"]
+    staff = signed_in_client(clinician).get("/p/quiet-harbour/")  # type: ignore[arg-type]
+    assert "no-store" in staff["Cache-Control"] and "public" not in staff["Cache-Control"]
