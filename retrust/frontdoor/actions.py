@@ -13,16 +13,35 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from retrust.core import audit
-from retrust.core.exceptions import ActionError
+from retrust.core.exceptions import ActionConflict, ActionError
 from retrust.core.models import ClinicianMembership, Practice, PracticeRole, User
 from retrust.frontdoor import selfcheck
-from retrust.frontdoor.models import ClinicianProfile, ConsultationRequest, PracticePage
+from retrust.frontdoor.models import (
+    ClinicianProfile,
+    ConsultationRequest,
+    PracticePage,
+    RequestNote,
+    RequestStatus,
+)
 
 # How many requests one network address may send to one practice in a window.
 RATE_LIMIT = 3
 # How many from one network (a shared office or a flood rotating addresses) in the same window.
 NETWORK_RATE_LIMIT = 10
 RATE_WINDOW = timedelta(hours=1)
+# Where a request may go next. A note alone (same status) is always allowed while it is open.
+NEXT: dict[str, tuple[str, ...]] = {
+    RequestStatus.NEW: (RequestStatus.SCREENED, RequestStatus.DECLINED, RequestStatus.WITHDRAWN),
+    RequestStatus.SCREENED: (
+        RequestStatus.OFFERED,
+        RequestStatus.DECLINED,
+        RequestStatus.WITHDRAWN,
+    ),
+    RequestStatus.OFFERED: (RequestStatus.BOOKED, RequestStatus.DECLINED, RequestStatus.WITHDRAWN),
+    RequestStatus.BOOKED: (),
+    RequestStatus.DECLINED: (),
+    RequestStatus.WITHDRAWN: (),
+}
 RATE_LIMIT_MESSAGE = (
     "We've already received several requests from this connection in the last hour, so we "
     "can't take another just now. Please try again later, or use the practice's contact "
@@ -131,3 +150,33 @@ def request_consultation(
             practice=practice, submission_key=submission_key
         ), False
     return created, True
+
+
+@transaction.atomic
+def move_request(
+    actor: User, request_id: int, *, expected: str, to: str, note: str
+) -> ConsultationRequest:
+    """Move a request along (or add a note); refused when someone moved it first."""
+    found = ConsultationRequest.objects.select_for_update().get(pk=request_id)
+    if found.status != expected:
+        raise ActionConflict(
+            f"Someone else has just marked this request “{found.get_status_display()}”. "
+            "Have a look, then try again."
+        )
+    if to != found.status and to not in NEXT[found.status]:
+        raise ActionError("A request can't go there from where it is now.", "to")
+    if to == found.status and not note.strip():
+        raise ActionError("Write a note, or choose where the request goes next.", "text")
+    RequestNote.objects.create(
+        request=found, author=actor, from_status=found.status, to_status=to, text=note
+    )
+    before, found.status = found.status, to
+    found.save(update_fields=["status"])
+    audit.record(
+        actor,
+        "retrust.consultation.moved",
+        target=found,
+        practice=found.practice,
+        details={"from": before, "to": to},
+    )
+    return found

@@ -138,3 +138,19 @@ class ConsultationForm(forms.ModelForm):
             if len(digits) < 6 or any(c not in "0123456789 +-()." for c in contact):
                 raise forms.ValidationError("Enter a phone number, digits only with + or spaces.")
         return contact
+
+
+class MoveRequestForm(forms.Form):
+    expected = forms.CharField(widget=forms.HiddenInput, max_length=12)
+    to = forms.ChoiceField(label="Where it goes next", widget=forms.RadioSelect)
+    text = forms.CharField(
+        label="Note (seen only by the practice's staff)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, current: str, choices: list[tuple[str, str]], **kwargs: Any):
+        kwargs.setdefault("initial", {}).update({"expected": current, "to": current})
+        super().__init__(*args, **kwargs)
+        self.fields["to"].choices = choices

@@ -56,6 +56,11 @@ class LeaveMessage(models.TextChoices):
 
 class RequestStatus(models.TextChoices):
     NEW = "new", "New"
+    SCREENED = "screened", "Screened"
+    OFFERED = "offered", "Consultation offered"
+    BOOKED = "booked", "Booked"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn"
 
 
 class ConsultationRequest(models.Model):
@@ -92,3 +97,22 @@ class ConsultationRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Consultation request {self.pk}"
+
+
+class RequestNote(models.Model):
+    """A step in a request's life: who moved it, from where to where, and why."""
+
+    request = models.ForeignKey(ConsultationRequest, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    from_status = models.CharField(max_length=12, choices=RequestStatus.choices)
+    to_status = models.CharField(max_length=12, choices=RequestStatus.choices)
+    text = models.TextField(blank=True, max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Note {self.pk}"

@@ -14,6 +14,11 @@ urlpatterns = [
         views.consultation_request,
         name="consultation_request",
     ),
+    path(
+        "practice/consultations/<int:request_id>/move/",
+        views.move_request,
+        name="move_consultation_request",
+    ),
     path("practice/public-page/", views.practice_page_edit, name="practice_page_edit"),
     path(
         "practice/public-page/clinicians/",

@@ -20,10 +20,16 @@ from retrust.frontdoor import actions, queries, selfcheck
 from retrust.frontdoor.forms import (
     ClinicianProfileForm,
     ConsultationForm,
+    MoveRequestForm,
     PracticePageForm,
     SelfCheckForm,
 )
-from retrust.frontdoor.models import ClinicianProfile, PracticePage
+from retrust.frontdoor.models import (
+    ClinicianProfile,
+    ConsultationRequest,
+    PracticePage,
+    RequestStatus,
+)
 
 HONEYPOT_MESSAGE = (
     "This request couldn't be sent. If you filled in the field marked “Leave this empty”, "
@@ -132,9 +138,22 @@ def consultation_requests(request: HttpRequest) -> HttpResponse:
     return render(request, "frontdoor/requests.html", {"requests": found})
 
 
+def _move_choices(status: str) -> list[tuple[str, str]]:
+    labels = dict(RequestStatus.choices)
+    keep = [(status, f"Keep as “{labels[status]}” and add a note")]
+    return keep + [(s, labels[s]) for s in actions.NEXT[status]]
+
+
 @staff_required
 def consultation_request(request: HttpRequest, request_id: int) -> HttpResponse:
     found = queries.request_for(request.user, request_id)
+    form = MoveRequestForm(current=found.status, choices=_move_choices(found.status))
+    return _request_page(request, found, form, 200)
+
+
+def _request_page(
+    request: HttpRequest, found: ConsultationRequest, form: MoveRequestForm, status: int
+) -> HttpResponse:
     answers = [
         (selfcheck.BY_ID[k].text, selfcheck.label_of(k, v))
         for k, v in found.self_check.items()
@@ -144,8 +163,32 @@ def consultation_request(request: HttpRequest, request_id: int) -> HttpResponse:
         "req": found,
         "answers": answers,
         "danger": selfcheck.reflect(found.self_check).danger,
+        "notes": found.notes.select_related("author"),
+        "form": form,
+        "open": bool(actions.NEXT[found.status]),
     }
-    return render(request, "frontdoor/request_detail.html", context)
+    return render(request, "frontdoor/request_detail.html", context, status=status)
+
+
+@require_POST
+@staff_required
+def move_request(request: HttpRequest, request_id: int) -> HttpResponse:
+    found = queries.request_for(request.user, request_id)
+    form = MoveRequestForm(request.POST, current=found.status, choices=_move_choices(found.status))
+    return submit(
+        request,
+        form,
+        lambda data: actions.move_request(
+            request.user,  # type: ignore[arg-type]
+            found.pk,
+            expected=data["expected"],
+            to=data["to"],
+            note=data["text"],
+        ),
+        done=lambda moved: redirect("consultation_request", request_id=moved.pk),
+        again=lambda f, code: _request_page(request, found, f, code),  # type: ignore[arg-type]
+        message="Saved.",
+    )
 
 
 @staff_required

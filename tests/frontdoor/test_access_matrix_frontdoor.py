@@ -56,6 +56,10 @@ def requests(world: World) -> Any:
     return sorted(ConsultationRequest.objects.values_list("id", "practice_id"))
 
 
+def request_states(world: World) -> Any:
+    return sorted(ConsultationRequest.objects.values_list("id", "status"))
+
+
 def page_texts(world: World) -> Any:
     return sorted(PracticePage.objects.values_list("practice_id", "about", "published"))
 
@@ -100,6 +104,22 @@ PAGE_ROUTES = [
         "GET",
         "/practice/consultations/{other_request}/",
         pages(other_practice_clinician=200),
+    ),
+    Route(
+        "move_consultation_request",
+        "POST",
+        "/practice/consultations/{request}/move/",
+        pages(**{p: Redirect("/practice/consultations/{request}/") for p in STAFF}),
+        data={"expected": "new", "to": "screened", "text": "Called back, safe to email."},
+        state=request_states,
+    ),
+    Route(
+        "move_consultation_request",
+        "POST",
+        "/practice/consultations/{other_request}/move/",
+        pages(other_practice_clinician=Redirect("/practice/consultations/{other_request}/")),
+        data={"expected": "new", "to": "declined", "text": ""},
+        state=request_states,
     ),
     Route("practice_page_edit", "GET", "/practice/public-page/", pages(admin=200)),
     Route(

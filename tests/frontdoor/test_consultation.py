@@ -132,3 +132,26 @@ def test_networks_are_slash_24_and_slash_48() -> None:
     assert actions.network_of("203.0.113.77") == "203.0.113.0/24"
     assert actions.network_of("2001:db8:1:2::9") == "2001:db8:1::/48"
     assert actions.network_of("unknown") == "unknown"
+
+
+def test_staff_move_a_request_along_with_notes_and_a_stale_form_is_told_so(
+    public_page: PracticePage, clinician: object, admin: object
+) -> None:
+    Client().post(URL, request_data())
+    stored = ConsultationRequest.objects.get()
+    move = f"/practice/consultations/{stored.pk}/move/"
+    ours = signed_in_client(clinician)  # type: ignore[arg-type]
+    done = ours.post(move, {"expected": "new", "to": "screened", "text": "Safe to text."})
+    assert done.status_code == 302
+    stale = signed_in_client(admin).post(  # type: ignore[arg-type]
+        move, {"expected": "new", "to": "declined", "text": ""}
+    )
+    assert stale.status_code == 409
+    assert "Someone else has just marked this request" in stale.content.decode()
+    skip = ours.post(move, {"expected": "screened", "to": "booked", "text": ""})
+    assert skip.status_code == 400
+    stored.refresh_from_db()
+    assert stored.status == "screened"
+    assert list(stored.notes.values_list("to_status", "text")) == [("screened", "Safe to text.")]
+    page = ours.get(f"/practice/consultations/{stored.pk}/").content.decode()
+    assert "Safe to text." in page
