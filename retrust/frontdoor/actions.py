@@ -17,6 +17,7 @@ from retrust.core.exceptions import ActionConflict, ActionError
 from retrust.core.models import ClinicianMembership, Practice, PracticeRole, User
 from retrust.frontdoor import selfcheck
 from retrust.frontdoor.models import (
+    Article,
     ClinicianProfile,
     ConsultationRequest,
     PracticePage,
@@ -180,3 +181,24 @@ def move_request(
         details={"from": before, "to": to},
     )
     return found
+
+
+@transaction.atomic
+def save_article(
+    actor: User, practice: Practice, article: Article | None, **fields: Any
+) -> Article:
+    if article is None:
+        article = Article(practice=practice)
+    elif article.practice_id != practice.pk:
+        raise ActionError("That article belongs to another practice.")
+    for name in ("title", "body", "published"):
+        setattr(article, name, fields[name])
+    article.save()
+    audit.record(
+        actor,
+        "retrust.practice.article.saved",
+        target=article,
+        practice=practice,
+        details={"name": article.title},
+    )
+    return article

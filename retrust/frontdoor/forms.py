@@ -8,6 +8,7 @@ from django import forms
 from retrust.core.models import User
 from retrust.frontdoor import selfcheck
 from retrust.frontdoor.models import (
+    Article,
     ClinicianProfile,
     ConsultationRequest,
     ContactMethod,
@@ -154,3 +155,12 @@ class MoveRequestForm(forms.Form):
         kwargs.setdefault("initial", {}).update({"expected": current, "to": current})
         super().__init__(*args, **kwargs)
         self.fields["to"].choices = choices
+
+
+class ArticleForm(forms.ModelForm):
+    class Meta:
+        model = Article
+        fields = ["title", "body", "published"]
+        labels = {"body": "Text", "published": "Show it on the public resources page"}
+        help_texts = {"body": "Markdown: headings (##), **bold**, lists and links."}
+        widgets = {"body": forms.Textarea(attrs={"rows": 12})}

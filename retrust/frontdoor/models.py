@@ -116,3 +116,20 @@ class RequestNote(models.Model):
 
     def __str__(self) -> str:
         return f"Note {self.pk}"
+
+
+class Article(models.Model):
+    """Something the practice publishes for visitors (Markdown, sanitised on display)."""
+
+    practice = models.ForeignKey("core.Practice", on_delete=models.CASCADE, related_name="articles")
+    title = models.CharField(max_length=160)
+    body = models.TextField(max_length=20000)
+    published = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title

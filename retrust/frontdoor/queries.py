@@ -10,8 +10,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from retrust.core.models import ClinicianMembership, Practice, PracticeRole
-from retrust.frontdoor.models import ClinicianProfile, ConsultationRequest, PracticePage
-from retrust.program.content import render_markdown
+from retrust.frontdoor.models import Article, ClinicianProfile, ConsultationRequest, PracticePage
+from retrust.program.content import Exercise, library, render_markdown
 from retrust.safety.models import CrisisResource
 
 
@@ -103,3 +103,21 @@ def practice_clinicians(practice: Practice) -> QuerySet[ClinicianMembership]:
         .select_related("user")
         .order_by("user__display_name", "user__email")
     )
+
+
+def published_articles(practice: Practice) -> QuerySet[Article]:
+    return Article.objects.filter(practice=practice, published=True).only(
+        "id", "title", "created_at"
+    )
+
+
+def published_article(practice: Practice, article_id: int) -> tuple[Article, str]:
+    article = Article.objects.filter(practice=practice, published=True, pk=article_id).first()
+    if article is None:
+        raise Http404("No such page.")
+    return article, render_markdown(article.body)
+
+
+def exercise_summaries() -> list[Exercise]:
+    """The shipped exercise library, for visitors: titles and summaries only (no database)."""
+    return list(library().values())

@@ -8,6 +8,12 @@ urlpatterns = [
     path("p/<slug:slug>/self-check/", views.self_check, name="self_check"),
     path("p/<slug:slug>/consultation/", views.consultation, name="consultation"),
     path("p/<slug:slug>/consultation/sent/", views.consultation_sent, name="consultation_sent"),
+    path("p/<slug:slug>/resources/", views.resources, name="practice_resources"),
+    path("p/<slug:slug>/resources/<int:article_id>/", views.article, name="practice_article"),
+    path("practice/public-page/articles/new/", views.edit_article, name="new_article"),
+    path(
+        "practice/public-page/articles/<int:article_id>/", views.edit_article, name="edit_article"
+    ),
     path("practice/consultations/", views.consultation_requests, name="consultation_requests"),
     path(
         "practice/consultations/<int:request_id>/",

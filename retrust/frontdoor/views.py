@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.cache import never_cache
@@ -18,6 +18,7 @@ from retrust.core.models import Practice
 from retrust.core.submission import refuse, submit
 from retrust.frontdoor import actions, queries, selfcheck
 from retrust.frontdoor.forms import (
+    ArticleForm,
     ClinicianProfileForm,
     ConsultationForm,
     MoveRequestForm,
@@ -25,6 +26,7 @@ from retrust.frontdoor.forms import (
     SelfCheckForm,
 )
 from retrust.frontdoor.models import (
+    Article,
     ClinicianProfile,
     ConsultationRequest,
     PracticePage,
@@ -52,9 +54,7 @@ PUBLIC_MAX_AGE = 300
 def practice_public(request: HttpRequest, slug: str) -> HttpResponse:
     practice = queries.published_practice(slug)
     response = render(request, "frontdoor/practice.html", {"page": queries.public_page(practice)})
-    if not request.user.is_authenticated:
-        patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
-        patch_vary_headers(response, ["Cookie"])
+    _cacheable_for_visitors(request, response)
     return response
 
 
@@ -74,6 +74,33 @@ def self_check(request: HttpRequest, slug: str) -> HttpResponse:
         response["Cache-Control"] = "no-store"
         return response
     return render(request, "frontdoor/self_check.html", {"practice": practice, "form": form})
+
+
+def resources(request: HttpRequest, slug: str) -> HttpResponse:
+    practice = queries.published_practice(slug)
+    context = {
+        "practice": practice,
+        "articles": queries.published_articles(practice),
+        "exercises": queries.exercise_summaries(),
+    }
+    response = render(request, "frontdoor/resources.html", context)
+    _cacheable_for_visitors(request, response)
+    return response
+
+
+def article(request: HttpRequest, slug: str, article_id: int) -> HttpResponse:
+    practice = queries.published_practice(slug)
+    found, body_html = queries.published_article(practice, article_id)
+    context = {"practice": practice, "article": found, "body_html": body_html}
+    response = render(request, "frontdoor/article.html", context)
+    _cacheable_for_visitors(request, response)
+    return response
+
+
+def _cacheable_for_visitors(request: HttpRequest, response: HttpResponse) -> None:
+    if not request.user.is_authenticated:
+        patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+        patch_vary_headers(response, ["Cookie"])
 
 
 def _client_address(request: HttpRequest) -> str:
@@ -256,5 +283,32 @@ def _edit_page(
         "form": form,
         "profile_form": profile_form,
         "clinicians": [(m.user, profiles.get(m.user_id)) for m in clinicians],
+        "articles": Article.objects.filter(practice=practice).only("id", "title", "published"),
     }
     return render(request, "frontdoor/practice_edit.html", context, status=status)
+
+
+@staff_required
+def edit_article(request: HttpRequest, article_id: int | None = None) -> HttpResponse:
+    practice = policy.administered_practice_for(request.user)
+    found = None
+    if article_id is not None:
+        found = Article.objects.filter(practice=practice, pk=article_id).first()
+        if found is None:
+            raise Http404("No such page.")
+    form = ArticleForm(request.POST or None, instance=found)
+
+    def again(f: Any, status: int) -> HttpResponse:
+        context = {"practice": practice, "form": f, "article": found}
+        return render(request, "frontdoor/article_edit.html", context, status=status)
+
+    if request.method != "POST":
+        return again(form, 200)
+    return submit(
+        request,
+        form,
+        lambda data: actions.save_article(request.user, practice, found, **data),  # type: ignore[arg-type]
+        done="practice_page_edit",
+        again=again,
+        message="The article is saved.",
+    )

@@ -12,7 +12,12 @@ from django.test import Client
 
 from retrust.core.models import Case, Practice, User
 from retrust.frontdoor import actions
-from retrust.frontdoor.models import ClinicianProfile, ConsultationRequest, PracticePage
+from retrust.frontdoor.models import (
+    Article,
+    ClinicianProfile,
+    ConsultationRequest,
+    PracticePage,
+)
 from tests.conftest import PERSONAS
 from tests.frontdoor.conftest import request_data
 from tests.support.matrix import Redirect, Route, check, matrix, pages
@@ -42,8 +47,14 @@ def world(  # one published practice: /practice-info/ leads to it
     theirs = actions.request_consultation(
         other_practice, address="10.0.0.2", submission_key="theirs", data=request_data("theirs")
     )[0]
+    article = Article.objects.create(practice=practice, title="Ours", body="B", published=True)
+    other_article = Article.objects.create(
+        practice=other_practice, title="Theirs", body="B", published=True
+    )
     return World(
         ids={
+            "article": article.pk,
+            "other_article": other_article.pk,
             "slug": practice.slug,
             "request": ours.pk,
             "other_request": theirs.pk,
@@ -58,6 +69,10 @@ def requests(world: World) -> Any:
 
 def request_states(world: World) -> Any:
     return sorted(ConsultationRequest.objects.values_list("id", "status"))
+
+
+def articles(world: World) -> Any:
+    return sorted(Article.objects.values_list("id", "practice_id", "title"))
 
 
 def page_texts(world: World) -> Any:
@@ -81,6 +96,33 @@ PAGE_ROUTES = [
         state=requests,
         # A reflection writes nothing, for anyone.
         unchanged=frozenset(PERSONAS),
+    ),
+    Route("practice_resources", "GET", "/p/{slug}/resources/", EVERYONE),
+    Route("practice_article", "GET", "/p/{slug}/resources/{article}/", EVERYONE),
+    # Another practice's article is not found under this practice's path, for anyone.
+    Route(
+        "practice_article",
+        "GET",
+        "/p/{slug}/resources/{other_article}/",
+        {p: 404 for p in PERSONAS},
+    ),
+    Route("new_article", "GET", "/practice/public-page/articles/new/", pages(admin=200)),
+    Route(
+        "new_article",
+        "POST",
+        "/practice/public-page/articles/new/",
+        pages(admin=Redirect("/practice/public-page/")),
+        data={"title": "Why trust takes time", "body": "Slowly.", "published": "on"},
+        state=articles,
+    ),
+    Route("edit_article", "GET", "/practice/public-page/articles/{article}/", pages(admin=200)),
+    Route(
+        "edit_article",
+        "POST",
+        "/practice/public-page/articles/{other_article}/",
+        pages(),
+        data={"title": "Taken over", "body": "x"},
+        state=articles,
     ),
     Route("consultation", "GET", "/p/{slug}/consultation/", EVERYONE),
     Route(

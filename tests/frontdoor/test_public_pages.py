@@ -127,3 +127,26 @@ def test_the_practice_page_is_cacheable_for_visitors_and_never_for_staff(
     assert "Cookie" in anonymous["Vary"]
     staff = signed_in_client(clinician).get("/p/quiet-harbour/")  # type: ignore[arg-type]
     assert "no-store" in staff["Cache-Control"] and "public" not in staff["Cache-Control"]
+
+
+def test_articles_are_sanitised_and_only_published_ones_are_shown(
+    public_page: PracticePage, practice: Practice
+) -> None:
+    from retrust.frontdoor.models import Article
+
+    shown = Article.objects.create(
+        practice=practice,
+        title="When trust slips",
+        body="## Small things\n\n<script>alert(1)</script>Keep *promises*.",
+        published=True,
+    )
+    Article.objects.create(practice=practice, title="Draft thoughts", body="x")
+    listing = Client().get("/p/quiet-harbour/resources/").content.decode()
+    assert "When trust slips" in listing and "Draft thoughts" not in listing
+    from retrust.program.content import library
+
+    first = next(iter(library().values()))
+    assert first.title in listing  # the exercise library's summaries are listed too
+    body = Client().get(f"/p/quiet-harbour/resources/{shown.pk}/").content.decode()
+    assert "<h2>Small things</h2>" in body and "<em>promises</em>" in body
+    assert "<script>alert" not in body

@@ -16,9 +16,10 @@ ANY_ANSWERS = st.dictionaries(
 
 @given(ANY_ANSWERS)
 def test_any_yes_or_refusal_on_a_safety_question_is_danger(answers: dict[str, str]) -> None:
-    expected = answers.get("afraid") in {"yes", "rather_not_say"} or answers.get(
-        "self_harm"
-    ) in {"yes", "rather_not_say"}
+    expected = answers.get("afraid") in {"yes", "rather_not_say"} or answers.get("self_harm") in {
+        "yes",
+        "rather_not_say",
+    }
     assert selfcheck.reflect(answers).danger is expected
 
 
