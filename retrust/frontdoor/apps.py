@@ -7,7 +7,8 @@ class FrontdoorConfig(AppConfig):
     verbose_name = "The front door: public practice page, self-check, consultation requests"
 
     def ready(self) -> None:
-        from retrust.core.registry import NavEntry, nav_entry
+        from retrust.core.registry import NavEntry, demo_seeder, nav_entry
+        from retrust.frontdoor import demo
 
         nav_entry(
             NavEntry(
@@ -28,3 +29,4 @@ class FrontdoorConfig(AppConfig):
             )
         )
         nav_entry(NavEntry("Public page", "practice_page_edit", "admin", order=85))
+        demo_seeder(demo.seed, order=70)

@@ -150,3 +150,16 @@ def test_articles_are_sanitised_and_only_published_ones_are_shown(
     body = Client().get(f"/p/quiet-harbour/resources/{shown.pk}/").content.decode()
     assert "<h2>Small things</h2>" in body and "<em>promises</em>" in body
     assert "<script>alert" not in body
+
+
+def test_the_demo_has_a_published_practice_page_an_article_and_a_request(db: None) -> None:
+    from retrust.core.demo import seed_demo
+    from retrust.frontdoor.models import Article
+
+    seed_demo()
+    seed_demo()  # a second run adds nothing
+    (page,) = PracticePage.objects.filter(published=True)
+    assert Client().get("/practice-info/")["Location"] == f"/p/{page.practice.slug}/"
+    assert Client().get(f"/p/{page.practice.slug}/").status_code == 200
+    assert Article.objects.filter(published=True).count() == 1
+    assert ConsultationRequest.objects.count() == 1
