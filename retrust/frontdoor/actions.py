@@ -12,9 +12,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from retrust.core import actions as core_actions
 from retrust.core import audit
 from retrust.core.exceptions import ActionConflict, ActionError
-from retrust.core.models import ClinicianMembership, Practice, PracticeRole, User
+from retrust.core.models import Case, ClinicianMembership, Practice, PracticeRole, User
 from retrust.frontdoor import selfcheck
 from retrust.frontdoor.models import (
     Article,
@@ -202,3 +203,50 @@ def save_article(
         details={"name": article.title},
     )
     return article
+
+
+NOT_BY_EMAIL = (
+    "{name} asked to be reached by {method}, so retrust won't email them an invitation. "
+    "Ask them in your call for an address that is safe for them, then open a case from "
+    "New case."
+)
+
+
+@transaction.atomic
+def open_case_from_request(actor: User, request_id: int, *, track: str, base_url: str) -> Case:
+    """Accept a request: open a case for the person who asked and invite them by email.
+
+    Only the person who asked is invited; a partner they mentioned is never contacted from
+    here. Opening twice returns the first case.
+    """
+    found = ConsultationRequest.objects.select_for_update().get(pk=request_id)
+    if found.case_id is not None:
+        return found.case  # type: ignore[return-value]
+    if found.contact_method != "email":
+        raise ActionError(
+            NOT_BY_EMAIL.format(name=found.name, method=found.get_contact_method_display().lower())
+        )
+    if found.status in (RequestStatus.DECLINED, RequestStatus.WITHDRAWN):
+        raise ActionError("This request was closed. Move it back before opening a case.")
+    case = core_actions.create_case(
+        actor,
+        found.practice,
+        label=found.name,
+        track=track,
+        partner_a_email=found.contact,
+        partner_a_name=found.name,
+        creation_key=f"consultation-{found.pk}",
+        base_url=base_url,
+    )
+    RequestNote.objects.create(
+        request=found,
+        author=actor,
+        from_status=found.status,
+        to_status=RequestStatus.BOOKED,
+        text="Case opened and invitation sent.",
+    )
+    found.case = case
+    found.status = RequestStatus.BOOKED
+    found.save(update_fields=["case", "status"])
+    audit.record(actor, "retrust.consultation.case_opened", target=found, case=case)
+    return case

@@ -164,3 +164,16 @@ class ArticleForm(forms.ModelForm):
         labels = {"body": "Text", "published": "Show it on the public resources page"}
         help_texts = {"body": "Markdown: headings (##), **bold**, lists and links."}
         widgets = {"body": forms.Textarea(attrs={"rows": 12})}
+
+
+class OpenCaseForm(forms.Form):
+    track = forms.ChoiceField(
+        label="Start them on",
+        widget=forms.RadioSelect,
+        choices=[
+            ("individual", "Individual work — they start on their own"),
+            ("conjoint", "Couple work — invite their partner later, when it's safe"),
+            ("discernment", "Discernment — clarity about together or apart"),
+        ],
+        initial="individual",
+    )

@@ -79,6 +79,14 @@ class ConsultationRequest(models.Model):
     # Only when the visitor ticked "include my self-check answers"; otherwise empty.
     self_check = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=12, choices=RequestStatus.choices, default="new")
+    # The case a clinician opened from this request, once they did.
+    case = models.OneToOneField(
+        "core.Case",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="consultation_request",
+    )
     # The form's one-time key: a double submit finds the first request instead of a second.
     submission_key = models.CharField(max_length=40)
     # A keyed hash of the sender's network address, for rate limiting; never the address itself.

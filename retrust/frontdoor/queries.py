@@ -121,3 +121,9 @@ def published_article(practice: Practice, article_id: int) -> tuple[Article, str
 def exercise_summaries() -> list[Exercise]:
     """The shipped exercise library, for visitors: titles and summaries only (no database)."""
     return list(library().values())
+
+
+def is_clinician_of(user: Any, practice_id: int) -> bool:
+    return ClinicianMembership.objects.filter(
+        user=user, practice_id=practice_id, role=PracticeRole.CLINICIAN
+    ).exists()

@@ -25,6 +25,11 @@ urlpatterns = [
         views.move_request,
         name="move_consultation_request",
     ),
+    path(
+        "practice/consultations/<int:request_id>/open-case/",
+        views.open_case,
+        name="open_case_from_request",
+    ),
     path("practice/public-page/", views.practice_page_edit, name="practice_page_edit"),
     path(
         "practice/public-page/clinicians/",

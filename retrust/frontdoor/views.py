@@ -22,6 +22,7 @@ from retrust.frontdoor.forms import (
     ClinicianProfileForm,
     ConsultationForm,
     MoveRequestForm,
+    OpenCaseForm,
     PracticePageForm,
     SelfCheckForm,
 )
@@ -179,7 +180,11 @@ def consultation_request(request: HttpRequest, request_id: int) -> HttpResponse:
 
 
 def _request_page(
-    request: HttpRequest, found: ConsultationRequest, form: MoveRequestForm, status: int
+    request: HttpRequest,
+    found: ConsultationRequest,
+    form: MoveRequestForm,
+    status: int,
+    open_case_form: OpenCaseForm | None = None,
 ) -> HttpResponse:
     answers = [
         (selfcheck.BY_ID[k].text, selfcheck.label_of(k, v))
@@ -193,6 +198,9 @@ def _request_page(
         "notes": found.notes.select_related("author"),
         "form": form,
         "open": bool(actions.NEXT[found.status]),
+        "can_open_case": found.case_id is None
+        and queries.is_clinician_of(request.user, found.practice_id),
+        "open_case_form": open_case_form or OpenCaseForm(),
     }
     return render(request, "frontdoor/request_detail.html", context, status=status)
 
@@ -215,6 +223,29 @@ def move_request(request: HttpRequest, request_id: int) -> HttpResponse:
         done=lambda moved: redirect("consultation_request", request_id=moved.pk),
         again=lambda f, code: _request_page(request, found, f, code),  # type: ignore[arg-type]
         message="Saved.",
+    )
+
+
+@require_POST
+@staff_required
+def open_case(request: HttpRequest, request_id: int) -> HttpResponse:
+    """A clinician of the practice accepts the request; admins and others get 404."""
+    found = queries.request_for(request.user, request_id)
+    if not queries.is_clinician_of(request.user, found.practice_id):
+        raise Http404("No such page.")
+    move_form = MoveRequestForm(current=found.status, choices=_move_choices(found.status))
+    return submit(
+        request,
+        OpenCaseForm(request.POST),
+        lambda data: actions.open_case_from_request(
+            request.user,  # type: ignore[arg-type]
+            found.pk,
+            track=data["track"],
+            base_url=f"{request.scheme}://{request.get_host()}",
+        ),
+        done=lambda case: redirect("case_detail", case_id=case.pk),
+        again=lambda f, code: _request_page(request, found, move_form, code, f),  # type: ignore[arg-type]
+        message=f"Case opened; {found.name} has been sent an invitation.",
     )
 
 

@@ -71,6 +71,10 @@ def request_states(world: World) -> Any:
     return sorted(ConsultationRequest.objects.values_list("id", "status"))
 
 
+def opened_cases(world: World) -> Any:
+    return sorted(ConsultationRequest.objects.values_list("id", "case_id", "status"))
+
+
 def articles(world: World) -> Any:
     return sorted(Article.objects.values_list("id", "practice_id", "title"))
 
@@ -162,6 +166,22 @@ PAGE_ROUTES = [
         pages(other_practice_clinician=Redirect("/practice/consultations/{other_request}/")),
         data={"expected": "new", "to": "declined", "text": ""},
         state=request_states,
+    ),
+    Route(
+        "open_case_from_request",
+        "POST",
+        "/practice/consultations/{request}/open-case/",
+        pages(clinician=Redirect("/cases/"), other_clinician=Redirect("/cases/")),
+        data={"track": "individual"},
+        state=opened_cases,
+    ),
+    Route(
+        "open_case_from_request",
+        "POST",
+        "/practice/consultations/{other_request}/open-case/",
+        pages(other_practice_clinician=Redirect("/cases/")),
+        data={"track": "individual"},
+        state=opened_cases,
     ),
     Route("practice_page_edit", "GET", "/practice/public-page/", pages(admin=200)),
     Route(

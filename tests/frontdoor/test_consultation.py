@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.test import Client
 
 from retrust.frontdoor import actions
@@ -155,3 +157,41 @@ def test_staff_move_a_request_along_with_notes_and_a_stale_form_is_told_so(
     assert list(stored.notes.values_list("to_status", "text")) == [("screened", "Safe to text.")]
     page = ours.get(f"/practice/consultations/{stored.pk}/").content.decode()
     assert "Safe to text." in page
+
+
+def test_accepting_opens_a_case_and_invites_only_the_person_who_asked(
+    public_page: PracticePage, clinician: object, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.core import mail
+
+    from retrust.core.models import Invitation
+
+    Client().post(URL, request_data())
+    stored = ConsultationRequest.objects.get()
+    ours = signed_in_client(clinician)  # type: ignore[arg-type]
+    with django_capture_on_commit_callbacks(execute=True):
+        opened = ours.post(
+            f"/practice/consultations/{stored.pk}/open-case/", {"track": "individual"}
+        )
+    again = ours.post(f"/practice/consultations/{stored.pk}/open-case/", {"track": "individual"})
+    stored.refresh_from_db()
+    assert stored.case is not None and stored.status == "booked"
+    assert opened["Location"] == again["Location"] == f"/cases/{stored.case.pk}/"
+    assert list(Invitation.objects.filter(case=stored.case).values_list("email", flat=True)) == [
+        "sam@example.net"
+    ]
+    assert [m.to for m in mail.outbox] == [["sam@example.net"]]
+
+
+def test_a_request_to_be_phoned_is_never_emailed_an_invitation(
+    public_page: PracticePage, clinician: object
+) -> None:
+    Client().post(URL, request_data(contact_method="phone", contact="01234 567 890"))
+    stored = ConsultationRequest.objects.get()
+    refused = signed_in_client(clinician).post(  # type: ignore[arg-type]
+        f"/practice/consultations/{stored.pk}/open-case/", {"track": "individual"}
+    )
+    assert refused.status_code == 400
+    assert "won&#x27;t email them an invitation" in refused.content.decode()
+    stored.refresh_from_db()
+    assert stored.case is None and stored.status == "new"
