@@ -16,7 +16,12 @@ import pytest
 from playwright.sync_api import expect
 
 from retrust.core.models import Practice, User
-from retrust.frontdoor.models import ClinicianProfile, ConsultationRequest, PracticePage
+from retrust.frontdoor.models import (
+    Article,
+    ClinicianProfile,
+    ConsultationRequest,
+    PracticePage,
+)
 from retrust.safety.models import CrisisResource
 
 pytestmark = pytest.mark.browser
@@ -44,6 +49,12 @@ def published(practice: Practice, clinician: User) -> PracticePage:
     CrisisResource.objects.create(
         practice=practice, name="Harbour Crisis Line", phone="0800 123 456", hours="24 hours"
     )
+    Article.objects.create(
+        practice=practice,
+        title="Why trust comes back slowly",
+        body="Small promises, kept.\n\n## What helps\n\n- Doing what you said you would",
+        published=True,
+    )
     return PracticePage.objects.create(
         practice=practice,
         published=True,
@@ -65,6 +76,17 @@ def test_a_visitor_reflects_and_asks_for_a_first_conversation(
     expect(page.get_by_text("Dana works with couples")).to_be_visible()
     tab.check()
     shoot(tab, "01-practice-page")
+
+    page.get_by_role("link", name="Resources").first.click()
+    expect(page.get_by_role("heading", name="Resources", level=1)).to_be_visible()
+    page.get_by_role("link", name="Why trust comes back slowly").click()
+    expect(page.get_by_role("heading", name="What helps")).to_be_visible()
+    tab.check()
+    shoot(tab, "07-article")
+    page.go_back()
+    tab.check()
+    shoot(tab, "08-resources")
+    tab.goto("/p/quiet-harbour/")
 
     page.get_by_role("link", name="Is it time to get help?").click()
     expect(page.get_by_role("heading", name="Is it time to get help?")).to_be_visible()
@@ -105,6 +127,13 @@ def test_a_visitor_reflects_and_asks_for_a_first_conversation(
     expect(staff.page.get_by_text("+44 7700 900123")).to_be_visible()
     expect(staff.page.get_by_text("Weekday mornings")).to_be_visible()
     staff.check()
+    staff.page.get_by_label("Screened").check()
+    staff.page.get_by_label("Note (seen only by the practice's staff)").fill("Texted; call Tue.")
+    staff.page.get_by_role("button", name="Save", exact=True).click()
+    expect(staff.page.get_by_text("Texted; call Tue.")).to_be_visible()
+    staff.check()
+    stored.refresh_from_db()
+    assert stored.status == "screened"
 
 
 def test_fear_of_the_partner_leads_with_crisis_resources(
