@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import secrets
 from datetime import timedelta
 from typing import Any
 
@@ -105,11 +106,23 @@ def save_clinician_profile(
     return profile
 
 
+def link_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 def request_consultation(
-    practice: Practice, *, address: str, submission_key: str, data: dict[str, Any]
+    practice: Practice,
+    *,
+    address: str,
+    submission_key: str,
+    data: dict[str, Any],
+    joins: ConsultationRequest | None = None,
 ) -> tuple[ConsultationRequest, bool]:
     """Store a visitor's request; ``(request, created)``. A repeat of the same form returns the
-    first request; a flood from one address is refused before anything is written."""
+    first request; a flood from one address is refused before anything is written.
+
+    ``joins``: the first partner's request, when this is the second partner's own part.
+    """
     sender = sender_hash(address)
     network = sender_hash(network_of(address))
     existing = ConsultationRequest.objects.filter(
@@ -136,10 +149,14 @@ def request_consultation(
                 trust_means=data.get("trust_means", ""),
                 hopes=data.get("hopes", ""),
                 self_check=answers,
+                joins=joins,
                 submission_key=submission_key,
                 sender=sender,
                 network=network,
             )
+            if joins is not None:
+                # The link works once: a second use finds nothing.
+                ConsultationRequest.objects.filter(pk=joins.pk).update(partner_link_hash="")
             audit.record(
                 None,
                 "retrust.consultation.requested",
@@ -250,3 +267,21 @@ def open_case_from_request(actor: User, request_id: int, *, track: str, base_url
     found.save(update_fields=["case", "status"])
     audit.record(actor, "retrust.consultation.case_opened", target=found, case=case)
     return case
+
+
+@transaction.atomic
+def issue_partner_link(request_id: int) -> str:
+    """A one-time link for the partner of the person who asked; only its hash is kept."""
+    token = secrets.token_urlsafe(18)
+    ConsultationRequest.objects.filter(pk=request_id, joins=None).update(
+        partner_link_hash=link_hash(token)
+    )
+    return token
+
+
+def find_by_partner_link(practice: Practice, token: str) -> ConsultationRequest | None:
+    if not token:
+        return None
+    return ConsultationRequest.objects.filter(
+        practice=practice, partner_link_hash=link_hash(token), joins=None
+    ).first()

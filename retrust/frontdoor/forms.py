@@ -80,6 +80,18 @@ class ConsultationForm(forms.ModelForm):
         label="Include my self-check answers with this request",
         help_text="Only if you want to. Your clinician will read them before you meet.",
     )
+    together = forms.ChoiceField(
+        label="Is your partner asking too?",
+        widget=forms.RadioSelect,
+        choices=[
+            ("just_me", "Just me, for now"),
+            ("partner_too", "Yes — give me a private link for my partner to add their own part"),
+        ],
+        initial="just_me",
+        required=False,
+        help_text="We never contact a partner you mention. They add their part only if they "
+        "choose to, with their own safe way to reach them.",
+    )
     # A field people never see; a form that fills it in is not a person.
     website = forms.CharField(
         required=False,

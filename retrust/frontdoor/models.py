@@ -79,6 +79,12 @@ class ConsultationRequest(models.Model):
     # Only when the visitor ticked "include my self-check answers"; otherwise empty.
     self_check = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=12, choices=RequestStatus.choices, default="new")
+    # A partner's own part joins the first partner's request through a link only they were given;
+    # the hash of that link's token lives on the first request until the partner uses it.
+    joins = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="partner_parts"
+    )
+    partner_link_hash = models.CharField(max_length=64, blank=True, db_index=True)
     # The case a clinician opened from this request, once they did.
     case = models.OneToOneField(
         "core.Case",

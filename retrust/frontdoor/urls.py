@@ -7,6 +7,11 @@ urlpatterns = [
     path("p/<slug:slug>/", views.practice_public, name="practice_public"),
     path("p/<slug:slug>/self-check/", views.self_check, name="self_check"),
     path("p/<slug:slug>/consultation/", views.consultation, name="consultation"),
+    path(
+        "p/<slug:slug>/consultation/join/<str:token>/",
+        views.consultation,
+        name="join_consultation",
+    ),
     path("p/<slug:slug>/consultation/sent/", views.consultation_sent, name="consultation_sent"),
     path("p/<slug:slug>/resources/", views.resources, name="practice_resources"),
     path("p/<slug:slug>/resources/<int:article_id>/", views.article, name="practice_article"),

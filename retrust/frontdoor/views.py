@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -110,50 +112,85 @@ def _client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
+PARTNER_LINK_SESSION_KEY = "frontdoor_partner_link"
+
+
 @never_cache
-def consultation(request: HttpRequest, slug: str) -> HttpResponse:
+def consultation(request: HttpRequest, slug: str, token: str = "") -> HttpResponse:
     practice = queries.published_practice(slug)
+    joins = None
+    if token:
+        joins = actions.find_by_partner_link(practice, token)
+        if joins is None:
+            raise Http404("No such page.")
     if request.method == "POST" and "from_self_check" in request.POST:
         # Coming from the self-check: a fresh form carrying the answers, nothing validated yet.
         encoded = selfcheck.encode(selfcheck.decode(request.POST.get("self_check", "")))
         form = ConsultationForm(initial={"self_check": encoded})
         return _consultation_page(request, practice, form, 200)
     form = ConsultationForm(request.POST or None)
+    if joins is not None:
+        del form.fields["together"]
     if request.method != "POST":
-        return _consultation_page(request, practice, form, 200)
+        return _consultation_page(request, practice, form, 200, joins)
     if request.POST.get("website"):
         form.is_valid()
         form.add_error(None, HONEYPOT_MESSAGE)
-        return _consultation_page(request, practice, form, 400)
+        return _consultation_page(request, practice, form, 400, joins)
 
     def action(data: dict[str, Any]) -> Any:
-        return actions.request_consultation(
+        stored, created = actions.request_consultation(
             practice,
             address=_client_address(request),
             submission_key=data["submission_key"],
             data=data,
+            joins=joins,
         )
+        if created and joins is None and data.get("together") == "partner_too":
+            # Shown once on the next page, then gone from the session.
+            request.session[PARTNER_LINK_SESSION_KEY] = actions.issue_partner_link(stored.pk)
+        return stored
 
     return submit(
         request,
         form,
         action,
         done=lambda _: redirect("consultation_sent", slug=practice.slug),
-        again=lambda f, status: _consultation_page(request, practice, f, status),
+        again=lambda f, status: _consultation_page(request, practice, f, status, joins),
     )
 
 
 def _consultation_page(
-    request: HttpRequest, practice: Practice, form: ConsultationForm, status: int
+    request: HttpRequest,
+    practice: Practice,
+    form: ConsultationForm,
+    status: int,
+    joins: ConsultationRequest | None = None,
 ) -> HttpResponse:
     shared = selfcheck.decode(form["self_check"].value() or "")
-    context = {"practice": practice, "form": form, "has_self_check": bool(shared)}
+    context = {
+        "practice": practice,
+        "form": form,
+        "has_self_check": bool(shared),
+        "joining": joins is not None,
+    }
     return render(request, "frontdoor/consultation.html", context, status=status)
 
 
+@never_cache
 def consultation_sent(request: HttpRequest, slug: str) -> HttpResponse:
     practice = queries.published_practice(slug)
-    context = {"practice": practice, "resources": queries.resources_of(practice)}
+    token = request.session.pop(PARTNER_LINK_SESSION_KEY, "")
+    partner_link = (
+        request.build_absolute_uri(reverse("join_consultation", args=[practice.slug, token]))
+        if token
+        else ""
+    )
+    context = {
+        "practice": practice,
+        "resources": queries.resources_of(practice),
+        "partner_link": partner_link,
+    }
     return render(request, "frontdoor/consultation_sent.html", context)
 
 
@@ -162,7 +199,8 @@ def consultation_sent(request: HttpRequest, slug: str) -> HttpResponse:
 
 @staff_required
 def consultation_requests(request: HttpRequest) -> HttpResponse:
-    found = queries.requests_for(request.user).select_related("practice")[:200]
+    found = queries.requests_for(request.user).filter(joins=None).select_related("practice")
+    found = found.annotate(partners=Count("partner_parts"))[:200]
     return render(request, "frontdoor/requests.html", {"requests": found})
 
 
@@ -196,6 +234,7 @@ def _request_page(
         "answers": answers,
         "danger": selfcheck.reflect(found.self_check).danger,
         "notes": found.notes.select_related("author"),
+        "partner_parts": list(found.partner_parts.all()),
         "form": form,
         "open": bool(actions.NEXT[found.status]),
         "can_open_case": found.case_id is None

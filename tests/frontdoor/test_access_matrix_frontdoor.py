@@ -51,8 +51,10 @@ def world(  # one published practice: /practice-info/ leads to it
     other_article = Article.objects.create(
         practice=other_practice, title="Theirs", body="B", published=True
     )
+    partner_link = actions.issue_partner_link(ours.pk)
     return World(
         ids={
+            "partner_link": partner_link,
             "article": article.pk,
             "other_article": other_article.pk,
             "slug": practice.slug,
@@ -136,6 +138,27 @@ PAGE_ROUTES = [
         {p: SENT for p in PERSONAS},
         data=request_data("matrix"),
         state=requests,
+    ),
+    Route(
+        "join_consultation",
+        "GET",
+        "/p/{slug}/consultation/join/{partner_link}/",
+        EVERYONE,
+    ),
+    Route(
+        "join_consultation",
+        "POST",
+        "/p/{slug}/consultation/join/{partner_link}/",
+        {p: SENT for p in PERSONAS},
+        data=request_data("partner-part", name="Alex", contact="alex@example.net"),
+        state=requests,
+    ),
+    # A made-up or used link is not found, for anyone: nothing confirms a request exists.
+    Route(
+        "join_consultation",
+        "GET",
+        "/p/{slug}/consultation/join/not-a-link/",
+        {p: 404 for p in PERSONAS},
     ),
     Route("consultation_sent", "GET", "/p/{slug}/consultation/sent/", EVERYONE),
     Route(

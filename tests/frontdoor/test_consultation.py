@@ -195,3 +195,42 @@ def test_a_request_to_be_phoned_is_never_emailed_an_invitation(
     assert "won&#x27;t email them an invitation" in refused.content.decode()
     stored.refresh_from_db()
     assert stored.case is None and stored.status == "new"
+
+
+def test_a_partner_adds_their_own_part_through_a_one_time_link(
+    public_page: PracticePage, clinician: object
+) -> None:
+    first = Client()
+    first.post(URL, request_data("first", together="partner_too"))
+    sent = first.get("/p/quiet-harbour/consultation/sent/").content.decode()
+    link = sent.split('id="partner-link" type="text" readonly value="')[1].split('"')[0]
+    assert "/consultation/join/" in link
+    assert (
+        "A link for your partner"
+        not in first.get("/p/quiet-harbour/consultation/sent/").content.decode()
+    )  # shown once
+    path = link.split("testserver")[1]
+    partner = Client(REMOTE_ADDR="198.51.100.7")
+    form = partner.get(path).content.decode()
+    assert "Add your part" in form and "sam@example.net" not in form
+    done = partner.post(path, request_data("second", name="Alex", contact="alex@example.net"))
+    assert done.status_code == 302
+    assert partner.get(path).status_code == 404  # the link works once
+    stored = ConsultationRequest.objects.get(joins=None)
+    (part,) = stored.partner_parts.all()
+    assert part.contact == "alex@example.net"
+    staff = signed_in_client(clinician)  # type: ignore[arg-type]
+    listing = staff.get("/practice/consultations/").content.decode()
+    assert "and their partner" in listing and "Alex" not in listing
+    detail = staff.get(f"/practice/consultations/{stored.pk}/").content.decode()
+    assert "alex@example.net" in detail and "sam@example.net" in detail
+
+
+def test_nobody_is_given_a_link_unless_they_ask_for_one(public_page: PracticePage) -> None:
+    client = Client()
+    client.post(URL, request_data())
+    assert (
+        "A link for your partner"
+        not in client.get("/p/quiet-harbour/consultation/sent/").content.decode()
+    )
+    assert ConsultationRequest.objects.get().partner_link_hash == ""
