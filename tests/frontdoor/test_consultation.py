@@ -234,3 +234,25 @@ def test_nobody_is_given_a_link_unless_they_ask_for_one(public_page: PracticePag
         not in client.get("/p/quiet-harbour/consultation/sent/").content.decode()
     )
     assert ConsultationRequest.objects.get().partner_link_hash == ""
+
+
+def test_the_request_list_answers_in_a_constant_number_of_queries(
+    public_page: PracticePage, clinician: object
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    staff = signed_in_client(clinician)  # type: ignore[arg-type]
+    counts = []
+    for batch in (1, 8):
+        for n in range(batch):
+            actions.request_consultation(
+                public_page.practice,
+                address=f"192.0.2.{len(counts) * 10 + n}",
+                submission_key=f"q{len(counts)}-{n}",
+                data=request_data(),
+            )
+        with CaptureQueriesContext(connection) as queries:
+            assert staff.get("/practice/consultations/").status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
