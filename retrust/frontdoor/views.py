@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,9 +14,8 @@ from django.views.decorators.http import require_POST
 
 from retrust.core import policy
 from retrust.core.decorators import staff_required
-from retrust.core.exceptions import ActionError
 from retrust.core.models import Practice
-from retrust.core.submission import refuse, submit
+from retrust.core.submission import submit
 from retrust.frontdoor import actions, queries, selfcheck
 from retrust.frontdoor.forms import (
     ArticleForm,
@@ -315,23 +313,27 @@ def save_clinician_profile(request: HttpRequest) -> HttpResponse:
     practice = policy.administered_practice_for(request.user)
     clinicians = list(queries.practice_clinicians(practice))
     form = ClinicianProfileForm(request.POST, clinicians=clinicians)
-    if form.is_valid():
-        try:
-            actions.save_clinician_profile(
-                request.user,  # type: ignore[arg-type]
-                practice,
-                clinician=form.cleaned_data["clinician"],
-                bio=form.cleaned_data["bio"],
-                listed=form.cleaned_data["listed"],
-            )
-        except ActionError as exc:
-            refuse(form, exc)
-        else:
-            name = form.cleaned_data["clinician"].name
-            messages.success(request, f"{name}'s introduction is saved.")
-            return redirect("practice_page_edit")
-    page = PracticePage.objects.filter(practice=practice).first() or PracticePage(practice=practice)
-    return _edit_page(request, practice, PracticePageForm(instance=page), form, 400)
+
+    def again(form: Any, status: int) -> HttpResponse:
+        page = PracticePage.objects.filter(practice=practice).first() or PracticePage(
+            practice=practice
+        )
+        return _edit_page(request, practice, PracticePageForm(instance=page), form, status)
+
+    return submit(
+        request,
+        form,
+        lambda data: actions.save_clinician_profile(
+            request.user,  # type: ignore[arg-type]
+            practice,
+            clinician=data["clinician"],
+            bio=data["bio"],
+            listed=data["listed"],
+        ),
+        done="practice_page_edit",
+        again=again,
+        message=lambda _: f"{form.cleaned_data['clinician'].name}'s introduction is saved.",
+    )
 
 
 def _edit_page(
