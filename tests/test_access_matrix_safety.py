@@ -533,6 +533,7 @@ def _sample_ids() -> dict[str, Any]:
         key: 1
         for key in [
             "case",
+            "partner_b",
             "other_case",
             "alert",
             "other_alert",

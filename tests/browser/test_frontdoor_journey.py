@@ -173,7 +173,7 @@ def test_fear_of_the_partner_leads_with_crisis_resources(
     page.get_by_role("button", name="See what this might mean").click()
     expect(page.get_by_role("heading", name="Your safety comes first")).to_be_visible()
     expect(page.get_by_text("Harbour Crisis Line")).to_be_visible()
-    expect(page.get_by_role("link", name="Leave quickly")).to_be_visible()
+    expect(page.get_by_role("button", name="Leave quickly")).to_be_visible()
     tab.check()
     shoot(tab, "06-safety-first")
     assert ConsultationRequest.objects.count() == 0
