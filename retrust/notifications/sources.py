@@ -44,7 +44,7 @@ from retrust.program.models import (
     StageConfirmation,
     StageProposal,
 )
-from retrust.safety.models import Alert, AlertPriority, CasePause
+from retrust.safety.models import Alert, AlertPriority
 
 # A high alert older than this when first seen (e.g. on the first tick after an upgrade) is not
 # emailed: the clinician has seen it on their caseload by then.
@@ -91,8 +91,15 @@ def _open_case(prefix: str = "case") -> Q:
     return ~Q(**{f"{prefix}__status": CaseStatus.CLOSED})
 
 
-def _not_paused(case_field: str = "case_id") -> Q:
-    return ~Exists(CasePause.objects.filter(case_id=OuterRef(case_field), lifted_at__isnull=True))
+def _not_paused_for(case: str = "case", recipient: str = "recipient") -> Q:
+    """Couple-shared work is not chased for whoever a pause holds: until the clinician has
+    acted, only the partner who disclosed (the other partner sees no change, so nothing tells
+    them); once the clinician has acted, both partners."""
+    held_alone = (
+        Q(**{f"{case}__pause_shown_at__isnull": True, f"{case}__pause_held_for__isnull": False})
+        & ~Q(**{f"{case}__pause_held_for": F(recipient)})
+    )
+    return Q(**{f"{case}__paused_since__isnull": True}) | held_alone
 
 
 # --- clinicians ---------------------------------------------------------------------------
@@ -174,10 +181,11 @@ def open_agreement_answers(users: Iterable[int] | None = None) -> QuerySet[Agree
         AgreementVersion.objects.filter(
             number=F("agreement__latest_number"), agreement__status=AgreementStatus.PROPOSED
         )
-        .filter(_open_case("agreement__case"), _not_paused("agreement__case_id"))
+        .filter(_open_case("agreement__case"))
         .annotate(recipient=F("agreement__case__members__user_id"))
         .filter(recipient__isnull=False)
         .filter(_to(users))
+        .filter(_not_paused_for("agreement__case"))
         .filter(
             ~Exists(Consent.objects.filter(version=OuterRef("pk"), partner=OuterRef("recipient")))
         )
@@ -204,11 +212,12 @@ def open_breach_answers(users: Iterable[int] | None = None) -> QuerySet[BreachRe
     """A report that an agreement did not hold, once per partner (not its author) to answer."""
     return (
         BreachReport.objects.filter(responded_at__isnull=True)
-        .filter(_open_case(), _not_paused())
+        .filter(_open_case())
         .annotate(recipient=F("case__members__user_id"))
         .filter(recipient__isnull=False)
         .exclude(recipient=F("author_id"))
         .filter(_to(users))
+        .filter(_not_paused_for())
     )
 
 
@@ -233,11 +242,12 @@ def open_confirmations(today: date, users: Iterable[int] | None = None) -> Query
             confirmation__isnull=True,
             due_on__gte=today - timedelta(days=CONFIRMATION_WINDOW_DAYS),
         )
-        .filter(_open_case(), _not_paused())
+        .filter(_open_case())
         .annotate(recipient=F("case__members__user_id"))
         .filter(recipient__isnull=False)
         .exclude(recipient=F("author_id"))
         .filter(_to(users))
+        .filter(_not_paused_for())
     )
 
 
@@ -392,7 +402,7 @@ def open_turns(now: datetime, users: Iterable[int] | None = None) -> QuerySet[Co
     return (
         Conversation.objects.filter(turn_count__gte=1)
         .filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now))
-        .filter(_open_case(), _not_paused())
+        .filter(_open_case())
         .annotate(
             recipient=SqlCase(
                 When(phase__in=[Phase.SPEAK, Phase.CONFIRM], then=F("speaker_id")),
@@ -400,6 +410,7 @@ def open_turns(now: datetime, users: Iterable[int] | None = None) -> QuerySet[Co
             )
         )
         .filter(_to(users))
+        .filter(_not_paused_for())
     )
 
 
@@ -423,9 +434,10 @@ def breaks_ending(now: datetime) -> Iterator[Due]:
     see the break in the app already)."""
     ending = (
         Break.objects.filter(returns_at__lte=now + BREAK_NOTICE, returns_at__gt=now - BREAK_LATE)
-        .filter(_open_case(), _not_paused())
+        .filter(_open_case())
         .annotate(recipient=F("case__members__user_id"))
         .filter(recipient__isnull=False)
+        .filter(_not_paused_for())
         .values_list("recipient", "pk", "case__practice_id")
     )
     for recipient, break_id, practice_id in ending.iterator(chunk_size=CHUNK):
@@ -438,10 +450,11 @@ def open_stage_moves(users: Iterable[int] | None = None) -> QuerySet[StagePropos
     """An open proposal to move to the next stage, once per partner who has not confirmed."""
     return (
         StageProposal.objects.filter(state=ProposalState.OPEN)
-        .filter(_open_case(), _not_paused())
+        .filter(_open_case())
         .annotate(recipient=F("case__members__user_id"))
         .filter(recipient__isnull=False)
         .filter(_to(users))
+        .filter(_not_paused_for())
         .filter(
             ~Exists(
                 StageConfirmation.objects.filter(
