@@ -95,10 +95,9 @@ def _not_paused_for(case: str = "case", recipient: str = "recipient") -> Q:
     """Couple-shared work is not chased for whoever a pause holds: until the clinician has
     acted, only the partner who disclosed (the other partner sees no change, so nothing tells
     them); once the clinician has acted, both partners."""
-    held_alone = (
-        Q(**{f"{case}__pause_shown_at__isnull": True, f"{case}__pause_held_for__isnull": False})
-        & ~Q(**{f"{case}__pause_held_for": F(recipient)})
-    )
+    held_alone = Q(
+        **{f"{case}__pause_shown_at__isnull": True, f"{case}__pause_held_for__isnull": False}
+    ) & ~Q(**{f"{case}__pause_held_for": F(recipient)})
     return Q(**{f"{case}__paused_since__isnull": True}) | held_alone
 
 
@@ -303,8 +302,8 @@ def open_checkins(today: date, users: Iterable[int] | None = None) -> Iterator[O
     schedules = (
         MeasureSchedule.objects.filter(ended_at__isnull=True, starts_on__lte=today)
         .filter(_open_case())
-        .filter(case__members__isnull=False)
-        .filter(_to(users, "case__members__user_id"))
+        # One filter call: a second would join the members again (and repeat every row).
+        .filter(Q(case__members__isnull=False) & _to(users, "case__members__user_id"))
         .values_list(
             "pk",
             "kind",

@@ -19,6 +19,7 @@ from retrust.agreements import actions as agreements
 from retrust.agreements.models import Confirmation
 from retrust.assessments.models import MeasureResponse, MeasureSchedule
 from retrust.conversations import actions as conversations
+from retrust.core import pause
 from retrust.core.models import Case, CaseMember
 from retrust.notifications import sources
 from retrust.notifications.models import (
@@ -37,7 +38,6 @@ from retrust.program.models import (
     StageProposal,
 )
 from retrust.safety.actions import raise_alert
-from retrust.core import pause
 from tests.conftest import make_user
 
 _serial = count(1)
