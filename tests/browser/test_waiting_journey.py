@@ -63,3 +63,16 @@ def test_the_list_changes_as_items_are_done(open_tab, case, partner_a, partner_b
     expect(a.page.get_by_text("waits for your answer")).to_have_count(0)
     expect(a.page.get_by_role("link", name=re.compile("Homework for you"))).to_be_visible()
     a.check()
+
+
+def test_the_clinicians_today_on_a_phone(open_tab, case, partner_a, partner_b, clinician):
+    from tests.notifications.test_waiting import _clinician_world
+
+    _clinician_world(case, clinician, partner_a)
+    c = open_tab(clinician)
+    c.page.set_viewport_size(PHONE)
+    c.goto("/caseload/today/")
+    expect(c.page.get_by_role("heading", name="Open alerts")).to_be_visible()
+    expect(c.page.get_by_role("link", name="Sign your note")).to_be_visible()
+    c.check()
+    shot(c, "clinician-today-phone.png")
