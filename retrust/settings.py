@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "retrust.conversations",
     "retrust.program",
     "retrust.notifications",
+    "retrust.frontdoor",
     "retrust.api",
     "django_tasks",
     "django_tasks_db",

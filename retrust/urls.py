@@ -117,6 +117,7 @@ urlpatterns = [
     path("", include("retrust.safety.urls")),
     path("", include("retrust.conversations.urls")),
     path("", include("retrust.notifications.urls")),
+    path("", include("retrust.frontdoor.urls")),
     # The JSON API.
     path("api/v1/", api.urls),
     path("", include("retrust.assessments.urls")),

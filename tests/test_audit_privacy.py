@@ -225,7 +225,7 @@ def test_changing_a_record_to_private_is_private_and_sharing_it_is_not(case, par
     entry = actions.write_journal_entry(partner_a, case, body="Not yet", visibility="private")
     actions.change_journal_visibility(partner_a, entry, "clinician")
     actions.change_journal_visibility(partner_a, entry, "private")
-    actions.delete_journal_entry(partner_a, entry)
+    actions.delete_journal_entry(partner_a, entry, confirmed=True)
     rows = AuditEvent.objects.filter(case=case).order_by("id")
     assert [(row.action, row.private) for row in rows] == [
         ("retrust.journal.written", True),

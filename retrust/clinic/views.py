@@ -483,7 +483,9 @@ def reset_link_in_session(request: HttpRequest, access: CaseAccess, user_id: int
         raise Http404("No such partner.")
     if messaging.may_email(member.user):
         # The button only shows for a partner retrust may not email; this is a stale page.
-        messages.info(request, "retrust can email them a reset link; they can ask for one.")
+        messages.info(
+            request, "retrust can email them a reset link; they can ask for one themselves."
+        )
         return redirect("case_detail", case_id=case.pk)
     path = actions.issue_reset_link_in_session(request.user, case, member.user)  # type: ignore[arg-type]
     link = _base_url(request) + path

@@ -8,12 +8,12 @@ too (HTTP 423); a refused action answers 400, a pause 409, a body that breaks th
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
-from pydantic import Field, StrictInt
+from pydantic import BeforeValidator, Field
 
 from retrust.coach import analyse
 from retrust.conversations import actions, flow, queries
@@ -59,10 +59,20 @@ BREAK_MINUTES_MIN = int(flow.BREAK_MIN.total_seconds() // 60)
 BREAK_MINUTES_MAX = int(flow.BREAK_MAX.total_seconds() // 60)
 
 
+def _a_json_number(value: Any) -> Any:
+    """JSON Schema's integer: 30 or 30.0, never ``true`` or "30"."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("Give the number of minutes as a whole number, like 30.")
+    return value
+
+
+WholeMinutes = Annotated[int, BeforeValidator(_a_json_number)]
+
+
 class BreakIn(Schema):
     # The schema states the server's own limits (``flow.break_problem``): a whole number of
     # minutes, 20 to 1440; ``true`` or "30" is not a number of minutes.
-    minutes: StrictInt = Field(
+    minutes: WholeMinutes = Field(
         ge=BREAK_MINUTES_MIN,
         le=BREAK_MINUTES_MAX,
         description="How long the break lasts, in minutes: at least 20, at most 24 hours.",

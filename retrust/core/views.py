@@ -153,18 +153,10 @@ def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
     return redirect("login")
 
 
-@login_required
-def account(request: HttpRequest) -> HttpResponse:
+def _account_page(
+    request: HttpRequest, token_form: ApiTokenForm, new_token: str | None = None, status: int = 200
+) -> HttpResponse:
     user = request.user
-    token_form = ApiTokenForm(request.POST or None, user=user, request=request)
-    new_token = None
-    if request.method == "POST" and token_form.is_valid():
-        try:
-            _, new_token = actions.create_api_token(user, token_form.cleaned_data["name"])  # type: ignore[arg-type]
-        except actions.ActionError as exc:
-            token_form.add_error(exc.field, exc.message)
-        else:
-            token_form = ApiTokenForm(user=user, request=request)
     context = {
         "token_form": token_form,
         "new_token": new_token,
@@ -172,8 +164,24 @@ def account(request: HttpRequest) -> HttpResponse:
         "token_days": settings.RETRUST_API_TOKEN_DAYS,
         "has_two_factor": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
     }
-    status = 400 if request.method == "POST" and new_token is None else 200
     return render(request, "core/account.html", context, status=status)
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if request.method != "POST":
+        return _account_page(request, ApiTokenForm(user=user, request=request))
+    # The raw token is shown once, on this page: a success renders rather than redirects.
+    return submit(
+        request,
+        ApiTokenForm(request.POST, user=user, request=request),
+        lambda data: actions.create_api_token(user, data["name"]),  # type: ignore[arg-type]
+        done=lambda made: _account_page(
+            request, ApiTokenForm(user=user, request=request), new_token=made[1]
+        ),
+        again=lambda form, status: _account_page(request, form, status=status),  # type: ignore[arg-type]
+    )
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -15,17 +15,19 @@ def every_get_url(case_id: int, extra: list[str] | None = None) -> list[str]:
 
     urls: list[str] = []
 
-    def walk(patterns: Any) -> None:
+    def walk(patterns: Any, namespace: str) -> None:
         for entry in patterns:
             if isinstance(entry, URLResolver):
                 if not str(entry.pattern).startswith("api/"):
-                    walk(entry.url_patterns)
+                    inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+                    walk(entry.url_patterns, inner)
             elif isinstance(entry, URLPattern) and entry.name:
                 keys = set(entry.pattern.converters)
                 if keys <= {"case_id"}:
-                    urls.append(reverse(entry.name, kwargs={"case_id": case_id} if keys else {}))
+                    name = namespace + entry.name
+                    urls.append(reverse(name, kwargs={"case_id": case_id} if keys else {}))
 
-    walk(get_resolver().url_patterns)
+    walk(get_resolver().url_patterns, "")
     for path, methods in api.get_openapi_schema()["paths"].items():
         if "get" in methods and set(re.findall(r"{(\w+)}", path)) <= {"case_id"}:
             urls.append(path.format(case_id=case_id))

@@ -1,0 +1,179 @@
+"""The front door in a real Chromium, on a phone: a visitor reads the practice page, takes the
+self-check, asks for a first conversation with their answers; the clinician finds the request
+in the practice's list. A second visitor's answer about fear leads with crisis resources.
+
+Every page shown goes through ``tab.check()`` (axe-core: nothing serious or critical).
+Screenshots of the public pages land in /tmp/shots/frontdoor/.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from retrust.core.models import Practice, User
+from retrust.frontdoor.models import (
+    Article,
+    ClinicianProfile,
+    ConsultationRequest,
+    PracticePage,
+)
+from retrust.safety.models import CrisisResource
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+SHOTS = Path("/tmp/shots/frontdoor")
+
+
+def shoot(tab: Any, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    tab.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def answer(tab: Any, question: str, choice: str) -> None:
+    tab.page.get_by_role("group", name=question).get_by_label(choice, exact=True).check()
+
+
+@pytest.fixture
+def published(practice: Practice, clinician: User) -> PracticePage:
+    ClinicianProfile.objects.create(
+        practice=practice,
+        user=clinician,
+        bio="Dana works with couples after an affair, and with partners who come on their own.",
+    )
+    CrisisResource.objects.create(
+        practice=practice, name="Harbour Crisis Line", phone="0800 123 456", hours="24 hours"
+    )
+    Article.objects.create(
+        practice=practice,
+        title="Why trust comes back slowly",
+        body="Small promises, kept.\n\n## What helps\n\n- Doing what you said you would",
+        published=True,
+    )
+    return PracticePage.objects.create(
+        practice=practice,
+        published=True,
+        about="A small practice by the harbour. We help couples **rebuild trust** at their pace.",
+        fees="- First conversation: free, 30 minutes\n- Sessions: 90 for 50 minutes",
+        contact="Weekdays 9–5 · 01234 567 890",
+    )
+
+
+def test_a_visitor_reflects_and_asks_for_a_first_conversation(
+    open_tab: Any, published: PracticePage, clinician: User
+) -> None:
+    tab = open_tab()
+    page = tab.page
+    page.set_viewport_size(PHONE)
+    tab.goto("/practice-info/")
+    expect(page).to_have_url(re.compile(r"/p/quiet-harbour/$"))
+    expect(page.get_by_role("heading", name="Quiet Harbour Therapy", level=1)).to_be_visible()
+    expect(page.get_by_text("Dana works with couples")).to_be_visible()
+    tab.check()
+    shoot(tab, "01-practice-page")
+
+    page.get_by_role("link", name="Resources").first.click()
+    expect(page.get_by_role("heading", name="Resources", level=1)).to_be_visible()
+    page.get_by_role("link", name="Why trust comes back slowly").click()
+    expect(page.get_by_role("heading", name="What helps")).to_be_visible()
+    tab.check()
+    shoot(tab, "07-article")
+    page.go_back()
+    tab.check()
+    shoot(tab, "08-resources")
+    tab.goto("/p/quiet-harbour/")
+
+    page.get_by_role("link", name="Is it time to get help?").click()
+    expect(page.get_by_role("heading", name="Is it time to get help?")).to_be_visible()
+    tab.check()
+    shoot(tab, "02-self-check")
+    answer(tab, "Do the two of you argue often, or feel far apart even in the same room?", "Often")
+    answer(tab, "Has closeness between you — talking openly, affection, sex — faded?", "Sometimes")
+    answer(tab, "Are you ever afraid of your partner, or of what they might do?", "No")
+    page.get_by_role("button", name="See what this might mean").click()
+    expect(page.get_by_role("heading", name="Your reflection")).to_be_visible()
+    expect(page.get_by_text("Arguments or distance keep coming back.")).to_be_visible()
+    tab.check()
+    shoot(tab, "03-reflection")
+    assert ConsultationRequest.objects.count() == 0
+
+    page.get_by_role("button", name="Ask for a first conversation").click()
+    expect(page.get_by_role("heading", name="Ask for a first conversation")).to_be_visible()
+    tab.check()
+    page.get_by_label("What should we call you?").fill("Sam")
+    page.get_by_label("Email", exact=True).check()
+    page.get_by_label("Email address or phone number").fill("sam@example.net")
+    page.get_by_label("When is a safe time to contact you?").fill("Weekday mornings")
+    page.get_by_label("No — please don't leave a message").check()
+    page.get_by_label("What do you hope will change? (optional)").fill("Fewer silent evenings.")
+    page.get_by_label("Include my self-check answers with this request").check()
+    page.get_by_label(re.compile("give me a private link for my partner")).check()
+    shoot(tab, "04-consultation-form")
+    page.get_by_role("button", name="Send my request").click()
+    expect(page.get_by_role("heading", name=re.compile("Thank you"))).to_be_visible()
+    tab.check()
+    shoot(tab, "05-sent")
+    link = page.get_by_label("Your partner's link").input_value()
+
+    partner = open_tab()
+    partner.page.set_viewport_size(PHONE)
+    partner.goto(link)
+    expect(partner.page.get_by_role("heading", name="Add your part")).to_be_visible()
+    partner.check()
+    partner.page.get_by_label("What should we call you?").fill("Alex")
+    partner.page.get_by_label("Phone call").check()
+    partner.page.get_by_label("Email address or phone number").fill("01234 567 890")
+    partner.page.get_by_label("Only the practice's name and a request to call back").check()
+    partner.page.get_by_label("What does trust mean to you? (optional)").fill("No surprises.")
+    shoot(partner, "09-partner-part")
+    partner.page.get_by_role("button", name="Send my request").click()
+    expect(partner.page.get_by_role("heading", name=re.compile("Thank you"))).to_be_visible()
+    partner.check()
+
+    stored = ConsultationRequest.objects.get(joins=None)
+    assert stored.self_check == {"arguments": "often", "intimacy": "sometimes", "afraid": "no"}
+
+    staff = open_tab(clinician)
+    staff.goto("/practice/consultations/")
+    staff.check()
+    staff.page.get_by_role("link", name="Sam").click()
+    expect(staff.page.get_by_text("Email: sam@example.net")).to_be_visible()
+    expect(staff.page.get_by_text("Phone call: 01234 567 890")).to_be_visible()
+    expect(staff.page.get_by_text("Weekday mornings")).to_be_visible()
+    staff.check()
+    staff.page.get_by_label("Screened").check()
+    staff.page.get_by_label("Note (seen only by the practice's staff)").fill("Texted; call Tue.")
+    staff.page.get_by_role("button", name="Save", exact=True).click()
+    expect(staff.page.get_by_text("Texted; call Tue.")).to_be_visible()
+    staff.check()
+    stored.refresh_from_db()
+    assert stored.status == "screened"
+    staff.page.get_by_label(re.compile("Individual work")).check()
+    staff.page.get_by_role("button", name="Open a case and invite Sam").click()
+    expect(staff.page).to_have_url(re.compile(r"/cases/\d+/$"))
+    staff.check()
+    stored.refresh_from_db()
+    assert stored.case is not None and stored.case.invitations.get().email == "sam@example.net"
+
+
+def test_fear_of_the_partner_leads_with_crisis_resources(
+    open_tab: Any, published: PracticePage
+) -> None:
+    tab = open_tab()
+    page = tab.page
+    page.set_viewport_size(PHONE)
+    tab.goto("/p/quiet-harbour/self-check/")
+    tab.check()
+    answer(tab, "Are you ever afraid of your partner, or of what they might do?", "Yes")
+    page.get_by_role("button", name="See what this might mean").click()
+    expect(page.get_by_role("heading", name="Your safety comes first")).to_be_visible()
+    expect(page.get_by_text("Harbour Crisis Line")).to_be_visible()
+    expect(page.get_by_role("link", name="Leave quickly")).to_be_visible()
+    tab.check()
+    shoot(tab, "06-safety-first")
+    assert ConsultationRequest.objects.count() == 0
