@@ -379,6 +379,7 @@ PAGE_ROUTES = [
     ),
     # The clinician's workspace.
     Route("caseload", "GET", "/caseload/", pages(**CLINICIANS)),
+    Route("today", "GET", "/caseload/today/", pages(**CLINICIANS)),
     Route("case detail", "GET", "/cases/{case}/", pages(clinician=200)),
     Route("open case detail", "GET", "/cases/{open_case}/", pages(clinician=200)),
     Route(

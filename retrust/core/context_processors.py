@@ -37,6 +37,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "label": entry.label,
             "url": reverse(entry.url_name),
             "current": here == entry.url_name or here in entry.current,
+            "badge": registry.badge_for(entry, user),
         }
         for entry in registry.nav_for(audiences)
     ]

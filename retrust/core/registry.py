@@ -28,6 +28,8 @@ class Panel:
     template: str
     context: dict[str, Any]
     order: int = 50
+    # Shown at the top of the case, before its facts (e.g. what waits for the person).
+    lead: bool = False
 
 
 # Called with (user, case ids) once per home page; returns {case_id: [Panel, ...]}. One provider
@@ -47,7 +49,11 @@ BackgroundWork = Callable[[Any], Any]
 # Called by /healthz; returns fields to add to its JSON (e.g. queue lag).
 HealthReport = Callable[[], dict[str, Any]]
 
+# Called with the signed-in user; a count shown beside a menu entry when above zero.
+NavBadge = Callable[[Any], int]
+
 NAV: list[NavEntry] = []
+NAV_BADGES: dict[str, NavBadge] = {}
 BACKGROUND: list[BackgroundWork] = []
 HEALTH: list[HealthReport] = []
 DESCRIBERS: dict[str, RecordDescriber] = {}
@@ -59,6 +65,16 @@ def nav_entry(entry: NavEntry) -> None:
     if entry not in NAV:
         NAV.append(entry)
         NAV.sort(key=lambda e: e.order)
+
+
+def nav_badge(url_name: str, badge: NavBadge) -> None:
+    """A count beside the menu entry for ``url_name`` (e.g. what waits for the person)."""
+    NAV_BADGES[url_name] = badge
+
+
+def badge_for(entry: NavEntry, user: Any) -> int:
+    badge = NAV_BADGES.get(entry.url_name)
+    return badge(user) if badge is not None else 0
 
 
 def home_panel(provider: PanelProvider) -> None:

@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 from django.db.models import Case as SqlCase
-from django.db.models import Exists, F, Max, OuterRef, Q, When
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, When
 from django.utils import timezone
 
 from retrust.agreements.models import (
@@ -44,7 +44,7 @@ from retrust.program.models import (
     StageConfirmation,
     StageProposal,
 )
-from retrust.safety.models import Alert, AlertPriority, CasePause
+from retrust.safety.models import Alert, AlertPriority
 
 # A high alert older than this when first seen (e.g. on the first tick after an upgrade) is not
 # emailed: the clinician has seen it on their caseload by then.
@@ -91,8 +91,14 @@ def _open_case(prefix: str = "case") -> Q:
     return ~Q(**{f"{prefix}__status": CaseStatus.CLOSED})
 
 
-def _not_paused(case_field: str = "case_id") -> Q:
-    return ~Exists(CasePause.objects.filter(case_id=OuterRef(case_field), lifted_at__isnull=True))
+def _not_paused_for(case: str = "case", recipient: str = "recipient") -> Q:
+    """Couple-shared work is not chased for whoever a pause holds: until the clinician has
+    acted, only the partner who disclosed (the other partner sees no change, so nothing tells
+    them); once the clinician has acted, both partners."""
+    held_alone = Q(
+        **{f"{case}__pause_shown_at__isnull": True, f"{case}__pause_held_for__isnull": False}
+    ) & ~Q(**{f"{case}__pause_held_for": F(recipient)})
+    return Q(**{f"{case}__paused_since__isnull": True}) | held_alone
 
 
 # --- clinicians ---------------------------------------------------------------------------
@@ -158,20 +164,38 @@ def clinician_daily_digest(now: datetime) -> Iterator[Due]:
 # --- partners -----------------------------------------------------------------------------
 
 
-@source
-def agreements_awaiting_answer(now: datetime) -> Iterator[Due]:
-    """An agreement proposed or amended: the partner who has not answered its latest version."""
-    versions = (
+def _to(users: Iterable[int] | None, field: str = "recipient") -> Q:
+    """Only these recipients (all of them when ``users`` is None)."""
+    return Q() if users is None else Q(**{f"{field}__in": list(users)})
+
+
+# Each ``open_*`` function below is the one definition of an open item of its kind, for a set
+# of users (everyone when ``users`` is None): the tick turns them into notifications, the
+# partner home lists them ("Waiting for you"). Each is one query (check-ins: two).
+
+
+def open_agreement_answers(users: Iterable[int] | None = None) -> QuerySet[AgreementVersion]:
+    """The latest version of a proposed agreement, once per partner who has not answered it."""
+    return (
         AgreementVersion.objects.filter(
             number=F("agreement__latest_number"), agreement__status=AgreementStatus.PROPOSED
         )
-        .filter(_open_case("agreement__case"), _not_paused("agreement__case_id"))
+        .filter(_open_case("agreement__case"))
         .annotate(recipient=F("agreement__case__members__user_id"))
         .filter(recipient__isnull=False)
+        .filter(_to(users))
+        .filter(_not_paused_for("agreement__case"))
         .filter(
             ~Exists(Consent.objects.filter(version=OuterRef("pk"), partner=OuterRef("recipient")))
         )
-        .values_list("recipient", "agreement_id", "number", "agreement__case__practice_id")
+    )
+
+
+@source
+def agreements_awaiting_answer(now: datetime) -> Iterator[Due]:
+    """An agreement proposed or amended: the partner who has not answered its latest version."""
+    versions = open_agreement_answers().values_list(
+        "recipient", "agreement_id", "number", "agreement__case__practice_id"
     )
     for recipient, agreement_id, number, practice_id in versions.iterator(chunk_size=CHUNK):
         yield Due(
@@ -183,17 +207,23 @@ def agreements_awaiting_answer(now: datetime) -> Iterator[Due]:
         )
 
 
-@source
-def breach_reports_awaiting_answer(now: datetime) -> Iterator[Due]:
-    """A report that an agreement did not hold: the other partner is asked for their answer."""
-    reports = (
+def open_breach_answers(users: Iterable[int] | None = None) -> QuerySet[BreachReport]:
+    """A report that an agreement did not hold, once per partner (not its author) to answer."""
+    return (
         BreachReport.objects.filter(responded_at__isnull=True)
-        .filter(_open_case(), _not_paused())
+        .filter(_open_case())
         .annotate(recipient=F("case__members__user_id"))
         .filter(recipient__isnull=False)
         .exclude(recipient=F("author_id"))
-        .values_list("recipient", "pk", "case__practice_id")
+        .filter(_to(users))
+        .filter(_not_paused_for())
     )
+
+
+@source
+def breach_reports_awaiting_answer(now: datetime) -> Iterator[Due]:
+    """A report that an agreement did not hold: the other partner is asked for their answer."""
+    reports = open_breach_answers().values_list("recipient", "pk", "case__practice_id")
     for recipient, report_id, practice_id in reports.iterator(chunk_size=CHUNK):
         yield Due(
             recipient,
@@ -204,6 +234,22 @@ def breach_reports_awaiting_answer(now: datetime) -> Iterator[Due]:
         )
 
 
+def open_confirmations(today: date, users: Iterable[int] | None = None) -> QuerySet[Occurrence]:
+    """Recent days of a commitment waiting for the other partner's confirmation, per partner."""
+    return (
+        Occurrence.objects.filter(
+            confirmation__isnull=True,
+            due_on__gte=today - timedelta(days=CONFIRMATION_WINDOW_DAYS),
+        )
+        .filter(_open_case())
+        .annotate(recipient=F("case__members__user_id"))
+        .filter(recipient__isnull=False)
+        .exclude(recipient=F("author_id"))
+        .filter(_to(users))
+        .filter(_not_paused_for())
+    )
+
+
 @source
 def occurrences_awaiting_confirmation(now: datetime) -> Iterator[Due]:
     """Days of a commitment waiting for the other partner's confirmation: one message a week
@@ -211,14 +257,7 @@ def occurrences_awaiting_confirmation(now: datetime) -> Iterator[Due]:
     today = _today(now)
     year, week, _ = today.isocalendar()
     waiting = (
-        Occurrence.objects.filter(
-            confirmation__isnull=True,
-            due_on__gte=today - timedelta(days=CONFIRMATION_WINDOW_DAYS),
-        )
-        .filter(_open_case(), _not_paused())
-        .annotate(recipient=F("case__members__user_id"))
-        .filter(recipient__isnull=False)
-        .exclude(recipient=F("author_id"))
+        open_confirmations(today)
         .values_list("recipient", "case_id", "case__practice_id")
         .distinct()
     )
@@ -232,21 +271,29 @@ def occurrences_awaiting_confirmation(now: datetime) -> Iterator[Due]:
         )
 
 
-@source
-def checkins_due(now: datetime) -> Iterator[Due]:
-    """A check-in round: when it opens, the day before it is due, and once it is overdue.
+class OpenCheckin(NamedTuple):
+    recipient_id: int
+    schedule_id: int
+    case_id: int
+    practice_id: int
+    round_key: int
+    due_on: date
+    phase: str  # "open", "due-tomorrow" or "overdue"
+
+
+def open_checkins(today: date, users: Iterable[int] | None = None) -> Iterator[OpenCheckin]:
+    """The check-in round open today that a partner has not answered yet.
 
     Two queries: the open schedules with each partner, then the latest round each partner has
     answered; which round is open today is the pure rule in ``assessments.due``.
     """
-    today = _today(now)
     answered = {
         (schedule_id, author_id): last
         for schedule_id, author_id, last in MeasureResponse.objects.filter(
             status=ResponseStatus.SUBMITTED,
             schedule__ended_at__isnull=True,
         )
-        .filter(_open_case("schedule__case"))
+        .filter(_open_case("schedule__case"), _to(users, "author_id"))
         .values("schedule_id", "author_id")
         .annotate(last=Max("round_key"))
         .values_list("schedule_id", "author_id", "last")
@@ -255,7 +302,8 @@ def checkins_due(now: datetime) -> Iterator[Due]:
     schedules = (
         MeasureSchedule.objects.filter(ended_at__isnull=True, starts_on__lte=today)
         .filter(_open_case())
-        .filter(case__members__isnull=False)
+        # One filter call: a second would join the members again (and repeat every row).
+        .filter(Q(case__members__isnull=False) & _to(users, "case__members__user_id"))
         .values_list(
             "pk",
             "kind",
@@ -263,12 +311,12 @@ def checkins_due(now: datetime) -> Iterator[Due]:
             "every_weeks",
             "next_session_on",
             "case__members__user_id",
+            "case_id",
             "case__practice_id",
         )
     )
-    for pk, kind, starts_on, every_weeks, session_on, user_id, practice_id in schedules.iterator(
-        chunk_size=CHUNK
-    ):
+    for row in schedules.iterator(chunk_size=CHUNK):
+        pk, kind, starts_on, every_weeks, session_on, user_id, case_id, practice_id = row
         try:
             round_ = round_for(
                 kind,
@@ -287,25 +335,34 @@ def checkins_due(now: datetime) -> Iterator[Due]:
             phase = "due-tomorrow"
         else:
             phase = "open"
-        yield Due(
-            user_id,
-            kinds.CHECKIN.key,
-            f"assessments.measureschedule:{pk}",
-            f"round-{round_.key}:{phase}",
-            practice_id,
-        )
+        yield OpenCheckin(user_id, pk, case_id, practice_id, round_.key, round_.due_on, phase)
 
 
 @source
-def homework_waiting(now: datetime) -> Iterator[Due]:
-    """Homework given to this partner and not yet sent: once when given, once when due soon
-    (the day before and the day it is due)."""
-    today = _today(now)
-    assignments = (
-        Assignment.objects.filter(due_on__gte=today)
+def checkins_due(now: datetime) -> Iterator[Due]:
+    """A check-in round: when it opens, the day before it is due, and once it is overdue."""
+    for item in open_checkins(_today(now)):
+        yield Due(
+            item.recipient_id,
+            kinds.CHECKIN.key,
+            f"assessments.measureschedule:{item.schedule_id}",
+            f"round-{item.round_key}:{item.phase}",
+            item.practice_id,
+        )
+
+
+def open_homework(
+    users: Iterable[int] | None = None, *, due_from: date | None = None
+) -> QuerySet[Assignment]:
+    """Homework given to a partner (or to both) that this partner has not sent, per partner;
+    only homework due on or after ``due_from`` when given."""
+    dated = Q() if due_from is None else Q(due_on__gte=due_from)
+    return (
+        Assignment.objects.filter(dated)
         .filter(_open_case())
         .annotate(recipient=F("case__members__user_id"), role=F("case__members__role"))
         .filter(recipient__isnull=False)
+        .filter(_to(users))
         .filter(Q(for_role="") | Q(for_role=F("role")))
         .filter(
             ~Exists(
@@ -316,7 +373,16 @@ def homework_waiting(now: datetime) -> Iterator[Due]:
                 )
             )
         )
-        .values_list("recipient", "pk", "due_on", "case__practice_id")
+    )
+
+
+@source
+def homework_waiting(now: datetime) -> Iterator[Due]:
+    """Homework given to this partner and not yet sent: once when given, once when due soon
+    (the day before and the day it is due)."""
+    today = _today(now)
+    assignments = open_homework(due_from=today).values_list(
+        "recipient", "pk", "due_on", "case__practice_id"
     )
     for recipient, assignment_id, due_on, practice_id in assignments.iterator(chunk_size=CHUNK):
         occasion = "due-soon" if today >= due_on - timedelta(days=1) else "assigned"
@@ -329,22 +395,28 @@ def homework_waiting(now: datetime) -> Iterator[Due]:
         )
 
 
-@source
-def conversation_turns(now: datetime) -> Iterator[Due]:
-    """A conversation waiting for this partner's turn (not during a break). Only after the
-    first turn: whoever opens a conversation speaks first and knows it."""
-    waiting = (
+def open_turns(now: datetime, users: Iterable[int] | None = None) -> QuerySet[Conversation]:
+    """Conversations waiting for a partner's turn (not during a break), after the first turn:
+    whoever opens a conversation speaks first and knows it."""
+    return (
         Conversation.objects.filter(turn_count__gte=1)
         .filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now))
-        .filter(_open_case(), _not_paused())
+        .filter(_open_case())
         .annotate(
             recipient=SqlCase(
                 When(phase__in=[Phase.SPEAK, Phase.CONFIRM], then=F("speaker_id")),
                 default=F("listener_id"),
             )
         )
-        .values_list("recipient", "pk", "turn_count", "case__practice_id")
+        .filter(_to(users))
+        .filter(_not_paused_for())
     )
+
+
+@source
+def conversation_turns(now: datetime) -> Iterator[Due]:
+    """A conversation waiting for this partner's turn."""
+    waiting = open_turns(now).values_list("recipient", "pk", "turn_count", "case__practice_id")
     for recipient, conversation_id, turns, practice_id in waiting.iterator(chunk_size=CHUNK):
         yield Due(
             recipient,
@@ -361,9 +433,10 @@ def breaks_ending(now: datetime) -> Iterator[Due]:
     see the break in the app already)."""
     ending = (
         Break.objects.filter(returns_at__lte=now + BREAK_NOTICE, returns_at__gt=now - BREAK_LATE)
-        .filter(_open_case(), _not_paused())
+        .filter(_open_case())
         .annotate(recipient=F("case__members__user_id"))
         .filter(recipient__isnull=False)
+        .filter(_not_paused_for())
         .values_list("recipient", "pk", "case__practice_id")
     )
     for recipient, break_id, practice_id in ending.iterator(chunk_size=CHUNK):
@@ -372,14 +445,15 @@ def breaks_ending(now: datetime) -> Iterator[Due]:
         )
 
 
-@source
-def stage_moves_awaiting_confirmation(now: datetime) -> Iterator[Due]:
-    """The clinician proposed moving to the next stage: each partner who has not confirmed."""
-    proposals = (
+def open_stage_moves(users: Iterable[int] | None = None) -> QuerySet[StageProposal]:
+    """An open proposal to move to the next stage, once per partner who has not confirmed."""
+    return (
         StageProposal.objects.filter(state=ProposalState.OPEN)
-        .filter(_open_case(), _not_paused())
+        .filter(_open_case())
         .annotate(recipient=F("case__members__user_id"))
         .filter(recipient__isnull=False)
+        .filter(_to(users))
+        .filter(_not_paused_for())
         .filter(
             ~Exists(
                 StageConfirmation.objects.filter(
@@ -387,8 +461,13 @@ def stage_moves_awaiting_confirmation(now: datetime) -> Iterator[Due]:
                 )
             )
         )
-        .values_list("recipient", "pk", "case__practice_id")
     )
+
+
+@source
+def stage_moves_awaiting_confirmation(now: datetime) -> Iterator[Due]:
+    """The clinician proposed moving to the next stage: each partner who has not confirmed."""
+    proposals = open_stage_moves().values_list("recipient", "pk", "case__practice_id")
     for recipient, proposal_id, practice_id in proposals.iterator(chunk_size=CHUNK):
         yield Due(
             recipient,

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from retrust.core import messaging, policy
 from retrust.core.decorators import staff_required
 from retrust.core.models import CaseMember, ClinicianMembership, PracticeRole, User
-from retrust.notifications import actions, kinds, mail
+from retrust.notifications import actions, kinds, mail, waiting
 from retrust.notifications.delivery import preference_for
 from retrust.notifications.forms import MessageSettingsForm, PreferenceForm
 from retrust.notifications.models import MessageSettings, Notification, Status, SwitchedOff
@@ -130,3 +130,12 @@ def retry_failed(request: HttpRequest, notification_id: int) -> HttpResponse:
         raise Http404("No such failed send.")
     messages.success(request, "It will be tried again within a minute.")
     return redirect("notifications:failed")
+
+
+@never_cache
+@staff_required
+def today(request: HttpRequest) -> HttpResponse:
+    """The clinician's "Today": what needs them across their caseload, in a fixed number of
+    queries. Practice admins who are not clinicians get 404, as on the caseload."""
+    policy.clinician_practice_for(request.user)
+    return render(request, "notifications/today.html", {"today": waiting.today_for(request.user)})

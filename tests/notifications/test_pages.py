@@ -278,6 +278,7 @@ def test_every_notifications_route_has_rows_here():
 
     tested = {
         "preferences": PREFERENCES,
+        "today": "/caseload/today/",
         "unsubscribe": "/notifications/unsubscribe/token/",
         "failed": ADMIN_PAGE,
         "retry": f"{ADMIN_PAGE}1/retry/",

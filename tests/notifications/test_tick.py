@@ -19,6 +19,7 @@ from retrust.agreements import actions as agreements
 from retrust.agreements.models import Confirmation
 from retrust.assessments.models import MeasureResponse, MeasureSchedule
 from retrust.conversations import actions as conversations
+from retrust.core import pause
 from retrust.core.models import Case, CaseMember
 from retrust.notifications import sources
 from retrust.notifications.models import (
@@ -143,8 +144,14 @@ def test_nothing_is_chased_in_a_closed_case(partner_a, partner_b, case):
 
 
 def test_couple_work_is_not_chased_while_the_case_is_paused(partner_a, partner_b, case):
+    propose(partner_b, case)
     propose(partner_a, case)
-    high_alert(case, partner_a)  # an item-9 alert pauses couple work
+    high_alert(case, partner_a)  # an item-9 alert pauses couple work, for partner A alone
+    run_tick()
+    # Partner A is held; partner B sees no change (nothing may tell them of A's disclosure).
+    assert [row[0] for row in rows(kind="agreement_answer")] == [partner_b.email]
+    Notification.objects.all().delete()
+    pause.show(case)  # the clinician has acted: both partners are held now
     run_tick()
     assert rows(kind="agreement_answer") == []
 
