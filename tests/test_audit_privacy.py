@@ -87,7 +87,12 @@ def therapy(case: Case, partner_a: User, partner_b: User, clinician: User, admin
         case=case,
         details={"old": "", "new": "separate", "closing_plan": True},
     )
-    actions.record_clinical_read(clinician, case, "safety_screen", 1)
+    audit.record(
+        clinician,
+        "retrust.case.content.viewed",
+        case=case,
+        details={"what": "safety_screen", "count": 1},
+    )
     return case
 
 

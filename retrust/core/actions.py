@@ -814,10 +814,3 @@ def delete_journal_entry(author: User, entry: JournalEntry, *, confirmed: bool) 
         record_type=JournalEntry._meta.label_lower, record_id=entry.pk
     ).delete()
     entry.delete()
-
-
-def record_clinical_read(actor: Any, case: Case, what: str, count: int) -> None:
-    """A clinician opened a partner's clinical content: that read is itself a record."""
-    audit.record(
-        actor, "retrust.case.content.viewed", case=case, details={"what": what, "count": count}
-    )

@@ -22,7 +22,7 @@ from retrust.core.models import (
     Practice,
     PracticeRole,
 )
-from retrust.core.rules import SEES, Relation, Visibility, may_change, may_see
+from retrust.core.rules import SEES, Relation, Visibility, may_see
 
 if TYPE_CHECKING:
     from retrust.core.models import PartnerAuthored, User
@@ -94,27 +94,11 @@ def cases_for(user: Any) -> QuerySet[Case]:
     return Case.objects.filter(Q(id__in=member_case_ids(user)) | Q(id__in=clinician_case_ids(user)))
 
 
-def get_case_for(user: Any, case_id: int) -> Case:
-    """The case, if this person takes part in it; otherwise 404."""
-    case = cases_for(user).select_related("practice").filter(pk=case_id).first()
-    if case is None:
-        raise Http404("No such case.")
-    return case
-
-
 def caseload_for(user: Any) -> QuerySet[Case]:
     """Cases this clinician is assigned to, within practices where they are still a clinician."""
     if not _authenticated(user):
         return Case.objects.none()
     return Case.objects.filter(id__in=clinician_case_ids(user))
-
-
-def get_clinician_case_for(user: Any, case_id: int) -> Case:
-    """A case for the clinician workspace: only its assigned clinicians get it, others 404."""
-    case = caseload_for(user).select_related("practice").filter(pk=case_id).first()
-    if case is None:
-        raise Http404("No such case.")
-    return case
 
 
 def partner_cases_for(user: Any) -> QuerySet[Case]:
@@ -211,26 +195,6 @@ def relation_to(user: Any, record: PartnerAuthored) -> Relation:
 
 def can_see(user: Any, record: PartnerAuthored) -> bool:
     return may_see(relation_to(user, record), Visibility(record.visibility))
-
-
-def can_change(user: Any, record: PartnerAuthored) -> bool:
-    return may_change(relation_to(user, record))
-
-
-def get_record_for(user: Any, queryset: QuerySet[Any], pk: int) -> Any:
-    """A partner-authored record this person may see; otherwise 404."""
-    record = queryset.visible_to(user).filter(pk=pk).first()  # type: ignore[attr-defined]
-    if record is None:
-        raise Http404("No such record.")
-    return record
-
-
-def get_record_to_change(user: Any, queryset: QuerySet[Any], pk: int) -> Any:
-    """A record this person may change (its author); otherwise 404."""
-    record = get_record_for(user, queryset, pk)
-    if not can_change(user, record):
-        raise Http404("No such record.")
-    return record
 
 
 # --- one door per case ----------------------------------------------------------------------
