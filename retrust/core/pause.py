@@ -50,11 +50,6 @@ def is_held(case: Case, user: Any) -> bool:
     return bool(user is not None and user.pk == case.pause_held_for_id)
 
 
-def sees_pause(case: Case, user: Any) -> bool:
-    """Whether this partner is told that shared work is resting (same rule as ``is_held``)."""
-    return is_held(case, user)
-
-
 def message_for(case: Case, user: Any) -> str:
     """What a held partner reads: the disclosing partner's kind note, or the neutral wording."""
     if case.pause_shown_at is None:
