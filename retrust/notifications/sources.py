@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db.models import Case as SqlCase
 from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, When
@@ -207,17 +207,22 @@ def agreements_awaiting_answer(now: datetime) -> Iterator[Due]:
         )
 
 
-def open_breach_answers(users: Iterable[int] | None = None) -> QuerySet[BreachReport]:
-    """A report that an agreement did not hold, once per partner (not its author) to answer."""
+def _to_the_other_partner(records: QuerySet[Any], users: Iterable[int] | None) -> QuerySet[Any]:
+    """One row per partner of an open, unheld case who did not write the record: the one
+    whose answer or confirmation it waits for."""
     return (
-        BreachReport.objects.filter(responded_at__isnull=True)
-        .filter(_open_case())
+        records.filter(_open_case())
         .annotate(recipient=F("case__members__user_id"))
         .filter(recipient__isnull=False)
         .exclude(recipient=F("author_id"))
         .filter(_to(users))
         .filter(_not_paused_for())
     )
+
+
+def open_breach_answers(users: Iterable[int] | None = None) -> QuerySet[BreachReport]:
+    """A report that an agreement did not hold, once per partner (not its author) to answer."""
+    return _to_the_other_partner(BreachReport.objects.filter(responded_at__isnull=True), users)
 
 
 @source
@@ -236,17 +241,12 @@ def breach_reports_awaiting_answer(now: datetime) -> Iterator[Due]:
 
 def open_confirmations(today: date, users: Iterable[int] | None = None) -> QuerySet[Occurrence]:
     """Recent days of a commitment waiting for the other partner's confirmation, per partner."""
-    return (
+    return _to_the_other_partner(
         Occurrence.objects.filter(
             confirmation__isnull=True,
             due_on__gte=today - timedelta(days=CONFIRMATION_WINDOW_DAYS),
-        )
-        .filter(_open_case())
-        .annotate(recipient=F("case__members__user_id"))
-        .filter(recipient__isnull=False)
-        .exclude(recipient=F("author_id"))
-        .filter(_to(users))
-        .filter(_not_paused_for())
+        ),
+        users,
     )
 
 
