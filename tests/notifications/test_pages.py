@@ -174,7 +174,7 @@ def test_failed_sends_are_listed_without_what_they_were_about(
         recipient=clinician,
         practice=practice,
         kind="high_alert",
-        subject="safety.alert:77",
+        subject="safety.alert:987654321",
         status=Status.FAILED,
         attempts=6,
         last_error="SMTPRecipientsRefused: mailbox unavailable",
@@ -186,7 +186,7 @@ def test_failed_sends_are_listed_without_what_they_were_about(
     assert clinician.email in page and "mailbox unavailable" in page
     assert partner_b.email not in page
     failed_section = page.split('id="failed"', 1)[1].lower()
-    for leak in ("alert", "safety", "high", "urgent", "77"):
+    for leak in ("alert", "safety", "high", "urgent", "987654321"):
         assert leak not in failed_section, leak
     response = signed_in_client(admin).post(f"{ADMIN_PAGE}{failed.pk}/retry/")
     assert response.status_code == 302
