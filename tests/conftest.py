@@ -23,6 +23,9 @@ from retrust.core.models import (
     User,
 )
 
+# The local SMTP server and the queue's clean-up, for every test module.
+from tests.support.mail import _empty_redis_queue, smtp_inbox, smtp_server  # noqa: F401
+
 PASSWORD = "a calm river at dawn"
 PERSONAS = [
     "partner_a",

@@ -14,7 +14,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from tests.notifications.conftest import ROOT, descendants, free_port
+from tests.notifications.conftest import ROOT, descendants
+from tests.support.mail import free_port
 
 MANAGE = [sys.executable, "-m", "retrust.cli"]
 

@@ -25,7 +25,7 @@ from retrust.notifications.models import (
 )
 from retrust.notifications.tick import run_tick
 from retrust.safety.actions import raise_alert
-from tests.notifications.conftest import body_of, run_queued_tasks
+from tests.support.mail import body_of, run_queued_tasks
 
 # Words that would tell an onlooker what the message is about, or who it is about.
 CLINICAL_WORDS = [

@@ -9,7 +9,7 @@ from django.conf import settings
 
 from retrust.notifications.models import Notification, Status
 from retrust.notifications.tasks import BATCH, enqueue_sending, send_notifications
-from tests.notifications.conftest import run_queued_tasks
+from tests.support.mail import run_queued_tasks
 
 
 def test_task_arguments_survive_a_round_trip_through_json_and_the_queue(partner_b):

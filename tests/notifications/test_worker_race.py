@@ -24,13 +24,8 @@ from typing import Any
 
 import pytest
 
-from tests.notifications.conftest import (
-    ROOT,
-    Inbox,
-    kill_hard,
-    redis_url_for_tests,
-    run_python,
-)
+from tests.notifications.conftest import ROOT, kill_hard, run_python
+from tests.support.mail import Inbox, redis_url_for_tests
 
 PEOPLE = 40
 COPIES = 4
