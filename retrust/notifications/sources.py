@@ -285,6 +285,7 @@ class OpenCheckin(NamedTuple):
     schedule_id: int
     case_id: int
     practice_id: int
+    instrument_id: str
     round_key: int
     due_on: date
     phase: str  # "open", "due-tomorrow" or "overdue"
@@ -315,6 +316,7 @@ def open_checkins(today: date, users: Iterable[int] | None = None) -> Iterator[O
         .filter(Q(case__members__isnull=False) & _to(users, "case__members__user_id"))
         .values_list(
             "pk",
+            "instrument_id",
             "kind",
             "starts_on",
             "every_weeks",
@@ -325,7 +327,9 @@ def open_checkins(today: date, users: Iterable[int] | None = None) -> Iterator[O
         )
     )
     for row in schedules.iterator(chunk_size=CHUNK):
-        pk, kind, starts_on, every_weeks, session_on, user_id, case_id, practice_id = row
+        pk, instrument_id, kind, starts_on, every_weeks, session_on, user_id, case_id, practice = (
+            row
+        )
         try:
             round_ = round_for(
                 kind,
@@ -344,7 +348,9 @@ def open_checkins(today: date, users: Iterable[int] | None = None) -> Iterator[O
             phase = "due-tomorrow"
         else:
             phase = "open"
-        yield OpenCheckin(user_id, pk, case_id, practice_id, round_.key, round_.due_on, phase)
+        yield OpenCheckin(
+            user_id, pk, case_id, practice, instrument_id, round_.key, round_.due_on, phase
+        )
 
 
 @source
