@@ -4,6 +4,10 @@ Built from the same ``open_*`` functions that the tick turns into notifications,
 and the list never disagree. Each function reads a fixed number of queries whatever the data
 size. A partner's list only ever says what waits for *them* ("an agreement waits for your
 answer"), never what the other partner did or did not do.
+
+Three kinds of message are not items here, because nothing in them waits to be done: answers
+revealed together (the homework page shows them), a milestone (its card is on the program
+page), and the reminder for homework revealed together, which is already here as the homework.
 """
 
 from __future__ import annotations
