@@ -268,6 +268,7 @@ def occurrences_awaiting_confirmation(now: datetime) -> Iterator[Due]:
     waiting = (
         open_confirmations(today)
         .values_list("recipient", "case_id", "case__practice_id")
+        .order_by()  # the model's ordering would join the DISTINCT and repeat rows
         .distinct()
     )
     for recipient, case_id, practice_id in waiting.iterator(chunk_size=CHUNK):
@@ -574,6 +575,7 @@ def answers_revealed(now: datetime) -> Iterator[Due]:
             )
         )
         .values_list("recipient", "assignment_id", "case__practice_id")
+        .order_by()
         .distinct()
     )
     for recipient, assignment_id, practice_id in shared_by_the_other.iterator(chunk_size=CHUNK):

@@ -428,3 +428,30 @@ def test_the_tick_writes_and_queues_in_a_fixed_number_of_queries(partner_a, part
         second = run_tick()
     assert second.written > first.written
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_the_outbox_insert_names_every_column_that_cannot_start_empty():
+    """The tick writes outbox rows with one prepared INSERT; a column added to the model later
+    without a place in it must be nullable, or this fails before the tick does."""
+    from retrust.notifications.models import Notification
+    from retrust.notifications.tick import OUTBOX_COLUMNS
+
+    left_out = [
+        field.column
+        for field in Notification._meta.concrete_fields
+        if field.column not in OUTBOX_COLUMNS and not field.primary_key
+    ]
+    assert left_out
+    for column in left_out:
+        assert Notification._meta.get_field(column.removesuffix("_id")).null, column
+
+
+def test_the_tick_counts_only_the_rows_it_wrote(partner_a, partner_b, case):
+    propose(partner_a, case)
+    due = sources.Due(partner_b.pk, "homework", "program.assignment:1", "assigned", None)
+    now = timezone.now()
+    assert write_outbox([due, due], now) == 1
+    first = run_tick(now)
+    assert (first.found, first.written) == (1, 1)  # the agreement; nothing else new
+    assert run_tick(now).written == 0
+    assert Notification.objects.count() == 2
