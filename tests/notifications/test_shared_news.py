@@ -223,3 +223,78 @@ def test_each_new_kind_is_on_the_partners_own_settings_page(client, partner_a):
     page = client.get("/account/notifications/").content.decode()
     for kind in (kinds.TOGETHER_ANSWER, kinds.ANSWERS_REVEALED, kinds.MILESTONE):
         assert kind.label in page
+
+
+def _grow_news(case: Case, n: int) -> None:
+    """n more couples, each with a reveal, a first exercise together, a stage behind them and
+    a promise kept seven times in a row, all reached just now."""
+    from itertools import count
+
+    from retrust.core.models import CaseMember
+    from tests.conftest import make_user
+
+    serial = count(Case.objects.count() * 100)
+    today = timezone.localdate()
+    for _ in range(n):
+        k = next(serial)
+        other = Case.objects.create(practice=case.practice, label=f"N{k}", status="active")
+        a, b = make_user(f"na{k}@example.org"), make_user(f"nb{k}@example.org")
+        CaseMember.objects.create(case=other, user=a, role="partner_a")
+        CaseMember.objects.create(case=other, user=b, role="partner_b")
+        assignment = together(other, due_on=today - timedelta(days=1), title=f"T{k}")
+        send(assignment, a, at=timezone.now() - timedelta(hours=2))
+        send(assignment, b)
+        together(other, due_on=today - timedelta(days=1), title=f"U{k}")
+        StageProposal.objects.create(
+            case=other,
+            track="conjoint",
+            from_stage=1,
+            to_stage=2,
+            goals_review="-",
+            state="carried",
+            decided_at=timezone.now(),
+        )
+        commitment = Commitment.objects.create(
+            case=other,
+            author=a,
+            visibility="couple",
+            action="-",
+            schedule="daily",
+            starts_on=today - timedelta(days=10),
+        )
+        for back in range(7):
+            _kept(commitment, a, b, today - timedelta(days=back), timezone.now())
+
+
+def test_the_new_sources_read_a_fixed_number_of_queries_however_much_news_there_is(
+    partner_a, partner_b, case
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from retrust.notifications import sources
+
+    mine = [
+        sources.together_answers_waiting,
+        sources.answers_revealed,
+        sources.first_exercise_together,
+        sources.stages_completed,
+        sources.promises_kept_in_a_row,
+    ]
+
+    def measure() -> dict[str, tuple[int, int]]:
+        now = timezone.now()
+        counts = {}
+        for find in mine:
+            with CaptureQueriesContext(connection) as captured:
+                found = list(find(now))
+            counts[find.__name__] = (len(captured.captured_queries), len(found))
+        return counts
+
+    _grow_news(case, 1)
+    small = measure()
+    _grow_news(case, 4)
+    large = measure()
+    assert {k: q for k, (q, _) in large.items()} == {k: q for k, (q, _) in small.items()}
+    assert all(found_large > small[k][1] for k, (_, found_large) in large.items())
+    assert max(q for q, _ in large.values()) <= 2
