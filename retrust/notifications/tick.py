@@ -90,6 +90,7 @@ def write_outbox(items: list[Due], now: datetime) -> int:
     defaults = Preference()
     adapt = connection.ops.adapt_datetimefield_value
     created = adapt(now)
+    columns, defaults_row = _outbox_columns()
     rows = []
     for item in items:
         kind = kinds.get(item.kind)
@@ -108,6 +109,7 @@ def write_outbox(items: list[Due], now: datetime) -> int:
             when = quiet_hours_end(when, zone, preference.quiet_start, preference.quiet_end)
         subject_type_id, subject_id = _subject_type(item.subject)
         values = {
+            **defaults_row,
             "recipient_id": item.recipient_id,
             "practice_id": item.practice_id,
             "kind": item.kind,
@@ -117,36 +119,26 @@ def write_outbox(items: list[Due], now: datetime) -> int:
             "occasion": item.occasion[:60],
             "status": status,
             "suppressed_reason": reason,
-            "attempts": 0,
             "next_attempt_at": created if when == now else adapt(when),
-            "last_error": "",
-            "claimed_by": "",
             "created_at": created,
         }
-        rows.append(tuple(values[column] for column in OUTBOX_COLUMNS))
-    return _insert_ignoring_present(rows)
+        rows.append(tuple(values[column] for column in columns))
+    return _insert_ignoring_present(columns, rows)
 
 
-# Every column of a new outbox row; the rest are nullable and start empty (a test checks).
-OUTBOX_COLUMNS = (
-    "recipient_id",
-    "practice_id",
-    "kind",
-    "subject_type_id",
-    "subject_id",
-    "subject",
-    "occasion",
-    "status",
-    "suppressed_reason",
-    "attempts",
-    "next_attempt_at",
-    "last_error",
-    "claimed_by",
-    "created_at",
-)
+def _outbox_columns() -> tuple[list[str], dict[str, Any]]:
+    """Every column of a new outbox row, and the model's own default for each (ready for the
+    database), so a column added to the model later is filled in as ``Notification()`` would."""
+    columns, values = [], {}
+    for field in Notification._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        columns.append(field.column)
+        values[field.column] = field.get_db_prep_save(field.get_default(), connection)
+    return columns, values
 
 
-def _insert_ignoring_present(rows: list[tuple[Any, ...]]) -> int:
+def _insert_ignoring_present(columns: list[str], rows: list[tuple[Any, ...]]) -> int:
     """INSERT … ON CONFLICT DO NOTHING (SQLite and PostgreSQL alike), one prepared statement
     for the whole batch; returns how many rows were new.
 
@@ -158,12 +150,12 @@ def _insert_ignoring_present(rows: list[tuple[Any, ...]]) -> int:
         return 0
     quote = connection.ops.quote_name
     table = quote(Notification._meta.db_table)
-    columns = ", ".join(quote(column) for column in OUTBOX_COLUMNS)
-    marks = ", ".join(["%s"] * len(OUTBOX_COLUMNS))
+    names = ", ".join(quote(column) for column in columns)
+    marks = ", ".join(["%s"] * len(columns))
     # One transaction per batch: outside one, every row would be a commit (and a disk sync).
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.executemany(
-            f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING",  # noqa: S608 - our own names
+            f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT DO NOTHING",  # noqa: S608 - our own names
             rows,
         )
         return max(cursor.rowcount, 0)
