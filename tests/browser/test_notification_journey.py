@@ -19,6 +19,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from retrust.assessments import actions as assessments
+from retrust.assessments.models import MeasureSchedule
 from retrust.core.models import Case, CaseMember
 from retrust.notifications.tick import run_tick
 from retrust.safety.models import Alert
@@ -30,7 +31,22 @@ pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 # What an email must never say: names, the practice, the topic, any clinical word.
-NEVER = ("Priya", "Daniel", "Harbour", "Phones", "agreement", "PHQ", "alert", "mood", "safety")
+NEVER = (
+    "Priya",
+    "Daniel",
+    "Harbour",
+    "Phones",
+    "agreement",
+    "PHQ",
+    "alert",
+    "mood",
+    "safety",
+    "Couples",
+    "CSI",
+    "pulse",
+    "trust",
+    "check-in",
+)
 
 
 def shot(tab: Any, name: str) -> None:
@@ -70,6 +86,14 @@ def test_an_agreement_proposed_reaches_the_other_partner_through_email_and_sign_
     open_tab, live_server, inbox, case, couple
 ):
     priya, daniel = couple
+    for instrument in ("csi-4", "trust-pulse"):
+        MeasureSchedule.objects.create(
+            case=case,
+            instrument_id=instrument,
+            kind="every_n_weeks",
+            every_weeks=1,
+            starts_on=timezone.localdate(),
+        )
     p = open_tab(priya)
     p.page.set_viewport_size(PHONE)
     p.goto(f"/cases/{case.pk}/agreements/")
@@ -84,11 +108,13 @@ def test_an_agreement_proposed_reaches_the_other_partner_through_email_and_sign_
     expect(p.page.get_by_role("status")).to_contain_text("Proposed")
     p.check()
 
-    # The minute's tick, then the worker: one email, to Daniel only.
-    assert run_tick().queued_rows == 1
+    # The minute's tick, then the worker: one email to Daniel for all that waits for him
+    # (the agreement and two check-ins), one to Priya for her check-ins.
+    assert run_tick().queued_rows == 5
     run_queued_tasks()
-    [message] = inbox.wait_for(1)
-    assert inbox.recipients() == [daniel.email]
+    inbox.wait_for(2)
+    assert sorted(inbox.recipients()) == sorted([daniel.email, priya.email])
+    [message] = [m for m in inbox.messages if m["To"] == daniel.email]
     link = sign_in_link(message, live_server)
 
     d = open_tab()
@@ -102,6 +128,11 @@ def test_an_agreement_proposed_reaches_the_other_partner_through_email_and_sign_
     d.page.get_by_role("button", name="Sign in").click()
     expect(d.page).to_have_url(re.compile(r"/home/$"))
     expect(d.page.get_by_role("heading", name="Waiting for you")).to_be_visible()
+    # In the app each check-in is named (the email named none of them).
+    expect(d.page.get_by_role("link", name=re.compile("Your check-in is ready: "))).to_have_count(2)
+    expect(
+        d.page.get_by_role("link", name=re.compile("Couples Satisfaction Index"))
+    ).to_be_visible()
     d.check()
     shot(d, "email-link-waiting-phone.png")
 
@@ -116,7 +147,7 @@ def test_an_agreement_proposed_reaches_the_other_partner_through_email_and_sign_
 
     # Answered: the tick finds nothing more for anyone, and no second email goes out.
     assert run_tick().queued_rows == 0
-    assert len(inbox.messages) == 1
+    assert len(inbox.messages) == 2
 
 
 def test_a_phq9_ninth_item_reaches_the_clinician_within_one_tick(
