@@ -54,6 +54,30 @@ def send(assignment: Assignment, author: Any, *, at: Any = None, visibility: str
     return response
 
 
+def carried(case: Case, from_stage: int, decided_at: Any) -> StageProposal:
+    """A move to the next stage that both partners confirmed."""
+    return StageProposal.objects.create(
+        case=case,
+        track="conjoint",
+        from_stage=from_stage,
+        to_stage=from_stage + 1,
+        goals_review="-",
+        state="carried",
+        decided_at=decided_at,
+    )
+
+
+def shared_commitment(case: Case, author: Any) -> Commitment:
+    return Commitment.objects.create(
+        case=case,
+        author=author,
+        visibility="couple",
+        action="Text when I am late",
+        schedule="daily",
+        starts_on=timezone.localdate() - timedelta(days=10),
+    )
+
+
 # --- homework revealed together -------------------------------------------------------------
 
 
@@ -144,24 +168,8 @@ def test_a_first_exercise_together_long_ago_is_not_announced_now(partner_a, part
 
 
 def test_a_stage_behind_them_is_announced_to_both_partners(partner_a, partner_b, case):
-    StageProposal.objects.create(
-        case=case,
-        track="conjoint",
-        from_stage=1,
-        to_stage=2,
-        goals_review="-",
-        state="carried",
-        decided_at=timezone.now(),
-    )
-    StageProposal.objects.create(
-        case=case,
-        track="conjoint",
-        from_stage=0,
-        to_stage=1,
-        goals_review="-",
-        state="carried",
-        decided_at=timezone.now() - timedelta(days=40),
-    )
+    carried(case, 1, timezone.now())
+    carried(case, 0, timezone.now() - timedelta(days=40))
     run_tick()
     assert rows(kinds.MILESTONE.key) == {(partner_a.email, "stage-1"), (partner_b.email, "stage-1")}
 
@@ -182,14 +190,7 @@ def _kept(commitment: Commitment, author: Any, confirmer: Any, due_on: date, at:
 def test_a_promise_kept_seven_times_in_a_row_is_announced_when_the_run_reaches_seven(
     partner_a, partner_b, case
 ):
-    commitment = Commitment.objects.create(
-        case=case,
-        author=partner_a,
-        visibility="couple",
-        action="Text when I am late",
-        schedule="daily",
-        starts_on=timezone.localdate() - timedelta(days=10),
-    )
+    commitment = shared_commitment(case, partner_a)
     today = timezone.localdate()
     for back in range(6, 0, -1):
         _kept(
@@ -245,23 +246,8 @@ def _grow_news(case: Case, n: int) -> None:
         send(assignment, a, at=timezone.now() - timedelta(hours=2))
         send(assignment, b)
         together(other, due_on=today - timedelta(days=1), title=f"U{k}")
-        StageProposal.objects.create(
-            case=other,
-            track="conjoint",
-            from_stage=1,
-            to_stage=2,
-            goals_review="-",
-            state="carried",
-            decided_at=timezone.now(),
-        )
-        commitment = Commitment.objects.create(
-            case=other,
-            author=a,
-            visibility="couple",
-            action="-",
-            schedule="daily",
-            starts_on=today - timedelta(days=10),
-        )
+        carried(other, 1, timezone.now())
+        commitment = shared_commitment(other, a)
         for back in range(7):
             _kept(commitment, a, b, today - timedelta(days=back), timezone.now())
 
