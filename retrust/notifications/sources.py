@@ -503,9 +503,12 @@ def stage_moves_awaiting_confirmation(now: datetime) -> Iterator[Due]:
 # answer would tell you what the app keeps from you: even worded about you ("something is
 # ready for your answer"), the moment it arrives says that they have just answered. Sent at a
 # fixed moment instead (its date) but only when they have answered, its presence would still
-# say so. So the two messages below are the safe halves of it: a reminder that never depends
-# on what the other partner did, and the news of a reveal, which both partners see in the app
-# at the same moment and which the one who answered last chose to share.
+# say so (every email reads the same, but whether one comes at all, or when, is the signal).
+# So the two messages below are the safe halves of it: a reminder that never depends on what
+# the other partner did, and the news of a reveal, which both partners see in the app at the
+# same moment and which the one who answered last chose to share. Check-ins whose totals are
+# revealed together follow the same rule: ``checkins_due`` reminds each partner when a round
+# opens, the day before it is due and once overdue, whatever the other partner has done.
 
 
 def open_together_answers(today: date, users: Iterable[int] | None = None) -> QuerySet[Assignment]:
