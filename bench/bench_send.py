@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -123,6 +124,7 @@ def main(people: int, rounds: int) -> None:
         controller.start()
         try:
             run(env, script, "seed", str(people))
+            cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
             started = time.perf_counter()
             running = [worker(env) for _ in range(workers)]
             # Timed from the first email to the last: a worker's start-up (Django, the
@@ -135,14 +137,19 @@ def main(people: int, rounds: int) -> None:
             last = time.perf_counter()
             for process in running:
                 process.wait()
+            cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
             duplicates, losses = counted(inbox, people)
         finally:
             controller.stop()
         rate = (len(inbox.messages) - 1) / max(last - first, 1e-9)
+        cpu = (cpu_after.ru_utime + cpu_after.ru_stime) - (
+            cpu_before.ru_utime + cpu_before.ru_stime
+        )
         print(
             f"{workers} worker{'s' if workers > 1 else ''}: start-up {first - started:.1f} s, then "
-            f"{len(inbox.messages):,} emails in {last - first:.1f} s = {rate:,.0f} emails/s "
-            f"(duplicates {duplicates}, losses {losses})",
+            f"{len(inbox.messages):,} emails in {last - first:.1f} s = {rate:,.0f} emails/s; "
+            f"the workers' CPU {cpu:.1f} s in all (start-up included) = "
+            f"{people / cpu:,.0f} emails per CPU second (duplicates {duplicates}, losses {losses})",
             flush=True,
         )
 
