@@ -69,7 +69,8 @@ class Report(models.Model):
 
     @property
     def downloadable(self) -> bool:
-        return self.state == State.READY and not self.expired() and bool(self.content)
+        """Ready and not expired (the content is emptied only once a report has expired)."""
+        return self.state == State.READY and not self.expired()
 
     @property
     def pdf(self) -> bytes:

@@ -74,7 +74,7 @@ def ask_for_report(request: HttpRequest, access: CaseAccess) -> HttpResponse:
 @case_view(as_=policy.MEMBER)
 def download_report(request: HttpRequest, access: CaseAccess, report_id: int) -> HttpResponse:
     report = actions.report_of(access, report_id)
-    if not report.downloadable:
+    if not report.downloadable or not report.content:
         # Expired, failed or not ready: the page says which, and offers a fresh one.
         return _page(request, access, status=410 if report.expired() else 409)
     actions.record_download(access, report)
