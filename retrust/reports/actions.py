@@ -25,8 +25,9 @@ def versions_for(access: CaseAccess) -> list[str]:
     return [Version.COUPLE]
 
 
-def _hours() -> int:
-    return int(getattr(settings, "RETRUST_REPORT_HOURS", 24))
+def hours_kept() -> int:
+    """How long a prepared report can be downloaded (``RETRUST_REPORT_HOURS``)."""
+    return int(settings.RETRUST_REPORT_HOURS)
 
 
 def request_report(access: CaseAccess, version: str) -> tuple[Report, bool]:
@@ -116,7 +117,7 @@ def render_report(report_id: int, now: datetime | None = None) -> str:
         report.content = base64.b64encode(rendered.pdf).decode("ascii")
         report.state = State.READY
         report.finished_at = timezone.now()
-        report.expires_at = report.finished_at + timedelta(hours=_hours())
+        report.expires_at = report.finished_at + timedelta(hours=hours_kept())
         report.pages = rendered.pages
         report.size_bytes = len(rendered.pdf)
         report.save(

@@ -39,7 +39,7 @@ def _page(
         "reports": reports,
         "preparing": any(r.state == State.PENDING for r in reports),
         "clinician": access.is_clinician and not access.is_partner,
-        "hours": actions._hours(),
+        "hours": actions.hours_kept(),
         "Version": Version,
     }
     template = "reports/reports.html"

@@ -97,3 +97,52 @@ def test_a_case_with_one_partner_puts_none_of_their_private_records_in_the_coupl
     text = pdf_text(actions.build(access, "couple").pdf)
     assert SHARED_TRUST in text
     assert PHQ9_TITLE not in text and PRIVATE_JOURNAL not in text
+
+
+def _grow(world: World) -> None:
+    """Many more answers, recorded days and goals behind the same kinds of content."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from retrust.agreements import actions as agreement_actions
+    from retrust.agreements.models import Commitment
+    from retrust.assessments.models import MeasureResponse
+    from retrust.program import actions as program_actions
+
+    for response in list(MeasureResponse.objects.filter(status="submitted")):
+        for round_key in range(1, 9):
+            response.pk = None
+            response.round_key += 100 + round_key
+            response.submission_key = None
+            response.submitted_at = response.submitted_at - timedelta(days=14 * round_key)
+            response.save()
+    today = timezone.localdate()
+    Commitment.objects.update(starts_on=today - timedelta(days=60))
+    commitment = Commitment.objects.get()
+    for days_ago in range(8, 50):
+        agreement_actions.record_occurrence(
+            world.partner_a, commitment, due_on=today - timedelta(days=days_ago), outcome="kept"
+        )
+    for n in range(5):
+        program_actions.add_case_goal(
+            world.clinician, world.case, title=f"Goal {n}", how_noticed="We notice", review_on=None
+        )
+
+
+def test_both_versions_read_in_a_fixed_number_of_queries_whatever_the_history(
+    world: World,
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(version: str, user: object) -> int:
+        access = policy.case_access(user, world.case.pk)
+        with CaptureQueriesContext(connection) as queries:
+            actions.content.report_context(access, version)
+        return len(queries.captured_queries)
+
+    before = (count("clinician", world.clinician), count("couple", world.partner_a))
+    _grow(world)
+    after = (count("clinician", world.clinician), count("couple", world.partner_a))
+    assert after == before
