@@ -89,9 +89,7 @@ def seed(years: int) -> int:
         for round_key, offset in enumerate(range(0, days, every)):
             for partner in (a, b):
                 answers = {
-                    item.linkId: rng.choice(
-                        [o.value for o in instrument.options_for(item.linkId)]
-                    )
+                    item.linkId: rng.choice([o.value for o in instrument.options_for(item.linkId)])
                     for item in instrument.items
                     if item.type != "text"
                 }
@@ -253,17 +251,25 @@ def main() -> None:
             f"{Occurrence.objects.count():,} recorded days"
         )
         out = subprocess.run(  # noqa: S603 - this script, our interpreter
-            [sys.executable, __file__, "--runs", str(args.runs), "--measure", f"{var_dir}:{case_id}"],
+            [
+                sys.executable,
+                __file__,
+                "--runs",
+                str(args.runs),
+                "--measure",
+                f"{var_dir}:{case_id}",
+            ],
             check=True,
             capture_output=True,
             text=True,
             env={**os.environ, "PYTHONPATH": str(ROOT)},
         ).stdout
         result = json.loads(out.strip().splitlines()[-1])
-    walls = [f"{w:.2f}" for w in result["wall_s"]]
+    walls = ", ".join(f"{w:.2f}" for w in result["wall_s"])
+    median = statistics.median(result["wall_s"])
     print(
         f"clinician report: {result['pages']} pages, {result['pdf_bytes'] / 1024:.0f} KiB; "
-        f"wall per render {', '.join(walls)} s (median {statistics.median(result['wall_s']):.2f} s), "
+        f"wall per render {walls} s (median {median:.2f} s), "
         f"CPU median {statistics.median(result['cpu_s']):.2f} s; "
         f"peak RSS {result['max_rss_mib']:.0f} MiB; Python heap peak in one render "
         f"{result['heap_peak_mib']:.0f} MiB"

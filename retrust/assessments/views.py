@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from retrust.assessments import actions, queries, registry, trajectories
+from retrust.assessments import actions, queries, registry
 from retrust.assessments.chart import Series, trajectory_svg
 from retrust.assessments.definitions import Instrument
 from retrust.assessments.forms import (
@@ -32,6 +32,7 @@ from retrust.assessments.forms import (
 )
 from retrust.assessments.models import MeasureResponse, MeasureSchedule, ResponseStatus
 from retrust.assessments.reliable_change import NO_FIGURE
+from retrust.assessments.trajectories import score_range, trajectory
 from retrust.core import policy
 from retrust.core.decorators import case_view
 from retrust.core.policy import CaseAccess
@@ -62,7 +63,7 @@ def _my_scores(by_instrument: dict[str, list[MeasureResponse]]) -> list[dict[str
         scale = instrument.scales[0]
         latest = responses[-1]
         meaning = next((b.meaning for b in scale.bands if b.label == latest.band), "")
-        low, high = trajectories.score_range(instrument, scale)
+        low, high = score_range(instrument, scale)
         svg = trajectory_svg(
             f"Your {instrument.short_title} over time",
             [Series("You", [(f"{r.submitted_at:%d %b}", r.total) for r in responses])],
@@ -333,7 +334,7 @@ def _measures_page(
     for instrument_id, responses in read["by_instrument"].items():
         instrument = registry.get(instrument_id)
         if instrument is not None:
-            trajectories.append(trajectories.trajectory(instrument, read["partners"], responses))
+            trajectories.append(trajectory(instrument, read["partners"], responses))
     context = {
         **read,
         "access": access,

@@ -19,7 +19,7 @@ class ReportRequestForm(forms.Form):
         field = self.fields["version"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [(v, Version(v).label) for v in versions]
+        field.initial = versions[0]
         if len(versions) == 1:
-            field.initial = versions[0]
             field.widget = forms.HiddenInput()
         field.error_messages["invalid_choice"] = "Choose which report you would like."

@@ -45,7 +45,7 @@ def download(tab: Any, version: str, tmp_path: Path) -> bytes:
     expect(page.get_by_text("Being prepared")).to_be_visible()
     tab.check()
     run_queued_tasks()
-    link = page.get_by_role("link", name=re.compile(rf"Download the PDF: {version.lower()}"))
+    link = page.get_by_role("link", name=re.compile(rf"Download the PDF — {version.lower()}"))
     expect(link).to_be_visible()  # the list refreshes itself every two seconds
     tab.check()
     with page.expect_download() as caught:
