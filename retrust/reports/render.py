@@ -4,7 +4,7 @@ A report is built from records people typed; WeasyPrint would follow any address
 ``<img>``, a stylesheet, a font). ``ReportFetcher`` answers only ``data:`` URLs and our own
 static files, read from disk through the staticfiles finders: ``file:`` URLs, other schemes and
 every network address (our own server included) are refused and never opened. Rendering runs
-under a time limit so that one pathological report cannot hold a worker.
+under a limit on CPU time so that one pathological report cannot hold a worker.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import contextlib
 import mimetypes
 import signal
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -67,11 +66,13 @@ class ReportFetcher(URLFetcher):
 
 @contextlib.contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
-    """Raise ``RenderTimeout`` in this thread after ``seconds`` (main thread, Unix).
+    """Raise ``RenderTimeout`` once this process has spent ``seconds`` of CPU time inside.
 
-    The database worker and ``retrust report`` run tasks in the main thread. An RQ worker sets
-    its own alarm for the job's timeout: that timer is put back afterwards, less the time used.
-    Elsewhere (a thread) the limit cannot interrupt, and the queue's own timeout is the guard.
+    CPU time, not wall time: on a busy machine a report waits for a core without being at
+    fault, while a report that really loops is stopped all the same (rendering does no I/O:
+    the fetcher reads only our own files). Its own signal (``SIGVTALRM``) leaves the alarm an
+    RQ worker sets for the job's wall-clock timeout alone. Only the main thread can take a
+    signal: elsewhere the queue's own timeout is the guard.
     """
     if threading.current_thread() is not threading.main_thread() or not hasattr(
         signal, "setitimer"
@@ -80,20 +81,15 @@ def time_limit(seconds: float) -> Iterator[None]:
         return
 
     def expire(signum: int, frame: Any) -> None:
-        raise RenderTimeout(f"The report took longer than {seconds:g} seconds.")
+        raise RenderTimeout(f"The report took more than {seconds:g} seconds of work.")
 
-    previous_handler = signal.signal(signal.SIGALRM, expire)
-    previous_delay, _ = signal.setitimer(signal.ITIMER_REAL, seconds)
-    started = time.monotonic()
+    previous = signal.signal(signal.SIGVTALRM, expire)
+    signal.setitimer(signal.ITIMER_VIRTUAL, seconds)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous_handler)
-        if previous_delay:
-            signal.setitimer(
-                signal.ITIMER_REAL, max(previous_delay - (time.monotonic() - started), 0.001)
-            )
+        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+        signal.signal(signal.SIGVTALRM, previous)
 
 
 @dataclass(frozen=True)
