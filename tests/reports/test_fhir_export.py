@@ -66,7 +66,7 @@ def test_attended_sessions_become_encounters_once_an_app_records_them(world: Wor
         id=7, starts_at=datetime(2026, 11, 3, 17, 0, tzinfo=UTC), label="Couple session"
     )
     with mock.patch.object(content, "attended_sessions", return_value=[session]):
-        bundle = fhir.case_bundle(world.case)
+        bundle = fhir.case_bundle(world.clinician, world.case)
     encounters = [e.resource for e in bundle.entry if e.resource.get_resource_type() == "Encounter"]
     assert len(encounters) == 1
     assert encounters[0].status == "finished"
