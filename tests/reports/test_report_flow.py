@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -110,8 +110,9 @@ def test_an_expired_report_is_emptied_and_says_so(
     response = priya.get(f"/cases/{world.case.pk}/reports/{report.pk}/download/")
     assert response.status_code == 410
     assert "This one has expired" in response.content.decode()
-    assert actions.purge_expired() == 1
+    call_command("report", "--purge-expired")
     assert Report.objects.get().content is None
+    assert actions.purge_expired() == 0
 
 
 def test_someone_who_lost_the_case_before_the_render_gets_no_report(
@@ -173,6 +174,11 @@ def test_the_reports_page_runs_the_same_queries_for_one_report_or_many(world: Wo
     with CaptureQueriesContext(connection) as many:
         priya.get(url)
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_the_report_command_says_what_it_needs(world: World) -> None:
+    with pytest.raises(CommandError, match="Name --for, --out"):
+        call_command("report", "--case", str(world.case.pk))
 
 
 def test_the_report_command_writes_a_pdf(world: World, tmp_path: Any) -> None:

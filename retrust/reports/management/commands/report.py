@@ -1,5 +1,8 @@
 """``retrust report --case ID --for clinician|couple --out FILE.pdf``: one progress report now.
 
+``retrust report --purge-expired`` empties prepared reports past their expiry (the worker also
+does it before each render; run it daily so that a quiet practice keeps none either).
+
 Rendered here, not in the queue, with the same content rules and time limit. The content is
 what the case's clinician (or ``--as EMAIL``, a clinician or partner of the case) may see, read
 through their access; the command is audited like a request from the web, marked as coming
@@ -19,20 +22,26 @@ from retrust.core.models import Case, User
 from retrust.reports import actions, render
 from retrust.reports.models import Version
 
+_DEST = {"case": "case", "for": "version", "out": "out"}
+
 
 class Command(BaseCommand):
     help = "Write a case's progress report (PDF), for the clinician or for the couple."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--case", type=int, required=True, help="the case id")
+        parser.add_argument("--case", type=int, help="the case id")
         parser.add_argument(
             "--for",
             dest="version",
             choices=list(Version.values),
-            required=True,
             help="clinician: each partner's measures; couple: only what both partners see",
         )
-        parser.add_argument("--out", required=True, help="the PDF file to write")
+        parser.add_argument("--out", help="the PDF file to write")
+        parser.add_argument(
+            "--purge-expired",
+            action="store_true",
+            help="empty every prepared report past its expiry (run it daily), and stop",
+        )
         parser.add_argument(
             "--as",
             dest="as_email",
@@ -41,6 +50,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["purge_expired"]:
+            emptied = actions.purge_expired()
+            self.stdout.write(f"Emptied {emptied} expired report(s).\n")
+            return
+        missing = [f"--{name}" for name in ("case", "for", "out") if not options[_DEST[name]]]
+        if missing:
+            raise CommandError(f"Name {', '.join(missing)} (or use --purge-expired).")
         case = Case.objects.filter(pk=options["case"]).first()
         if case is None:
             raise CommandError(f"No case with id {options['case']}.")
