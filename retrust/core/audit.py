@@ -109,6 +109,7 @@ NON_CLINICAL: tuple[tuple[str, str], ...] = (
     ("retrust.case.member.joined", "access"),
     ("retrust.case.content.viewed", "access"),
     ("retrust.measure.fhir.exported", "access"),
+    ("retrust.report.", "access"),
     ("retrust.invitation.", "invitation"),
     ("retrust.practice.", "practice"),
     ("retrust.crisis_resource.", "practice"),
