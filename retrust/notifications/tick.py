@@ -8,7 +8,7 @@ unique per (recipient, kind, subject, occasion) and written with "ignore if pres
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
@@ -41,6 +41,7 @@ class TickResult:
     released: int = 0
     queued_rows: int = 0
     queued_tasks: int = 0
+    jobs: int = 0
 
     def as_json(self) -> dict[str, int]:
         return {
@@ -49,7 +50,19 @@ class TickResult:
             "released": self.released,
             "queued_rows": self.queued_rows,
             "queued_tasks": self.queued_tasks,
+            "jobs": self.jobs,
         }
+
+
+# Other periodic work the tick starts (e.g. a deletion whose grace period is over): called with
+# the tick's time, returns how many things it started. Registered by apps with ``job``.
+Job = Callable[[datetime], int]
+_JOBS: dict[str, Job] = {}
+
+
+def job(function: Job) -> Job:
+    _JOBS[f"{function.__module__}.{function.__qualname__}"] = function
+    return function
 
 
 def _batches(items: Iterable[Due], size: int) -> Iterator[list[Due]]:
@@ -140,6 +153,8 @@ def run_tick(now: datetime | None = None) -> TickResult:
             result.found += len(batch)
             result.written += write_outbox(batch, now)
     result.queued_rows, result.queued_tasks = queue_due(now)
-    busy = result.written or result.queued_rows or result.released
+    for run in list(_JOBS.values()):
+        result.jobs += run(now)
+    busy = result.written or result.queued_rows or result.released or result.jobs
     logger.log(logging.INFO if busy else logging.DEBUG, "Tick: %s", result.as_json())
     return result

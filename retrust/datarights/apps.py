@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+
+
+class DataRightsConfig(AppConfig):
+    name = "retrust.datarights"
+    label = "datarights"
+    verbose_name = "Data rights"
+
+    def ready(self) -> None:
+        from retrust.core.registry import NavEntry, nav_badge, nav_entry
+        from retrust.datarights import notices, queries
+
+        nav_entry(
+            NavEntry(
+                "Leaving",
+                "datarights:leaving",
+                "clinician",
+                current=("leaving",),
+                order=60,
+            )
+        )
+        nav_badge("datarights:leaving", queries.leaving_count)
+        notices.register()
