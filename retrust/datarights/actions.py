@@ -225,12 +225,28 @@ def _retention_years(case_ids: list[int]) -> int:
     return max(years, default=RetentionSettings().retention_years)
 
 
-def _leaving(departure: Departure) -> Leaving:
+def leaving_of(departure: Departure) -> Leaving:
     return Leaving(
         user=departure.user,
         case_ids=tuple(departure.case_ids),
         emptied_case_ids=tuple(departure.emptied_case_ids),
     )
+
+
+def leaving_now(departure: Departure) -> Leaving:
+    """Who is leaving which cases as things stand: cases they joined after asking count too,
+    and the cases nobody else is a partner in are noted."""
+    case_ids = sorted(
+        set(departure.case_ids)
+        | set(CaseMember.objects.filter(user=departure.user).values_list("case_id", flat=True))
+    )
+    others = set(
+        CaseMember.objects.filter(case_id__in=case_ids)
+        .exclude(user=departure.user)
+        .values_list("case_id", flat=True)
+    )
+    emptied = tuple(pk for pk in case_ids if pk not in others)
+    return Leaving(user=departure.user, case_ids=tuple(case_ids), emptied_case_ids=emptied)
 
 
 def shred_departure(departure_id: int, now: datetime | None = None) -> Departure | None:
@@ -251,23 +267,15 @@ def shred_departure(departure_id: int, now: datetime | None = None) -> Departure
         )
         if departure is None:
             return None
-        # Cases they joined after asking count too; cases left without a partner are noted.
-        case_ids = sorted(
-            set(departure.case_ids)
-            | set(CaseMember.objects.filter(user=departure.user).values_list("case_id", flat=True))
-        )
-        others = set(
-            CaseMember.objects.filter(case_id__in=case_ids)
-            .exclude(user=departure.user)
-            .values_list("case_id", flat=True)
-        )
+        leaving = leaving_now(departure)
+        case_ids = list(leaving.case_ids)
         departure.case_ids = case_ids
-        departure.emptied_case_ids = [pk for pk in case_ids if pk not in others]
-        leaving = _leaving(departure)
+        departure.emptied_case_ids = list(leaving.emptied_case_ids)
         departure.shredded = shred_all(leaving)
         departure.held = held_all(leaving)
         departure.shredded_at = now
         departure.hold_until = add_years(now, _retention_years(case_ids))
+        departure.queued_at = None  # the next step, years from now, is queued afresh
         departure.save()
         DataExport.objects.filter(user=departure.user).delete()
         for case in Case.objects.filter(pk__in=case_ids).select_related("practice"):
@@ -302,7 +310,7 @@ def shred_held(departure_id: int, now: datetime | None = None) -> Departure | No
         )
         if departure is None:
             return None
-        done = shred_held_all(_leaving(departure))
+        done = shred_held_all(leaving_of(departure))
         departure.held_shredded_at = now
         departure.save(update_fields=["held_shredded_at"])
         for case in Case.objects.filter(pk__in=departure.case_ids).select_related("practice"):
