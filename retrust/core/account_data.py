@@ -28,6 +28,7 @@ from retrust.core.datarights import (
 from retrust.core.models import (
     ApiToken,
     AuditEvent,
+    Case,
     CaseMember,
     HeldRecord,
     Invitation,
@@ -96,6 +97,7 @@ def plan(leaving: Leaving) -> Counts:
     return {
         "private journal entries": _journal(leaving)["goes"].count(),
         "API tokens": ApiToken.objects.filter(user=user).count(),
+        "records waiting for the person's choice": HeldRecord.objects.filter(author=user).count(),
         "case memberships": CaseMember.objects.filter(user=user).count(),
         "invitations naming the person": _invitations(user).count(),
         "account": 1,
@@ -110,10 +112,12 @@ def shred(leaving: Leaving) -> Counts:
     user = leaving.user
     journal = _journal(leaving)["goes"]
     done = {"private journal entries": journal.count()}
-    HeldRecord.objects.filter(
-        author=user, record_type="core.journalentry", record_id__in=journal.values("pk")
-    ).delete()
     journal.delete()
+    # The person can no longer choose again about records held when their partner joined:
+    # those stay as they are (shared with the clinician alone), and the list of them goes.
+    done["records waiting for the person's choice"] = HeldRecord.objects.filter(
+        author=user
+    ).delete()[0]
     done["API tokens"] = ApiToken.objects.filter(user=user).delete()[0]
     done["case memberships"] = CaseMember.objects.filter(user=user).delete()[0]
     tombstone = f"{secrets.token_hex(12)}@{TOMBSTONE_DOMAIN}"
@@ -140,7 +144,10 @@ def _forget_sign_in_attempts(email: str) -> None:
 
 
 def held(leaving: Leaving) -> Counts:
-    return {"journal entries shared with the clinician": _journal(leaving)["held"].count()}
+    return {
+        "journal entries shared with the clinician": _journal(leaving)["held"].count(),
+        "case labels": len(leaving.emptied_case_ids),
+    }
 
 
 def shred_held(leaving: Leaving) -> Counts:
@@ -148,6 +155,13 @@ def shred_held(leaving: Leaving) -> Counts:
     done = {"journal entries shared with the clinician": entries.count()}
     entries.delete()
     done["audit rows with the person's address"] = audit.forget_address(leaving.user)
+    # A case left with no partner loses the label that named them (usually their names).
+    emptied = Case.objects.filter(pk__in=leaving.emptied_case_ids).exclude(members__isnull=False)
+    done["case labels"] = 0
+    for case in emptied:
+        case.label = f"Case {case.pk}"
+        case.save(update_fields=["label"])
+        done["case labels"] += 1
     return done
 
 

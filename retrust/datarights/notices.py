@@ -5,6 +5,8 @@
   partner is not told by retrust: their clinician decides how and when they hear it.
 * A person hears that the copy of their data is ready (``data_copy_ready``).
 
+Subjects are plain keys ("departure:12"), not content types: nothing here needs the link.
+
 The tick also starts the deletions and the ends of retention periods that are due
 (``actions.due_work``, registered as a tick job).
 """
@@ -44,9 +46,7 @@ def departures_to_tell(now: datetime) -> Iterator[sources.Due]:
     ).values_list("user_id", "case_id", "case__practice_id")
     for user_id, case_id, practice_id in assigned:
         for pk in by_case[case_id]:
-            yield sources.Due(
-                user_id, PARTNER_LEAVING.key, f"datarights.departure:{pk}", "", practice_id
-            )
+            yield sources.Due(user_id, PARTNER_LEAVING.key, f"departure:{pk}", "", practice_id)
 
 
 def copies_ready(now: datetime) -> Iterator[sources.Due]:
@@ -56,9 +56,7 @@ def copies_ready(now: datetime) -> Iterator[sources.Due]:
         practice_id=Subquery(practice.values("case__practice_id")[:1])
     )
     for pk, user_id, practice_id in ready.values_list("pk", "user_id", "practice_id"):
-        yield sources.Due(
-            user_id, DATA_COPY_READY.key, f"datarights.dataexport:{pk}", "", practice_id
-        )
+        yield sources.Due(user_id, DATA_COPY_READY.key, f"data-copy:{pk}", "", practice_id)
 
 
 def register() -> None:

@@ -242,6 +242,8 @@ def test_a_case_left_with_no_partner_has_its_notes_held_and_then_removed(
     Departure.objects.update(hold_until=timezone.now())
     actions.shred_held(departure.pk)
     assert not SessionNote.objects.filter(case=case).exists()
+    case.refresh_from_db()
+    assert case.label == f"Case {case.pk}"
 
 
 def test_dry_run_lists_counts_and_changes_nothing(planted: dict[str, Any], partner_a: Any) -> None:
