@@ -10,7 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 from retrust.clinic.models import CaseStatusChange, SessionNote, TrackChange
-from retrust.core.datarights import Counts, Exporter, Leaving, Sections, Shredder
+from retrust.core.datarights import (
+    Counts,
+    Exporter,
+    Leaving,
+    Sections,
+    Shredder,
+    count_rows,
+    delete_rows,
+)
 
 
 def export(user: Any) -> Sections:
@@ -27,14 +35,11 @@ def _held(leaving: Leaving) -> dict[str, Any]:
 
 
 def held(leaving: Leaving) -> Counts:
-    return {kind: rows.count() for kind, rows in _held(leaving).items()}
+    return count_rows(_held(leaving))
 
 
 def shred_held(leaving: Leaving) -> Counts:
-    done = held(leaving)
-    for rows in _held(leaving).values():
-        rows.delete()  # a note's addenda go with it
-    return done
+    return delete_rows(_held(leaving))  # a note's addenda go with it
 
 
 EXPORTER = Exporter("clinic", export)

@@ -158,6 +158,19 @@ def split_by_visibility(queryset: Any, leaving: Leaving, drafts: Any = None) -> 
     }
 
 
+def count_rows(rows: dict[str, Any]) -> Counts:
+    """``{kind: queryset}`` → ``{kind: how many}``."""
+    return {kind: found.count() for kind, found in rows.items()}
+
+
+def delete_rows(rows: dict[str, Any]) -> Counts:
+    """Delete each ``{kind: queryset}``; returns how many rows of each kind went."""
+    done = count_rows(rows)
+    for found in rows.values():
+        found.delete()
+    return done
+
+
 Split = Callable[[Leaving], dict[str, dict[str, Any]]]
 
 
@@ -167,17 +180,10 @@ def visibility_shredder(key: str, split: Split) -> Shredder:
     after the retention period, "stays" never."""
 
     def count(part: str) -> Callable[[Leaving], Counts]:
-        return lambda leaving: {kind: rows[part].count() for kind, rows in split(leaving).items()}
+        return lambda leaving: count_rows({k: rows[part] for k, rows in split(leaving).items()})
 
     def remove(part: str) -> Callable[[Leaving], Counts]:
-        def run(leaving: Leaving) -> Counts:
-            done = {}
-            for kind, rows in split(leaving).items():
-                done[kind] = rows[part].count()
-                rows[part].delete()
-            return done
-
-        return run
+        return lambda leaving: delete_rows({k: rows[part] for k, rows in split(leaving).items()})
 
     return Shredder(
         key, plan=count("goes"), shred=remove("goes"), held=count("held"), shred_held=remove("held")

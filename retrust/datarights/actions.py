@@ -249,22 +249,27 @@ def leaving_now(departure: Departure) -> Leaving:
     return Leaving(user=departure.user, case_ids=tuple(case_ids), emptied_case_ids=emptied)
 
 
+# What is due, besides its date: a deletion not cancelled nor done; a hold not yet ended.
+DUE_DEPARTURE = Q(cancelled_at__isnull=True, shredded_at__isnull=True)
+DUE_HOLD = Q(shredded_at__isnull=False, held_shredded_at__isnull=True)
+
+
+def _locked(departure_id: int, due: Q) -> Departure | None:
+    """The departure, locked for this transaction, if it is (still) due; else None."""
+    return (
+        Departure.objects.select_for_update()
+        .select_related("user")
+        .filter(due, pk=departure_id)
+        .first()
+    )
+
+
 def shred_departure(departure_id: int, now: datetime | None = None) -> Departure | None:
     """Carry out a deletion whose grace period is over: every app's shredder in one
     transaction, then the clinical hold. A cancelled, early or finished one is left alone."""
     now = now or timezone.now()
     with transaction.atomic():
-        departure = (
-            Departure.objects.select_for_update()
-            .select_related("user")
-            .filter(
-                pk=departure_id,
-                cancelled_at__isnull=True,
-                shredded_at__isnull=True,
-                shred_after__lte=now,
-            )
-            .first()
-        )
+        departure = _locked(departure_id, DUE_DEPARTURE & Q(shred_after__lte=now))
         if departure is None:
             return None
         leaving = leaving_now(departure)
@@ -277,7 +282,6 @@ def shred_departure(departure_id: int, now: datetime | None = None) -> Departure
         departure.hold_until = add_years(now, _retention_years(case_ids))
         departure.queued_at = None  # the next step, years from now, is queued afresh
         departure.save()
-        DataExport.objects.filter(user=departure.user).delete()
         for case in Case.objects.filter(pk__in=case_ids).select_related("practice"):
             audit.record(
                 None,
@@ -297,17 +301,7 @@ def shred_held(departure_id: int, now: datetime | None = None) -> Departure | No
     """Remove the held clinical records once the retention period is over."""
     now = now or timezone.now()
     with transaction.atomic():
-        departure = (
-            Departure.objects.select_for_update()
-            .select_related("user")
-            .filter(
-                pk=departure_id,
-                shredded_at__isnull=False,
-                held_shredded_at__isnull=True,
-                hold_until__lte=now,
-            )
-            .first()
-        )
+        departure = _locked(departure_id, DUE_HOLD & Q(hold_until__lte=now))
         if departure is None:
             return None
         done = shred_held_all(leaving_of(departure))
@@ -326,8 +320,6 @@ def shred_held(departure_id: int, now: datetime | None = None) -> Departure | No
 
 # A deletion queued this long ago and still not done (a worker died) is queued again.
 REQUEUE_AFTER = timedelta(minutes=10)
-DUE_DEPARTURE = Q(cancelled_at__isnull=True, shredded_at__isnull=True)
-DUE_HOLD = Q(shredded_at__isnull=False, held_shredded_at__isnull=True)
 
 
 def _claim(due: Q, now: datetime) -> list[int]:

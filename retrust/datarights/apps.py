@@ -7,8 +7,11 @@ class DataRightsConfig(AppConfig):
     verbose_name = "Data rights"
 
     def ready(self) -> None:
+        from retrust.core.datarights import register
         from retrust.core.registry import NavEntry, nav_badge, nav_entry
-        from retrust.datarights import notices, queries
+        from retrust.datarights import datarights, notices, queries
+
+        register(datarights)  # its own part of a person's export and of a deletion
 
         nav_entry(
             NavEntry(

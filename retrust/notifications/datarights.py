@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from retrust.core.datarights import Counts, Exporter, Leaving, Sections, Shredder, when
+from retrust.core.datarights import (
+    Counts,
+    Exporter,
+    Leaving,
+    Sections,
+    Shredder,
+    count_rows,
+    delete_rows,
+    when,
+)
 from retrust.notifications import kinds
 from retrust.notifications.models import Notification, Preference, SwitchedOff
 
@@ -46,11 +55,11 @@ def _rows(leaving: Leaving) -> dict[str, Any]:
 
 
 def plan(leaving: Leaving) -> Counts:
-    return {kind: rows.count() for kind, rows in _rows(leaving).items()}
+    return count_rows(_rows(leaving))
 
 
 def shred(leaving: Leaving) -> Counts:
-    return {kind: rows.delete()[0] for kind, rows in _rows(leaving).items()}
+    return delete_rows(_rows(leaving))
 
 
 EXPORTER = Exporter("notifications", export)

@@ -11,7 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from retrust.core.datarights import Counts, Exporter, Leaving, Sections, Shredder
+from retrust.core.datarights import (
+    Counts,
+    Exporter,
+    Leaving,
+    Sections,
+    Shredder,
+    count_rows,
+    delete_rows,
+)
 from retrust.safety.models import Alert, CasePause, IndividualSession, SafetyScreen
 
 
@@ -32,15 +40,11 @@ def _held(leaving: Leaving) -> dict[str, Any]:
 
 
 def held(leaving: Leaving) -> Counts:
-    return {kind: rows.count() for kind, rows in _held(leaving).items()}
+    return count_rows(_held(leaving))
 
 
 def shred_held(leaving: Leaving) -> Counts:
-    done = {}
-    for kind, rows in _held(leaving).items():
-        done[kind] = rows.count()
-        rows.delete()
-    return done
+    return delete_rows(_held(leaving))
 
 
 EXPORTER = Exporter("safety", export)
