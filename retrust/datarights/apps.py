@@ -8,7 +8,7 @@ class DataRightsConfig(AppConfig):
 
     def ready(self) -> None:
         from retrust.core.datarights import register
-        from retrust.core.registry import NavEntry, nav_badge, nav_entry
+        from retrust.core.registry import NavEntry, home_panel, nav_badge, nav_entry
         from retrust.datarights import datarights, notices, queries
 
         register(datarights)  # its own part of a person's export and of a deletion
@@ -23,4 +23,5 @@ class DataRightsConfig(AppConfig):
             )
         )
         nav_badge("datarights:leaving", queries.leaving_count)
+        home_panel(queries.home_panel)
         notices.register()

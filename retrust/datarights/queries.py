@@ -7,6 +7,7 @@ from typing import Any
 
 from retrust.core import policy
 from retrust.core.models import Case
+from retrust.core.registry import Panel
 from retrust.datarights.models import OPEN_EXPORT, DataExport, Departure
 
 
@@ -57,3 +58,16 @@ def leaving_count(user: Any) -> int:
     if not policy.is_clinician(user):
         return 0
     return len(waiting_for_clinician(user))
+
+
+def home_panel(user: Any, case_ids: Any) -> dict[int, list[Panel]]:
+    """On the person's own home, above their first case: the date their account goes, and the
+    way back. Nobody else's page shows it. One query."""
+    if not case_ids:
+        return {}
+    departure = own_departure(user)
+    if departure is None or not departure.waiting:
+        return {}
+    first = min(case_ids)
+    context = {"departure": departure, "case_id": first}
+    return {first: [Panel("datarights/_leaving_panel.html", context, order=0, lead=True)]}

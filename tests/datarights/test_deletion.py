@@ -84,7 +84,9 @@ def test_asking_needs_the_password_and_the_tick_and_is_idempotent(
     assert departure.shred_after.date() == (timezone.now() + timedelta(days=14)).date()
     page = signed_in_client(partner_a).get("/account/data/").content.decode()
     assert "set to be deleted on" in page and "Keep my account" in page
-    # The other partner's pages say nothing.
+    # Their own home shows the date and the way back; the other partner's pages say nothing.
+    home = signed_in_client(partner_a).get("/home/").content.decode()
+    assert "Your account is set to be deleted" in home and "Keep your account" in home
     assert "deleted" not in signed_in_client(partner_b).get("/home/").content.decode()
     # One audit row per case, with no address and no words.
     rows = AuditEvent.objects.filter(action="retrust.datarights.departure.requested")
