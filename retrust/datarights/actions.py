@@ -50,6 +50,7 @@ def hash_token(token: str) -> str:
 def request_export(user: Any) -> DataExport:
     """Start preparing a copy, or find the one already on its way or waiting to be downloaded."""
     with transaction.atomic():
+        expire_exports(user=user)  # a copy past its time is not "on its way"
         existing = DataExport.objects.filter(OPEN_EXPORT, user=user).first()
         if existing is not None:
             return existing
@@ -145,12 +146,14 @@ def download(user: Any, token: str, now: datetime | None = None) -> bytes | None
     return data
 
 
-def expire_exports(now: datetime | None = None) -> int:
-    """Remove prepared copies nobody downloaded in time; returns how many."""
+def expire_exports(now: datetime | None = None, user: Any = None) -> int:
+    """Remove prepared copies nobody downloaded in time (of one person, or everyone's);
+    returns how many."""
     now = now or timezone.now()
-    return DataExport.objects.filter(status=ExportStatus.READY, expires_at__lte=now).update(
-        status=ExportStatus.EXPIRED, content=None
-    )
+    rows = DataExport.objects.filter(status=ExportStatus.READY, expires_at__lte=now)
+    if user is not None:
+        rows = rows.filter(user=user)
+    return rows.update(status=ExportStatus.EXPIRED, content=None)
 
 
 # --- leaving ----------------------------------------------------------------------------------

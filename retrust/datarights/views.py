@@ -43,6 +43,7 @@ def partner_required(view: View) -> View:
 @partner_required
 def mine(request: HttpRequest) -> HttpResponse:
     user = request.user
+    actions.expire_exports(user=user)  # the tick may not have run since it ran out
     departure = queries.own_departure(user)
     return render(
         request,

@@ -268,3 +268,13 @@ def test_dry_run_lists_counts_and_changes_nothing(planted: dict[str, Any], partn
     call_command("shred", stdout=out)
     assert "Accounts deleted: 1" in out.getvalue()
     assert not JournalEntry.objects.filter(Q(author=partner_a), visibility="private").exists()
+
+
+def test_two_ticks_at_once_queue_a_deletion_once(partner_a: Any, case: Any) -> None:
+    ask(partner_a)
+    grace_over(partner_a)
+    now = timezone.now()
+    assert len(actions.due_departures(now)) == 1
+    assert actions.due_departures(now) == []
+    # A worker that died leaves it queued; ten minutes later it is queued again.
+    assert len(actions.due_departures(now + actions.REQUEUE_AFTER + timedelta(seconds=1))) == 1

@@ -154,6 +154,19 @@ def test_the_tick_says_a_copy_is_ready_and_removes_it_after_a_week(
     assert "wasn't downloaded in time" in page
 
 
+def test_a_copy_past_its_time_is_not_offered_even_before_the_tick_runs(
+    partner_a: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    prepared_copy(partner_a, django_capture_on_commit_callbacks)
+    DataExport.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    client = signed_in_client(partner_a)
+    page = client.get("/account/data/").content.decode()
+    assert "wasn't downloaded in time" in page and "Prepare a new copy" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/account/data/copy/")
+    assert DataExport.objects.filter(user=partner_a).count() == 2
+
+
 def test_the_data_page_runs_the_same_queries_whatever_the_history(
     partner_a: Any, case: Any
 ) -> None:
