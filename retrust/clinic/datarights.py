@@ -10,19 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from retrust.clinic.models import CaseStatusChange, SessionNote, TrackChange
-from retrust.core.datarights import (
-    Counts,
-    Exporter,
-    Leaving,
-    Sections,
-    Shredder,
-    count_rows,
-    delete_rows,
-)
-
-
-def export(user: Any) -> Sections:
-    return {}
+from retrust.core.datarights import Exporter, Leaving, nothing_to_export, rows_shredder
 
 
 def _held(leaving: Leaving) -> dict[str, Any]:
@@ -34,13 +22,5 @@ def _held(leaving: Leaving) -> dict[str, Any]:
     }
 
 
-def held(leaving: Leaving) -> Counts:
-    return count_rows(_held(leaving))
-
-
-def shred_held(leaving: Leaving) -> Counts:
-    return delete_rows(_held(leaving))  # a note's addenda go with it
-
-
-EXPORTER = Exporter("clinic", export)
-SHREDDER = Shredder("clinic", held=held, shred_held=shred_held)
+EXPORTER = Exporter("clinic", nothing_to_export)
+SHREDDER = rows_shredder("clinic", held=_held)

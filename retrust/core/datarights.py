@@ -171,6 +171,34 @@ def delete_rows(rows: dict[str, Any]) -> Counts:
     return done
 
 
+Rows = Callable[[Leaving], dict[str, Any]]
+
+
+def rows_shredder(key: str, goes: Rows | None = None, held: Rows | None = None) -> Shredder:
+    """A shredder from functions returning ``{kind: queryset}``: what goes at the end of the
+    grace period, and what is held for the retention period and removed after it."""
+
+    def counting(rows: Rows | None) -> Callable[[Leaving], Counts]:
+        return (lambda leaving: count_rows(rows(leaving))) if rows else _nothing
+
+    def deleting(rows: Rows | None) -> Callable[[Leaving], Counts]:
+        return (lambda leaving: delete_rows(rows(leaving))) if rows else _nothing
+
+    return Shredder(
+        key,
+        plan=counting(goes),
+        shred=deleting(goes),
+        held=counting(held),
+        shred_held=deleting(held),
+    )
+
+
+def nothing_to_export(user: Any) -> Sections:
+    """For an app none of whose records belong in a partner's copy (the clinician's notes, the
+    safety screen): an empty section, so the copy says so rather than leaving the app out."""
+    return {}
+
+
 Split = Callable[[Leaving], dict[str, dict[str, Any]]]
 
 
@@ -179,15 +207,10 @@ def visibility_shredder(key: str, split: Split) -> Shredder:
     returns ``{kind: split_by_visibility(...)}``; "goes" at the end of the grace period, "held"
     after the retention period, "stays" never."""
 
-    def count(part: str) -> Callable[[Leaving], Counts]:
-        return lambda leaving: count_rows({k: rows[part] for k, rows in split(leaving).items()})
+    def part(name: str) -> Rows:
+        return lambda leaving: {kind: rows[name] for kind, rows in split(leaving).items()}
 
-    def remove(part: str) -> Callable[[Leaving], Counts]:
-        return lambda leaving: delete_rows({k: rows[part] for k, rows in split(leaving).items()})
-
-    return Shredder(
-        key, plan=count("goes"), shred=remove("goes"), held=count("held"), shred_held=remove("held")
-    )
+    return rows_shredder(key, goes=part("goes"), held=part("held"))
 
 
 def register(module: Any) -> None:

@@ -5,16 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from retrust.core.datarights import (
-    Counts,
-    Exporter,
-    Leaving,
-    Sections,
-    Shredder,
-    count_rows,
-    delete_rows,
-    when,
-)
+from retrust.core.datarights import Exporter, Leaving, Sections, rows_shredder, when
 from retrust.notifications import kinds
 from retrust.notifications.models import Notification, Preference, SwitchedOff
 
@@ -54,13 +45,5 @@ def _rows(leaving: Leaving) -> dict[str, Any]:
     }
 
 
-def plan(leaving: Leaving) -> Counts:
-    return count_rows(_rows(leaving))
-
-
-def shred(leaving: Leaving) -> Counts:
-    return delete_rows(_rows(leaving))
-
-
 EXPORTER = Exporter("notifications", export)
-SHREDDER = Shredder("notifications", plan=plan, shred=shred)
+SHREDDER = rows_shredder("notifications", goes=_rows)

@@ -11,20 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from retrust.core.datarights import (
-    Counts,
-    Exporter,
-    Leaving,
-    Sections,
-    Shredder,
-    count_rows,
-    delete_rows,
-)
+from retrust.core.datarights import Exporter, Leaving, nothing_to_export, rows_shredder
 from retrust.safety.models import Alert, CasePause, IndividualSession, SafetyScreen
-
-
-def export(user: Any) -> Sections:
-    return {}
 
 
 def _held(leaving: Leaving) -> dict[str, Any]:
@@ -39,13 +27,5 @@ def _held(leaving: Leaving) -> dict[str, Any]:
     }
 
 
-def held(leaving: Leaving) -> Counts:
-    return count_rows(_held(leaving))
-
-
-def shred_held(leaving: Leaving) -> Counts:
-    return delete_rows(_held(leaving))
-
-
-EXPORTER = Exporter("safety", export)
-SHREDDER = Shredder("safety", held=held, shred_held=shred_held)
+EXPORTER = Exporter("safety", nothing_to_export)
+SHREDDER = rows_shredder("safety", held=_held)
