@@ -4,16 +4,18 @@ settings. Everyone else gets 404; a download link is its owner's alone."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from retrust.core.models import User
 from retrust.datarights import actions
-from retrust.datarights.models import DataExport, Departure, RetentionSettings
+from retrust.datarights.models import DataExport, Departure, ExportStatus, RetentionSettings
 from tests.conftest import PASSWORD
 from tests.support.matrix import CLINICIANS, LOGIN, PARTNERS, Redirect, Route, check, matrix, pages
 
@@ -34,8 +36,15 @@ class World:
 @pytest.fixture
 def world(personas: dict[str, User | None], practice: Any) -> World:
     partner_a = personas["partner_a"]
-    export = DataExport.objects.create(user=partner_a)
-    actions.prepare_export(export.pk)
+    # A ready copy (its content is not what these rows test; see test_export for that).
+    now = timezone.now()
+    export = DataExport.objects.create(
+        user=partner_a,
+        status=ExportStatus.READY,
+        content=base64.b64encode(b"a copy").decode(),
+        ready_at=now,
+        expires_at=now + actions.EXPORT_KEEP,
+    )
     token = actions.make_download_link(partner_a, export.pk)
     actions.request_departure(partner_a)
     return World(export=export, token=token, practice=practice)
