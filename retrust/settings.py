@@ -145,6 +145,7 @@ INSTALLED_APPS = [
     "retrust.notifications",
     "retrust.frontdoor",
     "retrust.reports",
+    "retrust.datarights",
     "retrust.api",
     "django_tasks",
     "django_tasks_db",

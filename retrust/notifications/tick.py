@@ -8,7 +8,7 @@ unique per (recipient, kind, subject, occasion) and written with "ignore if pres
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
@@ -43,6 +43,7 @@ class TickResult:
     released: int = 0
     queued_rows: int = 0
     queued_tasks: int = 0
+    jobs: int = 0
 
     def as_json(self) -> dict[str, int]:
         return {
@@ -51,7 +52,19 @@ class TickResult:
             "released": self.released,
             "queued_rows": self.queued_rows,
             "queued_tasks": self.queued_tasks,
+            "jobs": self.jobs,
         }
+
+
+# Other periodic work the tick starts (e.g. a deletion whose grace period is over): called with
+# the tick's time, returns how many things it started. Registered by apps with ``job``.
+Job = Callable[[datetime], int]
+_JOBS: dict[str, Job] = {}
+
+
+def job(function: Job) -> Job:
+    _JOBS[f"{function.__module__}.{function.__qualname__}"] = function
+    return function
 
 
 def _batches(items: Iterable[Due], size: int) -> Iterator[list[Due]]:
@@ -60,22 +73,22 @@ def _batches(items: Iterable[Due], size: int) -> Iterator[list[Due]]:
         yield batch
 
 
-_content_types: dict[str, int | None] = {}
-
-
 def _subject_type(subject: str) -> tuple[int | None, int | None]:
-    """The content type and id spelt in "app_label.model:id", or (None, None) for a key."""
+    """The content type and id spelt in "app_label.model:id", or (None, None) for a key.
+
+    Django's own content-type cache answers after the first look-up (and is cleared whenever
+    content types are created again, e.g. after a test database is flushed, where a cache of our
+    own would keep stale ids).
+    """
     label, _, pk = subject.partition(":")
     if "." not in label or not pk.isdigit():
         return None, None
-    if label not in _content_types:
-        app_label, model = label.split(".", 1)
-        try:
-            _content_types[label] = ContentType.objects.get_by_natural_key(app_label, model).pk
-        except ContentType.DoesNotExist:
-            _content_types[label] = None
-    type_id = _content_types[label]
-    return type_id, (int(pk) if type_id is not None else None)
+    app_label, model = label.split(".", 1)
+    try:
+        type_id = ContentType.objects.get_by_natural_key(app_label, model).pk
+    except ContentType.DoesNotExist:
+        return None, None
+    return type_id, int(pk)
 
 
 def write_outbox(items: list[Due], now: datetime) -> int:
@@ -179,6 +192,8 @@ def run_tick(now: datetime | None = None) -> TickResult:
             result.found += len(batch)
             result.written += write_outbox(batch, now)
     result.queued_rows, result.queued_tasks = queue_due(now)
-    busy = result.written or result.queued_rows or result.released
+    for run in list(_JOBS.values()):
+        result.jobs += run(now)
+    busy = result.written or result.queued_rows or result.released or result.jobs
     logger.log(logging.INFO if busy else logging.DEBUG, "Tick: %s", result.as_json())
     return result
