@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "retrust.program",
     "retrust.notifications",
     "retrust.frontdoor",
+    "retrust.threads",
     "retrust.api",
     "django_tasks",
     "django_tasks_db",
