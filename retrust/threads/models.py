@@ -116,7 +116,7 @@ class ReadMarker(models.Model):
 
 DEFAULT_NOTICE = (
     "Messages are not for emergencies. If you are in danger or thinking about harming "
-    "yourself, call your local emergency number now, or use the crisis resources."
+    "yourself, please call your local emergency number now."
 )
 DEFAULT_REPLY_TIME = "Your clinician usually answers within two working days."
 

@@ -135,8 +135,8 @@ def _title(access: CaseAccess, spec: Spec, clinician_name: str) -> tuple[str, st
     if access.is_partner:
         return (
             f"You and {clinician_name}",
-            f"Only you and {clinician_name} read this. Your partner never sees it, nor that it "
-            "exists.",
+            f"Only you and {clinician_name} read this. Your partner never sees it, nor whether you "
+            "have written.",
         )
     name = spec.owner.user.name
     return f"{name}, privately", f"Only {name} and you read this. Their partner never sees it."

@@ -80,7 +80,7 @@ def test_a_private_exchange_stays_between_ari_and_the_clinician(
     ari.check()
     shoot(ari, "1-ari-messages-phone")
     ari.page.get_by_role("link", name="You and Dana Clinician").click()
-    expect(ari.page.get_by_text("Your partner never sees it, nor that it exists.")).to_be_visible()
+    expect(ari.page.get_by_text("Your partner never sees it, nor whether you have written.")).to_be_visible()
     expect(ari.page.get_by_text("Messages are not for emergencies.")).to_be_visible()
     expect(ari.page.get_by_role("link", name="Crisis resources").first).to_be_visible()
     ari.check()
@@ -115,6 +115,16 @@ def test_a_private_exchange_stays_between_ari_and_the_clinician(
     expect(dana.page.get_by_text("Ari, privately")).to_have_count(0)
     expect(dana.page.get_by_text("the couple's conversation")).to_be_visible()
     dana.check()
+    # From the case page: every thread of the couple, with what still waits.
+    dana.goto(f"/cases/{case.pk}/")
+    expect(dana.page.get_by_text("1 waiting for your reply")).to_be_visible()
+    dana.check()
+    dana.page.get_by_role("link", name=re.compile("^Messages: each partner")).click()
+    expect(dana.page.get_by_role("link", name="Ari, privately")).to_be_visible()
+    expect(dana.page.get_by_role("link", name="Bo, privately")).to_be_visible()
+    expect(dana.page.get_by_text("Waiting for your reply")).to_have_count(1)
+    dana.check()
+    shoot(dana, "5b-clinician-case-messages-desktop")
 
     # Ari sees the reply: a count in the menu (the reply, and Bo's word to both), then the words.
     ari.goto("/home/")
