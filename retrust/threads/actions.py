@@ -93,17 +93,22 @@ def clean_body(body: str) -> str:
     return text
 
 
+def _already_sent(actor: Any, token: str | None) -> Message | None:
+    if token is None:
+        return None
+    return Message.objects.select_related("thread").filter(sender=actor, client_token=token).first()
+
+
 @transaction.atomic
 def send_message(actor: Any, case: Case, key: str, *, body: str, client_token: str = "") -> Message:
     """Add a message to thread ``key`` of ``case``. Sending the same ``client_token`` twice
     writes one message and returns it both times."""
     token = (client_token or "").strip()[:40] or None
-    if token is not None:
-        already = Message.objects.filter(sender=actor, client_token=token).first()
-        if already is not None:
-            if already.thread.case_id != case.pk:
-                raise ActionError("This message was already sent somewhere else.", "body")
-            return already
+    already = _already_sent(actor, token)
+    if already is not None:
+        if already.thread.case_id != case.pk:
+            raise ActionError("This message was already sent somewhere else.", "body")
+        return already
     text = clean_body(body)
     spec, found, as_clinician = _spec(case, actor, key)
     case.refresh_from_db(fields=["status"])

@@ -272,6 +272,17 @@ def test_sending_the_same_form_twice_writes_one_message(case: Case, partner_a: U
     assert Message.objects.count() == 2
 
 
+def test_two_sends_of_one_form_at_once_write_one_message(case: Case, partner_a: User) -> None:
+    """The second request passed the "already sent?" check before the first had written: the
+    unique token decides, and the second answers with the first's message."""
+    from unittest import mock
+
+    first = actions.send_message(partner_a, case, "partner_a", body=FROM_ARI, client_token="t")
+    with mock.patch.object(actions, "_already_sent", return_value=None):
+        second = actions.send_message(partner_a, case, "partner_a", body=FROM_ARI, client_token="t")
+    assert second == first and Message.objects.count() == 1
+
+
 @pytest.mark.parametrize(
     ("body", "says"),
     [
