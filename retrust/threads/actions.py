@@ -15,7 +15,7 @@ from django.utils import timezone
 from retrust.core import audit, pause, policy
 from retrust.core.exceptions import ActionError
 from retrust.core.models import Case, CaseMember, CaseStatus, Practice, PracticeRole
-from retrust.core.rules import Relation, may_see
+from retrust.core.rules import may_see
 from retrust.notifications.models import Notification, Status
 from retrust.notifications.sources import Due
 from retrust.notifications.tick import write_outbox
@@ -28,7 +28,7 @@ from retrust.threads.models import (
     ThreadKind,
     ThreadSettings,
 )
-from retrust.threads.queries import TOGETHER, Spec, _specs
+from retrust.threads.queries import TOGETHER, Spec, relation, specs
 
 NOTICE_MAX = 600
 REPLY_TIME_MAX = 200
@@ -40,18 +40,9 @@ def _spec(case: Case, actor: Any, key: str) -> tuple[Spec, list[CaseMember], boo
     found = list(CaseMember.objects.filter(case=case).select_related("user"))
     me = next((m for m in found if m.user_id == actor.pk), None)
     as_clinician = me is None and policy.is_case_clinician(actor, case)
-    for spec in _specs(found):
-        if spec.key != key:
-            continue
-        if me is not None:
-            relation = (
-                Relation.AUTHOR
-                if spec.owner is not None and spec.owner.user_id == actor.pk
-                else Relation.OTHER_PARTNER
-            )
-        else:
-            relation = Relation.CASE_CLINICIAN if as_clinician else Relation.STRANGER
-        if may_see(relation, spec.visibility):
+    for spec in specs(found):
+        how = relation(actor.pk, partner=me is not None, clinician=as_clinician, spec=spec)
+        if spec.key == key and may_see(how, spec.visibility):
             return spec, found, as_clinician
     raise ActionError("There is no such conversation here.")
 

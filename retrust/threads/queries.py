@@ -42,7 +42,7 @@ class Spec:
     owner: CaseMember | None  # the partner whose private thread it is
 
 
-def _specs(members: list[CaseMember]) -> list[Spec]:
+def specs(members: list[CaseMember]) -> list[Spec]:
     specs = [
         Spec(member.role, ThreadKind.PRIVATE, Visibility.CLINICIAN, member)
         for member in sorted(members, key=lambda m: m.role)
@@ -52,17 +52,20 @@ def _specs(members: list[CaseMember]) -> list[Spec]:
     return specs
 
 
-def relation(access: CaseAccess, spec: Spec) -> Relation:
-    """How the reader stands to this thread: the input of the one rule table."""
-    if access.member is not None:
-        if spec.owner is not None and spec.owner.user_id == access.user.pk:
+def relation(user_id: int, *, partner: bool, clinician: bool, spec: Spec) -> Relation:
+    """How a person stands to this thread: the input of the one rule table."""
+    if partner:
+        if spec.owner is not None and spec.owner.user_id == user_id:
             return Relation.AUTHOR
         return Relation.OTHER_PARTNER
-    return Relation.CASE_CLINICIAN if access.is_clinician else Relation.STRANGER
+    return Relation.CASE_CLINICIAN if clinician else Relation.STRANGER
 
 
 def may_open(access: CaseAccess, spec: Spec) -> bool:
-    return may_see(relation(access, spec), spec.visibility)
+    how = relation(
+        access.user.pk, partner=access.is_partner, clinician=access.is_clinician, spec=spec
+    )
+    return may_see(how, spec.visibility)
 
 
 def may_write(access: CaseAccess, spec: Spec) -> bool:
@@ -80,7 +83,7 @@ def members(access: CaseAccess) -> list[CaseMember]:
 
 def spec_for(access: CaseAccess, key: str, found: list[CaseMember] | None = None) -> Spec:
     """The thread ``key`` of this case if this person may open it; 404 otherwise."""
-    for spec in _specs(found if found is not None else members(access)):
+    for spec in specs(found if found is not None else members(access)):
         if spec.key == key and may_open(access, spec):
             return spec
     raise Http404("No such thread.")
@@ -166,7 +169,7 @@ def threads_for(access: CaseAccess) -> list[ThreadRow]:
         .values_list("thread_id", "n")
     )
     result = []
-    for spec in _specs(found):
+    for spec in specs(found):
         if not may_open(access, spec):
             continue
         thread = _match(rows_by_id.values(), spec)
