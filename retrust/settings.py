@@ -146,6 +146,7 @@ INSTALLED_APPS = [
     "retrust.frontdoor",
     "retrust.reports",
     "retrust.datarights",
+    "retrust.threads",
     "retrust.api",
     "django_tasks",
     "django_tasks_db",

@@ -120,6 +120,7 @@ urlpatterns = [
     path("", include("retrust.frontdoor.urls")),
     path("", include("retrust.reports.urls")),
     path("", include("retrust.datarights.urls")),
+    path("", include("retrust.threads.urls")),
     # The JSON API.
     path("api/v1/", api.urls),
     path("", include("retrust.assessments.urls")),

@@ -26,6 +26,7 @@ LAYERS: dict[str, int] = {
     "notifications": 4,
     "sessions": 4,
     "frontdoor": 4,
+    "threads": 4,
     "reports": 5,
     "datarights": 5,
     "api": 6,

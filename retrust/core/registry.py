@@ -64,6 +64,10 @@ HealthReport = Callable[[], dict[str, Any]]
 # Called with the signed-in user; a count shown beside a menu entry when above zero.
 NavBadge = Callable[[Any], int]
 
+# Called with (clinician, {case_id: Case} of their open cases); returns Panels for their
+# "Today" page. A fixed number of queries whatever the size of the caseload.
+TodaySection = Callable[[Any, dict[int, Any]], list[Panel]]
+
 NAV: list[NavEntry] = []
 CASE_LINKS: list[CaseLink] = []
 NAV_BADGES: dict[str, NavBadge] = {}
@@ -72,6 +76,7 @@ HEALTH: list[HealthReport] = []
 DESCRIBERS: dict[str, RecordDescriber] = {}
 HOME_PANELS: list[PanelProvider] = []
 DEMO_SEEDERS: list[tuple[int, DemoSeeder]] = []
+TODAY_SECTIONS: list[TodaySection] = []
 
 
 def nav_entry(entry: NavEntry) -> None:
@@ -100,6 +105,16 @@ def badge_for(entry: NavEntry, user: Any) -> int:
 def home_panel(provider: PanelProvider) -> None:
     if provider not in HOME_PANELS:
         HOME_PANELS.append(provider)
+
+
+def today_section(provider: TodaySection) -> None:
+    if provider not in TODAY_SECTIONS:
+        TODAY_SECTIONS.append(provider)
+
+
+def today_sections_for(clinician: Any, cases: dict[int, Any]) -> list[Panel]:
+    found = [panel for provider in TODAY_SECTIONS for panel in provider(clinician, cases)]
+    return sorted(found, key=lambda panel: panel.order)
 
 
 def demo_seeder(seeder: DemoSeeder, order: int = 50) -> None:

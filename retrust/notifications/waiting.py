@@ -13,7 +13,7 @@ page), and the reminder for homework revealed together, which is already here as
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from retrust.assessments import registry
 from retrust.clinic.models import SessionNote
-from retrust.core import policy
+from retrust.core import policy, registry
 from retrust.core.models import Case, CaseMember
 from retrust.core.registry import Panel
 from retrust.notifications import sources
@@ -221,11 +221,14 @@ class Today:
     stage_moves: list[StageProposal]
     notes_to_sign: list[SessionNote]
     cases: dict[int, Case]
+    # What other apps add (``registry.today_section``), e.g. messages waiting for a reply.
+    sections: list[Panel] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
         return not (
-            self.alerts
+            self.sections
+            or self.alerts
             or self.overdue_checkins
             or self.overdue_homework
             or self.stage_moves
@@ -292,7 +295,8 @@ def today_for(clinician: Any, now: datetime | None = None) -> Today:
         .select_related("case")
         .order_by("session_date", "pk")
     )
-    return Today(alerts, checkins, homework, stage_moves, notes, cases)
+    sections = registry.today_sections_for(clinician, cases)
+    return Today(alerts, checkins, homework, stage_moves, notes, cases, sections)
 
 
 __all__ = [

@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+
+
+class ThreadsConfig(AppConfig):
+    name = "retrust.threads"
+    label = "threads"
+    verbose_name = "Messages"
+
+    def ready(self) -> None:
+        from retrust.core import registry
+        from retrust.threads import demo, kinds, queries, today  # noqa: F401  (kinds register)
+
+        registry.nav_entry(
+            registry.NavEntry(
+                "Messages",
+                "messages_home",
+                "partner",
+                current=("case_messages", "message_thread"),
+                order=55,
+            )
+        )
+        registry.nav_badge("messages_home", queries.unread_count)
+        registry.today_section(today.section)
+        registry.demo_seeder(demo.seed, order=80)
