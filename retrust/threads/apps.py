@@ -8,7 +8,10 @@ class ThreadsConfig(AppConfig):
 
     def ready(self) -> None:
         from retrust.core import registry
-        from retrust.threads import demo, kinds, queries, today  # noqa: F401  (kinds register)
+        from retrust.core.datarights import register
+        from retrust.threads import datarights, demo, kinds, queries, today  # noqa: F401
+
+        register(datarights)  # its part of a person's export and of a deletion
 
         registry.nav_entry(
             registry.NavEntry(
