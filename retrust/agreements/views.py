@@ -46,8 +46,8 @@ from retrust.agreements.models import (
     Occurrence,
 )
 from retrust.core import policy
-from retrust.core.decorators import case_view, staff_required
-from retrust.core.models import CaseStatus, Track
+from retrust.core.decorators import case_view, partner_case_index, staff_required
+from retrust.core.models import Track
 from retrust.core.policy import CLINICIAN, MEMBER, PARTNER, As, CaseAccess
 from retrust.core.submission import submit
 
@@ -102,16 +102,7 @@ def _new_key() -> str:
 # --- partner index -------------------------------------------------------------------------
 
 
-@login_required
-def agreements_home(request: HttpRequest) -> HttpResponse:
-    """The nav entry: straight to the agreements of a partner's case, or a choice of cases."""
-    cases = list(policy.partner_cases_for(request.user).order_by("-created_at"))
-    if not cases:
-        raise Http404("No such page.")
-    open_cases = [case for case in cases if case.status != CaseStatus.CLOSED]
-    if len(cases) == 1 or len(open_cases) == 1:
-        return redirect("case_agreements", case_id=(open_cases or cases)[0].pk)
-    return render(request, "agreements/home.html", {"cases": cases})
+agreements_home = partner_case_index("Agreements", "case_agreements")
 
 
 # --- a case's agreements and commitments ---------------------------------------------------

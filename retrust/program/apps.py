@@ -1,6 +1,17 @@
 from django.apps import AppConfig
 from django.core.exceptions import ImproperlyConfigured
 
+# The partner's pages under "Program" in the menu, so the entry is marked on each of them.
+PARTNER_PAGES = (
+    "program_partner",
+    "program_trust_goal",
+    "program_appreciation",
+    "program_confirm",
+    "program_homework",
+    "program_draft",
+    "program_sharing",
+)
+
 
 class ProgramConfig(AppConfig):
     name = "retrust.program"
@@ -8,9 +19,21 @@ class ProgramConfig(AppConfig):
     verbose_name = "Trust-repair program"
 
     def ready(self) -> None:
-        from retrust.core.registry import NavEntry, nav_entry
+        from retrust.core.registry import NavEntry, home_panel, nav_entry
+        from retrust.program import panels
 
         nav_entry(NavEntry("Exercises", "program_library", "clinician", order=20))
+        nav_entry(
+            NavEntry(
+                "Program",
+                "program_home",
+                "partner",
+                current=PARTNER_PAGES,
+                order=20,
+            )
+        )
+        home_panel(panels.journey_panel)
+        home_panel(panels.activity_panel)
         # A malformed exercise file stops start-up here, naming the file and the field.
         from retrust.program import content
 

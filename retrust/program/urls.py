@@ -4,6 +4,7 @@ from retrust.program import views
 
 urlpatterns = [
     # Partners.
+    path("program/", views.program_home, name="program_home"),
     path("program/<int:case_id>/", views.partner_program, name="program_partner"),
     path("program/<int:case_id>/goal/", views.write_trust_goal, name="program_trust_goal"),
     path(

@@ -22,11 +22,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from retrust.core import policy
-from retrust.core.decorators import case_view, staff_required
+from retrust.core.decorators import case_view, partner_case_index, staff_required
 from retrust.core.policy import CaseAccess
 from retrust.core.rules import ORDER, Visibility
 from retrust.core.submission import submit
-from retrust.program import actions, content, forms, queries, transitions
+from retrust.program import actions, content, forms, journey, queries, transitions
 from retrust.program.models import (
     Assignment,
     CaseGoal,
@@ -114,6 +114,8 @@ def _partner_context(request: HttpRequest, access: CaseAccess, **overrides: Any)
         "on_my_own": on_my_own,
         "stage_name": transitions.stage_name(case.stage),
         "stages": transitions.STAGE_NAMES,
+        "journey": journey.journey(case.track, case.stage),
+        "next_place": journey.stage_place(proposal.to_stage) if proposal is not None else "",
         "assignments": assignments,
         "shared": shared,
         "proposal": proposal,
@@ -143,6 +145,9 @@ def _partner_page(
 ) -> HttpResponse:
     context = _partner_context(request, access, **overrides)
     return render(request, "program/partner_program.html", context, status=status)
+
+
+program_home = partner_case_index("Program", "program_partner")
 
 
 @case_view(as_=policy.PARTNER)
@@ -447,6 +452,8 @@ def _clinician_context(
         "members": members,
         "stage_name": transitions.stage_name(case.stage),
         "stages": transitions.STAGE_NAMES,
+        "journey": journey.journey(case.track, case.stage),
+        "next_place": journey.stage_place(proposal.to_stage) if proposal is not None else "",
         "assignments": assignments,
         "proposal": proposal,
         "confirmed_names": [

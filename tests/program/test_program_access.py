@@ -202,6 +202,12 @@ BACK_TO_PROGRAM = Redirect("/program/{case}/")
 TO_CLINICIAN_PAGE = Redirect("/cases/{case}/program/")
 
 PAGE_ROUTES = [
+    Route(
+        "the program in the menu",
+        "GET",
+        "/program/",
+        pages(partner_a=BACK_TO_PROGRAM, partner_b=BACK_TO_PROGRAM),
+    ),
     Route("partner program", "GET", "/program/{case}/", pages(**PARTNERS)),
     Route(
         "write trust goal",
