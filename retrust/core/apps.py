@@ -21,6 +21,22 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from retrust.core.registry import NavEntry, nav_entry, record_describer
 
-        nav_entry(NavEntry("My space", "partner_home", "partner", order=10))
+        nav_entry(
+            NavEntry(
+                "My space",
+                "partner_home",
+                "partner",
+                # The journal and the private safety questions are opened from the home page.
+                current=(
+                    "write_journal",
+                    "journal_entry",
+                    "delete_journal",
+                    "show_held_record",
+                    "safety_check",
+                    "safety_thanks",
+                ),
+                order=10,
+            )
+        )
         record_describer("core.journalentry", _describe_journal_entry)
         from retrust.core import signals  # noqa: F401  (connects the audit receivers)

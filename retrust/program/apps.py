@@ -10,6 +10,7 @@ PARTNER_PAGES = (
     "program_homework",
     "program_draft",
     "program_sharing",
+    "daily_question",
 )
 
 
@@ -33,6 +34,7 @@ class ProgramConfig(AppConfig):
             )
         )
         home_panel(panels.journey_panel)
+        home_panel(panels.daily_panel)
         home_panel(panels.activity_panel)
         # A malformed exercise file stops start-up here, naming the file and the field.
         from retrust.program import content

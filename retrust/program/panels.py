@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from retrust.agreements.models import (
     Agreement,
@@ -23,10 +24,11 @@ from retrust.agreements.models import (
     Consent,
     Occurrence,
 )
+from retrust.core import pause
 from retrust.core.models import Case
 from retrust.core.registry import Panel
 from retrust.core.rules import Visibility
-from retrust.program import journey, queries
+from retrust.program import forms, journey, queries
 from retrust.program.models import (
     AppreciationNote,
     CaseGoal,
@@ -200,4 +202,36 @@ def activity_panel(user: Any, case_ids: Sequence[int]) -> dict[int, list[Panel]]
             )
         ]
         for case_id in together
+    }
+
+
+def daily_card(user: Any, today: queries.DailyToday, form: Any = None) -> dict[str, Any]:
+    """What the daily question card shows one partner: the same on the home page and its page."""
+    case = today.case
+    held = pause.is_held(case, user)
+    if form is None and today.prompt is not None and (today.mine is None or not today.revealed):
+        form = forms.DailyAnswerForm(
+            initial={
+                "prompt_id": today.prompt.id,
+                "body": today.mine.body if today.mine is not None else "",
+            },
+            auto_id=f"daily-{case.pk}-%s",
+        )
+    return {
+        "today": today,
+        "case": case,
+        "form": None if held else form,
+        "held": held,
+        "pause_message": pause.message_for(case, user) if held else "",
+    }
+
+
+def daily_panel(user: Any, case_ids: Sequence[int]) -> dict[int, list[Panel]]:
+    """Today's question in each case that has one. Four queries whatever the history."""
+    cases = list(Case.objects.filter(pk__in=case_ids).select_related("practice"))
+    found = queries.daily_today(user, cases, timezone.localdate())
+    return {
+        case_id: [Panel("program/_daily_panel.html", daily_card(user, today), order=5, lead=True)]
+        for case_id, today in found.items()
+        if today.prompt is not None
     }

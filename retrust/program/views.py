@@ -10,6 +10,7 @@ blocks says so before anyone types.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from typing import Any
 
@@ -26,7 +27,16 @@ from retrust.core.decorators import case_view, partner_case_index, staff_require
 from retrust.core.policy import CaseAccess
 from retrust.core.rules import ORDER, Visibility
 from retrust.core.submission import submit
-from retrust.program import actions, content, forms, journey, queries, transitions
+from retrust.program import (
+    actions,
+    content,
+    daily,
+    forms,
+    journey,
+    panels,
+    queries,
+    transitions,
+)
 from retrust.program.models import (
     Assignment,
     CaseGoal,
@@ -153,6 +163,51 @@ program_home = partner_case_index("Program", "program_partner")
 @case_view(as_=policy.PARTNER)
 def partner_program(request: HttpRequest, access: CaseAccess) -> HttpResponse:
     return _partner_page(request, access)
+
+
+# --- the daily question ---------------------------------------------------------------------
+
+DAILY_HISTORY_DAYS = 30
+
+
+def _daily_page(
+    request: HttpRequest, access: CaseAccess, form: Any = None, status: int = 200
+) -> HttpResponse:
+    day = timezone.localdate()
+    today = queries.daily_today(access.user, [access.case], day)[access.case.pk]
+    history = list(
+        queries.daily_answers(access)
+        .filter(day__lt=day, day__gte=day - timedelta(days=DAILY_HISTORY_DAYS))
+        .select_related("author")
+        .order_by("-day", "author_id")
+    )
+    days: dict[Any, list[Any]] = {}
+    for answer in history:
+        days.setdefault(answer.day, []).append(answer)
+    context = {
+        "access": access,
+        "case": access.case,
+        "card": panels.daily_card(access.user, today, form),
+        "history": [(day, answers) for day, answers in days.items() if len(answers) > 1],
+    }
+    return render(request, "program/daily.html", context, status=status)
+
+
+@case_view(as_=policy.PARTNER)
+def daily_question(request: HttpRequest, access: CaseAccess) -> HttpResponse:
+    """Today's question and the days both partners answered; a post answers today's."""
+    if request.method != "POST":
+        return _daily_page(request, access)
+    form = forms.DailyAnswerForm(request.POST, auto_id=f"daily-{access.case.pk}-%s")
+    back = request.POST.get("from") == "home"
+    return submit(
+        request,
+        form,
+        lambda data: actions.answer_daily_question(access.user, access.case, **data),
+        done=reverse("partner_home") if back else reverse("daily_question", args=[access.case.pk]),
+        again=lambda f, status: _daily_page(request, access, f, status),
+        message="Sent. You'll see each other's answers once you've both answered.",
+    )
 
 
 @require_POST
@@ -488,9 +543,29 @@ def _clinician_context(
         "decision_form": forms.DecisionForm(auto_id="decision-%s"),
         "comment_for": None,
         "comment_form": None,
+        **_clinician_daily(access),
     }
     context.update(overrides)
     return context
+
+
+def _clinician_daily(access: CaseAccess) -> dict[str, Any]:
+    """The daily question on the clinician's page: the settings and the last answers."""
+    case = access.case
+    found = queries.daily_settings([case.pk]).get(case.pk)
+    decks = queries.daily_decks(case, found)
+    answers = list(
+        queries.daily_answers(access).select_related("author").order_by("-day", "author_id")[:20]
+    )
+    return {
+        "daily_offered": case.track != "individual",
+        "daily_on": bool(decks),
+        "daily_form": forms.DailySettingsForm(
+            initial={"enabled": bool(decks), "decks": list(decks) or list(daily.decks())},
+            auto_id="daily-%s",
+        ),
+        "daily_answers": answers,
+    }
 
 
 def _clinician_page(
@@ -528,6 +603,21 @@ def _clinician_submit(
 @case_view(as_=policy.CLINICIAN)
 def clinician_program(request: HttpRequest, access: CaseAccess) -> HttpResponse:
     return _clinician_page(request, access)
+
+
+@require_POST
+@case_view(as_=policy.CLINICIAN)
+def daily_settings(request: HttpRequest, access: CaseAccess) -> HttpResponse:
+    return _clinician_submit(
+        request,
+        access,
+        forms.DailySettingsForm(request.POST, auto_id="daily-%s"),
+        lambda d: actions.set_daily_question(
+            access.user, access.case, enabled=d["enabled"], decks=d["decks"]
+        ),
+        "Saved the daily question settings.",
+        form_key="daily_form",
+    )
 
 
 @require_POST

@@ -3,6 +3,7 @@ waits, then what the two of them shared lately. The program is in the menu, mark
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import timedelta
 
@@ -18,7 +19,7 @@ from tests.test_query_counts import assert_constant
 
 
 def text(response) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode())))
 
 
 # --- the pure journey -----------------------------------------------------------------------
