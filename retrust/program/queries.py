@@ -110,6 +110,22 @@ def assignment_access(user: Any, assignment_id: Any) -> tuple[CaseAccess, Assign
     return access, assignment
 
 
+def sent_by_the_other(access: CaseAccess, assignment_ids: list[int]) -> set[int]:
+    """Of these assignments, those the other partner has sent answers to: whether, never what.
+
+    Something sent by a partner held by a pause does not count for the other partner until the
+    pause ends, as with everything else that partner shares meanwhile (one query).
+    """
+    return set(
+        ExerciseResponse.objects.filter(
+            case_id=access.case.pk, assignment_id__in=assignment_ids, submitted_at__isnull=False
+        )
+        .exclude(author_id=access.user.pk)
+        .exclude(pause.held_q())
+        .values_list("assignment_id", flat=True)
+    )
+
+
 # --- people in the case ---------------------------------------------------------------------
 
 

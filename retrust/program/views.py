@@ -95,8 +95,10 @@ def _partner_context(request: HttpRequest, access: CaseAccess, **overrides: Any)
         for r in access.visible(ExerciseResponse.objects.all()).filter(author_id=user.pk)
     }
     assignments = list(queries.assignments(access).order_by("due_on", "id"))
+    sent = queries.sent_by_the_other(access, [a.pk for a in assignments]) if other else set()
     for assignment in assignments:
         assignment.mine = my_responses.get(assignment.pk)  # type: ignore[attr-defined]
+        assignment.other_sent = assignment.pk in sent  # type: ignore[attr-defined]
     shared = _with_answers(
         list(
             queries.responses(access)
@@ -249,8 +251,7 @@ def send_appreciation(request: HttpRequest, access: CaseAccess) -> HttpResponse:
 
 def _confirmed_message(proposal: StageProposal) -> str:
     if proposal.state == ProposalState.CARRIED:
-        name = transitions.stage_name(proposal.to_stage)
-        return f"You're now in stage {proposal.to_stage}: {name}."
+        return f"You're now at {journey.journey(proposal.track, proposal.to_stage).headline}."
     return "Thank you. We'll move on once your partner confirms too."
 
 
@@ -361,6 +362,8 @@ def _homework_context(
         if mine is not None
         else "",
         "others": others,
+        "other": next((m for m in members if m.user_id != user.pk), None),
+        "other_sent": bool(queries.sent_by_the_other(access, [assignment.pk])),
         "waiting_for_other": assignment.reveal_together and assignment.revealed_at is None,
         "case": access.case,
     }

@@ -157,3 +157,36 @@ def test_home_is_constant_in_goals_and_shared_activity(
 
     grow_by(1, 0)
     assert_constant(client_for("partner_b"), "/home/", lambda: grow_by(12, 1))
+
+
+# --- homework: whether the other partner has sent theirs --------------------------------------
+
+
+def test_homework_says_whether_the_other_sent_theirs_never_what(
+    case, partner_a, partner_b, clinician
+) -> None:
+    from tests.conftest import pause_case
+    from tests.program.test_program_access import fill
+
+    due = timezone.localdate() + timedelta(days=3)
+    first = actions.assign_homework(
+        clinician, case, exercise_id="appreciation-practice", due_on=due
+    )
+    second = actions.assign_homework(
+        clinician, case, exercise_id="rituals-of-connection", due_on=due
+    )
+    actions.submit_response(
+        partner_a, first, answers=fill(first.exercise_id, "Kept-words"), visibility="clinician"
+    )
+    bo = signed_in_client(partner_b)
+    page = text(bo.get(f"/program/{case.pk}/"))
+    assert "Ari has sent theirs" in page and "Ari hasn't sent theirs yet" in page
+    assert "Kept-words" not in page
+    homework = text(bo.get(f"/homework/{first.pk}/"))
+    assert "Ari has sent theirs." in homework and "Kept-words" not in homework
+    # While Ari is held by a pause, what Ari sends does not show, not even that it was sent.
+    pause_case(case, held_for=partner_a, shown=False)
+    actions.submit_response(
+        partner_a, second, answers=fill(second.exercise_id, "Held"), visibility="clinician"
+    )
+    assert "Ari hasn't sent theirs yet." in text(bo.get(f"/homework/{second.pk}/"))
