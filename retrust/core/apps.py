@@ -31,6 +31,8 @@ class CoreConfig(AppConfig):
                     "write_journal",
                     "journal_entry",
                     "delete_journal",
+                    "edit_journal",
+                    "mark_journal_read",
                     "show_held_record",
                     "safety_check",
                     "safety_thanks",
