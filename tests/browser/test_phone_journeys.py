@@ -69,6 +69,7 @@ def test_the_home_page_shows_the_path_then_what_waits(
     agreements.propose_agreement(
         partner_a, case, category="communication", title="Evenings", text="Ten quiet minutes."
     )
+    core.write_journal_entry(partner_a, case, body="Thank you for Sunday.", visibility="couple")
     bo = phone(open_tab, partner_b)
     bo.goto("/home/")
     path = bo.page.get_by_role("list").filter(has=bo.page.locator(".path-step")).first
@@ -87,6 +88,11 @@ def test_the_home_page_shows_the_path_then_what_waits(
     expect(nav.locator('[aria-current="page"]')).to_contain_text("My space")
     bo.check()
     shot(bo, "home-path-phone.png")
+    # A one-tap "I read this" on Ari's shared journal entry, from the home page.
+    bo.page.get_by_role("button", name=re.compile("^I read this")).click()
+    expect(bo.page.get_by_role("status")).to_contain_text("Ari will see that you read it")
+    expect(bo.page.get_by_text("You read this")).to_be_visible()
+    bo.check()
     nav.get_by_role("link", name="Program").click()
     expect(bo.page).to_have_url(re.compile(rf"/program/{case.pk}/$"))
     expect(nav.locator('[aria-current="page"]')).to_have_text("Program")
