@@ -57,6 +57,8 @@ urlpatterns = [
     path("home/", core.partner_home, name="partner_home"),
     path("cases/<int:case_id>/journal/", core.write_journal, name="write_journal"),
     path("journal/<int:entry_id>/", core.journal_entry, name="journal_entry"),
+    path("journal/<int:entry_id>/edit/", core.edit_journal, name="edit_journal"),
+    path("journal/<int:entry_id>/read/", core.mark_journal_read, name="mark_journal_read"),
     path("journal/<int:entry_id>/delete/", core.delete_journal, name="delete_journal"),
     path(
         "cases/<int:case_id>/held/<int:held_id>/show/",

@@ -151,6 +151,16 @@ def entry_state(key: str) -> Callable[[World], Any]:
     return snapshot
 
 
+def journal_bodies(world: World) -> Any:
+    return sorted(JournalEntry.objects.values_list("id", "body"))
+
+
+def read_marks(world: World) -> Any:
+    from retrust.core.models import JournalReadMark
+
+    return sorted(JournalReadMark.objects.values_list("entry_id", "reader_id"))
+
+
 def journal_rows(world: World) -> Any:
     return sorted(JournalEntry.objects.values_list("id", "author_id", "visibility"))
 
@@ -336,6 +346,36 @@ PAGE_ROUTES = [
         pages(partner_a=Redirect("/home/")),
         data={"confirm": "on"},
         state=entry_state("couple"),
+    ),
+    Route(
+        "reword couple entry",
+        "POST",
+        "/journal/{couple}/edit/",
+        pages(partner_a=Redirect("/journal/{couple}/")),
+        data={"body": "Reworded, gently"},
+        state=journal_bodies,
+    ),
+    Route(
+        "reword private entry",
+        "POST",
+        "/journal/{private}/edit/",
+        pages(partner_a=Redirect("/journal/{private}/")),
+        data={"body": "Reworded, privately"},
+        state=journal_bodies,
+    ),
+    Route(
+        "say I read a couple entry",
+        "POST",
+        "/journal/{couple}/read/",
+        pages(partner_b=Redirect("/journal/{couple}/")),
+        state=read_marks,
+    ),
+    Route(
+        "say I read an entry kept for the clinician",
+        "POST",
+        "/journal/{clinician_entry}/read/",
+        pages(),
+        state=read_marks,
     ),
     Route(
         # One tap is not enough: without the confirmation the entry stays, whoever asks.

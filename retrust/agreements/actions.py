@@ -29,6 +29,7 @@ from retrust.agreements.models import (
     Confirmation,
     Consent,
     Decision,
+    DisputeReply,
     Occurrence,
     Outcome,
     ScheduleKind,
@@ -43,6 +44,7 @@ from retrust.core.actions import (
     require_partner,
 )
 from retrust.core.models import Case, CaseStatus, Practice, Track
+from retrust.core.pause import SharedWorkPaused
 
 TITLE_MAX = 160
 TEXT_MAX = 4000
@@ -565,6 +567,120 @@ def answer_occurrence(
         case=occurrence.case,
     )
     return confirmation
+
+
+MOST_DAYS_AT_ONCE = 31
+REPLY_MAX = 1000
+
+
+def _day(day: date) -> str:
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+@transaction.atomic
+def record_days(
+    actor: Any, commitment: Commitment, *, outcomes: dict[date, str]
+) -> list[Occurrence]:
+    """The committer records several days at once, each kept or missed: all of them or none.
+
+    Each day goes through ``record_occurrence``, so the rules are the same as for one day; a
+    double submit finds every day already recorded the same way and changes nothing. A day that
+    already holds a different record is not changed from here: nothing is saved, and the
+    message names the day.
+    """
+    if not outcomes:
+        raise ActionError("Choose kept or missed for at least one day.", "days")
+    if len(outcomes) > MOST_DAYS_AT_ONCE:
+        raise ActionError(f"Record at most {MOST_DAYS_AT_ONCE} days at once.", "days")
+    recorded = []
+    for day in sorted(outcomes):
+        try:
+            recorded.append(record_occurrence(actor, commitment, due_on=day, outcome=outcomes[day]))
+        except AlreadyRecorded as exc:
+            raise ActionError(
+                f"{_day(day)} is already recorded as {exc.existing.get_outcome_display().lower()}"
+                ". Nothing was saved: change that day on its own, then record the others.",
+                "days",
+            ) from exc
+        except SharedWorkPaused:
+            raise
+        except ActionError as exc:
+            raise ActionError(f"{_day(day)}: {exc.message} Nothing was saved.", "days") from exc
+    return recorded
+
+
+@transaction.atomic
+def confirm_days(
+    actor: Any, commitment: Commitment, *, occurrence_ids: list[int]
+) -> list[Confirmation]:
+    """The other partner confirms several recorded days of one commitment at once.
+
+    All or none: each day goes through ``answer_occurrence``; confirming a day already
+    confirmed changes nothing, so a double submit is harmless.
+    """
+    require_partner(actor, commitment.case)
+    if not occurrence_ids:
+        raise ActionError("Tick at least one day to confirm.", "occurrences")
+    found = {
+        occurrence.pk: occurrence
+        for occurrence in Occurrence.objects.visible_to(actor)
+        .filter(commitment=commitment, pk__in=occurrence_ids)
+        .exclude(author_id=actor.pk)
+        .select_related("case")
+    }
+    if len(found) != len(set(occurrence_ids)):
+        raise ActionError(
+            "One of the ticked days is no longer there to confirm. Nothing was saved.",
+            "occurrences",
+        )
+    confirmations = []
+    for pk in sorted(found, key=lambda pk: found[pk].due_on):
+        occurrence = found[pk]
+        try:
+            confirmations.append(answer_occurrence(actor, occurrence, verdict=Verdict.CONFIRMED))
+        except SharedWorkPaused:
+            raise
+        except ActionError as exc:
+            raise ActionError(
+                f"{_day(occurrence.due_on)}: {exc.message} Nothing was saved.", "occurrences"
+            ) from exc
+    return confirmations
+
+
+@transaction.atomic
+def reply_to_dispute(
+    actor: Any, occurrence: Occurrence, *, body: str, submission_key: str = ""
+) -> DisputeReply:
+    """A partner adds a short reply under a day seen differently; both partners and the
+    case's clinician read the thread. The software never settles it."""
+    require_partner(actor, occurrence.case)
+    _open(occurrence.case)
+    _shared(actor, occurrence.case)
+    disputed = Confirmation.objects.filter(occurrence=occurrence, verdict=Verdict.DISPUTED).exists()
+    if not disputed:
+        raise ActionError("Replies are for a day one of you saw differently.", "body")
+    body = _text(body, "body", REPLY_MAX, "Write a few words first.")
+    if submission_key:
+        done = DisputeReply.objects.filter(submission_key=submission_key, author=actor).first()
+        if done is not None:
+            return done
+    try:
+        with transaction.atomic():
+            reply = DisputeReply.objects.create(
+                case=occurrence.case,
+                author=actor,
+                visibility=SHARED,
+                occurrence=occurrence,
+                body=body,
+                submission_key=submission_key or None,
+            )
+    except IntegrityError:
+        return DisputeReply.objects.get(submission_key=submission_key)
+    _touch(occurrence.case, actor)
+    audit.record(
+        actor, "retrust.occurrence.dispute.replied", target=occurrence, case=occurrence.case
+    )
+    return reply
 
 
 # --- breaches -----------------------------------------------------------------------------

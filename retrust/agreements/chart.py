@@ -14,7 +14,7 @@ from retrust.agreements.ledger import Estimate
 
 WIDTH = 420
 HEIGHT = 210
-LEFT = 40
+LEFT = 54  # room for "100%" in the larger type a phone needs
 RIGHT = 14
 TOP = 12
 BOTTOM = 28

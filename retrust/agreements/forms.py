@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -221,3 +222,68 @@ class SettingsForm(Form):
     breach_period_days = forms.IntegerField(
         label="Within this many days", min_value=1, max_value=365
     )
+
+
+def _day_label(day: date) -> str:
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+class RecordDaysForm(Form):
+    """Several days not yet recorded, each kept or missed, in one go. A day left blank waits."""
+
+    id_prefix = "days"
+
+    def __init__(self, *args: Any, days: list[date], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.days = days
+        for day in days:
+            self.fields[f"day_{day.isoformat()}"] = forms.ChoiceField(
+                label=_day_label(day),
+                choices=[(Outcome.KEPT, "Kept"), (Outcome.MISSED, "Missed")],
+                widget=forms.RadioSelect,
+                required=False,
+            )
+
+    def day_fields(self) -> list[forms.BoundField]:
+        return [self[f"day_{day.isoformat()}"] for day in self.days]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        data["outcomes"] = {
+            day: data[f"day_{day.isoformat()}"]
+            for day in self.days
+            if data.get(f"day_{day.isoformat()}")
+        }
+        return data
+
+
+class ConfirmDaysForm(Form):
+    """The other partner's ticks: the recorded days they confirm, all at once."""
+
+    id_prefix = "confirm"
+
+    def __init__(self, *args: Any, occurrences: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["occurrences"] = forms.TypedMultipleChoiceField(
+            label="Days to confirm",
+            choices=[
+                (o.pk, f"{_day_label(o.due_on)}: {o.get_outcome_display().lower()}")
+                for o in occurrences
+            ],
+            coerce=int,
+            widget=forms.CheckboxSelectMultiple,
+            required=False,
+            initial=[o.pk for o in occurrences],
+        )
+
+
+class ReplyForm(Form):
+    id_prefix = "reply"
+
+    body = forms.CharField(
+        label="Your reply",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Your partner and your clinician will read it.",
+    )
+    submission_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)

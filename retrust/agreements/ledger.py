@@ -104,6 +104,15 @@ class Estimate:
     def enough(self) -> bool:
         return self.mean is not None
 
+    def plain(self) -> str:
+        """The estimate for partner pages, e.g. "about 82% (likely between 74% and 89%)"."""
+        if self.mean is None or self.low is None or self.high is None:
+            return NOT_ENOUGH_DATA.lower()
+        return (
+            f"about {round(self.mean * 100)}% "
+            f"(likely between {round(self.low * 100)}% and {round(self.high * 100)}%)"
+        )
+
     def describe(self) -> str:
         """A plain sentence for people, e.g. "About 82% kept (likely 74–89%)"."""
         if self.mean is None or self.low is None or self.high is None:
@@ -241,6 +250,44 @@ def estimate(
         self_reported_weight=self_reported_weight,
         minimum=minimum,
     )[0]
+
+
+RECENT_DAYS = 7
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """The plain count: of the last ``recorded`` occurrences on record, ``kept`` were kept."""
+
+    kept: int
+    recorded: int
+    # "day"; "time" for a commitment that applies now and then; "" for several commitments.
+    unit: str = "day"
+
+    def describe(self) -> str:
+        """E.g. "Kept 6 of the last 6 days recorded"; "Nothing recorded yet" when empty."""
+        if self.recorded == 0:
+            return "Nothing recorded yet"
+        if self.recorded == 1:
+            return f"Kept {self.kept} of the 1 {self.unit or 'time'} recorded so far"
+        units = f" {self.unit}s" if self.unit else ""
+        return f"Kept {self.kept} of the last {self.recorded}{units} recorded"
+
+
+def recent_tally(
+    observations: Iterable[Observation], last: int = RECENT_DAYS, unit: str = "day"
+) -> Tally:
+    """How many of the latest ``last`` recorded occurrences were kept, counted plainly.
+
+    Disputed occurrences are left out, as they are from the estimate: a day the two partners
+    see differently is for them to talk through, not to count.
+    """
+    latest = sorted(
+        (obs for obs in observations if obs.source is not Source.DISPUTED),
+        key=lambda obs: obs.on,
+        reverse=True,
+    )[:last]
+    return Tally(kept=sum(1 for obs in latest if obs.kept), recorded=len(latest), unit=unit)
 
 
 def current_streak(observations: Iterable[Observation]) -> int:

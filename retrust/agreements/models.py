@@ -279,3 +279,19 @@ class BreachReport(PartnerAuthored):
 
     def __str__(self) -> str:
         return f"Breach report on agreement {self.agreement_id}"
+
+
+class DisputeReply(PartnerAuthored):
+    """A short reply in the thread under a day seen differently: both partners write, the
+    case's clinician reads. Always shared with the couple, like the day it answers."""
+
+    occurrence = models.ForeignKey(Occurrence, on_delete=models.CASCADE, related_name="replies")
+    body = models.TextField(max_length=1000)
+    submission_key = models.CharField(max_length=40, null=True, blank=True, unique=True)
+
+    class Meta(PartnerAuthored.Meta):
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "dispute replies"
+
+    def __str__(self) -> str:
+        return f"Reply by {self.author} on occurrence {self.occurrence_id}"

@@ -29,6 +29,7 @@ from retrust.agreements.models import (
     BreachReport,
     Commitment,
     Consent,
+    DisputeReply,
     Occurrence,
 )
 
@@ -89,6 +90,7 @@ class Ledger:
     estimate: ledger.Estimate
     streak: int
     points: list[ledger.Estimate]
+    tally: ledger.Tally
 
     @cached_property
     def chart(self) -> charts.Chart:
@@ -105,10 +107,15 @@ def chart_days(first: date | None, today: date) -> list[date]:
     return sorted(day for day in days if day >= first - timedelta(days=step - 1))
 
 
-def build_ledger(observations: list[ledger.Observation], today: date) -> Ledger:
+def build_ledger(observations: list[ledger.Observation], today: date, unit: str = "day") -> Ledger:
     first = min((obs.on for obs in observations), default=None)
     points = ledger.series(observations, chart_days(first, today))
-    return Ledger(estimate=points[-1], streak=ledger.current_streak(observations), points=points)
+    return Ledger(
+        estimate=points[-1],
+        streak=ledger.current_streak(observations),
+        points=points,
+        tally=ledger.recent_tally(observations, unit=unit),
+    )
 
 
 # --- agreements -----------------------------------------------------------------------------
@@ -185,6 +192,9 @@ def commitments(access: Any, today: date, *, current_only: bool = False) -> list
         observations = grouped.get(commitment.pk, [])
         commitment.estimate = ledger.estimate(observations, today)  # type: ignore[attr-defined]
         commitment.streak = ledger.current_streak(observations)  # type: ignore[attr-defined]
+        commitment.tally = ledger.recent_tally(  # type: ignore[attr-defined]
+            observations, unit=unit_of(commitment)
+        )
     return found
 
 
@@ -195,11 +205,13 @@ def _occurrences_of(access: Any, commitment: Commitment) -> QuerySet[Occurrence]
 
 
 def occurrences(access: Any, commitment: Commitment, limit: int) -> list[Occurrence]:
-    """A commitment's recorded days, newest first, with their notes and the other partner's
-    ``answer`` (a ``Confirmation`` or ``None``)."""
+    """A commitment's recorded days, newest first, with their notes, the other partner's
+    ``answer`` (a ``Confirmation`` or ``None``) and the replies under a day seen differently."""
+    replies = access.read(DisputeReply.objects.all(), COMMITMENT).select_related("author")
     found = list(
         _occurrences_of(access, commitment)
         .select_related("confirmation__partner")
+        .prefetch_related(Prefetch("replies", queryset=replies.order_by("created_at", "id")))
         .order_by("-due_on", "-id")[:limit]
     )
     for occurrence in found:
@@ -207,21 +219,31 @@ def occurrences(access: Any, commitment: Commitment, limit: int) -> list[Occurre
     return found
 
 
+def unit_of(commitment: Commitment) -> str:
+    """What one occurrence is called: a day, or a time for "each time it applies"."""
+    return "time" if commitment.schedule == "each_time" else "day"
+
+
 def commitment_ledger(access: Any, commitment: Commitment, today: date) -> Ledger:
     rows = occurrence_rows(_occurrences_of(access, commitment))
-    return build_ledger([as_observation(row) for row in rows], today)
+    return build_ledger([as_observation(row) for row in rows], today, unit_of(commitment))
+
+
+def recent_due_days(commitment: Commitment, today: date) -> list[date]:
+    """The days of the last two weeks on which the commitment was due, oldest first."""
+    return schedules.due_dates(
+        schedules.Kind(commitment.schedule),
+        commitment.starts_on,
+        schedules.parse_weekdays(commitment.weekdays),
+        today - timedelta(days=UNRECORDED_WINDOW_DAYS - 1),
+        today,
+    )
 
 
 def unrecorded_days(access: Any, commitment: Commitment, today: date) -> list[date]:
     """Due days of the last two weeks with nothing recorded yet, newest first."""
     since = today - timedelta(days=UNRECORDED_WINDOW_DAYS - 1)
-    due = schedules.due_dates(
-        schedules.Kind(commitment.schedule),
-        commitment.starts_on,
-        schedules.parse_weekdays(commitment.weekdays),
-        since,
-        today,
-    )
+    due = recent_due_days(commitment, today)
     recorded = set(
         _occurrences_of(access, commitment)
         .filter(due_on__gte=since)
@@ -250,10 +272,12 @@ def case_ledger(access: Any, today: date) -> CaseLedger:
     by_author = observations_by_author(rows)
     by_commitment = observations_by_commitment(rows)
     partners = [
-        {"member": member, "ledger": build_ledger(by_author[member.user_id], today)}
+        {"member": member, "ledger": build_ledger(by_author[member.user_id], today, "")}
         for member in access.case.members.select_related("user")
         if member.user_id in by_author
     ]
     for commitment in found:
-        commitment.ledger = build_ledger(by_commitment.get(commitment.pk, []), today)  # type: ignore[attr-defined]
+        commitment.ledger = build_ledger(  # type: ignore[attr-defined]
+            by_commitment.get(commitment.pk, []), today, unit_of(commitment)
+        )
     return CaseLedger(partners=partners, commitments=found)

@@ -22,6 +22,17 @@ urlpatterns = [
     path("breaches/<int:breach_id>/respond/", views.respond_to_breach, name="respond_to_breach"),
     path("commitments/<int:commitment_id>/", views.commitment_detail, name="commitment_detail"),
     path("commitments/<int:commitment_id>/record/", views.record, name="record_occurrence"),
+    path("commitments/<int:commitment_id>/days/", views.record_days, name="record_days"),
+    path(
+        "commitments/<int:commitment_id>/confirmations/",
+        views.confirm_days,
+        name="confirm_days",
+    ),
+    path(
+        "occurrences/<int:occurrence_id>/replies/",
+        views.reply_to_dispute,
+        name="reply_to_dispute",
+    ),
     path("commitments/<int:commitment_id>/end/", views.end_commitment, name="end_commitment"),
     path("occurrences/<int:occurrence_id>/answer/", views.answer, name="answer_occurrence"),
     path("practice/agreements/", views.practice_settings, name="agreement_settings"),

@@ -19,6 +19,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -30,11 +31,14 @@ from retrust.agreements.forms import (
     BreachForm,
     BreachResponseForm,
     CommitmentForm,
+    ConfirmDaysForm,
     DeclineForm,
     NoteForm,
     ProposeForm,
+    RecordDaysForm,
     RecordForm,
     RenegotiateForm,
+    ReplyForm,
     SettingsForm,
     StopForm,
 )
@@ -46,8 +50,8 @@ from retrust.agreements.models import (
     Occurrence,
 )
 from retrust.core import policy
-from retrust.core.decorators import case_view, staff_required
-from retrust.core.models import CaseStatus, Track
+from retrust.core.decorators import case_view, partner_case_index, staff_required
+from retrust.core.models import Track
 from retrust.core.policy import CLINICIAN, MEMBER, PARTNER, As, CaseAccess
 from retrust.core.submission import submit
 
@@ -102,16 +106,7 @@ def _new_key() -> str:
 # --- partner index -------------------------------------------------------------------------
 
 
-@login_required
-def agreements_home(request: HttpRequest) -> HttpResponse:
-    """The nav entry: straight to the agreements of a partner's case, or a choice of cases."""
-    cases = list(policy.partner_cases_for(request.user).order_by("-created_at"))
-    if not cases:
-        raise Http404("No such page.")
-    open_cases = [case for case in cases if case.status != CaseStatus.CLOSED]
-    if len(cases) == 1 or len(open_cases) == 1:
-        return redirect("case_agreements", case_id=(open_cases or cases)[0].pk)
-    return render(request, "agreements/home.html", {"cases": cases})
+agreements_home = partner_case_index("Agreements", "case_agreements")
 
 
 # --- a case's agreements and commitments ---------------------------------------------------
@@ -435,6 +430,9 @@ def _commitment_page(
     record_form: RecordForm | None = None,
     stop_form: StopForm | None = None,
     answering: tuple[int, AnswerForm] | None = None,
+    days_form: RecordDaysForm | None = None,
+    confirm_form: ConfirmDaysForm | None = None,
+    replying: tuple[int, ReplyForm] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     """``answering``: an occurrence and the refused answer to it, shown in its place."""
@@ -451,7 +449,30 @@ def _commitment_page(
     if answering is not None and not any(o.pk == answering[0] for o in recent):
         for errors in answering[1].errors.values():
             messages.error(request, " ".join(errors))
+    to_confirm = [o for o in recent if o.can_answer and o.answer is None]  # type: ignore[attr-defined]
+    if len(to_confirm) > 1 and confirm_form is None:
+        confirm_form = ConfirmDaysForm(occurrences=to_confirm)
+    for occurrence in recent:
+        disputed = occurrence.answer is not None and occurrence.answer.verdict == "disputed"  # type: ignore[attr-defined]
+        occurrence.reply_form = None  # type: ignore[attr-defined]
+        if disputed and access.can_share:
+            refused = replying is not None and replying[0] == occurrence.pk
+            occurrence.reply_form = (  # type: ignore[attr-defined]
+                replying[1]  # type: ignore[index]
+                if refused
+                else ReplyForm(
+                    initial={"submission_key": _new_key()}, auto_id=f"reply{occurrence.pk}_%s"
+                )
+            )
+    if replying is not None and not any(
+        o.pk == replying[0] and o.reply_form is not None  # type: ignore[attr-defined]
+        for o in recent
+    ):
+        for errors in replying[1].errors.values():
+            messages.error(request, " ".join(errors))
     unrecorded = queries.unrecorded_days(access, commitment, today) if mine else []
+    if mine and running and access.can_share and unrecorded and days_form is None:
+        days_form = RecordDaysForm(days=unrecorded)
     if mine and running and access.can_share and record_form is None:
         first = unrecorded[0] if unrecorded else today
         record_form = RecordForm(initial={"due_on": first, "submission_key": _new_key()})
@@ -468,6 +489,8 @@ def _commitment_page(
         "pause_message": _pause_message(access),
         "recent": recent,
         "unrecorded": unrecorded,
+        "days_form": days_form,
+        "confirm_form": confirm_form,
         "ledger": queries.commitment_ledger(access, commitment, today),
         "each_time": commitment.schedule == "each_time",
     }
@@ -553,6 +576,114 @@ def answer(request: HttpRequest, occurrence_id: int) -> HttpResponse:
             if confirmation.verdict == "confirmed"
             else "Noted. Your clinician will see that you saw it differently."
         ),
+    )
+
+
+def _rebound(refused: Any, shown: Any) -> Any:
+    """The form to show after a refusal: only the days still open, with the refusal on it."""
+    shown.is_valid()
+    for errors in refused.errors.values():
+        for error in errors:
+            if error not in shown.non_field_errors():
+                shown.add_error(None, error)
+    return shown
+
+
+def _days_recorded(recorded: list[Occurrence]) -> str:
+    kept = sum(1 for o in recorded if o.outcome == "kept")
+    days = len(recorded)
+    return f"Recorded {days} day{'s' if days != 1 else ''}: {kept} kept, {days - kept} missed."
+
+
+@require_POST
+@login_required
+def record_days(request: HttpRequest, commitment_id: int) -> HttpResponse:
+    access, commitment = _own_commitment(request, commitment_id)
+    # Every due day of the window, not only those still open: a second submit of the same
+    # form then finds its days recorded the same way and changes nothing.
+    due = queries.recent_due_days(commitment, timezone.localdate())
+    form = RecordDaysForm(request.POST, days=list(reversed(due)))
+    return submit(
+        request,
+        form,
+        lambda data: actions.record_days(access.user, commitment, outcomes=data["outcomes"]),
+        done=lambda recorded: _to_commitment(commitment.pk),
+        again=lambda form, status: _commitment_page(
+            request,
+            access,
+            commitment,
+            days_form=_rebound(
+                form,
+                RecordDaysForm(
+                    request.POST,
+                    days=queries.unrecorded_days(access, commitment, timezone.localdate()),
+                ),
+            ),
+            status=status,
+        ),
+        message=_days_recorded,
+    )
+
+
+@require_POST
+@login_required
+def confirm_days(request: HttpRequest, commitment_id: int) -> HttpResponse:
+    access, commitment = _commitment(request, commitment_id, PARTNER)
+    if commitment.author_id == access.user.pk:
+        raise Http404("No such page.")
+    # Answered days stay valid choices: confirming one again changes nothing (a double submit).
+    recent = queries.occurrences(access, commitment, RECENT_OCCURRENCES)
+    form = ConfirmDaysForm(request.POST, occurrences=recent)
+    return submit(
+        request,
+        form,
+        lambda data: actions.confirm_days(
+            access.user, commitment, occurrence_ids=data["occurrences"]
+        ),
+        done=lambda confirmed: _to_commitment(commitment.pk),
+        again=lambda form, status: _commitment_page(
+            request,
+            access,
+            commitment,
+            confirm_form=_rebound(
+                form,
+                ConfirmDaysForm(
+                    request.POST,
+                    occurrences=[o for o in recent if o.answer is None],  # type: ignore[attr-defined]
+                ),
+            ),
+            status=status,
+        ),
+        message=lambda confirmed: (
+            f"Confirmed {len(confirmed)} day{'s' if len(confirmed) != 1 else ''}. "
+            "Thank you for noticing."
+        ),
+    )
+
+
+@require_POST
+@login_required
+def reply_to_dispute(request: HttpRequest, occurrence_id: int) -> HttpResponse:
+    queryset = Occurrence.objects.select_related("case__practice")
+    access, occurrence = _open_record(request, queryset, occurrence_id, PARTNER)
+    form = ReplyForm(request.POST, auto_id=f"reply{occurrence.pk}_%s")
+
+    def again(form: Any, status: int) -> HttpResponse:
+        commitment = access.get(_commitments(), occurrence.commitment_id)
+        page = _commitment_page(
+            request, access, commitment, replying=(occurrence.pk, form), status=status
+        )
+        return page
+
+    return submit(
+        request,
+        form,
+        lambda data: actions.reply_to_dispute(access.user, occurrence, **data),
+        done=lambda reply: redirect(
+            f"{reverse('commitment_detail', args=[occurrence.commitment_id])}#day-{occurrence.pk}"
+        ),
+        again=again,
+        message="Sent. Your partner and your clinician can read it.",
     )
 
 

@@ -262,6 +262,19 @@ def _item_label(instrument: Instrument, link_id: str) -> str:
         return link_id
 
 
+def _unanswered(instrument: Instrument, missing: list[str]) -> str:
+    """Every question still open, named at once, e.g. "Questions 2 and 5 have no answer yet"."""
+    labels = [_item_label(instrument, link_id) for link_id in missing]
+    if len(labels) == 1:
+        return f"{labels[0]} has no answer yet. Choose one to finish (your other answers are kept)."
+    numbers = [label.removeprefix("Question ") for label in labels]
+    listed = ", ".join(numbers[:-1]) + f" and {numbers[-1]}"
+    return (
+        f"Questions {listed} have no answer yet. Choose one for each to finish (your other "
+        "answers are kept)."
+    )
+
+
 @transaction.atomic
 def save_draft(
     partner: User, schedule: MeasureSchedule, answers: dict[str, Any]
@@ -336,11 +349,7 @@ def submit_response(
     cleaned = _checked(instrument, answers)
     missing = missing_required(instrument, cleaned)
     if missing:
-        raise ActionError(
-            f"{_item_label(instrument, missing[0])} has no answer yet. Choose one to finish "
-            "(your other answers are kept).",
-            missing[0],
-        )
+        raise ActionError(_unanswered(instrument, missing), missing[0])
     scores = score(instrument, cleaned)
     first = next(iter(scores.values()), None)
     previous = (

@@ -14,7 +14,15 @@ class AssessmentsConfig(AppConfig):
         from retrust.assessments.demo import seed_demo_measures
         from retrust.core.registry import NavEntry, demo_seeder, nav_entry
 
-        nav_entry(NavEntry("My check-ins", "my_checkins", "partner", order=40))
+        nav_entry(
+            NavEntry(
+                "My check-ins",
+                "my_checkins",
+                "partner",
+                current=("answer_checkin", "save_checkin_draft", "checkin_done"),
+                order=40,
+            )
+        )
         demo_seeder(seed_demo_measures, order=30)
         # Validate every instrument file now: a broken file stops start-up, naming the file
         # and the field, instead of failing later in front of a partner.

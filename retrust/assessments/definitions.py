@@ -171,6 +171,12 @@ class Instrument(_Strict):
     scales: list[Scale] = []
     alerts: list[AlertRule] = []
 
+    @property
+    def asks_about_self_harm(self) -> bool:
+        """Whether an item can raise a safety alert (PHQ-9 item 9): the forms that show the
+        crisis box at the top. Every page keeps the crisis link in its footer."""
+        return bool(self.alerts)
+
     @model_validator(mode="after")
     def _consistent(self) -> Instrument:
         seen: set[str] = set()

@@ -32,6 +32,7 @@ from retrust.assessments.forms import (
 )
 from retrust.assessments.models import MeasureResponse, MeasureSchedule, ResponseStatus
 from retrust.assessments.reliable_change import NO_FIGURE
+from retrust.assessments.scoring import missing_required
 from retrust.assessments.trajectories import score_range, trajectory
 from retrust.core import policy
 from retrust.core.decorators import case_view
@@ -157,6 +158,20 @@ def _form_items(
     return rows
 
 
+def _flagged(
+    instrument: Instrument, form: AnswersForm | None, answers: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The items to mark on a refused form: those with an error, and every required question
+    still unanswered when it was sent, so all of them show at once."""
+    if form is None or not form.is_bound:
+        return None
+    flagged: dict[str, Any] = dict(form.errors)
+    if form.errors and form.data.get("action") != "save":
+        for link_id in missing_required(instrument, answers):
+            flagged.setdefault(link_id, True)
+    return flagged
+
+
 @login_required
 def answer_checkin(request: HttpRequest, schedule_id: int) -> HttpResponse:
     user: Any = request.user
@@ -184,11 +199,11 @@ def answer_checkin(request: HttpRequest, schedule_id: int) -> HttpResponse:
             answers = dict(source.answers) if source else {}
             errors = []
         context = {
-            "resources": resources_for(user) if instrument.touches_mood_or_safety else [],
+            "resources": resources_for(user) if instrument.asks_about_self_harm else [],
             "schedule": schedule,
             "instrument": instrument,
             "round": round_,
-            "items": _form_items(instrument, answers, form.errors if form else None),
+            "items": _form_items(instrument, answers, _flagged(instrument, form, answers)),
             "errors": errors,
             "already": already,
             "submission_key": submission_key,

@@ -12,4 +12,23 @@ class ConversationsConfig(AppConfig):
         register(datarights)  # its part of a person's export and of a deletion
         from retrust.core.registry import NavEntry, nav_entry
 
-        nav_entry(NavEntry("Talk", "talk_home", "partner", current=("talk",), order=50))
+        nav_entry(
+            NavEntry(
+                "Talk",
+                "talk_home",
+                "partner",
+                current=(
+                    "talk",
+                    "gentle_start",
+                    "open_conversation",
+                    "conversation",
+                    "post_turn",
+                    "call_break",
+                    "open_review",
+                    "review",
+                    "comment_on_review",
+                    "triggers",
+                ),
+                order=50,
+            )
+        )

@@ -38,6 +38,7 @@ from retrust.core.models import (
     Invitation,
     InvitationRole,
     JournalEntry,
+    JournalReadMark,
     PartnerAuthored,
     PartnerRole,
     Practice,
@@ -794,6 +795,55 @@ def change_journal_visibility(author: User, entry: JournalEntry, visibility: str
         private=audit.private_to_author(chosen),
     )
     return entry
+
+
+@transaction.atomic
+def edit_journal_entry(author: User, entry: JournalEntry, *, body: str) -> JournalEntry:
+    """The author rewords an entry, until the other partner has said they read it: after that
+    it stays as it was read (a new entry can add to it)."""
+    if entry.author_id != author.pk:
+        raise ActionError("Only the person who wrote this can change it.")
+    if entry.case.status == CaseStatus.CLOSED:
+        raise ActionError("This case is closed. You can still read what you wrote.")
+    body = (body or "").strip()
+    if not body:
+        raise ActionError("Write something first, or delete the entry instead.", "body")
+    if len(body) > 10_000:
+        raise ActionError("Please keep this under 10,000 characters.", "body")
+    if body == entry.body:
+        return entry
+    # Changing what the other partner can read is sharing: it waits during a pause.
+    _require_sharing_allowed(author, entry.case, Visibility(entry.visibility))
+    if JournalReadMark.objects.filter(entry=entry).exists():
+        raise ActionError(
+            "Your partner has already read this, so it stays as they read it. You can write a "
+            "new entry to add to it.",
+            "body",
+        )
+    entry.body = body
+    entry.save(update_fields=["body", "updated_at"])
+    audit.record(
+        author,
+        "retrust.journal.edited",
+        target=entry,
+        case=entry.case,
+        private=audit.private_to_author(entry.visibility),
+    )
+    return entry
+
+
+@transaction.atomic
+def mark_journal_read(reader: User, entry: JournalEntry) -> JournalReadMark:
+    """The other partner says "I read this" on an entry shared with both of them."""
+    if entry.author_id == reader.pk or not policy.is_partner(reader, entry.case):
+        raise ActionError("Only your partner can say they read this.")
+    if entry.visibility != Visibility.COUPLE.value:
+        raise ActionError("Only entries shared with both of you can be marked as read.")
+    pause.require_couple_work_allowed(entry.case, reader)
+    mark, created = JournalReadMark.objects.get_or_create(entry=entry, reader=reader)
+    if created:
+        audit.record(reader, "retrust.journal.read_marked", target=entry, case=entry.case)
+    return mark
 
 
 @transaction.atomic

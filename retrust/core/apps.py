@@ -21,7 +21,25 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from retrust.core.registry import NavEntry, nav_entry, record_describer
 
-        nav_entry(NavEntry("My space", "partner_home", "partner", order=10))
+        nav_entry(
+            NavEntry(
+                "My space",
+                "partner_home",
+                "partner",
+                # The journal and the private safety questions are opened from the home page.
+                current=(
+                    "write_journal",
+                    "journal_entry",
+                    "delete_journal",
+                    "edit_journal",
+                    "mark_journal_read",
+                    "show_held_record",
+                    "safety_check",
+                    "safety_thanks",
+                ),
+                order=10,
+            )
+        )
         record_describer("core.journalentry", _describe_journal_entry)
         from retrust.core import account_data, signals  # noqa: F401  (audit receivers)
         from retrust.core.datarights import register

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 
 from retrust.core import policy
 
@@ -46,3 +47,21 @@ def case_view(as_: policy.As = policy.MEMBER) -> Callable[[View], View]:
         return wrapper
 
     return decorate
+
+
+def partner_case_index(title: str, url_name: str) -> View:
+    """A partner's menu entry: straight to the page ``url_name`` of their case (the one still
+    open, if several), or a choice of cases. People in no case as a partner get 404."""
+
+    @login_required
+    def view(request: HttpRequest) -> HttpResponse:
+        cases = list(policy.partner_cases_for(request.user).order_by("-created_at"))
+        if not cases:
+            raise Http404("No such page.")
+        open_cases = [case for case in cases if case.status != "closed"]
+        if len(cases) == 1 or len(open_cases) == 1:
+            return redirect(url_name, case_id=(open_cases or cases)[0].pk)
+        context = {"cases": cases, "title": title, "url_name": url_name}
+        return render(request, "core/choose_case.html", context)
+
+    return view

@@ -147,6 +147,15 @@ class VisibilityForm(_VisibilityMixin, forms.Form):
         self._set_visibility(solo=solo, paused=paused)
 
 
+class JournalEditForm(forms.Form):
+    body = forms.CharField(
+        label="What you wrote",
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Write something first, or delete the entry instead."},
+    )
+
+
 class DeleteForm(forms.Form):
     """The second step of deleting: sent only from the page that asks "are you sure?"."""
 

@@ -298,6 +298,22 @@ class JournalEntry(PartnerAuthored):
         return f"Journal entry by {self.author} on {self.created_at:%Y-%m-%d}"
 
 
+class JournalReadMark(models.Model):
+    """The other partner's "I read this" on an entry shared with both: a nod, not a reply."""
+
+    entry = models.ForeignKey(JournalEntry, on_delete=models.CASCADE, related_name="read_marks")
+    reader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "reader"], name="one_read_mark_each")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reader} read journal entry {self.entry_id}"
+
+
 class HeldRecord(models.Model):
     """A "both of us" record its author wrote before the other partner joined the case.
 

@@ -29,6 +29,7 @@ from retrust.core.forms import (
     AcceptInvitationForm,
     ApiTokenForm,
     DeleteForm,
+    JournalEditForm,
     JournalForm,
     SignInForm,
     TwoFactorForm,
@@ -404,9 +405,9 @@ def _home_page(request: HttpRequest, status: int = 200, problem: str = "") -> Ht
     for row in through.objects.filter(case_id__in=case_ids).select_related("user"):
         clinicians.setdefault(row.case_id, []).append(row.user.name)
     entries = list(
-        policy.visible_in(accesses, JournalEntry.objects.select_related("author")).order_by(
-            "-created_at"
-        )[:50]
+        policy.visible_in(accesses, JournalEntry.objects.select_related("author"))
+        .prefetch_related("read_marks")
+        .order_by("-created_at")[:50]
     )
     held = _held_for(user, accesses)
     panels = registry.panels_for(user, case_ids)
@@ -471,20 +472,26 @@ def _entry_access(
     )
 
 
-@never_cache
-@login_required
-def journal_entry(request: HttpRequest, entry_id: int) -> HttpResponse:
-    access, entry = _entry_access(request, entry_id)
+def _entry_page(
+    request: HttpRequest,
+    access: policy.CaseAccess,
+    entry: JournalEntry,
+    *,
+    form: forms.Form | None = None,
+    edit_form: forms.Form | None = None,
+    read_form: forms.Form | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """One entry: its author changes who reads it and its words; the other partner may say
+    "I read this" on an entry shared with both of them."""
     is_author = entry.author_id == access.user.pk
-    if request.method == "POST" and not is_author:
-        raise Http404("No such page.")
     solo = _solo(access) if is_author else False
-    form = VisibilityForm(
-        request.POST if request.method == "POST" else None,
-        initial={"visibility": entry.visibility},
-        solo=solo,
-        paused=access.held,
-    )
+    if form is None:
+        form = VisibilityForm(
+            initial={"visibility": entry.visibility}, solo=solo, paused=access.held
+        )
+    marks = list(entry.read_marks.select_related("reader"))
+    mine = next((m for m in marks if m.reader_id == access.user.pk), None)
     held = (
         HeldRecord.objects.filter(
             record_type=JournalEntry._meta.label_lower,
@@ -496,27 +503,87 @@ def journal_entry(request: HttpRequest, entry_id: int) -> HttpResponse:
         if is_author
         else None
     )
+    may_edit = is_author and not marks and entry.case.status != "closed"
+    if may_edit and edit_form is None:
+        edit_form = JournalEditForm(initial={"body": entry.body})
+    context = {
+        "entry": entry,
+        "is_author": is_author,
+        "form": form,
+        "edit_form": edit_form
+        if may_edit or (edit_form is not None and edit_form.errors)
+        else None,
+        "access": access,
+        "solo": solo,
+        "held": held,
+        "read_marks": marks,
+        "read_by_me": mine,
+        "may_mark_read": (
+            not is_author
+            and access.is_partner
+            and entry.visibility == Visibility.COUPLE.value
+            and mine is None
+            and not access.held
+        ),
+        "read_form": read_form,
+    }
+    return render(request, "core/journal_entry.html", context, status=status)
 
-    def page(form: forms.Form, status: int = 200) -> HttpResponse:
-        context = {
-            "entry": entry,
-            "is_author": is_author,
-            "form": form,
-            "access": access,
-            "solo": solo,
-            "held": held,
-        }
-        return render(request, "core/journal_entry.html", context, status=status)
 
+@never_cache
+@login_required
+def journal_entry(request: HttpRequest, entry_id: int) -> HttpResponse:
+    access, entry = _entry_access(request, entry_id)
+    is_author = entry.author_id == access.user.pk
     if request.method != "POST":
-        return page(form)
+        return _entry_page(request, access, entry)
+    if not is_author:
+        raise Http404("No such page.")
+    form = VisibilityForm(request.POST, solo=_solo(access), paused=access.held)
     return submit(
         request,
         form,
         lambda data: actions.change_journal_visibility(access.user, entry, data["visibility"]),
         done=reverse("journal_entry", args=[entry.pk]),
-        again=page,
+        again=lambda f, status: _entry_page(request, access, entry, form=f, status=status),
         message="Updated who can read this.",
+    )
+
+
+@never_cache
+@require_POST
+@login_required
+def edit_journal(request: HttpRequest, entry_id: int) -> HttpResponse:
+    """The author rewords an entry, until the other partner has said they read it."""
+    access, _ = _entry_access(request, entry_id, what=None)
+    entry = access.get_to_change(JournalEntry.objects.select_related("case"), entry_id)
+    form = JournalEditForm(request.POST)
+    return submit(
+        request,
+        form,
+        lambda data: actions.edit_journal_entry(access.user, entry, body=data["body"]),
+        done=reverse("journal_entry", args=[entry.pk]),
+        again=lambda f, status: _entry_page(request, access, entry, edit_form=f, status=status),
+        message="Saved your changes.",
+    )
+
+
+@never_cache
+@require_POST
+@login_required
+def mark_journal_read(request: HttpRequest, entry_id: int) -> HttpResponse:
+    """The other partner's "I read this" on an entry shared with both of them."""
+    access, entry = _entry_access(request, entry_id)
+    if entry.author_id == access.user.pk or not access.is_partner:
+        raise Http404("No such page.")
+    back = reverse("partner_home") if request.POST.get("from") == "home" else None
+    return submit(
+        request,
+        forms.Form(request.POST),
+        lambda data: actions.mark_journal_read(access.user, entry),
+        done=back or reverse("journal_entry", args=[entry.pk]),
+        again=lambda f, status: _entry_page(request, access, entry, read_form=f, status=status),
+        message=f"Thank you. {entry.author.name} will see that you read it.",
     )
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from retrust.core import audit, pause
 from retrust.core.actions import (
+    ActionConflict,
     ActionError,
     mark_active,
     require_case_clinician,
@@ -21,11 +22,13 @@ from retrust.core.actions import (
 )
 from retrust.core.models import Case, CaseMember, CaseStatus, User
 from retrust.core.rules import ORDER, Visibility
-from retrust.program import content, queries, transitions
+from retrust.program import content, daily, queries, transitions
 from retrust.program.models import (
     AppreciationNote,
     Assignment,
     CaseGoal,
+    DailyAnswer,
+    DailyQuestionSettings,
     DiscernmentDecision,
     DiscernmentPath,
     ExerciseResponse,
@@ -625,3 +628,105 @@ def send_appreciation(
         details={"milestone": milestone_key},
     )
     return note
+
+
+# --- the daily question ---------------------------------------------------------------------
+
+
+class NewDay(ActionConflict):
+    """The question changed (a new day began) between opening the form and sending it."""
+
+
+@transaction.atomic
+def answer_daily_question(
+    actor: User, case: Case, *, body: str, prompt_id: str, today: date | None = None
+) -> DailyAnswer:
+    """A partner answers today's question. Shared with the couple, revealed together.
+
+    Sending the same words again changes nothing; different words replace the answer until the
+    other partner has answered too, after which it stays as both have read it.
+    """
+    require_partner(actor, case)
+    _require_open(case)
+    today = today or timezone.localdate()
+    found = DailyQuestionSettings.objects.filter(case=case).first()
+    prompt = queries.daily_prompt(case, found, today)
+    if prompt is None:
+        raise ActionError("There is no daily question in this case right now.")
+    pause.require_couple_work_allowed(case, actor)
+    if prompt_id != prompt.id:
+        raise NewDay(
+            "A new day's question has started since you opened this one. Nothing was saved: "
+            "here is today's.",
+            "body",
+        )
+    body = _text(body, "body", "Write a few words first.", daily.ANSWER_MAX)
+    existing = DailyAnswer.objects.select_for_update().filter(case=case, author=actor, day=today)
+    answer = existing.first()
+    if answer is not None:
+        if answer.body == body:
+            return answer
+        other_answered = (
+            DailyAnswer.objects.filter(case=case, day=today).exclude(author=actor).exists()
+        )
+        if other_answered:
+            raise ActionError(
+                "Your partner has read your answer already, so it stays as it is. You can "
+                "add to it tomorrow.",
+                "body",
+            )
+        answer.body = body
+        answer.save(update_fields=["body", "updated_at"])
+        audit.record(actor, "retrust.daily.answer.changed", target=answer, case=case)
+        return answer
+    answer, created = DailyAnswer.objects.get_or_create(
+        case=case,
+        author=actor,
+        day=today,
+        defaults={
+            "prompt_id": prompt.id,
+            "prompt_text": prompt.text,
+            "body": body,
+            "visibility": Visibility.COUPLE.value,
+        },
+    )
+    if created:
+        mark_active(actor, case)
+        audit.record(
+            actor,
+            "retrust.daily.answered",
+            target=answer,
+            case=case,
+            details={"prompt": prompt.id},
+        )
+    return answer
+
+
+@transaction.atomic
+def set_daily_question(
+    actor: User, case: Case, *, enabled: bool, decks: list[str]
+) -> DailyQuestionSettings:
+    """The clinician turns the daily question on or off for a case and picks its decks."""
+    require_case_clinician(actor, case)
+    _require_open(case)
+    known = daily.decks()
+    unknown = [key for key in decks if key not in known]
+    if unknown:
+        raise ActionError("Choose decks from the list.", "decks")
+    if enabled and not decks:
+        raise ActionError("Choose at least one deck, or turn the daily question off.", "decks")
+    chosen = [key for key in known if key in decks]
+    found = DailyQuestionSettings.objects.select_for_update().filter(case=case).first()
+    if found is not None and found.enabled == enabled and found.decks == chosen:
+        return found  # the same choice again: a double submit
+    found = found or DailyQuestionSettings(case=case)
+    found.enabled, found.decks, found.updated_by = enabled, chosen, actor
+    found.save()
+    audit.record(
+        actor,
+        "retrust.daily.settings.changed",
+        target=found,
+        case=case,
+        details={"enabled": enabled, "decks": chosen},
+    )
+    return found

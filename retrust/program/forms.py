@@ -193,3 +193,35 @@ class ResponseForm(forms.Form):
     def answers(self, data: dict[str, Any]) -> dict[str, str]:
         """The answers in ``cleaned_data``, by prompt key, as the actions take them."""
         return {key: str(data.get(f"answer_{key}") or "") for key in self.prompt_keys}
+
+
+class DailyAnswerForm(forms.Form):
+    body = forms.CharField(
+        label="Your answer",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 500}),
+        help_text="A line or two is plenty. Your partner reads it once they've answered too; "
+        "your clinician can read it as well.",
+        error_messages={"required": "Write a few words first."},
+    )
+    prompt_id = forms.CharField(widget=forms.HiddenInput, max_length=20)
+
+
+class DailySettingsForm(forms.Form):
+    enabled = forms.BooleanField(
+        label="Offer the daily question in this case", required=False, label_suffix=""
+    )
+    decks = forms.MultipleChoiceField(
+        label="Decks to draw from",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Each deck opens at the stages it suits; memories and repair come later on.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from retrust.program import daily
+
+        self.fields["decks"].choices = [
+            (key, f"{deck.title}: {deck.description}") for key, deck in daily.decks().items()
+        ]

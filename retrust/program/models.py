@@ -204,3 +204,48 @@ class AppreciationNote(PartnerAuthored):
 
     def __str__(self) -> str:
         return f"Appreciation note by {self.author}"
+
+
+class DailyQuestionSettings(models.Model):
+    """The clinician's choice for one case: the daily question on or off, and which decks.
+
+    No row means the default: on, every deck (individual work has no daily question).
+    """
+
+    case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, related_name="daily_question_settings"
+    )
+    enabled = models.BooleanField(default=True)
+    decks = models.JSONField(default=list)  # deck keys; empty with enabled means every deck
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "daily question settings"
+
+    def __str__(self) -> str:
+        return f"Daily question for {self.case}: {'on' if self.enabled else 'off'}"
+
+
+class DailyAnswer(PartnerAuthored):
+    """One partner's answer to the day's question. Shared with the couple and revealed
+    together: the other partner reads it once they have answered the same day too."""
+
+    day = models.DateField()
+    prompt_id = models.CharField(max_length=20)
+    # The words the person answered, kept with the answer should the deck be reworded later.
+    prompt_text = models.CharField(max_length=200)
+    body = EncryptedTextField(max_length=500)
+
+    class Meta(PartnerAuthored.Meta):
+        ordering = ["-day", "author_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "author", "day"], name="one_daily_answer_per_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Daily answer by {self.author} on {self.day}"

@@ -10,9 +10,11 @@ cards (their own check-ins, their own questionnaire answers) for that person and
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from retrust.agreements import ledger
@@ -25,10 +27,12 @@ from retrust.core import pause, policy
 from retrust.core.models import Case, CaseMember, Track
 from retrust.core.policy import CaseAccess
 from retrust.core.rules import Visibility
-from retrust.program import milestones, transitions
+from retrust.program import daily, milestones, transitions
 from retrust.program.models import (
     AppreciationNote,
     Assignment,
+    DailyAnswer,
+    DailyQuestionSettings,
     ExerciseResponse,
     ProposalState,
     StageProposal,
@@ -104,6 +108,22 @@ def assignment_access(user: Any, assignment_id: Any) -> tuple[CaseAccess, Assign
         raise Http404("No such homework.")
     assignment.case = access.case  # already fetched with its practice
     return access, assignment
+
+
+def sent_by_the_other(access: CaseAccess, assignment_ids: list[int]) -> set[int]:
+    """Of these assignments, those the other partner has sent answers to: whether, never what.
+
+    Something sent by a partner held by a pause does not count for the other partner until the
+    pause ends, as with everything else that partner shares meanwhile (one query).
+    """
+    return set(
+        ExerciseResponse.objects.filter(
+            case_id=access.case.pk, assignment_id__in=assignment_ids, submitted_at__isnull=False
+        )
+        .exclude(author_id=access.user.pk)
+        .exclude(pause.held_q())
+        .values_list("assignment_id", flat=True)
+    )
 
 
 # --- people in the case ---------------------------------------------------------------------
@@ -275,3 +295,97 @@ def milestones_for(
         partners_improvements=named,
     )
     return milestones.detect(facts, transitions.STAGE_NAMES)
+
+
+# --- the daily question ---------------------------------------------------------------------
+
+DAILY_ANSWERS = "daily_answers"  # what a clinician's read of daily answers is recorded as
+STREAK_WINDOW_DAYS = 366
+
+
+def daily_settings(case_ids: Any) -> dict[int, DailyQuestionSettings]:
+    return {row.case_id: row for row in DailyQuestionSettings.objects.filter(case_id__in=case_ids)}
+
+
+def daily_decks(case: Case, found: DailyQuestionSettings | None) -> tuple[str, ...]:
+    """The decks the case draws from; empty when the daily question is off for it."""
+    if case.track == Track.INDIVIDUAL or case.status == "closed":
+        return ()
+    if found is None:
+        return tuple(daily.decks())
+    if not found.enabled:
+        return ()
+    return tuple(key for key in found.decks or daily.decks() if key in daily.decks())
+
+
+def daily_prompt(case: Case, found: DailyQuestionSettings | None, day: date) -> daily.Prompt | None:
+    """The day's prompt for this case, or ``None`` when there is no daily question."""
+    chosen = daily_decks(case, found)
+    return daily.prompt_for(case.pk, day, case.stage, chosen) if chosen else None
+
+
+def daily_answers(access: CaseAccess) -> QuerySet[DailyAnswer]:
+    """Daily answers this person may read: a partner reads the other's answer for a day only
+    once they answered that day too (revealed together); a clinician's read is recorded."""
+    found = access.read(DailyAnswer.objects.all(), DAILY_ANSWERS)
+    if access.member is not None:
+        answered_too = DailyAnswer.objects.filter(
+            case_id=access.case.pk, author_id=access.user.pk, day=OuterRef("day")
+        )
+        found = found.filter(Q(author_id=access.user.pk) | Exists(answered_too))
+    return found
+
+
+@dataclass
+class DailyToday:
+    """One person's view of today's question in one case."""
+
+    case: Case
+    prompt: daily.Prompt | None
+    mine: DailyAnswer | None
+    theirs: DailyAnswer | None  # only once both answered
+    other_answered: bool
+    streak: daily.Streak
+
+    @property
+    def revealed(self) -> bool:
+        return self.mine is not None and self.theirs is not None
+
+
+def daily_today(user: Any, cases: list[Case], today: date) -> dict[int, DailyToday]:
+    """Today's question in each of this partner's cases, with what may be shown of the
+    answers and the gentle streak. Three queries whatever the history."""
+    case_ids = [case.pk for case in cases]
+    found = daily_settings(case_ids)
+    answers = (
+        DailyAnswer.objects.visible_to(user)
+        .filter(case_id__in=case_ids, day__gte=today - timedelta(days=STREAK_WINDOW_DAYS))
+        .values_list("case_id", "author_id", "day")
+    )
+    authors_by_day: dict[tuple[int, date], set[int]] = {}
+    for case_id, author_id, day in answers:
+        authors_by_day.setdefault((case_id, day), set()).add(author_id)
+    todays = {
+        (answer.case_id, answer.author_id == user.pk): answer
+        for answer in DailyAnswer.objects.visible_to(user)
+        .filter(case_id__in=case_ids, day=today)
+        .select_related("author")
+    }
+    result = {}
+    for case in cases:
+        both = {
+            day
+            for (case_id, day), authors in authors_by_day.items()
+            if case_id == case.pk and len(authors) >= 2
+        }
+        mine = todays.get((case.pk, True))
+        other = todays.get((case.pk, False))
+        result[case.pk] = DailyToday(
+            case=case,
+            prompt=daily_prompt(case, found.get(case.pk), today),
+            mine=mine,
+            theirs=other if mine is not None else None,
+            other_answered=other is not None,
+            streak=daily.streak(both, today),
+        )
+    return result

@@ -4,7 +4,9 @@ from retrust.program import views
 
 urlpatterns = [
     # Partners.
+    path("program/", views.program_home, name="program_home"),
     path("program/<int:case_id>/", views.partner_program, name="program_partner"),
+    path("program/<int:case_id>/daily/", views.daily_question, name="daily_question"),
     path("program/<int:case_id>/goal/", views.write_trust_goal, name="program_trust_goal"),
     path(
         "program/<int:case_id>/appreciation/",
@@ -25,6 +27,7 @@ urlpatterns = [
     ),
     # Clinicians.
     path("cases/<int:case_id>/program/", views.clinician_program, name="program_clinician"),
+    path("cases/<int:case_id>/program/daily/", views.daily_settings, name="program_daily_settings"),
     path("cases/<int:case_id>/program/assign/", views.assign, name="program_assign"),
     path("cases/<int:case_id>/program/propose/", views.propose, name="program_propose"),
     path(

@@ -10,6 +10,7 @@ blocks says so before anyone types.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from typing import Any
 
@@ -22,11 +23,20 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from retrust.core import policy
-from retrust.core.decorators import case_view, staff_required
+from retrust.core.decorators import case_view, partner_case_index, staff_required
 from retrust.core.policy import CaseAccess
 from retrust.core.rules import ORDER, Visibility
 from retrust.core.submission import submit
-from retrust.program import actions, content, forms, queries, transitions
+from retrust.program import (
+    actions,
+    content,
+    daily,
+    forms,
+    journey,
+    panels,
+    queries,
+    transitions,
+)
 from retrust.program.models import (
     Assignment,
     CaseGoal,
@@ -85,8 +95,10 @@ def _partner_context(request: HttpRequest, access: CaseAccess, **overrides: Any)
         for r in access.visible(ExerciseResponse.objects.all()).filter(author_id=user.pk)
     }
     assignments = list(queries.assignments(access).order_by("due_on", "id"))
+    sent = queries.sent_by_the_other(access, [a.pk for a in assignments]) if other else set()
     for assignment in assignments:
         assignment.mine = my_responses.get(assignment.pk)  # type: ignore[attr-defined]
+        assignment.other_sent = assignment.pk in sent  # type: ignore[attr-defined]
     shared = _with_answers(
         list(
             queries.responses(access)
@@ -114,6 +126,8 @@ def _partner_context(request: HttpRequest, access: CaseAccess, **overrides: Any)
         "on_my_own": on_my_own,
         "stage_name": transitions.stage_name(case.stage),
         "stages": transitions.STAGE_NAMES,
+        "journey": journey.journey(case.track, case.stage),
+        "next_place": journey.stage_place(proposal.to_stage) if proposal is not None else "",
         "assignments": assignments,
         "shared": shared,
         "proposal": proposal,
@@ -145,9 +159,57 @@ def _partner_page(
     return render(request, "program/partner_program.html", context, status=status)
 
 
+program_home = partner_case_index("Program", "program_partner")
+
+
 @case_view(as_=policy.PARTNER)
 def partner_program(request: HttpRequest, access: CaseAccess) -> HttpResponse:
     return _partner_page(request, access)
+
+
+# --- the daily question ---------------------------------------------------------------------
+
+DAILY_HISTORY_DAYS = 30
+
+
+def _daily_page(
+    request: HttpRequest, access: CaseAccess, form: Any = None, status: int = 200
+) -> HttpResponse:
+    day = timezone.localdate()
+    today = queries.daily_today(access.user, [access.case], day)[access.case.pk]
+    history = list(
+        queries.daily_answers(access)
+        .filter(day__lt=day, day__gte=day - timedelta(days=DAILY_HISTORY_DAYS))
+        .select_related("author")
+        .order_by("-day", "author_id")
+    )
+    days: dict[Any, list[Any]] = {}
+    for answer in history:
+        days.setdefault(answer.day, []).append(answer)
+    context = {
+        "access": access,
+        "case": access.case,
+        "card": panels.daily_card(access.user, today, form),
+        "history": [(day, answers) for day, answers in days.items() if len(answers) > 1],
+    }
+    return render(request, "program/daily.html", context, status=status)
+
+
+@case_view(as_=policy.PARTNER)
+def daily_question(request: HttpRequest, access: CaseAccess) -> HttpResponse:
+    """Today's question and the days both partners answered; a post answers today's."""
+    if request.method != "POST":
+        return _daily_page(request, access)
+    form = forms.DailyAnswerForm(request.POST, auto_id=f"daily-{access.case.pk}-%s")
+    back = request.POST.get("from") == "home"
+    return submit(
+        request,
+        form,
+        lambda data: actions.answer_daily_question(access.user, access.case, **data),
+        done=reverse("partner_home") if back else reverse("daily_question", args=[access.case.pk]),
+        again=lambda f, status: _daily_page(request, access, f, status),
+        message="Sent. You'll see each other's answers once you've both answered.",
+    )
 
 
 @require_POST
@@ -189,8 +251,7 @@ def send_appreciation(request: HttpRequest, access: CaseAccess) -> HttpResponse:
 
 def _confirmed_message(proposal: StageProposal) -> str:
     if proposal.state == ProposalState.CARRIED:
-        name = transitions.stage_name(proposal.to_stage)
-        return f"You're now in stage {proposal.to_stage}: {name}."
+        return f"You're now at {journey.journey(proposal.track, proposal.to_stage).headline}."
     return "Thank you. We'll move on once your partner confirms too."
 
 
@@ -301,6 +362,8 @@ def _homework_context(
         if mine is not None
         else "",
         "others": others,
+        "other": next((m for m in members if m.user_id != user.pk), None),
+        "other_sent": bool(queries.sent_by_the_other(access, [assignment.pk])),
         "waiting_for_other": assignment.reveal_together and assignment.revealed_at is None,
         "case": access.case,
     }
@@ -447,6 +510,8 @@ def _clinician_context(
         "members": members,
         "stage_name": transitions.stage_name(case.stage),
         "stages": transitions.STAGE_NAMES,
+        "journey": journey.journey(case.track, case.stage),
+        "next_place": journey.stage_place(proposal.to_stage) if proposal is not None else "",
         "assignments": assignments,
         "proposal": proposal,
         "confirmed_names": [
@@ -481,9 +546,29 @@ def _clinician_context(
         "decision_form": forms.DecisionForm(auto_id="decision-%s"),
         "comment_for": None,
         "comment_form": None,
+        **_clinician_daily(access),
     }
     context.update(overrides)
     return context
+
+
+def _clinician_daily(access: CaseAccess) -> dict[str, Any]:
+    """The daily question on the clinician's page: the settings and the last answers."""
+    case = access.case
+    found = queries.daily_settings([case.pk]).get(case.pk)
+    decks = queries.daily_decks(case, found)
+    answers = list(
+        queries.daily_answers(access).select_related("author").order_by("-day", "author_id")[:20]
+    )
+    return {
+        "daily_offered": case.track != "individual",
+        "daily_on": bool(decks),
+        "daily_form": forms.DailySettingsForm(
+            initial={"enabled": bool(decks), "decks": list(decks) or list(daily.decks())},
+            auto_id="daily-%s",
+        ),
+        "daily_answers": answers,
+    }
 
 
 def _clinician_page(
@@ -521,6 +606,21 @@ def _clinician_submit(
 @case_view(as_=policy.CLINICIAN)
 def clinician_program(request: HttpRequest, access: CaseAccess) -> HttpResponse:
     return _clinician_page(request, access)
+
+
+@require_POST
+@case_view(as_=policy.CLINICIAN)
+def daily_settings(request: HttpRequest, access: CaseAccess) -> HttpResponse:
+    return _clinician_submit(
+        request,
+        access,
+        forms.DailySettingsForm(request.POST, auto_id="daily-%s"),
+        lambda d: actions.set_daily_question(
+            access.user, access.case, enabled=d["enabled"], decks=d["decks"]
+        ),
+        "Saved the daily question settings.",
+        form_key="daily_form",
+    )
 
 
 @require_POST

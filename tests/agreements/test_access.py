@@ -27,6 +27,7 @@ from retrust.agreements.models import (
     Commitment,
     Confirmation,
     Consent,
+    DisputeReply,
     Occurrence,
 )
 from retrust.core.models import Case, User
@@ -57,6 +58,7 @@ class World:
     commitment: Commitment
     occurrence: Occurrence
     breach: BreachReport
+    disputed: Occurrence
 
     @property
     def ids(self) -> dict[str, int]:
@@ -69,6 +71,7 @@ class World:
             "commitment": self.commitment.pk,
             "occurrence": self.occurrence.pk,
             "breach": self.breach.pk,
+            "disputed": self.disputed.pk,
         }
 
 
@@ -104,6 +107,10 @@ def world(
     breach = actions.report_breach(
         partner_a, active, what_happened=SECRET_BREACH, happened_on=timezone.localdate()
     )
+    disputed = actions.record_occurrence(
+        partner_a, commitment, due_on=timezone.localdate() - timedelta(days=3), outcome="kept"
+    )
+    actions.answer_occurrence(partner_b, disputed, verdict="disputed", note="Not how I saw it")
     cy = make_user("cy@example.org", "Cy")
     di = make_user("di@example.org", "Di")
     CaseMember.objects.create(case=other_practice_case, user=cy, role="partner_a")
@@ -120,6 +127,7 @@ def world(
         commitment=commitment,
         occurrence=occurrence,
         breach=breach,
+        disputed=disputed,
     )
 
 
@@ -162,6 +170,10 @@ def occurrences_state(world: World) -> Any:
 
 def confirmations_state(world: World) -> Any:
     return sorted(Confirmation.objects.values_list("id", "verdict"))
+
+
+def replies_state(world: World) -> Any:
+    return sorted(DisputeReply.objects.values_list("id", "author_id"))
 
 
 def breaches_state(world: World) -> Any:
@@ -301,6 +313,33 @@ PAGE_ROUTES = [
         pages(partner_a=Redirect("/commitments/{commitment}/")),
         data={"due_on": TODAY, "outcome": "kept"},
         state=occurrences_state,
+    ),
+    Route(
+        "record several days",
+        "POST",
+        "/commitments/{commitment}/days/",
+        pages(partner_a=Redirect("/commitments/{commitment}/")),
+        data={f"day_{TODAY}": "kept"},
+        state=occurrences_state,
+    ),
+    Route(
+        "confirm several days",
+        "POST",
+        "/commitments/{commitment}/confirmations/",
+        pages(partner_b=Redirect("/commitments/{commitment}/")),
+        data={"occurrences": "{occurrence}"},
+        state=confirmations_state,
+    ),
+    Route(
+        "reply under a day seen differently",
+        "POST",
+        "/occurrences/{disputed}/replies/",
+        pages(
+            partner_a=Redirect("/commitments/{commitment}/"),
+            partner_b=Redirect("/commitments/{commitment}/"),
+        ),
+        data={"body": "Can we talk about Tuesday?"},
+        state=replies_state,
     ),
     Route(
         "stop commitment",

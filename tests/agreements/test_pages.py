@@ -104,7 +104,9 @@ def test_the_ledger_page_says_not_enough_data_then_a_number(
     commitment, partner_a, partner_b, case, client_for
 ):
     client = client_for("partner_b")
-    assert "Not enough data yet" in client.get(f"/cases/{case.pk}/ledger/").content.decode()
+    clinician = client_for("clinician")
+    assert "Nothing recorded yet" in client.get(f"/cases/{case.pk}/ledger/").content.decode()
+    assert "Not enough data yet" in clinician.get(f"/cases/{case.pk}/ledger/").content.decode()
     today = timezone.localdate()
     for i in range(6):
         occurrence = actions.record_occurrence(
@@ -112,8 +114,14 @@ def test_the_ledger_page_says_not_enough_data_then_a_number(
         )
         actions.answer_occurrence(partner_b, occurrence, verdict="confirmed")
     text = client.get(f"/cases/{case.pk}/ledger/").content.decode()
-    assert "% kept (likely" in text
-    assert "<svg" in text and "<polyline" in text and "<table>" in text
+    # Partners read the plain count first, then the estimate, and no interval jargon.
+    assert text.index("Kept 6 of the last 6 recorded") < text.index("Careful estimate: about")
+    assert "Kept 6 of the last 6 days recorded" in text  # the commitment's own row
+    assert "likely between" in text and "80%" not in text and "interval" not in text
+    assert "more careful than the count" in text
+    text = clinician.get(f"/cases/{case.pk}/ledger/").content.decode()
+    assert "% kept (likely" in text and "80% interval" in text
+    assert "<svg" in text and "<polyline" in text and "<table" in text
     assert 'style="' not in text
 
 

@@ -154,7 +154,7 @@ def test_before_the_clinician_acts_the_other_partner_sees_no_change_and_can_prop
     assert _paused(case) and case.pause_shown_at is None
 
     assert [page_as(a, url) for url in urls] == before
-    assert "Propose an agreement" in before[0] and "Record how it went" in before[2]
+    assert "Propose an agreement" in before[0] and "Record these days" in before[2]
     assert "Confirm" in before[3]
     for text in before:
         assert core_pause.HELD_MESSAGE not in text

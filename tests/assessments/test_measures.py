@@ -157,7 +157,8 @@ def test_autosave_keeps_a_draft_and_a_missing_answer_names_the_item(
         f"/checkins/{phq9_schedule.pk}/", {**partial, "submission_key": "k2", "action": "submit"}
     )
     assert incomplete.status_code == 400
-    assert "Question 3 has no answer yet" in incomplete.content.decode()
+    assert "Questions 3, 4, 5, 6, 7, 8 and 9 have no answer yet" in incomplete.content.decode()
+    assert incomplete.content.decode().count("Choose an answer here.") == 7
     assert submitted(partner_a) == []
     assert MeasureResponse.objects.filter(author=partner_a).count() == 1  # still one draft
 

@@ -82,7 +82,7 @@ def revealed_on_page(client: Client) -> list[str]:
     if "Side by side" not in page:
         return []
     table = page.split('id="together"', 1)[1]
-    return re.findall(r"<td>(\w[^<]*: [\d.]+[^<]*)</td></tr>", table)
+    return re.findall(r"<td[^>]*>(\w[^<]*: [\d.]+[^<]*)</td></tr>", table)
 
 
 def revealed_by_api(client: Client, case: Case) -> list[tuple[str, str, float]]:

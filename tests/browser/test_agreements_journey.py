@@ -83,11 +83,13 @@ def test_agree_commit_record_confirm_and_see_the_ledger(
     expect(heading(a, "Text if I will be more than 15 minutes late")).to_be_visible()
     a.check()
 
-    # A records a week: the form offers the next unrecorded day each time.
-    for _ in range(7):
-        a.page.get_by_label("Kept", exact=True).check()
-        a.page.get_by_role("button", name="Record", exact=True).click()
-        expect(a.page.get_by_role("status")).to_contain_text("Recorded")
+    # A records the week in one go: the form lists the days not recorded yet.
+    days = a.page.locator("form.days-form fieldset.day-choice")
+    expect(days).to_have_count(7)
+    for i in range(7):
+        days.nth(i).get_by_label("Kept", exact=True).check()
+    a.page.get_by_role("button", name="Record these days").click()
+    expect(a.page.get_by_role("status")).to_contain_text("Recorded 7 days: 7 kept, 0 missed.")
     a.check()
     assert Occurrence.objects.count() == 7
     assert set(Occurrence.objects.values_list("due_on", flat=True)) == {
@@ -99,17 +101,21 @@ def test_agree_commit_record_confirm_and_see_the_ledger(
     commitment_url = a.page.url
     b.goto(commitment_url)
     b.check()
-    confirm = b.page.get_by_role("button", name=re.compile(r"^Confirm "))
-    for remaining in range(7, 0, -1):
-        expect(confirm).to_have_count(remaining)
-        confirm.first.click()
-        expect(b.page.get_by_role("status")).to_contain_text("Confirmed")
+    # B confirms one day on its own, then the other six at once.
+    confirm = b.page.get_by_role("button", name=re.compile(r"^Confirm \d"))
+    expect(confirm).to_have_count(7)
+    confirm.first.click()
+    expect(b.page.get_by_role("status")).to_contain_text("Confirmed")
+    expect(b.page.get_by_role("checkbox")).to_have_count(6)
+    b.page.get_by_role("button", name="Confirm the ticked days").click()
+    expect(b.page.get_by_role("status")).to_contain_text("Confirmed 6 days.")
+    expect(confirm).to_have_count(0)
     b.check()
 
     # The ledger shows it, to B and to the clinician.
     b.goto(f"/cases/{case.pk}/ledger/")
     expect(heading(b, "Follow-through over time")).to_be_visible()
-    expect(b.page.get_by_text("from 7 recorded, 7 confirmed").first).to_be_visible()
+    expect(b.page.get_by_text("Kept 7 of the last 7 recorded").first).to_be_visible()
     expect(
         b.page.get_by_role("img", name=re.compile("Follow-through over time for Ari"))
     ).to_be_visible()

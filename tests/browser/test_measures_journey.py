@@ -91,7 +91,8 @@ def test_partner_answers_on_a_phone_and_the_clinician_sees_both(
     # Sending with an answer missing names the question and keeps the rest.
     choose(page, "1. I felt safe", "Mostly")
     page.get_by_role("button", name="Send to my clinician").click()
-    expect(page.get_by_role("alert")).to_contain_text("Question 2 has no answer yet")
+    expect(page.get_by_role("alert")).to_contain_text("Questions 2, 3, 4 and 5 have no answer yet")
+    expect(page.get_by_text("Choose an answer here.")).to_have_count(4)
     tab.check(status=400)
     choose(page, "2. I felt my partner", "Somewhat")
     choose(page, "3. My partner did", "Mostly")

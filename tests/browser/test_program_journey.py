@@ -94,14 +94,14 @@ def test_homework_revealed_together_and_stage_advance(
     expect(page.get_by_text("No confirmations yet.")).to_be_visible()
     staff.check()
 
-    for tab, expected in ((first, "once your partner confirms"), (second, "stage 1")):
+    for tab, expected in ((first, "once your partner confirms"), (second, "Stage 2 of 6")):
         tab.goto(f"/program/{case.pk}/")
         expect(tab.page.get_by_role("heading", name="Ready for the next stage?")).to_be_visible()
         tab.check()
         tab.page.get_by_role("button", name="Yes, I'm ready").click()
         expect(tab.page.get_by_role("status").first).to_contain_text(expected)
         tab.check()
-    expect(second.page.get_by_text("1 · Acknowledge the hurt without blame")).to_be_visible()
+    expect(second.page.get_by_text("Stage 2 of 6 — hearing the hurt").first).to_be_visible()
     # The first exercise done together now shows as a milestone card.
     expect(
         second.page.get_by_role("heading", name="Your first exercise done together")

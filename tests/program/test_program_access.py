@@ -22,6 +22,8 @@ from retrust.program.models import (
     AppreciationNote,
     Assignment,
     CaseGoal,
+    DailyAnswer,
+    DailyQuestionSettings,
     ExerciseResponse,
     ResponseComment,
     StageConfirmation,
@@ -88,7 +90,15 @@ class ProgramWorld:
             "solo_case": self.solo_case.pk,
             "disc_case": self.disc_case.pk,
             **{key: obj.pk for key, obj in self.objects.items()},
+            "daily_prompt": daily_prompt_id(self.case),
         }
+
+
+def daily_prompt_id(case: Case) -> str:
+    from retrust.program import queries
+
+    prompt = queries.daily_prompt(case, None, timezone.localdate())
+    return prompt.id if prompt is not None else ""
 
 
 @pytest.fixture
@@ -202,7 +212,33 @@ BACK_TO_PROGRAM = Redirect("/program/{case}/")
 TO_CLINICIAN_PAGE = Redirect("/cases/{case}/program/")
 
 PAGE_ROUTES = [
+    Route(
+        "the program in the menu",
+        "GET",
+        "/program/",
+        pages(partner_a=BACK_TO_PROGRAM, partner_b=BACK_TO_PROGRAM),
+    ),
     Route("partner program", "GET", "/program/{case}/", pages(**PARTNERS)),
+    Route("daily question", "GET", "/program/{case}/daily/", pages(**PARTNERS)),
+    Route(
+        "answer the daily question",
+        "POST",
+        "/program/{case}/daily/",
+        pages(
+            partner_a=Redirect("/program/{case}/daily/"),
+            partner_b=Redirect("/program/{case}/daily/"),
+        ),
+        data={"body": "Your laugh on the stairs", "prompt_id": "{daily_prompt}"},
+        state=rows(DailyAnswer, "author_id"),
+    ),
+    Route(
+        "daily question settings",
+        "POST",
+        "/cases/{case}/program/daily/",
+        pages(clinician=TO_CLINICIAN_PAGE),
+        data={"enabled": "", "decks": []},
+        state=rows(DailyQuestionSettings, "enabled"),
+    ),
     Route(
         "write trust goal",
         "POST",
