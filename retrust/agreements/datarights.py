@@ -22,6 +22,7 @@ from retrust.agreements.models import (
     Commitment,
     Confirmation,
     Consent,
+    DisputeReply,
     Occurrence,
 )
 from retrust.core.datarights import Counts, Exporter, Leaving, Sections, Shredder, when, who, words
@@ -114,6 +115,20 @@ def export(user: Any) -> Sections:
                 ],
             }
             for c in commitments.order_by("created_at", "id")
+        ],
+        # The short replies under a day seen differently: the person's own words as written,
+        # the other partner's replaced by a line.
+        "replies_on_days_seen_differently": [
+            {
+                "day": r.occurrence.due_on.isoformat(),
+                "by": who(r.author_id, user),
+                "text": words(r.body, r.author_id, user),
+                "written": when(r.created_at),
+            }
+            for r in DisputeReply.objects.visible_to(user)
+            .filter(case_id__in=case_ids)
+            .select_related("occurrence")
+            .order_by("created_at", "id")
         ],
     }
 

@@ -30,6 +30,7 @@ from retrust.program.models import (
     AppreciationNote,
     Assignment,
     CaseGoal,
+    DailyAnswer,
     ExerciseResponse,
     ResponseComment,
     TrustGoal,
@@ -87,6 +88,11 @@ def export(user: Any) -> Sections:
             .filter(case_id__in=list(members))
             .order_by("created_at", "id")
         ],
+        # The person's own answers to the daily question (the other partner's stay theirs).
+        "daily_questions": [
+            {"day": a.day.isoformat(), "question": a.prompt_text, "your_answer": a.body}
+            for a in DailyAnswer.objects.filter(author=user).order_by("day", "id")
+        ],
     }
 
 
@@ -97,6 +103,7 @@ def _split(leaving: Leaving) -> dict[str, dict[str, Any]]:
         ),
         "trust goals": split_by_visibility(TrustGoal.objects.all(), leaving),
         "appreciation notes": split_by_visibility(AppreciationNote.objects.all(), leaving),
+        "daily answers": split_by_visibility(DailyAnswer.objects.all(), leaving),
     }
 
 
