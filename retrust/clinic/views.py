@@ -46,7 +46,7 @@ from retrust.clinic.forms import (
     TrackForm,
 )
 from retrust.clinic.models import CaseStatusChange, SessionNote, TrackChange
-from retrust.core import actions, audit, messaging, pause, policy
+from retrust.core import actions, audit, links, messaging, pause, policy
 from retrust.core.decorators import case_view, staff_required
 from retrust.core.forms import AuditFilterForm, CaseForm, InvitePartnerForm, InviteStaffForm
 from retrust.core.models import (
@@ -88,7 +88,7 @@ Again = Callable[[forms.BaseForm, int], HttpResponse]
 
 
 def _base_url(request: HttpRequest) -> str:
-    return f"{request.scheme}://{request.get_host()}"
+    return links.base_url(request)
 
 
 def _say_invitation_sent(request: HttpRequest, issued: actions.IssuedInvitation) -> None:

@@ -19,7 +19,6 @@ Three readers, three views of the same append-only rows:
 
 from __future__ import annotations
 
-import contextvars
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -31,9 +30,8 @@ from django.db.models.functions import TruncDay
 from django.utils import timezone
 
 from retrust.core.models import AuditEvent, Case, Practice
+from retrust.core.observability import request_id_var
 from retrust.core.rules import Visibility
-
-request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 
 # Keys whose values never go into the audit log, whatever an action passes.
 MASKED_KEYS = frozenset({"password", "token", "body", "text", "answer", "answers", "secret"})
