@@ -81,7 +81,6 @@ def init_sentry(dsn: str, *, environment: str, **extra: Any) -> None:
     sentry_sdk.init(
         dsn=dsn,
         environment=environment,
-        send_default_pii=False,
         include_local_variables=False,
         max_request_body_size="never",
         max_breadcrumbs=0,
