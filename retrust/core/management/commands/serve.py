@@ -1,13 +1,17 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
 from django.conf import settings
+from django.contrib.staticfiles.finders import get_finders
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -64,6 +68,8 @@ def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
         f"{host}:{port}",
         "--workers",
         str(workers),
+        # Load the application once in the master (see retrust/wsgi.py), then fork.
+        "--preload",
         "--timeout",
         str(settings.RETRUST_WEB_TIMEOUT),
         "--graceful-timeout",
@@ -84,6 +90,27 @@ def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
     ]
 
 
+def static_sources_stamp() -> str:
+    """A fingerprint of every static file the finders see, and of how they are stored."""
+    digest = hashlib.sha256(str(settings.STORAGES["staticfiles"]).encode())
+    for finder in get_finders():
+        for path, storage in finder.list([]):
+            stat = os.stat(storage.path(path))
+            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def collect_static() -> bool:
+    """Run collectstatic unless nothing changed since the last run; True if it ran."""
+    stamp_file = Path(settings.STATIC_ROOT) / ".retrust-collected"
+    stamp = static_sources_stamp()
+    if stamp_file.exists() and stamp_file.read_text() == stamp:
+        return False
+    call_command("collectstatic", interactive=False, verbosity=0)
+    stamp_file.write_text(stamp)
+    return True
+
+
 def serve_production(port: int, host: str, workers: int, *, background: bool = True) -> int:
     """gunicorn with ``workers`` processes, and the background work beside it.
 
@@ -97,7 +124,7 @@ def serve_production(port: int, host: str, workers: int, *, background: bool = T
             f"{len(pending)} database migration(s) are not applied yet (first: {pending[0]}). "
             "Run `retrust migrate`, then start again."
         )
-    call_command("collectstatic", interactive=False, verbosity=0)
+    collect_static()
     _stop_on_sigterm()
     with contextlib.ExitStack() as stack:
         if background:
