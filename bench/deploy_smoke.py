@@ -375,6 +375,22 @@ def writer(browser: Browser, case_id: int, until: float, load: Load) -> None:
                 load.acknowledged.append(marker)
 
 
+def server_times(log: Path, path_pattern: str) -> list[float]:
+    """Milliseconds the server itself spent on matching requests (its JSON request log)."""
+    pattern = re.compile(path_pattern)
+    found = []
+    for line in log.read_text().splitlines():
+        if '"retrust.request"' not in line:
+            continue
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if entry.get("method") == "POST" and pattern.fullmatch(entry.get("path", "")):
+            found.append(float(entry["ms"]))
+    return found
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
@@ -470,13 +486,18 @@ def restore_check(args: argparse.Namespace, env: dict[str, str], journey: dict[s
     restored = urlunsplit((parts.scheme, parts.netloc, "/" + restored_name, "", ""))
     dump = Path(env["RETRUST_VAR_DIR"]) / "retrust.dump"
     subprocess.run(["pg_dump", "-Fc", "-f", str(dump), source], check=True)  # noqa: S607
-    for statement in (f"DROP DATABASE IF EXISTS {restored_name}", f"CREATE DATABASE {restored_name}"):
+    for statement in (
+        f"DROP DATABASE IF EXISTS {restored_name}",
+        f"CREATE DATABASE {restored_name}",
+    ):
         subprocess.run(["psql", "-q", admin, "-c", statement], check=True)  # noqa: S607
     subprocess.run(  # noqa: S603
         ["pg_restore", "--no-owner", "-d", restored, str(dump)],  # noqa: S607
         check=True,
     )
-    restored_env = {**env, "DATABASE_URL": restored}
+    restored_var = Path(env["RETRUST_VAR_DIR"]) / "restored"
+    restored_var.mkdir()
+    restored_env = {**env, "DATABASE_URL": restored, "RETRUST_VAR_DIR": str(restored_var)}
     restored_env.pop("RETRUST_TASKS", None)
     restored_env.pop("REDIS_URL", None)
     stack = Stack(restored_env, args.port + 1, workers=1, background=False)
@@ -531,9 +552,9 @@ def main() -> int:
         timings["load"] = time.monotonic() - started
 
         print("afterwards")
-        stored = in_django(
-            env, "verify", {"markers": load.acknowledged + load.unanswered}
-        )["counts"]
+        stored = in_django(env, "verify", {"markers": load.acknowledged + load.unanswered})[
+            "counts"
+        ]
         twice = [m for m in load.acknowledged + load.unanswered if stored.get(m, 0) > 1]
         lost = [m for m in load.acknowledged if stored.get(m, 0) != 1]
         errors = sum(count for status, count in load.statuses.items() if status >= 500)
@@ -557,14 +578,28 @@ def main() -> int:
         total = len(load.latencies)
         print(f"\n== numbers ({engine}, {queue} queue, {args.workers} web workers) ==")
         print(f"  writes acknowledged        {len(load.acknowledged)}")
-        print(f"  answers lost to the kill   {len(load.unanswered)} (stored: "
-              f"{sum(1 for m in load.unanswered if stored.get(m))})")
+        print(
+            f"  answers lost to the kill   {len(load.unanswered)} (stored: "
+            f"{sum(1 for m in load.unanswered if stored.get(m))})"
+        )
         print(f"  writes per second          {len(load.acknowledged) / args.seconds:.1f}")
-        print(f"  latency p50 / p95 / p99    {statistics.median(load.latencies) * 1000:.0f} / "
-              f"{percentile(load.latencies, 0.95) * 1000:.0f} / "
-              f"{percentile(load.latencies, 0.99) * 1000:.0f} ms (max "
-              f"{max(load.latencies) * 1000:.0f} ms, {total} answers)")
+        print(
+            f"  latency p50 / p95 / p99    {statistics.median(load.latencies) * 1000:.0f} / "
+            f"{percentile(load.latencies, 0.95) * 1000:.0f} / "
+            f"{percentile(load.latencies, 0.99) * 1000:.0f} ms (max "
+            f"{max(load.latencies) * 1000:.0f} ms, {total} answers)"
+        )
+        served = server_times(stack.log, r"/cases/\d+/journal/") if stack.log else []
+        if served:
+            print(
+                f"  server time p50 / p99      {statistics.median(served):.0f} / "
+                f"{percentile(served, 0.99):.0f} ms (from its JSON request log)"
+            )
         print(f"  /healthz queue wait        {background['worker'].get('queue_wait_seconds')} s")
+        print(
+            f"  machine                    {os.cpu_count()} cores, load average "
+            f"{os.getloadavg()[0]:.1f} at the end"
+        )
         for name, seconds in timings.items():
             print(f"  time: {name:<20} {seconds:.1f} s")
         return 0
