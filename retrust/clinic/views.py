@@ -318,7 +318,7 @@ def _case_page_context(request: HttpRequest, access: CaseAccess) -> dict[str, ob
         "status_changes": list(
             CaseStatusChange.objects.filter(case=case).select_related("changed_by")[:10]
         ),
-        "timeline": audit.case_timeline(case),
+        "timeline": audit.case_timeline(case, request.GET.get("timeline")),
         "checkins_due": summary.due,
         "checkins_overdue": summary.overdue,
         "invite_form": InvitePartnerForm() if can_invite else None,

@@ -337,9 +337,7 @@ class CaseAccess:
         if not self.is_clinician or self.is_partner or what in self._audited:
             return
         self._audited.add(what)
-        audit.record(
-            self.user, "retrust.case.content.viewed", case=self.case, details={"what": what}
-        )
+        audit.record_content_viewed(self.user, self.case, what)
 
 
 def case_access(user: Any, case_id: Any, as_: As = MEMBER) -> CaseAccess:
