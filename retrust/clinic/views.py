@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, time
 from typing import Any
+from urllib.parse import urlencode
 
 import segno
 from django import forms
@@ -112,6 +113,9 @@ def _treats(clinician: Any, email: str) -> bool:
     return policy.caseload_for(clinician).filter(members__user__email__iexact=email).exists()
 
 
+CASELOAD_PAGE = 50
+
+
 @staff_required
 def caseload(request: HttpRequest) -> HttpResponse:
     practice = policy.clinician_practice_for(request.user)
@@ -150,11 +154,19 @@ def caseload(request: HttpRequest) -> HttpResponse:
         cases = cases.filter(status=status)
     if track in Track.values:
         cases = cases.filter(track=track)
-    cases = list(cases.order_by(*CASELOAD_SORTS.get(sort, CASELOAD_SORTS["attention"])[0], "id"))
-    _attach_measures(cases)
+    ordered = cases.order_by(*CASELOAD_SORTS.get(sort, CASELOAD_SORTS["attention"])[0], "id")
+    # 50 rows a page; the measures are computed for the rows shown only.
+    page = Paginator(ordered, CASELOAD_PAGE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    _attach_measures(shown)
+    filters = {key: value for key, value in (("status", status), ("track", track)) if value}
+    if sort != "attention" and sort in CASELOAD_SORTS:
+        filters["sort"] = sort
     context = {
         "practice": practice,
-        "cases": cases,
+        "cases": shown,
+        "page": page,
+        "query": urlencode(filters),
         "status": status,
         "track": track,
         "sort": sort if sort in CASELOAD_SORTS else "attention",
