@@ -154,6 +154,8 @@ INSTALLED_APPS = [
     "retrust.program",
     "retrust.notifications",
     "retrust.frontdoor",
+    "retrust.reports",
+    "retrust.datarights",
     "retrust.api",
     "django_tasks",
     "django_tasks_db",
@@ -359,6 +361,10 @@ RETRUST_ACCESS_LOG = envbool("RETRUST_ACCESS_LOG", False)
 RETRUST_NOTIFY_MAX_ATTEMPTS = envint("RETRUST_NOTIFY_MAX_ATTEMPTS", 6)
 RETRUST_NOTIFY_RETRY_SECONDS = envint("RETRUST_NOTIFY_RETRY_SECONDS", 60)
 RETRUST_NOTIFY_CLAIM_TIMEOUT_SECONDS = envint("RETRUST_NOTIFY_CLAIM_TIMEOUT_SECONDS", 600)
+
+# Progress reports (retrust.reports): how long a prepared PDF can be downloaded before it is
+# emptied, in hours.
+RETRUST_REPORT_HOURS = envint("RETRUST_REPORT_HOURS", 24)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")

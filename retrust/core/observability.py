@@ -120,6 +120,8 @@ def logging_config(*, json_lines: bool, level: str) -> dict[str, Any]:
         "root": {"handlers": ["console"], "level": level},
         "loggers": {
             "axes": {"level": "WARNING"},
+            # WeasyPrint narrates every step of every report at INFO; its warnings still show.
+            "weasyprint.progress": {"level": "WARNING"},
             # One line per request: production's log; the dev server prints its own.
             "retrust.request": {"level": "INFO" if json_lines else "WARNING"},
         },
