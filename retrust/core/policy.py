@@ -312,7 +312,7 @@ class CaseAccess:
         return Q(case_id=self.case.pk) & condition
 
     def read(self, queryset: QuerySet[Any], what: str) -> QuerySet[Any]:
-        """Rows this person may see; a clinician's read of them is recorded once per request."""
+        """Rows this person may see; a clinician's read is recorded (once per ten minutes)."""
         self.record_read(what)
         return self.visible(queryset)
 
