@@ -22,6 +22,8 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from retrust.core import observability
+
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
 VAR_DIR = Path(os.environ.get("RETRUST_VAR_DIR", PROJECT_DIR / "var"))
@@ -95,6 +97,14 @@ if not SECRET_KEY:
     if PRODUCTION:
         raise ImproperlyConfigured("Set SECRET_KEY or SECRET_KEY_FILE in production.")
     SECRET_KEY = _local_secret_key()
+
+# Key rotation: the new key in SECRET_KEY, the old ones here (comma-separated, newest first).
+# Sessions, password-reset links and signed values made with an old key keep working, and
+# encrypted fields written under an old key stay readable, until `retrust reencrypt` has
+# re-saved them with the new key (docs: README, "Rotating the secret key").
+SECRET_KEY_FALLBACKS = envlist("SECRET_KEY_FALLBACKS", [])
+if not SECRET_KEY_FALLBACKS and (fallbacks := envsecret("SECRET_KEY_FALLBACKS")):
+    SECRET_KEY_FALLBACKS = [k.strip() for k in fallbacks.split(",") if k.strip()]
 
 # Field encryption (django-fernet-encrypted-fields): journals, safety answers and session notes
 # are Fernet-encrypted with keys derived from SECRET_KEY and these salts. Newest salt first;
@@ -195,10 +205,15 @@ if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
+    _sqlite_path = VAR_DIR / "retrust.sqlite3"
+    # Created readable by its owner only, like the secret key: it holds every record. SQLite
+    # gives its -wal and -shm files the same mode as the database file.
+    if not _sqlite_path.exists():
+        os.close(os.open(_sqlite_path, os.O_CREAT | os.O_WRONLY, 0o600))
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "retrust.sqlite3",
+            "NAME": _sqlite_path,
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
@@ -286,6 +301,12 @@ if os.environ.get("EMAIL_HOST"):
     # Implicit TLS (port 465) and STARTTLS exclude each other; SSL wins when both are asked.
     EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", not EMAIL_USE_SSL) and not EMAIL_USE_SSL
     EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 30)
+elif PRODUCTION and not envbool("RETRUST_EMAIL_CONSOLE", False):
+    raise ImproperlyConfigured(
+        "No mail server is set, so invitations, password resets and reminders would never "
+        "reach anyone. Set EMAIL_HOST (and EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD), "
+        "or set RETRUST_EMAIL_CONSOLE=1 to write emails to the log on purpose."
+    )
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
@@ -293,8 +314,20 @@ else:
 # neutral one (no practice name, nothing about therapy) is safest; default: DEFAULT_FROM_EMAIL's.
 RETRUST_NOTIFY_FROM_EMAIL = os.environ.get("RETRUST_NOTIFY_FROM_EMAIL", "")
 
-# Where people reach this retrust: links in emails (sign-in, one-click unsubscribe) start here.
-RETRUST_BASE_URL = os.environ.get("RETRUST_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Where people reach this retrust: every link in an email (invitations, password resets,
+# sign-in, one-click unsubscribe) starts here. Unset outside production, links follow the
+# address the request came in on (and the tick's emails use http://127.0.0.1:8000).
+RETRUST_BASE_URL_SET = bool(os.environ.get("RETRUST_BASE_URL", "").strip())
+RETRUST_BASE_URL = os.environ.get("RETRUST_BASE_URL", "http://127.0.0.1:8000").strip().rstrip("/")
+if PRODUCTION and not RETRUST_BASE_URL_SET:
+    raise ImproperlyConfigured(
+        "Set RETRUST_BASE_URL to the address people use, e.g. https://retrust.example.org: "
+        "every link in an email starts with it."
+    )
+if urlsplit(RETRUST_BASE_URL).scheme not in {"http", "https"}:
+    raise ImproperlyConfigured(
+        f"RETRUST_BASE_URL must start with http:// or https://, not {RETRUST_BASE_URL!r}"
+    )
 
 # Background work (the tasks API, django-tasks backport). The database backend is the default
 # and needs nothing else running; RETRUST_TASKS=rq moves the queue to Redis (REDIS_URL) for a
@@ -316,6 +349,14 @@ else:
         "default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend", "QUEUES": ["default"]}
     }
 
+# `retrust serve --production`: gunicorn's worker processes, how long one request may take
+# before its worker is replaced, which proxies may set X-Forwarded-* headers, and whether
+# gunicorn writes its own access log (retrust logs one line per request anyway).
+RETRUST_WEB_WORKERS = envint("RETRUST_WEB_WORKERS", 3)
+RETRUST_WEB_TIMEOUT = envint("RETRUST_WEB_TIMEOUT", 30)
+RETRUST_FORWARDED_ALLOW_IPS = os.environ.get("RETRUST_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+RETRUST_ACCESS_LOG = envbool("RETRUST_ACCESS_LOG", False)
+
 # Notifications (retrust.notifications): how often a failed send is tried again, and when a
 # send that a worker claimed but never finished (the worker died) is handed to another worker.
 RETRUST_NOTIFY_MAX_ATTEMPTS = envint("RETRUST_NOTIFY_MAX_ATTEMPTS", 6)
@@ -336,6 +377,40 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles"))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = not PRODUCTION
+# Only the hashed copies are served (templates name them through {% static %}); source maps
+# are not worth compressing (a megabyte each, fetched only by developer tools), and skipping
+# both makes `collectstatic` several times faster at every `serve --production` start.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [
+    "jpg",
+    "jpeg",
+    "png",
+    "gif",
+    "webp",
+    "zip",
+    "gz",
+    "tgz",
+    "bz2",
+    "tbz",
+    "xz",
+    "br",
+    "swf",
+    "flv",
+    "woff",
+    "woff2",
+    "3gp",
+    "3gpp",
+    "asf",
+    "avi",
+    "m4v",
+    "mov",
+    "mp4",
+    "mpeg",
+    "mpg",
+    "webm",
+    "wmv",
+    "map",
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -399,11 +474,19 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     CSRF_COOKIE_HTTPONLY = True
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # WeasyPrint narrates every step of every report at INFO; its warnings still show.
-    "loggers": {"axes": {"level": "WARNING"}, "weasyprint.progress": {"level": "WARNING"}},
-}
+# Logs: one line per event with the request id; JSON lines in production (RETRUST_LOG_FORMAT).
+RETRUST_LOG_FORMAT = os.environ.get("RETRUST_LOG_FORMAT", "json" if PRODUCTION else "text")
+if RETRUST_LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(
+        f"RETRUST_LOG_FORMAT must be json or text, not {RETRUST_LOG_FORMAT!r}"
+    )
+LOGGING = observability.logging_config(
+    json_lines=RETRUST_LOG_FORMAT == "json", level=os.environ.get("LOG_LEVEL", "INFO")
+)
+
+# Errors to Sentry (or GlitchTip) when SENTRY_DSN is set, with what people wrote scrubbed out.
+SENTRY_DSN = envsecret("SENTRY_DSN") or ""
+if SENTRY_DSN:
+    observability.init_sentry(
+        SENTRY_DSN, environment=os.environ.get("SENTRY_ENVIRONMENT", RETRUST_ENV)
+    )

@@ -50,6 +50,8 @@ def production(var_dir: Path, **extra: str) -> dict[str, str]:
         SECRET_KEY="not-a-real-secret-" + "x" * 40,
         ALLOWED_HOSTS="retrust.example.org",
         FIELD_ENCRYPTION_SALTS="a-test-salt",
+        RETRUST_BASE_URL="https://retrust.example.org",
+        RETRUST_EMAIL_CONSOLE="1",
         **extra,
     )
 

@@ -60,6 +60,8 @@ def command_env(var_dir: Path, **extra: str) -> dict[str, str]:
     env["RETRUST_VAR_DIR"] = str(var_dir)
     if extra.get("RETRUST_ENV") == "production":
         env["FIELD_ENCRYPTION_SALTS"] = "a-production-salt-for-tests"
+        env["EMAIL_HOST"] = "smtp.example.org"
+        env["RETRUST_BASE_URL"] = "https://retrust.example.org"
     env.update(extra)
     return env
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
+from django.http import Http404
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -153,6 +154,16 @@ def test_visible_to_and_can_see_match_the_design_table(world: World) -> None:
             visible = set(JournalEntry.objects.visible_to(user).values_list("pk", flat=True))
             expected = {e.pk for e in built.entries if oracle_sees(built, person, e)}
             assert visible == expected, f"person {person} in {world}"
+
+            # The access object's direct filter for one case gives the same rows.
+            for case_id in {e.case_id for e in built.entries}:
+                try:
+                    access = policy.case_access(user, case_id)
+                except Http404:
+                    continue
+                direct = set(access.visible(JournalEntry.objects).values_list("pk", flat=True))
+                in_case = {e.pk for e in built.entries if e.case_id == case_id}
+                assert direct == expected & in_case, f"person {person}, case {case_id}, {world}"
 
             for entry in built.entries:
                 author = built.author[entry.pk]

@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Max, Min
 from django.utils import timezone
 
 from retrust.assessments import registry
@@ -116,13 +116,16 @@ def measures_for_cases(cases: list[Any]) -> dict[int, CaseMeasures]:
     open_rounds = [(s, r) for s in schedules if (r := rounds[s.pk]) is not None]
     answered: dict[tuple[int, int], set[int]] = defaultdict(set)
     if open_rounds:
-        condition = Q()
-        for schedule, round_ in open_rounds:
-            condition |= Q(schedule_id=schedule.pk, round_key=round_.key)
+        # One IN on schedule ids (and on the open rounds' keys), the exact pair kept in
+        # Python: an OR of hundreds of (schedule, round) pairs spent 110-140 ms planning.
+        open_keys = {(schedule.pk, round_.key) for schedule, round_ in open_rounds}
         for schedule_id, round_key, author_id in MeasureResponse.objects.filter(
-            condition, status=ResponseStatus.SUBMITTED
+            schedule_id__in=[schedule.pk for schedule, _ in open_rounds],
+            round_key__in={key for _, key in open_keys},
+            status=ResponseStatus.SUBMITTED,
         ).values_list("schedule_id", "round_key", "author_id"):
-            answered[(schedule_id, round_key)].add(author_id)
+            if (schedule_id, round_key) in open_keys:
+                answered[(schedule_id, round_key)].add(author_id)
     partners = {case.pk: [m.user_id for m in case.members.all()] for case in cases}
     for schedule, round_ in open_rounds:
         waiting = [

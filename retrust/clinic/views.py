@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, time
 from typing import Any
+from urllib.parse import urlencode
 
 import segno
 from django import forms
@@ -46,7 +47,7 @@ from retrust.clinic.forms import (
     TrackForm,
 )
 from retrust.clinic.models import CaseStatusChange, SessionNote, TrackChange
-from retrust.core import actions, audit, messaging, pause, policy
+from retrust.core import actions, audit, links, messaging, pause, policy
 from retrust.core import registry as core_registry
 from retrust.core.decorators import case_view, staff_required
 from retrust.core.forms import AuditFilterForm, CaseForm, InvitePartnerForm, InviteStaffForm
@@ -89,7 +90,7 @@ Again = Callable[[forms.BaseForm, int], HttpResponse]
 
 
 def _base_url(request: HttpRequest) -> str:
-    return f"{request.scheme}://{request.get_host()}"
+    return links.base_url(request)
 
 
 def _say_invitation_sent(request: HttpRequest, issued: actions.IssuedInvitation) -> None:
@@ -111,6 +112,9 @@ def _say_invitation_sent(request: HttpRequest, issued: actions.IssuedInvitation)
 def _treats(clinician: Any, email: str) -> bool:
     """Whether ``email`` belongs to a partner in one of this clinician's cases."""
     return policy.caseload_for(clinician).filter(members__user__email__iexact=email).exists()
+
+
+CASELOAD_PAGE = 50
 
 
 @staff_required
@@ -151,11 +155,19 @@ def caseload(request: HttpRequest) -> HttpResponse:
         cases = cases.filter(status=status)
     if track in Track.values:
         cases = cases.filter(track=track)
-    cases = list(cases.order_by(*CASELOAD_SORTS.get(sort, CASELOAD_SORTS["attention"])[0], "id"))
-    _attach_measures(cases)
+    ordered = cases.order_by(*CASELOAD_SORTS.get(sort, CASELOAD_SORTS["attention"])[0], "id")
+    # 50 rows a page; the measures are computed for the rows shown only.
+    page = Paginator(ordered, CASELOAD_PAGE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    _attach_measures(shown)
+    filters = {key: value for key, value in (("status", status), ("track", track)) if value}
+    if sort != "attention" and sort in CASELOAD_SORTS:
+        filters["sort"] = sort
     context = {
         "practice": practice,
-        "cases": cases,
+        "cases": shown,
+        "page": page,
+        "query": urlencode(filters),
         "status": status,
         "track": track,
         "sort": sort if sort in CASELOAD_SORTS else "attention",
@@ -319,7 +331,7 @@ def _case_page_context(request: HttpRequest, access: CaseAccess) -> dict[str, ob
         "status_changes": list(
             CaseStatusChange.objects.filter(case=case).select_related("changed_by")[:10]
         ),
-        "timeline": audit.case_timeline(case),
+        "timeline": audit.case_timeline(case, request.GET.get("timeline")),
         "case_links": core_registry.CASE_LINKS,
         "checkins_due": summary.due,
         "checkins_overdue": summary.overdue,

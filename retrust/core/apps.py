@@ -19,7 +19,10 @@ class CoreConfig(AppConfig):
     verbose_name = "retrust core"
 
     def ready(self) -> None:
+        from retrust.core import fieldkeys
         from retrust.core.registry import NavEntry, nav_entry, record_describer
+
+        fieldkeys.install()
 
         nav_entry(
             NavEntry(

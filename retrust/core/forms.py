@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -36,6 +38,15 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
 
     def get_users(self, email: str) -> Iterator[Any]:
         return (user for user in super().get_users(email) if messaging.may_email(user))
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The link starts with RETRUST_BASE_URL when it is set, not with whatever Host header
+        # the request carried (a forged one would point the link at someone else's site).
+        if settings.RETRUST_BASE_URL_SET:
+            base = urlsplit(settings.RETRUST_BASE_URL)
+            kwargs["domain_override"] = base.netloc + base.path
+            kwargs["use_https"] = base.scheme == "https"
+        super().save(*args, **kwargs)
 
 
 class TwoFactorForm(forms.Form):

@@ -379,7 +379,11 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["practice", "-created_at"])]
+        indexes = [
+            models.Index(fields=["practice", "-created_at"]),
+            # The case timeline: one case's newest rows first, read a page at a time.
+            models.Index(fields=["case", "-created_at", "-id"], name="core_audit_case_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
@@ -420,3 +424,18 @@ class ApiToken(models.Model):
     @property
     def expired(self) -> bool:
         return self.expires_at <= timezone.now()
+
+
+class Heartbeat(models.Model):
+    """When a background process last proved it runs (``/healthz`` reads these).
+
+    ``tick``: the last tick that ran. ``worker``: the last heartbeat task a worker ran, with how
+    long that task waited in the queue (``lag_seconds``), which is the queue's lag then.
+    """
+
+    name = models.CharField(max_length=40, primary_key=True)
+    beat_at = models.DateTimeField()
+    lag_seconds = models.FloatField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.beat_at:%Y-%m-%d %H:%M:%S}"

@@ -91,7 +91,8 @@ def cases_for(user: Any) -> QuerySet[Case]:
     """Cases a person takes part in: as a partner, or as an assigned clinician."""
     if not _authenticated(user):
         return Case.objects.none()
-    return Case.objects.filter(Q(id__in=member_case_ids(user)) | Q(id__in=clinician_case_ids(user)))
+    # One IN over the union: an OR of two subqueries gets no semi-join in PostgreSQL.
+    return Case.objects.filter(id__in=member_case_ids(user).union(clinician_case_ids(user)))
 
 
 def caseload_for(user: Any) -> QuerySet[Case]:
@@ -277,10 +278,41 @@ class CaseAccess:
 
         For counts and existence only: content a clinician reads goes through ``read``.
         """
-        return queryset.filter(visible_records_q(self.user), case_id=self.case.pk)
+        return queryset.filter(self._visible_q())
+
+    def _visible_q(self) -> Q:
+        """``visible_records_q`` for this one case, where the viewer's relation is known.
+
+        The same rule table (``SEES``) without its subqueries: within this case a record is
+        the viewer's own, or the other partner's (to a partner), or a partner's (to the
+        case's clinician). E.g. for a partner: ``case = X AND (author = me OR (visibility =
+        'couple' AND NOT held))``.
+        """
+        user_pk = self.user.pk
+        others: list[Relation] = []
+        if self.is_partner:
+            others.append(Relation.OTHER_PARTNER)
+        if self.is_clinician:
+            others.append(Relation.CASE_CLINICIAN)
+        condition = Q(author_id=user_pk) & Q(
+            visibility__in=[v.value for v, seen_by in SEES.items() if Relation.AUTHOR in seen_by]
+        )
+        for relation in others:
+            shown = [v.value for v, seen_by in SEES.items() if relation in seen_by]
+            if not shown:
+                continue
+            theirs = ~Q(author_id=user_pk) & Q(visibility__in=shown)
+            if relation is Relation.OTHER_PARTNER and self.case.paused_since is not None:
+                # What the held partner writes during a pause waits for it to end (core.pause).
+                theirs &= ~Q(
+                    author_id=self.case.pause_held_for_id,
+                    created_at__gte=self.case.paused_since,
+                )
+            condition |= theirs
+        return Q(case_id=self.case.pk) & condition
 
     def read(self, queryset: QuerySet[Any], what: str) -> QuerySet[Any]:
-        """Rows this person may see; a clinician's read of them is recorded once per request."""
+        """Rows this person may see; a clinician's read is recorded (once per ten minutes)."""
         self.record_read(what)
         return self.visible(queryset)
 
@@ -305,9 +337,7 @@ class CaseAccess:
         if not self.is_clinician or self.is_partner or what in self._audited:
             return
         self._audited.add(what)
-        audit.record(
-            self.user, "retrust.case.content.viewed", case=self.case, details={"what": what}
-        )
+        audit.record_content_viewed(self.user, self.case, what)
 
 
 def case_access(user: Any, case_id: Any, as_: As = MEMBER) -> CaseAccess:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import segno
@@ -22,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from retrust.core import actions, policy, registry
+from retrust.core import actions, heartbeat, policy, registry
 from retrust.core.context_processors import leave_url
 from retrust.core.decorators import case_view
 from retrust.core.forms import (
@@ -38,6 +39,8 @@ from retrust.core.forms import (
 from retrust.core.models import ApiToken, CaseMember, HeldRecord, JournalEntry, User
 from retrust.core.rules import Visibility
 from retrust.core.submission import submit
+
+logger = logging.getLogger(__name__)
 
 # --- public -------------------------------------------------------------------------------
 
@@ -57,6 +60,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception:  # any database failure means "not healthy"
         return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
     health: dict[str, object] = {"status": "ok", "database": "ok"}
+    try:
+        health.update(heartbeat.report())
+    except Exception as error:  # e.g. migrations not applied yet: say so, stay up
+        logger.warning("Heartbeats unreadable for /healthz: %s", type(error).__name__)
+        health["background"] = "unreadable"
     for report in registry.HEALTH:
         health.update(report())
     return JsonResponse(health)

@@ -12,7 +12,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from retrust.core import policy
+from retrust.core import links, policy
 from retrust.core.decorators import staff_required
 from retrust.core.models import Practice
 from retrust.core.submission import submit
@@ -180,7 +180,7 @@ def consultation_sent(request: HttpRequest, slug: str) -> HttpResponse:
     practice = queries.published_practice(slug)
     token = request.session.pop(PARTNER_LINK_SESSION_KEY, "")
     partner_link = (
-        request.build_absolute_uri(reverse("join_consultation", args=[practice.slug, token]))
+        links.base_url(request) + reverse("join_consultation", args=[practice.slug, token])
         if token
         else ""
     )
@@ -278,7 +278,7 @@ def open_case(request: HttpRequest, request_id: int) -> HttpResponse:
             request.user,  # type: ignore[arg-type]
             found.pk,
             track=data["track"],
-            base_url=f"{request.scheme}://{request.get_host()}",
+            base_url=links.base_url(request),
         ),
         done=lambda case: redirect("case_detail", case_id=case.pk),
         again=lambda f, code: _request_page(request, found, move_form, code, f),  # type: ignore[arg-type]

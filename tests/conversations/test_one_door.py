@@ -17,6 +17,7 @@ from retrust.conversations import actions, api, views
 from retrust.conversations.models import Conversation
 from retrust.core.models import AuditEvent, Case, User
 from tests.conftest import signed_in_client
+from tests.support.audit import ten_minutes_pass
 
 
 def reads(what: str) -> int:
@@ -38,6 +39,9 @@ def test_a_clinicians_read_is_recorded_once_on_the_page_and_once_on_the_api(
     client = signed_in_client(clinician)
     assert client.get(f"/conversations/{talk.pk}/").status_code == 200
     assert reads("conversation") == 1  # the conversation and its turns: one read
+    assert client.get(f"/api/v1/conversations/{talk.pk}").status_code == 200
+    assert reads("conversation") == 1  # the same read again within ten minutes: no new row
+    ten_minutes_pass()
     assert client.get(f"/api/v1/conversations/{talk.pk}").status_code == 200
     assert reads("conversation") == 2
     # Partners reading their own conversation leave no such row.

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from retrust.core import actions
+from retrust.core import actions, links
 
 
 class Command(BaseCommand):
@@ -17,11 +17,12 @@ class Command(BaseCommand):
         parser.add_argument("--admin-name", default="")
         parser.add_argument(
             "--base-url",
-            default="http://127.0.0.1:8000",
-            help="Where this retrust is served, for the link.",
+            default="",
+            help="Where this retrust is served, for the link (default: RETRUST_BASE_URL).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        options["base_url"] = (options["base_url"] or links.base_url()).rstrip("/")
         try:
             practice, issued = actions.create_practice(
                 options["name"],

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
+from retrust.core import heartbeat
 from retrust.notifications.tick import run_tick
 
 
@@ -52,6 +53,7 @@ class Command(BaseCommand):
 
     def _tick(self, verbosity: int) -> None:
         result = run_tick()
+        heartbeat.tick_beat()
         # Quiet at the default verbosity: cron mails whatever a job prints, every minute.
         if verbosity >= 2:
             self.stdout.write(json.dumps(result.as_json()))
