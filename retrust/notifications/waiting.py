@@ -21,7 +21,7 @@ from django.db.models import Count, Min
 from django.urls import reverse
 from django.utils import timezone
 
-from retrust.assessments import registry
+from retrust.assessments import registry as instruments
 from retrust.clinic.models import SessionNote
 from retrust.core import policy, registry
 from retrust.core.models import Case, CaseMember
@@ -114,7 +114,7 @@ def waiting_for(user_ids: Iterable[int], now: datetime | None = None) -> dict[in
     for checkin in sources.open_checkins(today, users):
         # In the app the list names the check-in, as the person's own check-ins page does (two
         # open at once would otherwise read alike); an email never does.
-        instrument = registry.get(checkin.instrument_id)
+        instrument = instruments.get(checkin.instrument_id)
         add(
             checkin.recipient_id,
             Waiting(
