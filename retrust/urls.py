@@ -118,6 +118,7 @@ urlpatterns = [
     path("", include("retrust.conversations.urls")),
     path("", include("retrust.notifications.urls")),
     path("", include("retrust.frontdoor.urls")),
+    path("", include("retrust.sessions.urls")),
     # The JSON API.
     path("api/v1/", api.urls),
     path("", include("retrust.assessments.urls")),

@@ -47,6 +47,7 @@ from retrust.clinic.forms import (
 )
 from retrust.clinic.models import CaseStatusChange, SessionNote, TrackChange
 from retrust.core import actions, audit, messaging, pause, policy
+from retrust.core import registry as core_registry
 from retrust.core.decorators import case_view, staff_required
 from retrust.core.forms import AuditFilterForm, CaseForm, InvitePartnerForm, InviteStaffForm
 from retrust.core.models import (
@@ -331,6 +332,8 @@ def _case_page_context(request: HttpRequest, access: CaseAccess) -> dict[str, ob
         "frame_form": MoveToIndividualForm(),
         "track_form": TrackForm(initial={"track": case.track}),
         "status_form": StatusForm(status=case.status),
+        # Blocks other apps register for this page (the next session, …).
+        "case_panels": core_registry.case_panels_for(access),
     }
 
 

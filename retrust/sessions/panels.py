@@ -1,0 +1,65 @@
+"""What the sessions app shows on other apps' pages, through the core registry."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.utils import timezone
+
+from retrust.core.registry import Panel
+from retrust.sessions import actions
+from retrust.sessions.models import Appointment, Status, settings_for
+
+
+def partner_home(user: Any, case_ids: Sequence[int]) -> dict[int, list[Panel]]:
+    """The partner's next session in each case (their own sessions only). Two queries."""
+    from retrust.sessions.queries import wall
+
+    found: dict[int, list[Panel]] = {}
+    upcoming = (
+        Appointment.objects.filter(
+            case_id__in=list(case_ids),
+            participants=user,
+            status=Status.BOOKED,
+            start__gt=timezone.now(),
+        )
+        .select_related("case")
+        .order_by("start")
+    )
+    zone = None
+    for appointment in upcoming:
+        if appointment.case_id in found:
+            continue
+        zone = zone or actions.zone_for(user, appointment.case.practice_id)
+        found[appointment.case_id] = [
+            Panel(
+                "sessions/_home_panel.html",
+                {
+                    "case_id": appointment.case_id,
+                    "start": wall(appointment.start, zone),
+                    "zone": str(zone),
+                },
+                order=15,
+            )
+        ]
+    return found
+
+
+def case_page(access: Any) -> Panel | None:
+    """The clinician's case page: the next booked session and a way to book one."""
+    from retrust.sessions.queries import next_for_case, wall
+
+    nxt = next_for_case(access)
+    zone = settings_for(access.case.practice_id).zone
+    return Panel(
+        "sessions/_case_panel.html",
+        {
+            "next": nxt,
+            "next_start": wall(nxt.start, zone) if nxt else None,
+            "zone": str(zone),
+            "case_id": access.case.pk,
+            "can_book": access.can_act_as_clinician,
+        },
+        order=10,
+    )
