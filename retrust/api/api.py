@@ -230,6 +230,7 @@ ROUTERS = [
     ("/", "retrust.assessments.api.router"),
     ("/", "retrust.conversations.api.router"),
     ("/program", "retrust.program.api.router"),
+    ("/", "retrust.sessions.api.router"),
 ]
 for prefix, router in ROUTERS:
     api.add_router(prefix, router)

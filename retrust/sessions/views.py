@@ -89,6 +89,8 @@ def cancel(request: HttpRequest, appointment_id: int) -> HttpResponse:
 @login_required
 def ask_change(request: HttpRequest, appointment_id: int) -> HttpResponse:
     access, appointment = queries.appointment_for(request.user, appointment_id)
+    if not access.is_partner:
+        raise Http404("No such session.")
     return _one_step(
         request,
         access,
