@@ -252,3 +252,47 @@ def test_reminders_go_out_a_day_and_an_hour_before_once_each(
     run_tick(start - timedelta(minutes=59))
     assert reminders.filter(occasion="1h").count() == 2
     assert timezone.now()  # the clock is frozen; the ticks were given their own times
+
+
+def test_a_session_note_records_its_appointment_with_attendees_and_length(
+    client_for, clinician, partner_a, partner_b, case, practice, other_practice_case
+):
+    from retrust.clinic.actions import save_note
+    from retrust.clinic.models import SessionNote
+
+    with freeze_time(NOW):
+        start = first_free(clinician, practice, date(2026, 10, 20))
+        appointment = actions.book(
+            clinician, case, start=start, kind=Kind.INDIVIDUAL, partner=partner_b
+        )
+    elsewhere = Appointment.objects.create(
+        case=other_practice_case,
+        clinician=other_practice_case.clinicians.get(),
+        kind=Kind.CONJOINT,
+        start=start,
+    )
+    with freeze_time(NOW + timedelta(hours=5)):
+        with pytest.raises(ActionError) as refused:
+            save_note(
+                clinician,
+                case,
+                note=None,
+                session_date=date(2026, 10, 20),
+                data="x",
+                assessment="",
+                plan="",
+                appointment=elsewhere.pk,
+            )
+        assert refused.value.field == "appointment"
+        client = client_for("clinician")
+        form = client.get(f"/cases/{case.pk}/notes/new/?appointment={appointment.pk}")
+        assert f'<option value="{appointment.pk}" selected>' in form.content.decode()
+        response = client.post(
+            f"/cases/{case.pk}/notes/new/",
+            {"appointment": appointment.pk, "session_date": "2026-10-20", "data": "Seen alone."},
+        )
+        assert response.status_code == 302
+        note = SessionNote.objects.get()
+        assert note.appointment == appointment
+        page = client.get(response["Location"]).content.decode()
+    assert "50 minutes" in page and "with Bo" in page
