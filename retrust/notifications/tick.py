@@ -58,22 +58,21 @@ def _batches(items: Iterable[Due], size: int) -> Iterator[list[Due]]:
         yield batch
 
 
-_content_types: dict[str, int | None] = {}
-
-
 def _subject_type(subject: str) -> tuple[int | None, int | None]:
-    """The content type and id spelt in "app_label.model:id", or (None, None) for a key."""
+    """The content type and id spelt in "app_label.model:id", or (None, None) for a key.
+
+    ContentType's own manager caches the look-up (and forgets it when the table is rebuilt,
+    as a flushed test database is), so no cache of our own that could go stale.
+    """
     label, _, pk = subject.partition(":")
     if "." not in label or not pk.isdigit():
         return None, None
-    if label not in _content_types:
-        app_label, model = label.split(".", 1)
-        try:
-            _content_types[label] = ContentType.objects.get_by_natural_key(app_label, model).pk
-        except ContentType.DoesNotExist:
-            _content_types[label] = None
-    type_id = _content_types[label]
-    return type_id, (int(pk) if type_id is not None else None)
+    app_label, model = label.split(".", 1)
+    try:
+        type_id = ContentType.objects.get_by_natural_key(app_label, model).pk
+    except ContentType.DoesNotExist:
+        return None, None
+    return type_id, int(pk)
 
 
 def write_outbox(items: list[Due], now: datetime) -> int:

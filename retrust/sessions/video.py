@@ -73,3 +73,14 @@ def room_url(appointment: Appointment, token: str) -> str:
 def fixed_link(appointment: Appointment) -> str:
     found = VideoLink.objects.filter(clinician_id=appointment.clinician_id).first()
     return found.url if found is not None else ""
+
+
+def room_origin(appointment: Appointment) -> str:
+    """Where the join step sends people (the Jitsi server or the clinician's own link's site),
+    for the waiting page's Content Security Policy: its form may lead there and nowhere else."""
+    from urllib.parse import urlsplit
+
+    if jitsi_configured():
+        return f"https://{settings.JITSI_DOMAIN}"
+    link = urlsplit(fixed_link(appointment))
+    return f"{link.scheme}://{link.netloc}" if link.scheme == "https" and link.netloc else ""

@@ -148,6 +148,10 @@ def waiting(request: HttpRequest, appointment_id: int) -> HttpResponse:
         },
         status=409 if problem else 200,
     )
+    origin = video.room_origin(appointment) if seen.can_join else ""
+    if origin:
+        # The join form's answer is a redirect to the room: allow that one site for it.
+        response._csp_update = {"form-action": [origin]}  # type: ignore[attr-defined]
     return _permissions_for_devices(response)
 
 
