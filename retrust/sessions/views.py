@@ -199,12 +199,30 @@ def outcome(request: HttpRequest, appointment_id: int) -> HttpResponse:
     )
 
 
+# At most this many free times are offered on the booking page.
+SLOTS_SHOWN = 120
+
+
 def _slot_choices(request: HttpRequest, access: CaseAccess) -> list[tuple[str, str]]:
     zone = settings_for(access.case.practice_id).zone
     found = actions.free_slots(request.user, access.case.practice, days=actions.HORIZON_DAYS)
     return [
-        (start.isoformat(), f"{start.astimezone(zone):%a %-d %b, %H:%M}") for start in found[:120]
+        (start.isoformat(), f"{start.astimezone(zone):%A %-d %B|%H:%M}")
+        for start in found[:SLOTS_SHOWN]
     ]
+
+
+def _slot_days(slots: list[tuple[str, str]], chosen: str) -> list[dict[str, Any]]:
+    """The free times grouped by day, for the booking page's radio buttons."""
+    days: list[dict[str, Any]] = []
+    for number, (value, label) in enumerate(slots):
+        day, at = label.split("|")
+        if not days or days[-1]["day"] != day:
+            days.append({"day": day, "times": []})
+        days[-1]["times"].append(
+            {"value": value, "at": at, "id": f"slot-{number}", "checked": value == chosen}
+        )
+    return days
 
 
 @case_view(as_=policy.CLINICIAN)
@@ -214,6 +232,7 @@ def book(request: HttpRequest, access: CaseAccess) -> HttpResponse:
     zone = settings_for(access.case.practice_id).zone
 
     def page(form: forms.BaseForm, status: int = 200) -> HttpResponse:
+        chosen = str(form["start"].value() or "")
         return render(
             request,
             "sessions/book.html",
@@ -221,6 +240,7 @@ def book(request: HttpRequest, access: CaseAccess) -> HttpResponse:
                 "case": access.case,
                 "form": form,
                 "slots": slots,
+                "slot_days": _slot_days(slots, chosen),
                 "zone": str(zone),
                 "can_book": access.can_act_as_clinician,
                 "held": access.held,
