@@ -27,11 +27,12 @@ def partner_home(user: Any, case_ids: Sequence[int]) -> dict[int, list[Panel]]:
         .select_related("case")
         .order_by("start")
     )
-    zone = None
-    for appointment in upcoming:
+    rows = list(upcoming)
+    # Looked up whether or not anything is booked, so the page's queries stay the same.
+    zone = actions.zone_for(user, rows[0].case.practice_id if rows else 0)
+    for appointment in rows:
         if appointment.case_id in found:
             continue
-        zone = zone or actions.zone_for(user, appointment.case.practice_id)
         found[appointment.case_id] = [
             Panel(
                 "sessions/_home_panel.html",

@@ -157,10 +157,12 @@ def clinician_week(clinician: User, first_day: date, now: datetime | None = None
 
 
 def next_for_case(access: CaseAccess) -> Appointment | None:
+    """The case's next booked session (one query: no participants fetched)."""
+    found = Appointment.objects.filter(case=access.case)
+    if not access.is_clinician:
+        found = found.filter(participants=access.user)
     return (
-        for_case(access)
-        .filter(status=Status.BOOKED, start__gt=timezone.now() - timedelta(hours=4))
-        .first()
+        found.filter(status=Status.BOOKED, start__gt=timezone.now()).order_by("start", "id").first()
     )
 
 
