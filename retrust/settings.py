@@ -315,6 +315,9 @@ JITSI_DOMAIN = os.environ.get("JITSI_DOMAIN", "").strip().strip("/")
 JITSI_APP_ID = os.environ.get("JITSI_APP_ID", "")
 JITSI_APP_SECRET = envsecret("JITSI_APP_SECRET") or ""
 JITSI_AUDIENCE = os.environ.get("JITSI_AUDIENCE", "")
+# The token's "sub": the XMPP domain Prosody checks it against. Jitsi's Docker setup uses the
+# internal "meet.jitsi" whatever the public name; elsewhere it is the public host name.
+JITSI_SUBJECT = os.environ.get("JITSI_SUBJECT", "") or JITSI_DOMAIN
 # The room opens this many minutes before the start (the join button appears, tokens can be
 # minted) and closes at the end of the session.
 RETRUST_JOIN_OPENS_MINUTES = envint("RETRUST_JOIN_OPENS_MINUTES", 10)

@@ -55,7 +55,7 @@ def mint(appointment: Appointment, user: Any, *, moderator: bool, now: datetime)
     claims = {
         "iss": settings.JITSI_APP_ID,
         "aud": settings.JITSI_AUDIENCE or settings.JITSI_APP_ID,
-        "sub": settings.JITSI_DOMAIN,
+        "sub": settings.JITSI_SUBJECT or settings.JITSI_DOMAIN,
         "room": appointment.room,
         "nbf": int(open_.opens.timestamp()),
         "iat": int(now.timestamp()),

@@ -150,3 +150,11 @@ def test_a_session_in_person_has_no_room(jitsi, alone, partner_a):
     alone.refresh_from_db()
     with freeze_time(alone.start), pytest.raises(ActionError):
         actions.join_url(partner_a, alone)
+
+
+def test_the_subject_can_name_the_xmpp_domain_of_jitsis_docker_setup(
+    jitsi, settings, alone, partner_a
+):
+    settings.JITSI_SUBJECT = "meet.jitsi"
+    with freeze_time(alone.start):
+        assert claims_of(actions.join_url(partner_a, alone))["sub"] == "meet.jitsi"
