@@ -47,6 +47,16 @@ class BookForm(forms.Form):
             raise forms.ValidationError("Choose one of the free times listed.") from None
 
 
+class MoveForm(forms.Form):
+    start = forms.ChoiceField(label="Free time", widget=forms.RadioSelect)
+
+    def __init__(self, *args: Any, slots: list[tuple[str, str]], **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.fields["start"].choices = slots
+
+    clean_start = BookForm.clean_start
+
+
 class HoursForm(forms.Form):
     """One block of hours per weekday; both times empty means closed that day."""
 

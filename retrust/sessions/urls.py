@@ -20,6 +20,7 @@ urlpatterns = [
     path("sessions/<int:appointment_id>/cancel/", views.cancel, name="cancel"),
     path("sessions/<int:appointment_id>/ask-change/", views.ask_change, name="ask_change"),
     path("sessions/<int:appointment_id>/outcome/", views.outcome, name="outcome"),
+    path("sessions/<int:appointment_id>/move/", views.move, name="move"),
     path("cases/<int:case_id>/sessions/book/", views.book, name="book"),
     path("practice/sessions/", views.practice_sessions, name="practice"),
 ]

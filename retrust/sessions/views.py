@@ -24,6 +24,7 @@ from retrust.sessions.forms import (
     DayOffForm,
     FeedForm,
     HoursForm,
+    MoveForm,
     OutcomeForm,
     SessionSettingsForm,
     VideoLinkForm,
@@ -203,9 +204,13 @@ def outcome(request: HttpRequest, appointment_id: int) -> HttpResponse:
 SLOTS_SHOWN = 120
 
 
-def _slot_choices(request: HttpRequest, access: CaseAccess) -> list[tuple[str, str]]:
+def _slot_choices(
+    request: HttpRequest, access: CaseAccess, minutes: int | None = None
+) -> list[tuple[str, str]]:
     zone = settings_for(access.case.practice_id).zone
-    found = actions.free_slots(request.user, access.case.practice, days=actions.HORIZON_DAYS)
+    found = actions.free_slots(
+        request.user, access.case.practice, days=actions.HORIZON_DAYS, minutes=minutes
+    )
     return [
         (start.isoformat(), f"{start.astimezone(zone):%A %-d %B|%H:%M}")
         for start in found[:SLOTS_SHOWN]
@@ -267,6 +272,44 @@ def book(request: HttpRequest, access: CaseAccess) -> HttpResponse:
         ),
         again=page,
         message="Booked. Everyone taking part gets a calendar invitation by email.",
+    )
+
+
+@staff_required
+def move(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    """The clinician moves a booked session to another free time."""
+    access, appointment = queries.appointment_for(request.user, appointment_id)
+    if not access.is_clinician or appointment.status not in (Status.BOOKED, Status.PROPOSED):
+        raise Http404("No such session.")
+    slots = _slot_choices(request, access, minutes=appointment.minutes)
+    zone = settings_for(access.case.practice_id).zone
+
+    def page(form: forms.BaseForm, status: int = 200) -> HttpResponse:
+        seen = queries.seen_by(
+            appointment, request.user, zone, timezone.now(), as_clinician=True, notice=timedelta(0)
+        )
+        chosen = str(form["start"].value() or "")
+        context = {
+            "appointment": appointment,
+            "seen": seen,
+            "form": form,
+            "slots": slots,
+            "slot_days": _slot_days(slots, chosen),
+            "zone": str(zone),
+        }
+        return render(request, "sessions/move.html", context, status=status)
+
+    if request.method != "POST":
+        return page(MoveForm(slots=slots))
+    return submit(
+        request,
+        MoveForm(request.POST, slots=slots),
+        lambda data: actions.reschedule(request.user, appointment, start=data["start"]),
+        done=lambda moved: redirect(
+            f"{reverse('sessions:week')}?week={moved.start.astimezone(zone).date()}"
+        ),
+        again=page,
+        message="Moved. Everyone taking part gets an updated calendar invitation.",
     )
 
 

@@ -192,6 +192,15 @@ ROUTES = [
         data={"outcome": "attended"},
         state=status_of("alone"),
     ),
+    Route("move page", "GET", "/sessions/{together}/move/", pages(clinician=200)),
+    Route(
+        "move",
+        "POST",
+        "/sessions/{together}/move/",
+        pages(clinician=Redirect("/sessions/week/")),
+        data={"start": "{slot}"},
+        state=status_of("together"),
+    ),
     Route("book page", "GET", "/cases/{case}/sessions/book/", pages(clinician=200)),
     Route(
         "book",
