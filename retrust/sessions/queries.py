@@ -44,6 +44,8 @@ class Seen:
     can_ask: bool
     # The clinician may record whether it happened (after the start).
     can_record: bool = False
+    # This person asked for another time (the other partner is not told who asked).
+    asked_by_me: bool = False
 
     @property
     def upcoming(self) -> bool:
@@ -71,6 +73,7 @@ def seen_by(
         joins_at=wall(video.window(appointment).opens, zone),
         can_cancel=live and (as_clinician or appointment.start - notice > now),
         can_ask=live and is_participant and appointment.change_requested_at is None,
+        asked_by_me=appointment.change_requested_by_id == user.pk,
         can_record=as_clinician
         and appointment.status in (Status.BOOKED, Status.ATTENDED, Status.MISSED)
         and appointment.start <= now,

@@ -296,3 +296,18 @@ def test_a_session_note_records_its_appointment_with_attendees_and_length(
         assert note.appointment == appointment
         page = client.get(response["Location"]).content.decode()
     assert "50 minutes" in page and "with Bo" in page
+
+
+@freeze_time(NOW)
+def test_the_other_partner_is_not_told_who_asked_for_another_time(
+    client_for, clinician, partner_a, partner_b, case, practice
+):
+    start = first_free(clinician, practice, date(2026, 10, 26))
+    appointment = actions.book(clinician, case, start=start, kind=Kind.CONJOINT)
+    actions.request_change(partner_a, appointment)
+    asked = client_for("partner_a").get("/sessions/").content.decode()
+    other = client_for("partner_b").get("/sessions/").content.decode()
+    assert "You asked for another time" in asked
+    assert "asked" not in other.lower().replace("ask your clinician", "")
+    week = client_for("clinician").get("/sessions/week/?week=2026-10-26").content.decode()
+    assert "Another time asked for" in week
