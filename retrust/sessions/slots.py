@@ -10,7 +10,8 @@ at its first occurrence.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -84,7 +85,7 @@ def free_slots(
     step = step or length
     weekly = list(weekly)
     by_day = {e.day: e for e in exceptions}
-    taken = sorted(busy, key=lambda b: b.start)
+    clashes = _clash_finder(busy)
     found: list[datetime] = []
     for offset in range(days):
         day = first_day + timedelta(days=offset)
@@ -105,14 +106,33 @@ def free_slots(
                 end = start + length
                 if not_before is not None and start < not_before:
                     continue
-                if any(b.start < end and start < b.end for b in taken):
+                if clashes(start, end):
                     continue
                 found.append(start)
     yield from sorted(set(found))
 
 
+def _clash_finder(busy: Iterable[Busy]) -> Callable[[datetime, datetime], bool]:
+    """A test "does [start, end) meet anything taken?" in O(log n) per slot.
+
+    Taken intervals sorted by start, with the latest end among the first i of them: an
+    interval meets one of those starting before ``end`` exactly when that latest end is after
+    ``start``.
+    """
+    taken = sorted(busy, key=lambda b: b.start)
+    starts = [b.start for b in taken]
+    latest_end: list[datetime] = []
+    for b in taken:
+        latest_end.append(max(latest_end[-1], b.end) if latest_end else b.end)
+
+    def clashes(start: datetime, end: datetime) -> bool:
+        before = bisect_left(starts, end)
+        return before > 0 and latest_end[before - 1] > start
+
+    return clashes
+
+
 def overlaps(start: datetime, length: timedelta, busy: Iterable[Busy]) -> bool:
     """Whether [start, start + length) meets anything already taken."""
     start = start.astimezone(UTC)
-    end = start + length
-    return any(b.start < end and start < b.end for b in busy)
+    return _clash_finder(busy)(start, start + length)

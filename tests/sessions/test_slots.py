@@ -9,7 +9,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from retrust.sessions.slots import Busy, DayException, Hours, at_wall_clock, exists, free_slots
+from retrust.sessions.slots import (
+    Busy,
+    DayException,
+    Hours,
+    at_wall_clock,
+    exists,
+    free_slots,
+    overlaps,
+)
 
 LONDON = ZoneInfo("Europe/London")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -98,3 +106,15 @@ def test_every_slot_lies_inside_the_hours_and_lasts_exactly_its_length(start_day
         assert time(9) <= local.time() and (start + FIFTY).astimezone(zone).time() <= time(12)
         assert (start + FIFTY) - start == FIFTY
     assert found == sorted(found)
+
+
+@given(
+    taken=st.lists(st.tuples(st.integers(0, 2000), st.integers(1, 300)), max_size=30),
+    probe=st.tuples(st.integers(0, 2400), st.integers(1, 300)),
+)
+def test_the_fast_overlap_test_agrees_with_checking_every_interval(taken, probe):
+    base = datetime(2026, 6, 1, tzinfo=UTC)
+    busy = [Busy(base + timedelta(minutes=s), base + timedelta(minutes=s + n)) for s, n in taken]
+    start, length = base + timedelta(minutes=probe[0]), timedelta(minutes=probe[1])
+    brute = any(b.start < start + length and start < b.end for b in busy)
+    assert overlaps(start, length, busy) == brute
