@@ -77,6 +77,21 @@ def next_session_on(case: Any) -> Any:
     return NEXT_SESSION[0](case) if NEXT_SESSION else None
 
 
+# Called with a clinician; a block on their "Today" page (e.g. today's sessions), or None.
+TodayPanel = Callable[[Any], "Panel | None"]
+TODAY_PANELS: list[TodayPanel] = []
+
+
+def today_panel(provider: TodayPanel) -> None:
+    if provider not in TODAY_PANELS:
+        TODAY_PANELS.append(provider)
+
+
+def today_panels_for(user: Any) -> list[Panel]:
+    found = [panel for provider in TODAY_PANELS if (panel := provider(user)) is not None]
+    return sorted(found, key=lambda panel: panel.order)
+
+
 def case_panel(provider: CasePanel) -> None:
     """A block on the clinician's case page (e.g. the next session)."""
     if provider not in CASE_PANELS:

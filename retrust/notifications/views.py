@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from retrust.core import messaging, policy
+from retrust.core import messaging, policy, registry
 from retrust.core.decorators import staff_required
 from retrust.core.models import CaseMember, ClinicianMembership, PracticeRole, User
 from retrust.notifications import actions, kinds, mail, waiting
@@ -138,4 +138,9 @@ def today(request: HttpRequest) -> HttpResponse:
     """The clinician's "Today": what needs them across their caseload, in a fixed number of
     queries. Practice admins who are not clinicians get 404, as on the caseload."""
     policy.clinician_practice_for(request.user)
-    return render(request, "notifications/today.html", {"today": waiting.today_for(request.user)})
+    context = {
+        "today": waiting.today_for(request.user),
+        # Blocks other apps register (today's sessions, …).
+        "panels": registry.today_panels_for(request.user),
+    }
+    return render(request, "notifications/today.html", context)

@@ -27,5 +27,6 @@ class SessionsConfig(AppConfig):
         registry.nav_entry(registry.NavEntry("Sessions", "sessions:practice", "admin", order=70))
         registry.home_panel(panels.partner_home)
         registry.case_panel(panels.case_page)
+        registry.today_panel(panels.today)
         registry.next_session(actions.next_session_on)
         registry.demo_seeder(demo.seed, order=60)

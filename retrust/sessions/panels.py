@@ -64,3 +64,29 @@ def case_page(access: Any) -> Panel | None:
         },
         order=10,
     )
+
+
+def today(user: Any) -> Panel | None:
+    """The clinician's sessions today (their practice's zone), on their "Today". Two or three
+    queries; nothing shown when nothing is booked."""
+    from datetime import datetime, time, timedelta
+
+    from retrust.sessions.queries import wall
+
+    zone = actions.zone_for(user, actions.practice_of(user))
+    day = timezone.now().astimezone(zone).date()
+    start = datetime.combine(day, time(0), tzinfo=zone)
+    rows = list(
+        Appointment.objects.filter(
+            clinician=user,
+            status__in=(Status.BOOKED, Status.ATTENDED, Status.MISSED),
+            start__gte=start,
+            start__lt=start + timedelta(days=1),
+        )
+        .select_related("case")
+        .order_by("start")
+    )
+    if not rows:
+        return None
+    items = [{"appointment": a, "start": wall(a.start, zone)} for a in rows]
+    return Panel("sessions/_today_panel.html", {"items": items, "zone": str(zone)}, order=5)

@@ -311,3 +311,16 @@ def test_the_other_partner_is_not_told_who_asked_for_another_time(
     assert "asked" not in other.lower().replace("ask your clinician", "")
     week = client_for("clinician").get("/sessions/week/?week=2026-10-26").content.decode()
     assert "Another time asked for" in week
+
+
+@freeze_time(NOW)
+def test_todays_sessions_are_on_the_clinicians_today(
+    client_for, clinician, partner_a, partner_b, case, practice
+):
+    today = client_for("clinician").get("/caseload/today/").content.decode()
+    assert "Sessions today" not in today
+    start = first_free(clinician, practice, date(2026, 10, 20))
+    actions.book(clinician, case, start=start, kind=Kind.CONJOINT)
+    today = client_for("clinician").get("/caseload/today/").content.decode()
+    assert "Sessions today" in today and "Ari and Bo" in today
+    assert start.astimezone(LONDON).strftime("%H:%M") in today
