@@ -87,6 +87,11 @@ def for_partner(user: Any) -> QuerySet[Appointment]:
     )
 
 
+def for_clinician(user: Any) -> QuerySet[Appointment]:
+    """The sessions a clinician leads (their calendar feed)."""
+    return _with_people(Appointment.objects.filter(clinician=user))
+
+
 def for_case(access: CaseAccess) -> QuerySet[Appointment]:
     """A case's appointments as this person may see them: all for its clinician, a partner's
     own for a partner."""
@@ -167,7 +172,3 @@ def next_for_case(access: CaseAccess) -> Appointment | None:
     return (
         found.filter(status=Status.BOOKED, start__gt=timezone.now()).order_by("start", "id").first()
     )
-
-
-def practice_rules(practice: Any) -> Any:
-    return settings_for(practice)

@@ -32,7 +32,6 @@ from retrust.sessions.forms import (
 from retrust.sessions.models import (
     CalendarFeed,
     DayOff,
-    Kind,
     Location,
     Status,
     VideoLink,
@@ -498,15 +497,9 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     user = found.user
     since = timezone.now() - timedelta(days=30)
     if policy.is_clinician(user):
-        items = queries._with_people(
-            queries.Appointment.objects.filter(clinician=user, start__gte=since)
-        )
+        items = queries.for_clinician(user).filter(start__gte=since)
     else:
         items = queries.for_partner(user).filter(start__gte=since)
     response = HttpResponse(ics.feed(items.order_by("start")), content_type=CALENDAR)
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-# Kinds a booking form offers, for the template.
-KINDS = Kind.choices
