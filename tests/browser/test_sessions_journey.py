@@ -211,3 +211,44 @@ def test_individual_sessions_recorded_as_attended_let_the_pause_be_lifted(
     c.check()
     case.refresh_from_db()
     assert case.paused_since is None
+
+
+def test_the_other_session_pages_are_axe_clean(
+    open_tab, clinic_hours, case, clinician, partner_a, partner_b, admin
+):
+    start = actions.free_slots(clinician, case.practice, days=2)[2]
+    appointment = actions.book(clinician, case, start=start, kind="conjoint")
+    c = open_tab(clinician)
+    c.page.set_viewport_size(DESKTOP)
+    for path in (
+        "/sessions/availability/",
+        f"/sessions/{appointment.pk}/move/",
+        "/caseload/today/",
+    ):
+        c.goto(path)
+        c.check()
+    c.goto("/sessions/availability/")
+    monday = c.page.get_by_role("group", name="Monday")
+    monday.get_by_label("From").fill("09:00")
+    monday.get_by_label("until").fill("")
+    c.page.get_by_role("button", name="Save weekly hours").click()
+    expect(c.page.get_by_text("Give both times for Monday, or neither.")).to_be_visible()
+    c.check(status=400)
+    shot(c, "clinician-hours-refused.png")
+    c.goto("/sessions/calendar-feed/")
+    c.page.get_by_role("button", name="Make my private address").click()
+    expect(c.page.get_by_label("Feed address")).to_have_value(re.compile(r"/calendar/.+\.ics$"))
+    c.check()
+    a = open_tab(admin)
+    a.page.set_viewport_size(DESKTOP)
+    a.goto("/practice/sessions/")
+    expect(a.page.get_by_role("heading", name="Booked times")).to_be_visible()
+    a.check()
+    p = open_tab(partner_a)
+    p.page.set_viewport_size(PHONE)
+    p.goto("/home/")
+    expect(p.page.get_by_role("heading", name="Your next session")).to_be_visible()
+    p.check()
+    shot(p, "partner-home-next-session.png")
+    p.goto("/sessions/calendar-feed/")
+    p.check()
