@@ -145,6 +145,8 @@ INSTALLED_APPS = [
     "retrust.notifications",
     "retrust.frontdoor",
     "retrust.sessions",
+    "retrust.reports",
+    "retrust.datarights",
     "retrust.api",
     "django_tasks",
     "django_tasks_db",
@@ -334,6 +336,9 @@ JITSI_SUBJECT = os.environ.get("JITSI_SUBJECT", "") or JITSI_DOMAIN
 # The room opens this many minutes before the start (the join button appears, tokens can be
 # minted) and closes at the end of the session.
 RETRUST_JOIN_OPENS_MINUTES = envint("RETRUST_JOIN_OPENS_MINUTES", 10)
+# Progress reports (retrust.reports): how long a prepared PDF can be downloaded before it is
+# emptied, in hours.
+RETRUST_REPORT_HOURS = envint("RETRUST_REPORT_HOURS", 24)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
@@ -413,5 +418,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # WeasyPrint narrates every step of every report at INFO; its warnings still show.
+    "loggers": {"axes": {"level": "WARNING"}, "weasyprint.progress": {"level": "WARNING"}},
 }

@@ -320,6 +320,7 @@ def _case_page_context(request: HttpRequest, access: CaseAccess) -> dict[str, ob
             CaseStatusChange.objects.filter(case=case).select_related("changed_by")[:10]
         ),
         "timeline": audit.case_timeline(case),
+        "case_links": core_registry.CASE_LINKS,
         "checkins_due": summary.due,
         "checkins_overdue": summary.overdue,
         "invite_form": InvitePartnerForm() if can_invite else None,

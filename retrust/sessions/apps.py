@@ -8,8 +8,10 @@ class SessionsConfig(AppConfig):
 
     def ready(self) -> None:
         from retrust.core import registry
-        from retrust.sessions import actions, demo, notify, panels  # noqa: F401  (kinds, source)
+        from retrust.core.datarights import register
+        from retrust.sessions import actions, datarights, demo, notify, panels  # noqa: F401
 
+        register(datarights)  # its part of a person's copy and of a deletion
         registry.nav_entry(
             registry.NavEntry(
                 "My sessions", "sessions:mine", "partner", current=("mine",), order=30
