@@ -154,6 +154,7 @@ INSTALLED_APPS = [
     "retrust.program",
     "retrust.notifications",
     "retrust.frontdoor",
+    "retrust.sessions",
     "retrust.reports",
     "retrust.datarights",
     "retrust.threads",
@@ -363,6 +364,20 @@ RETRUST_NOTIFY_MAX_ATTEMPTS = envint("RETRUST_NOTIFY_MAX_ATTEMPTS", 6)
 RETRUST_NOTIFY_RETRY_SECONDS = envint("RETRUST_NOTIFY_RETRY_SECONDS", 60)
 RETRUST_NOTIFY_CLAIM_TIMEOUT_SECONDS = envint("RETRUST_NOTIFY_CLAIM_TIMEOUT_SECONDS", 600)
 
+# Video sessions (retrust.sessions) on a self-hosted Jitsi Meet with token authentication. With
+# all three set, retrust mints a short-lived HS256 token at join time; without them a clinician's
+# own fixed video link (set on their availability page) is shown instead. JITSI_AUDIENCE is the
+# token's "aud" (Jitsi's default accepts the app id). Recording is never offered.
+JITSI_DOMAIN = os.environ.get("JITSI_DOMAIN", "").strip().strip("/")
+JITSI_APP_ID = os.environ.get("JITSI_APP_ID", "")
+JITSI_APP_SECRET = envsecret("JITSI_APP_SECRET") or ""
+JITSI_AUDIENCE = os.environ.get("JITSI_AUDIENCE", "")
+# The token's "sub": the XMPP domain Prosody checks it against. Jitsi's Docker setup uses the
+# internal "meet.jitsi" whatever the public name; elsewhere it is the public host name.
+JITSI_SUBJECT = os.environ.get("JITSI_SUBJECT", "") or JITSI_DOMAIN
+# The room opens this many minutes before the start (the join button appears, tokens can be
+# minted) and closes at the end of the session.
+RETRUST_JOIN_OPENS_MINUTES = envint("RETRUST_JOIN_OPENS_MINUTES", 10)
 # Progress reports (retrust.reports): how long a prepared PDF can be downloaded before it is
 # emptied, in hours.
 RETRUST_REPORT_HOURS = envint("RETRUST_REPORT_HOURS", 24)

@@ -120,6 +120,7 @@ urlpatterns = [
     path("", include("retrust.conversations.urls")),
     path("", include("retrust.notifications.urls")),
     path("", include("retrust.frontdoor.urls")),
+    path("", include("retrust.sessions.urls")),
     path("", include("retrust.reports.urls")),
     path("", include("retrust.datarights.urls")),
     path("", include("retrust.threads.urls")),

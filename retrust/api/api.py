@@ -231,6 +231,7 @@ ROUTERS = [
     ("/", "retrust.conversations.api.router"),
     ("/program", "retrust.program.api.router"),
     ("/", "retrust.threads.api.router"),
+    ("/", "retrust.sessions.api.router"),
 ]
 for prefix, router in ROUTERS:
     api.add_router(prefix, router)

@@ -28,6 +28,7 @@ from retrust.assessments.models import (
 from retrust.assessments.reliable_change import classify
 from retrust.assessments.scoring import AnswerError, check_answers, missing_required, score
 from retrust.core import audit, pause
+from retrust.core import registry as core_registry
 from retrust.core.actions import mark_active, require_case_clinician, require_partner
 from retrust.core.exceptions import ActionConflict, ActionError
 from retrust.core.models import Case, CaseMember, CaseStatus, User
@@ -73,7 +74,13 @@ def schedule_measure(
     if kind == ScheduleKind.EVERY_N_WEEKS and not (every_weeks and 1 <= every_weeks <= 52):
         raise ActionError("Say how many weeks apart, from 1 to 52.", "every_weeks")
     if kind == ScheduleKind.BEFORE_SESSION and next_session_on is None:
-        raise ActionError("Give the date of the next session.", "next_session_on")
+        # The sessions app, when installed, knows the next booked appointment.
+        next_session_on = core_registry.next_session_on(case)
+    if kind == ScheduleKind.BEFORE_SESSION and next_session_on is None:
+        raise ActionError(
+            "No session is booked yet: give the date of the next session, or book one first.",
+            "next_session_on",
+        )
     existing = MeasureSchedule.objects.filter(
         case=case, instrument_id=instrument_id, ended_at__isnull=True
     ).first()
@@ -102,6 +109,24 @@ def schedule_measure(
         details={"instrument": instrument_id, "kind": kind, "every_weeks": every_weeks},
     )
     return schedule, True
+
+
+@transaction.atomic
+def follow_next_session(case: Case, on: date | None) -> int:
+    """ "Before the next session" measures of the case follow its next booked appointment.
+
+    Called by the sessions app whenever a booking changes; ``None`` (nothing booked) keeps the
+    last date. Returns how many schedules moved. Not audited on its own: the booking is.
+    """
+    if on is None:
+        return 0
+    return (
+        MeasureSchedule.objects.filter(
+            case=case, kind=ScheduleKind.BEFORE_SESSION, ended_at__isnull=True
+        )
+        .exclude(next_session_on=on)
+        .update(next_session_on=on)
+    )
 
 
 @transaction.atomic

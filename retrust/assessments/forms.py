@@ -30,7 +30,10 @@ class ScheduleForm(forms.Form):
     next_session_on = forms.DateField(
         label="Date of the next session",
         required=False,
-        help_text="Only for “Before the next session”; the check-in opens three days before.",
+        help_text=(
+            "Only for “Before the next session”; the check-in opens three days before. Leave it "
+            "empty to follow the sessions you book: it moves with the next booked one."
+        ),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     starts_on = forms.DateField(

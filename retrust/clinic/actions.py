@@ -32,9 +32,13 @@ def save_note(
     assessment: str,
     plan: str,
     sign: bool = False,
+    appointment: int | None = None,
 ) -> SessionNote:
-    """Create or update a draft note; ``sign`` locks it for good."""
+    """Create or update a draft note; ``sign`` locks it for good. ``appointment``: the id of
+    the case's booked session the note records."""
     require_open_case_clinician(actor, case)
+    if appointment is not None and not case.appointments.filter(pk=appointment).exists():
+        raise ActionError("Choose one of this case's sessions.", "appointment")
     if session_date is None:
         raise ActionError("Enter the date of the session.", "session_date")
     if session_date > timezone.localdate():
@@ -51,6 +55,7 @@ def save_note(
     if note is None:
         note = SessionNote(case=case, author=actor)
     note.session_date = session_date
+    note.appointment_id = appointment
     note.data = data.strip()
     note.assessment = assessment.strip()
     note.plan = plan.strip()

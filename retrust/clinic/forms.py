@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from retrust.clinic import case_status
@@ -9,6 +11,13 @@ from retrust.core.models import Track
 
 
 class SessionNoteForm(forms.Form):
+    appointment = forms.TypedChoiceField(
+        label="The session it records",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text="Its attendees and length are kept with the note.",
+    )
     session_date = forms.DateField(
         label="Session date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -27,6 +36,10 @@ class SessionNoteForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def __init__(self, *args: Any, appointments: list[tuple[int, str]] = (), **kw: Any) -> None:  # type: ignore[assignment]
+        super().__init__(*args, **kw)
+        self.fields["appointment"].choices = [("", "Not one booked here"), *appointments]
 
 
 class AddendumForm(forms.Form):

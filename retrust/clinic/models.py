@@ -16,6 +16,15 @@ class SessionNote(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="session_notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     session_date = models.DateField()
+    # The booked session it records (attendees and length come from there); optional, since a
+    # note may be about a session booked elsewhere.
+    appointment = models.ForeignKey(
+        "appointments.Appointment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notes",
+    )
     # Encrypted at rest. Null stands for "left empty" (the field stores no empty ciphertext).
     data = EncryptedTextField("What happened", blank=True, null=True)
     assessment = EncryptedTextField("Your assessment", blank=True, null=True)

@@ -345,6 +345,8 @@ def _case_page_context(request: HttpRequest, access: CaseAccess) -> dict[str, ob
         "frame_form": MoveToIndividualForm(),
         "track_form": TrackForm(initial={"track": case.track}),
         "status_form": StatusForm(status=case.status),
+        # Blocks other apps register for this page (the next session, …).
+        "case_panels": core_registry.case_panels_for(access),
     }
 
 
@@ -518,16 +520,35 @@ def reset_link_in_session(request: HttpRequest, access: CaseAccess, user_id: int
 
 
 def _note_of(access: CaseAccess, note_id: int) -> SessionNote:
-    note = SessionNote.objects.filter(pk=note_id, case=access.case).select_related("author").first()
+    note = (
+        SessionNote.objects.filter(pk=note_id, case=access.case)
+        .select_related("author", "appointment")
+        .first()
+    )
     if note is None:
         raise Http404("No such note.")
     return note
 
 
-def _note_initial(note: SessionNote | None) -> dict[str, Any]:
+def _note_sessions(access: CaseAccess) -> list[tuple[int, str]]:
+    """The case's sessions that have started (newest first), for linking a note to one."""
+    return [
+        (a.pk, f"{a.start:%a %d %b %Y, %H:%M} ({a.get_kind_display().lower()})")
+        for a in access.case.appointments.filter(start__lte=timezone.now())
+        .exclude(status="cancelled")
+        .order_by("-start")[:30]
+    ]
+
+
+def _note_initial(note: SessionNote | None, request: HttpRequest | None = None) -> dict[str, Any]:
     if note is None:
-        return {"session_date": timezone.localdate()}
+        linked = request.GET.get("appointment", "") if request is not None else ""
+        return {
+            "session_date": timezone.localdate(),
+            "appointment": int(linked) if linked.isdigit() else None,
+        }
     return {
+        "appointment": note.appointment_id,
         "session_date": note.session_date,
         "data": note.data,
         "assessment": note.assessment,
@@ -551,7 +572,12 @@ def _note_page(
         "access": access,
         "can_act": access.can_act_as_clinician,
         "note": note,
-        "form": form or SessionNoteForm(initial=_note_initial(note)),
+        "form": form
+        or SessionNoteForm(initial=_note_initial(note), appointments=_note_sessions(access)),
+        "session": note.appointment if note is not None else None,
+        "attendees": list(note.appointment.participants.all())
+        if note is not None and note.appointment is not None
+        else [],
         "addendum_form": addendum_form or AddendumForm(),
         "addenda": list(note.addenda.select_related("author")) if note else [],
     }
@@ -564,7 +590,11 @@ def session_note(
 ) -> HttpResponse:
     """Write a new note, or edit or sign a draft; a signed note shows with its addenda."""
     note = _note_of(access, note_id) if note_id is not None else None
-    form = SessionNoteForm(request.POST or None, initial=_note_initial(note))
+    form = SessionNoteForm(
+        request.POST or None,
+        initial=_note_initial(note, request),
+        appointments=_note_sessions(access),
+    )
     if request.method != "POST":
         return _note_page(request, access, note, form=form)
     return submit(

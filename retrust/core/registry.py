@@ -65,8 +65,11 @@ HealthReport = Callable[[], dict[str, Any]]
 NavBadge = Callable[[Any], int]
 
 # Called with (clinician, {case_id: Case} of their open cases); returns Panels for their
-# "Today" page. A fixed number of queries whatever the size of the caseload.
+# "Today" page (``lead`` ones open the page, e.g. today's sessions; the rest follow the
+# alerts, e.g. messages waiting for a reply). A fixed number of queries whatever the caseload.
 TodaySection = Callable[[Any, dict[int, Any]], list[Panel]]
+# Called with a case; the day of its next booked session, or None (the sessions app).
+NextSession = Callable[[Any], Any]
 
 NAV: list[NavEntry] = []
 CASE_LINKS: list[CaseLink] = []
@@ -77,6 +80,30 @@ DESCRIBERS: dict[str, RecordDescriber] = {}
 HOME_PANELS: list[PanelProvider] = []
 DEMO_SEEDERS: list[tuple[int, DemoSeeder]] = []
 TODAY_SECTIONS: list[TodaySection] = []
+NEXT_SESSION: list[NextSession] = []
+# Called with (user, case access); a block on the clinician's case page (template, context).
+CasePanel = Callable[[Any], "Panel | None"]
+CASE_PANELS: list[CasePanel] = []
+
+
+def next_session(provider: NextSession) -> None:
+    """The app that books sessions says when a case's next one is (one provider)."""
+    NEXT_SESSION[:] = [provider]
+
+
+def next_session_on(case: Any) -> Any:
+    return NEXT_SESSION[0](case) if NEXT_SESSION else None
+
+
+def case_panel(provider: CasePanel) -> None:
+    """A block on the clinician's case page (e.g. the next session)."""
+    if provider not in CASE_PANELS:
+        CASE_PANELS.append(provider)
+
+
+def case_panels_for(access: Any) -> list[Panel]:
+    found = [panel for provider in CASE_PANELS if (panel := provider(access)) is not None]
+    return sorted(found, key=lambda panel: panel.order)
 
 
 def nav_entry(entry: NavEntry) -> None:

@@ -80,6 +80,11 @@ def essential_keys() -> list[str]:
     return [kind.key for kind in kinds.all_kinds() if kind.essential]
 
 
+def travelling_alone() -> list[str]:
+    """Kinds never folded into another email: safety and security, and those with a file."""
+    return [kind.key for kind in kinds.all_kinds() if kind.essential or kind.attachment]
+
+
 def claim(notification_id: int, token: str, now: datetime) -> bool:
     """Take one due, pending row for this attempt. True only for the one worker that wins."""
     won = Notification.objects.filter(
@@ -97,7 +102,7 @@ def claim_companions(row: Notification, token: str, now: datetime) -> int:
             status=Status.PENDING,
             next_attempt_at__lte=now,
         )
-        .exclude(kind__in=essential_keys())
+        .exclude(kind__in=travelling_alone())
         .update(status=Status.SENDING, claimed_by=token, claimed_at=now)
     )
 
@@ -187,6 +192,13 @@ def _send_claimed(row: Notification, token: str, now: datetime, connection: Any)
         message_settings=MessageSettings.objects.filter(practice_id=row.practice_id).first(),
         connection=connection,
     )
+    if kind.attachment is not None:
+        made = kind.attachment(row)
+        if made is None:
+            # What the file was about is gone (e.g. the appointment was removed): nothing to send.
+            outcome.suppressed += _suppress(_mine(token), "no_attachment")
+            return outcome
+        mail.attach(message, *made)
     try:
         # One connection for the whole batch: opened here the first time, closed by deliver.
         connection.open()
@@ -224,7 +236,7 @@ def deliver(notification_ids: list[int], worker: str | None = None) -> Outcome:
             continue
         row = Notification.objects.select_related("recipient").get(pk=notification_id)
         kind = kinds.get(row.kind)
-        if kind is not None and not kind.essential:
+        if kind is not None and kind.key not in travelling_alone():
             claim_companions(row, token, now)
         if connection is None:
             connection = get_connection()

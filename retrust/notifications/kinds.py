@@ -8,10 +8,15 @@ waiting.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 Audience = Literal["partner", "clinician"]
+
+# Given the outbox row at send time, the file the email carries: (file name, content type,
+# content), or None for none. Built afresh from the row's ids each time, never stored.
+Attachment = Callable[[Any], tuple[str, str, bytes] | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +30,9 @@ class Kind:
     essential: bool = False
     # Sent once a day at the person's digest time, whatever their immediate/digest choice.
     daily: bool = False
+    # A kind whose email carries a file (a calendar invitation). Such a row travels alone: one
+    # email per row, never folded into the person's other waiting items.
+    attachment: Attachment | None = None
 
     def __post_init__(self) -> None:
         if not self.key or not self.key.replace("_", "").isalnum() or len(self.key) > 40:

@@ -15,6 +15,7 @@ clinician on their caseload, high alerts first; someone already signed in goes s
 from __future__ import annotations
 
 from collections.abc import Iterable
+from email.mime.text import MIMEText
 from email.utils import formataddr, parseaddr
 from typing import Any
 
@@ -109,3 +110,18 @@ def build(
         headers=headers,
         connection=connection,
     )
+
+
+def attach(message: EmailMessage, filename: str, content_type: str, content: bytes) -> None:
+    """Add a file to the email, keeping content-type parameters (a calendar's ``method``)."""
+    maintype, _, rest = content_type.partition("/")
+    subtype, *params = [part.strip() for part in rest.split(";")]
+    if maintype != "text":
+        message.attach(filename, content, f"{maintype}/{subtype}")
+        return
+    part = MIMEText(content.decode("utf-8"), subtype, "utf-8")
+    for param in params:
+        key, _, value = param.partition("=")
+        part.set_param(key.strip(), value.strip())
+    part.add_header("Content-Disposition", "attachment", filename=filename)
+    message.attach(part)

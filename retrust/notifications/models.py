@@ -105,6 +105,15 @@ def default_time_zone() -> str:
     return str(settings.TIME_ZONE)
 
 
+def zone_named(name: str) -> zoneinfo.ZoneInfo:
+    """The named time zone, or the server's when the name is unknown (a row from before a
+    zone was renamed must not break a page)."""
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo(str(settings.TIME_ZONE))
+
+
 class Preference(models.Model):
     """One person's choices about messages. A person without a row has the defaults."""
 
@@ -126,10 +135,7 @@ class Preference(models.Model):
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
-        try:
-            return zoneinfo.ZoneInfo(self.time_zone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            return zoneinfo.ZoneInfo(str(settings.TIME_ZONE))
+        return zone_named(self.time_zone)
 
     @property
     def has_quiet_hours(self) -> bool:

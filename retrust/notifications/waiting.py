@@ -226,8 +226,9 @@ class Today:
 
     @property
     def empty(self) -> bool:
+        """Nothing waits (sessions booked for today are a schedule, not something waiting)."""
         return not (
-            self.sections
+            any(not section.lead for section in self.sections)
             or self.alerts
             or self.overdue_checkins
             or self.overdue_homework
