@@ -139,7 +139,9 @@ def test_a_clinicians_reading_is_recorded_once_and_a_list_is_not_a_reading(
     page(client, f"/cases/{case.pk}/messages/partner_a/")
     assert list(viewed.values_list("details", flat=True)) == [{"what": "messages"}]
     client.get(f"/api/v1/cases/{case.pk}/threads/partner_a")
-    assert viewed.count() == 2  # one per request that showed the words
+    # The same clinician reading the same kind of content in the same case again within the
+    # audit's merge window adds no second row (core.audit.record_content_viewed).
+    assert viewed.count() == 1
     page(signed_in_client(partner_a), f"/cases/{case.pk}/messages/partner_a/")
     assert not AuditEvent.objects.filter(
         action="retrust.case.content.viewed", actor=partner_a
