@@ -7,8 +7,11 @@ class FrontdoorConfig(AppConfig):
     verbose_name = "The front door: public practice page, self-check, consultation requests"
 
     def ready(self) -> None:
-        from retrust.core.registry import NavEntry, demo_seeder, nav_entry
-        from retrust.frontdoor import demo
+        from retrust.core.registry import NavEntry, demo_seeder, nav_entry, on_partner_joined
+        from retrust.frontdoor import actions, demo, emails
+
+        emails.register()
+        on_partner_joined(actions.carry_goals)
 
         nav_entry(
             NavEntry(
@@ -29,4 +32,7 @@ class FrontdoorConfig(AppConfig):
             )
         )
         nav_entry(NavEntry("Public page", "practice_page_edit", "admin", order=85))
+        nav_entry(
+            NavEntry("Updates list", "updates_admin", "admin", current=("updates_admin",), order=86)
+        )
         demo_seeder(demo.seed, order=70)

@@ -147,10 +147,27 @@ def _record_failure(token: str, error: BaseException, now: datetime) -> tuple[in
     return retrying, failed
 
 
+def _send_to_address(row: Notification, token: str, connection: Any) -> Outcome:
+    """A row addressed to someone without an account: it travels alone, and the app that
+    owns its kind builds the email (or says it should no longer go)."""
+    outcome = Outcome()
+    build_mail = mail.address_mail(row.kind)
+    if kinds.get(row.kind) is None or build_mail is None:
+        outcome.suppressed += _suppress(_mine(token), "unknown_kind")
+        return outcome
+    message = build_mail(row, connection)
+    if message is None:
+        outcome.suppressed += _suppress(_mine(token), "not_wanted")
+        return outcome
+    return _send_and_mark(row, token, message, connection, outcome)
+
+
 def _send_claimed(row: Notification, token: str, now: datetime, connection: Any) -> Outcome:
+    if row.recipient_id is None:
+        return _send_to_address(row, token, connection)
     outcome = Outcome()
     kind = kinds.get(row.kind)
-    recipient: User = row.recipient
+    recipient: User = row.recipient  # type: ignore[assignment]
     essential = kind is not None and kind.essential
     if kind is None:
         outcome.suppressed += _suppress(_mine(token), "unknown_kind")
@@ -187,6 +204,12 @@ def _send_claimed(row: Notification, token: str, now: datetime, connection: Any)
         message_settings=MessageSettings.objects.filter(practice_id=row.practice_id).first(),
         connection=connection,
     )
+    return _send_and_mark(row, token, message, connection, outcome)
+
+
+def _send_and_mark(
+    row: Notification, token: str, message: Any, connection: Any, outcome: Outcome
+) -> Outcome:
     try:
         # One connection for the whole batch: opened here the first time, closed by deliver.
         connection.open()
@@ -224,7 +247,7 @@ def deliver(notification_ids: list[int], worker: str | None = None) -> Outcome:
             continue
         row = Notification.objects.select_related("recipient").get(pk=notification_id)
         kind = kinds.get(row.kind)
-        if kind is not None and not kind.essential:
+        if kind is not None and not kind.essential and row.recipient_id is not None:
             claim_companions(row, token, now)
         if connection is None:
             connection = get_connection()

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Audience = Literal["partner", "clinician"]
+# "visitor": someone without an account, reached at an address they gave (front door).
+Audience = Literal["partner", "clinician", "visitor"]
 
 
 @dataclass(frozen=True, slots=True)
