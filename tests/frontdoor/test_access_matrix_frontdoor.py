@@ -272,7 +272,11 @@ PAGE_ROUTES = [
         "POST",
         "/practice/updates/",
         pages(admin=Redirect("/practice/updates/")),
-        data={"subject": "New evening group", "body": "We **start** in May.", "submission_key": "m"},
+        data={
+            "subject": "New evening group",
+            "body": "We **start** in May.",
+            "submission_key": "m",
+        },
         state=updates,
     ),
     Route("updates_export", "GET", "/practice/updates/export.csv", pages(admin=200)),
