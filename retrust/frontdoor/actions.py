@@ -42,6 +42,7 @@ from retrust.frontdoor.models import (
     SubscriberStatus,
 )
 from retrust.notifications.actions import write_to_address, write_to_addresses
+from retrust.notifications.tasks import enqueue_sending
 from retrust.notifications.timing import quiet_hours_end
 from retrust.program.actions import write_trust_goal
 
@@ -565,7 +566,7 @@ UPDATE_BATCH = 500
 
 def write_out_update(update_id: int) -> int:
     """Write the update to the outbox for every confirmed subscriber, in batches; each batch's
-    rows are queued for sending when it commits. Running it again writes nothing twice."""
+    rows are queued for sending once it has committed. Running it again writes nothing twice."""
     update = PracticeUpdate.objects.select_related("practice").get(pk=update_id)
     confirmed = Subscriber.objects.filter(
         practice=update.practice, status=SubscriberStatus.CONFIRMED
@@ -577,12 +578,14 @@ def write_out_update(update_id: int) -> int:
             break
         last = batch[-1][0]
         with transaction.atomic():
-            write_to_addresses(
+            new = write_to_addresses(
                 practice=update.practice,
                 addresses=[email for _, email in batch],
                 kind=emails.PRACTICE_UPDATE.key,
                 subject=f"frontdoor.practiceupdate:{update.pk}",
             )
+        # Written and committed: now the sending may be queued (a rerun finds none new).
+        enqueue_sending(new)
         total += len(batch)
     PracticeUpdate.objects.filter(pk=update.pk).update(recipients=total)
     return total

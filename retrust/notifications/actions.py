@@ -175,9 +175,10 @@ def write_to_address(
 
 def write_to_addresses(
     *, practice: Practice, addresses: Iterable[str], kind: str, subject: str, occasion: str = ""
-) -> int:
-    """The same message for many addresses (an update to a list), each row written once and
-    queued in batches when the caller's transaction commits; returns how many rows were new."""
+) -> list[int]:
+    """The same message for many addresses (an update to a list), each row written once;
+    returns the ids of the new rows, for the caller to queue (``tasks.enqueue_sending``) once
+    its transaction has committed."""
     if kinds.get(kind) is None:
         raise ValueError(f"No notification kind is called {kind!r}")
     now = timezone.now()
@@ -206,8 +207,7 @@ def write_to_addresses(
             created_at=now,
         ).values_list("pk", flat=True)
     )
-    _queue_on_commit(new)
-    return len(new)
+    return new
 
 
 def _queue_on_commit(ids: list[int]) -> None:
