@@ -16,8 +16,12 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/retrust demo --port $${PORT:-8000}
 
+# The suite runs on every core (pytest-xdist), each test module whole in one process so that
+# its data is built once; PYTEST_WORKERS=0 runs everything in one process.
+PYTEST_WORKERS ?= auto
+
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check retrust tests bench

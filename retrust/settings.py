@@ -11,8 +11,10 @@ Layering, from weakest to strongest:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -62,14 +64,30 @@ if RETRUST_ENV not in {"development", "test", "production"}:
 PRODUCTION = RETRUST_ENV == "production"
 
 
+def _generated_once(name: str, nbytes: int) -> str:
+    """A random value generated once into var/ (readable by its owner only) and kept.
+
+    Several processes may start at once (the test suite's workers, a server and its task
+    worker): the value is written to a private temporary file and linked into place, so a
+    reader never sees a half-written file and the first writer wins.
+    """
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    path = VAR_DIR / name
+    if not path.exists():
+        fd, tmp = tempfile.mkstemp(dir=VAR_DIR, prefix=f".{name}.")  # created 0600
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(nbytes))
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, path)
+        finally:
+            os.unlink(tmp)
+    return path.read_text().strip()
+
+
 def _local_secret_key() -> str:
     """A key generated once into var/ so that local sessions survive restarts."""
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    path = VAR_DIR / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(64))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    return _generated_once("secret_key", 64)
 
 
 SECRET_KEY = envsecret("SECRET_KEY") or ""
@@ -89,12 +107,7 @@ if not SALT_KEY:
         raise ImproperlyConfigured(
             "Set FIELD_ENCRYPTION_SALTS (or FIELD_ENCRYPTION_SALTS_FILE) in production."
         )
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    _salt_path = VAR_DIR / "field_salt"
-    if not _salt_path.exists():
-        _salt_path.write_text(secrets.token_urlsafe(32))
-        _salt_path.chmod(0o600)
-    SALT_KEY = [_salt_path.read_text().strip()]
+    SALT_KEY = [_generated_once("field_salt", 32)]
 
 DEBUG = envbool("DEBUG", default=RETRUST_ENV == "development")
 if PRODUCTION and DEBUG:

@@ -50,7 +50,9 @@ def outside_database(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]
         import psycopg
 
         parts = urlsplit(url)
-        name = f"{parts.path.lstrip('/') or 'retrust'}_race"
+        # One database per test process when the suite runs on several (pytest-xdist).
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+        name = f"{parts.path.lstrip('/') or 'retrust'}_race{worker}"
         admin_url = urlunsplit(parts._replace(path="/postgres"))
         with psycopg.connect(admin_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
