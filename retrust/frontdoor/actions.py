@@ -480,6 +480,15 @@ def subscribe(practice: Practice, *, email: str, address: str) -> Subscriber:
     return found
 
 
+def _locked_subscriber(practice: Practice, subscriber_id: int) -> Subscriber:
+    """The practice's subscriber a signed link names, locked; a link to none is not ours."""
+    found = Subscriber.objects.select_for_update().filter(practice=practice, pk=subscriber_id)
+    subscriber = found.first()
+    if subscriber is None:
+        raise signing.BadSignature("No such subscriber.")
+    return subscriber
+
+
 def confirm_subscription(practice: Practice, token: str) -> str:
     """Confirm from the emailed link; replaying it changes nothing and says so.
 
@@ -487,13 +496,7 @@ def confirm_subscription(practice: Practice, token: str) -> str:
     """
     subscriber_id, nonce = emails.read_confirm_token(token)
     with transaction.atomic():
-        found = (
-            Subscriber.objects.select_for_update()
-            .filter(practice=practice, pk=subscriber_id)
-            .first()
-        )
-        if found is None:
-            raise signing.BadSignature("No such subscriber.")
+        found = _locked_subscriber(practice, subscriber_id)
         if found.nonce != nonce or found.status == SubscriberStatus.UNSUBSCRIBED:
             return ConfirmOutcome.STALE
         if found.status == SubscriberStatus.CONFIRMED:
@@ -509,13 +512,7 @@ def unsubscribe(practice: Practice, token: str) -> bool:
     True only the first time. ``BadSignature`` for a link that isn't ours."""
     subscriber_id = emails.read_unsubscribe_token(token)
     with transaction.atomic():
-        found = (
-            Subscriber.objects.select_for_update()
-            .filter(practice=practice, pk=subscriber_id)
-            .first()
-        )
-        if found is None:
-            raise signing.BadSignature("No such subscriber.")
+        found = _locked_subscriber(practice, subscriber_id)
         if found.status == SubscriberStatus.UNSUBSCRIBED:
             return False
         found.status, found.unsubscribed_at = SubscriberStatus.UNSUBSCRIBED, timezone.now()

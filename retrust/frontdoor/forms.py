@@ -122,8 +122,8 @@ class ConsultationForm(forms.ModelForm):
             "safe_times": "When is a safe time to contact you?",
             "leave_message": "If you don't answer, may we leave a message?",
             "confirm_email": "May we email you a short note that we received this?",
-            "email_from": "Only from",
-            "email_until": "Until",
+            "email_from": "Email me only after",
+            "email_until": "…and before",
             "trust_means": "What does trust mean to you? (optional)",
             "hopes": "What do you hope will change? (optional)",
         }
@@ -228,7 +228,7 @@ class OpenCaseForm(forms.Form):
         widget=forms.RadioSelect,
         choices=[
             ("individual", "Individual work — they start on their own"),
-            ("conjoint", "Couple work — invite their partner later, when it's safe"),
+            ("conjoint", "Couple work — the two of them, with the partner invited when it's safe"),
             ("discernment", "Discernment — clarity about together or apart"),
         ],
         initial="individual",

@@ -226,6 +226,7 @@ def test_a_visitor_subscribes_confirms_and_unsubscribes(
     page = tab.page
     page.set_viewport_size(PHONE)
     tab.goto("/p/quiet-harbour/")
+    tab.check()
     page.get_by_role("link", name="Sign up for updates").click()
     expect(page.get_by_role("heading", name="Updates from Quiet Harbour Therapy")).to_be_visible()
     tab.check()
