@@ -6,12 +6,15 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from django.core import mail
 from django.test import Client
 from django.utils import timezone
+from freezegun import freeze_time
 
 from retrust.frontdoor.models import ConsultationRequest, PracticePage
 from retrust.notifications.delivery import deliver
 from retrust.notifications.models import Notification, Status
+from retrust.notifications.tick import run_tick
 from tests.frontdoor.conftest import request_data
 from tests.support.mail import body_of, run_queued_tasks
 
@@ -87,6 +90,11 @@ def test_a_window_holds_the_email_until_it_opens(
     assert deliver([row.pk]).sent == 0
     row.refresh_from_db()
     assert row.status == Status.PENDING and row.enqueued_at is None
+    # Once the window opens, the tick queues it and it goes.
+    with freeze_time(row.next_attempt_at + timedelta(minutes=1)):
+        assert run_tick().queued_rows == 1
+        assert deliver([row.pk]).sent == 1
+    assert [m.to for m in mail.outbox] == [["sam@example.net"]]
 
 
 def test_the_window_and_the_choice_are_checked(public_page: PracticePage) -> None:
