@@ -246,3 +246,25 @@ def test_the_admin_page_answers_in_a_constant_number_of_queries(
             assert client.get("/practice/updates/").status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_an_update_is_written_out_in_batches_and_a_rerun_writes_nothing_twice(
+    public_page: PracticePage, admin: User, monkeypatch: Any
+) -> None:
+    from retrust.notifications import tasks
+
+    practice = public_page.practice
+    for n in range(5):
+        Subscriber.objects.create(
+            practice=practice, email=f"b{n}@example.net", status="confirmed", nonce="n", sender="s"
+        )
+    queued: list[list[int]] = []
+    monkeypatch.setattr(actions, "UPDATE_BATCH", 2)
+    monkeypatch.setattr(actions, "enqueue_sending", lambda ids: queued.append(ids) or 1)
+    update = actions.send_update(admin, practice, subject="S", body="B", submission_key="b")
+    assert actions.write_out_update(update.pk) == 5
+    assert [len(ids) for ids in queued] == [2, 2, 1]
+    assert actions.write_out_update(update.pk) == 5  # the task ran twice: nothing new
+    assert [len(ids) for ids in queued] == [2, 2, 1, 0, 0, 0]
+    assert Notification.objects.filter(kind="practice_update").count() == 5
+    assert tasks.enqueue_sending([]) == 0
