@@ -89,7 +89,10 @@ def claim(notification_id: int, token: str, now: datetime) -> bool:
 
 
 def claim_companions(row: Notification, token: str, now: datetime) -> int:
-    """Also take the person's other due, non-essential rows, to go out in the same email."""
+    """Also take the person's other due, non-essential rows, to go out in the same email.
+    A row addressed to someone without an account always travels alone."""
+    if row.recipient_id is None:
+        return 0
     return (
         Notification.objects.filter(
             recipient_id=row.recipient_id,
@@ -247,7 +250,7 @@ def deliver(notification_ids: list[int], worker: str | None = None) -> Outcome:
             continue
         row = Notification.objects.select_related("recipient").get(pk=notification_id)
         kind = kinds.get(row.kind)
-        if kind is not None and not kind.essential and row.recipient_id is not None:
+        if kind is not None and not kind.essential:
             claim_companions(row, token, now)
         if connection is None:
             connection = get_connection()
