@@ -17,7 +17,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from retrust.notifications import kinds
-from retrust.notifications.mail import absolute, register_address_mail, sender
+from retrust.notifications.address import register_address_mail
+from retrust.notifications.mail import absolute, sender
 from retrust.notifications.models import MessageSettings, Notification
 
 CONSULTATION_RECEIVED = kinds.Kind(

@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from retrust.core import messaging
 from retrust.core.models import User
-from retrust.notifications import kinds, mail
+from retrust.notifications import address, kinds, mail
 from retrust.notifications.models import (
     Channel,
     MessageSettings,
@@ -154,7 +154,7 @@ def _send_to_address(row: Notification, token: str, connection: Any) -> Outcome:
     """A row addressed to someone without an account: it travels alone, and the app that
     owns its kind builds the email (or says it should no longer go)."""
     outcome = Outcome()
-    build_mail = mail.address_mail(row.kind)
+    build_mail = address.address_mail(row.kind)
     if kinds.get(row.kind) is None or build_mail is None:
         outcome.suppressed += _suppress(_mine(token), "unknown_kind")
         return outcome

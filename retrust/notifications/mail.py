@@ -9,7 +9,7 @@ that is not a safety or security message.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from email.utils import formataddr, parseaddr
 from typing import Any
 
@@ -91,22 +91,3 @@ def build(
         headers=headers,
         connection=connection,
     )
-
-
-# --- emails to an address, for people without an account ----------------------------------
-
-# Called with the outbox row (its kind, subject, occasion, address, practice) and the SMTP
-# connection; returns the email, or None when it should no longer go (e.g. the person has
-# unsubscribed since the row was written). The app that owns the kind writes it, so that this
-# app never learns what a front-door email says.
-AddressMail = Callable[[Any, Any], EmailMessage | None]
-
-_ADDRESS_MAIL: dict[str, AddressMail] = {}
-
-
-def register_address_mail(kind_key: str, build_mail: AddressMail) -> None:
-    _ADDRESS_MAIL[kind_key] = build_mail
-
-
-def address_mail(kind_key: str) -> AddressMail | None:
-    return _ADDRESS_MAIL.get(kind_key)
