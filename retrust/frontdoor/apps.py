@@ -7,11 +7,8 @@ class FrontdoorConfig(AppConfig):
     verbose_name = "The front door: public practice page, self-check, consultation requests"
 
     def ready(self) -> None:
-        from retrust.core.registry import NavEntry, demo_seeder, nav_entry, on_partner_joined
-        from retrust.frontdoor import actions, demo, emails
-
-        emails.register()
-        on_partner_joined(actions.carry_goals)
+        from retrust.core.registry import NavEntry, demo_seeder, nav_entry
+        from retrust.frontdoor import demo
 
         nav_entry(
             NavEntry(
@@ -36,3 +33,11 @@ class FrontdoorConfig(AppConfig):
             NavEntry("Updates list", "updates_admin", "admin", current=("updates_admin",), order=86)
         )
         demo_seeder(demo.seed, order=70)
+
+        # The emails to visitors (through the outbox), and each person's goals from their
+        # request into their intake when they join.
+        from retrust.core.registry import on_partner_joined
+        from retrust.frontdoor import actions, emails
+
+        emails.register()
+        on_partner_joined(actions.carry_goals)

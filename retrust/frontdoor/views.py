@@ -284,9 +284,9 @@ def open_case(request: HttpRequest, request_id: int) -> HttpResponse:
         lambda data: actions.open_case_from_request(
             request.user,  # type: ignore[arg-type]
             found.pk,
+            invite_partner=bool(data.get("invite_partner")),
             track=data["track"],
             base_url=f"{request.scheme}://{request.get_host()}",
-            invite_partner=bool(data.get("invite_partner")),
         ),
         done=lambda case: redirect("case_detail", case_id=case.pk),
         again=lambda f, code: _request_page(request, found, move_form, code, f),  # type: ignore[arg-type]
