@@ -144,6 +144,8 @@ INSTALLED_APPS = [
     "retrust.program",
     "retrust.notifications",
     "retrust.frontdoor",
+    "retrust.reports",
+    "retrust.datarights",
     "retrust.api",
     "django_tasks",
     "django_tasks_db",
@@ -319,6 +321,10 @@ RETRUST_NOTIFY_MAX_ATTEMPTS = envint("RETRUST_NOTIFY_MAX_ATTEMPTS", 6)
 RETRUST_NOTIFY_RETRY_SECONDS = envint("RETRUST_NOTIFY_RETRY_SECONDS", 60)
 RETRUST_NOTIFY_CLAIM_TIMEOUT_SECONDS = envint("RETRUST_NOTIFY_CLAIM_TIMEOUT_SECONDS", 600)
 
+# Progress reports (retrust.reports): how long a prepared PDF can be downloaded before it is
+# emptied, in hours.
+RETRUST_REPORT_HOURS = envint("RETRUST_REPORT_HOURS", 24)
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
@@ -397,5 +403,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # WeasyPrint narrates every step of every report at INFO; its warnings still show.
+    "loggers": {"axes": {"level": "WARNING"}, "weasyprint.progress": {"level": "WARNING"}},
 }

@@ -118,6 +118,8 @@ urlpatterns = [
     path("", include("retrust.conversations.urls")),
     path("", include("retrust.notifications.urls")),
     path("", include("retrust.frontdoor.urls")),
+    path("", include("retrust.reports.urls")),
+    path("", include("retrust.datarights.urls")),
     # The JSON API.
     path("api/v1/", api.urls),
     path("", include("retrust.assessments.urls")),

@@ -27,6 +27,7 @@ LAYERS: dict[str, int] = {
     "sessions": 4,
     "frontdoor": 4,
     "reports": 5,
+    "datarights": 5,
     "api": 6,
 }
 ROOT = Path(retrust.__file__).parent

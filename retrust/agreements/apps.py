@@ -7,6 +7,10 @@ class AgreementsConfig(AppConfig):
     verbose_name = "Agreements, commitments and follow-through"
 
     def ready(self) -> None:
+        from retrust.agreements import datarights
+        from retrust.core.datarights import register
+
+        register(datarights)  # its part of a person's export and of a deletion
         from retrust.core.registry import NavEntry, nav_entry
 
         nav_entry(

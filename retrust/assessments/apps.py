@@ -7,6 +7,10 @@ class AssessmentsConfig(AppConfig):
     verbose_name = "Measures and questionnaires"
 
     def ready(self) -> None:
+        from retrust.assessments import datarights
+        from retrust.core.datarights import register
+
+        register(datarights)  # its part of a person's export and of a deletion
         from retrust.assessments.demo import seed_demo_measures
         from retrust.core.registry import NavEntry, demo_seeder, nav_entry
 

@@ -31,28 +31,13 @@ from retrust.assessments.forms import (
     SuggestionForm,
 )
 from retrust.assessments.models import MeasureResponse, MeasureSchedule, ResponseStatus
-from retrust.assessments.reliable_change import NO_FIGURE, classify
+from retrust.assessments.reliable_change import NO_FIGURE
+from retrust.assessments.trajectories import score_range, trajectory
 from retrust.core import policy
 from retrust.core.decorators import case_view
-from retrust.core.models import CaseMember
 from retrust.core.policy import CaseAccess
 from retrust.core.submission import submit
 from retrust.safety.queries import resources_for
-
-
-def _score_range(instrument: Instrument, scale: Any) -> tuple[float, float]:
-    """Lowest and highest possible score of a scale, for a chart's y axis (points)."""
-    lows, highs = [], []
-    for link_id in instrument.scale_items(scale):
-        values = [o.value for o in instrument.options_for(link_id) if isinstance(o.value, int)]
-        lows.append(min(values))
-        highs.append(max(values))
-    if not lows:
-        return 0, 1
-    if scale.method == "sum":
-        return sum(lows), sum(highs)
-    return min(lows), max(highs)
-
 
 # --- partners --------------------------------------------------------------------------------
 
@@ -78,7 +63,7 @@ def _my_scores(by_instrument: dict[str, list[MeasureResponse]]) -> list[dict[str
         scale = instrument.scales[0]
         latest = responses[-1]
         meaning = next((b.meaning for b in scale.bands if b.label == latest.band), "")
-        low, high = _score_range(instrument, scale)
+        low, high = score_range(instrument, scale)
         svg = trajectory_svg(
             f"Your {instrument.short_title} over time",
             [Series("You", [(f"{r.submitted_at:%d %b}", r.total) for r in responses])],
@@ -337,80 +322,6 @@ def share_totals(request: HttpRequest, access: CaseAccess) -> HttpResponse:
 # --- clinicians ------------------------------------------------------------------------------
 
 
-def _trajectory(
-    instrument: Instrument, partners: list[CaseMember], responses: list[MeasureResponse]
-) -> dict[str, Any]:
-    scale = instrument.scales[0] if instrument.scales else None
-    by_author: dict[int, list[MeasureResponse]] = defaultdict(list)
-    for response in responses:
-        by_author[response.author_id].append(response)
-    columns = []
-    for member in partners:
-        own = by_author.get(member.user_id, [])
-        baseline = next((r for r in own if r.total is not None), None)
-        latest = own[-1] if own else None
-        change = None
-        if (
-            scale is not None
-            and baseline is not None
-            and latest is not None
-            and latest.pk != baseline.pk
-            and latest.total is not None
-        ):
-            change = classify(scale, baseline.total, latest.total)  # type: ignore[arg-type]
-        cutoff = scale.cutoff if scale is not None else None
-        columns.append(
-            {
-                # A latest total on the flagged side of the scale's cut-off (AUDIT-C 4 or more).
-                "flag": cutoff.label
-                if cutoff is not None and latest is not None and cutoff.reached_by(latest.total)
-                else "",
-                "item_answers": queries.item_answers(instrument, latest.answers) if latest else [],
-                "member": member,
-                "responses": own,
-                "latest": latest,
-                "baseline": baseline,
-                "change": change,
-            }
-        )
-    latest_totals = [
-        c["latest"].total for c in columns if c["latest"] and c["latest"].total is not None
-    ]
-    gap = abs(latest_totals[0] - latest_totals[1]) if len(latest_totals) == 2 else None
-    svg = ""
-    if scale is not None:
-        low, high = _score_range(instrument, scale)
-        svg = trajectory_svg(
-            f"{instrument.short_title} over time for both partners",
-            [
-                Series(
-                    name=c["member"].user.name,
-                    points=[(f"{r.submitted_at:%d %b}", r.total) for r in c["responses"]],
-                )
-                for c in columns
-            ],
-            low=low,
-            high=high,
-            bands=[(b.min, b.max, b.label) for b in scale.bands],
-            element_id=f"chart-{instrument.id}",
-        )
-    rows = []
-    longest = max((len(c["responses"]) for c in columns), default=0)
-    for index in range(longest):
-        rows.append(
-            [c["responses"][index] if index < len(c["responses"]) else None for c in columns]
-        )
-    return {
-        "instrument": instrument,
-        "scale": scale,
-        "columns": columns,
-        "gap": gap,
-        "svg": mark_safe(svg),  # noqa: S308 - built from numbers and escaped names only
-        "rows": rows,
-        "items": instrument.items,
-    }
-
-
 def _measures_page(
     request: HttpRequest,
     access: CaseAccess,
@@ -423,7 +334,7 @@ def _measures_page(
     for instrument_id, responses in read["by_instrument"].items():
         instrument = registry.get(instrument_id)
         if instrument is not None:
-            trajectories.append(_trajectory(instrument, read["partners"], responses))
+            trajectories.append(trajectory(instrument, read["partners"], responses))
     context = {
         **read,
         "access": access,

@@ -47,6 +47,7 @@ from retrust.clinic.forms import (
 )
 from retrust.clinic.models import CaseStatusChange, SessionNote, TrackChange
 from retrust.core import actions, audit, messaging, pause, policy
+from retrust.core import registry as core_registry
 from retrust.core.decorators import case_view, staff_required
 from retrust.core.forms import AuditFilterForm, CaseForm, InvitePartnerForm, InviteStaffForm
 from retrust.core.models import (
@@ -319,6 +320,7 @@ def _case_page_context(request: HttpRequest, access: CaseAccess) -> dict[str, ob
             CaseStatusChange.objects.filter(case=case).select_related("changed_by")[:10]
         ),
         "timeline": audit.case_timeline(case),
+        "case_links": core_registry.CASE_LINKS,
         "checkins_due": summary.due,
         "checkins_overdue": summary.overdue,
         "invite_form": InvitePartnerForm() if can_invite else None,

@@ -23,4 +23,7 @@ class CoreConfig(AppConfig):
 
         nav_entry(NavEntry("My space", "partner_home", "partner", order=10))
         record_describer("core.journalentry", _describe_journal_entry)
-        from retrust.core import signals  # noqa: F401  (connects the audit receivers)
+        from retrust.core import account_data, signals  # noqa: F401  (audit receivers)
+        from retrust.core.datarights import register
+
+        register(account_data)  # its part of a person's export and of a deletion

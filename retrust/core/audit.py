@@ -109,6 +109,7 @@ NON_CLINICAL: tuple[tuple[str, str], ...] = (
     ("retrust.case.member.joined", "access"),
     ("retrust.case.content.viewed", "access"),
     ("retrust.measure.fhir.exported", "access"),
+    ("retrust.report.", "access"),
     ("retrust.invitation.", "invitation"),
     ("retrust.practice.", "practice"),
     ("retrust.crisis_resource.", "practice"),
@@ -258,3 +259,27 @@ def admin_rows(rows: Any) -> list[AdminRow]:
             )
         )
     return shown
+
+
+# --- when a person's retention period ends ----------------------------------------------------
+
+
+def forget_address(user: Any) -> int:
+    """Blank a former partner's email address in the audit rows that carry it; returns how many.
+
+    The one deliberate exception to "append-only": the rows stay (who did what kind of thing,
+    and when, still reads as "a former partner"), only the address goes, once the practice's
+    retention period for the person's records has ended. Rows they wrote (``actor_email``) and
+    the rows of the invitations sent to them (``details.email``).
+    """
+    from retrust.core.models import Invitation
+
+    rows = models.QuerySet(AuditEvent)  # the plain queryset: AuditQuerySet refuses updates
+    changed = rows.filter(actor=user).exclude(actor_email="").update(actor_email="")
+    invitations = Invitation.objects.filter(Q(accepted_by=user) | Q(email__iexact=user.email))
+    targets = [str(pk) for pk in invitations.values_list("pk", flat=True)]
+    for event in rows.filter(target_type="core.invitation", target_id__in=targets):
+        if event.details.get("email"):
+            details = {**event.details, "email": ""}
+            changed += rows.filter(pk=event.pk).update(details=details)
+    return changed

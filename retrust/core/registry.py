@@ -22,6 +22,18 @@ class NavEntry:
 
 
 @dataclass(frozen=True)
+class CaseLink:
+    """A link on the clinician's case page to another page about the case.
+
+    ``url_name`` takes the case id as its one argument.
+    """
+
+    label: str
+    url_name: str
+    order: int = 50
+
+
+@dataclass(frozen=True)
 class Panel:
     """A block on the partner home page for one case: a template and its context."""
 
@@ -53,6 +65,7 @@ HealthReport = Callable[[], dict[str, Any]]
 NavBadge = Callable[[Any], int]
 
 NAV: list[NavEntry] = []
+CASE_LINKS: list[CaseLink] = []
 NAV_BADGES: dict[str, NavBadge] = {}
 BACKGROUND: list[BackgroundWork] = []
 HEALTH: list[HealthReport] = []
@@ -65,6 +78,13 @@ def nav_entry(entry: NavEntry) -> None:
     if entry not in NAV:
         NAV.append(entry)
         NAV.sort(key=lambda e: e.order)
+
+
+def case_link(link: CaseLink) -> None:
+    """A link on the clinician's case page (e.g. progress reports), below the built-in ones."""
+    if link not in CASE_LINKS:
+        CASE_LINKS.append(link)
+        CASE_LINKS.sort(key=lambda found: found.order)
 
 
 def nav_badge(url_name: str, badge: NavBadge) -> None:

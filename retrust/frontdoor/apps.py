@@ -7,6 +7,10 @@ class FrontdoorConfig(AppConfig):
     verbose_name = "The front door: public practice page, self-check, consultation requests"
 
     def ready(self) -> None:
+        from retrust.core.datarights import register
+        from retrust.frontdoor import datarights
+
+        register(datarights)  # its part of a person's export and of a deletion
         from retrust.core.registry import NavEntry, demo_seeder, nav_entry
         from retrust.frontdoor import demo
 

@@ -7,6 +7,10 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self) -> None:
+        from retrust.core.datarights import register
+        from retrust.notifications import datarights
+
+        register(datarights)  # its part of a person's export and of a deletion
         from retrust.core import registry
         from retrust.notifications import kinds, sources, waiting  # noqa: F401  (built-ins)
         from retrust.notifications.background import background_work

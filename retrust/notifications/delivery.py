@@ -196,13 +196,13 @@ def _send_claimed(row: Notification, token: str, now: datetime, connection: Any)
         if later > now:
             outcome.postponed += _release(token, later)
             return outcome
-    included = sorted(set(_mine(token).values_list("kind", flat=True)))
+    included = list(_mine(token).values_list("pk", flat=True))
     if not included:
         return outcome
     message = mail.build(
         to=recipient.email,
         user_id=recipient.pk,
-        kinds=included,
+        notification_ids=included,
         essential=essential,
         message_settings=MessageSettings.objects.filter(practice_id=row.practice_id).first(),
         connection=connection,

@@ -90,3 +90,14 @@ BREAK_ENDING = register(Kind("break_ending", "A break in a conversation is endin
 STAGE_CONFIRMATION = register(
     Kind("stage_confirmation", "A move to the next stage waiting for your confirmation", "partner")
 )
+TOGETHER_ANSWER = register(
+    Kind(
+        "together_answer",
+        "Homework you answer together, once its date has passed without your answers",
+        "partner",
+    )
+)
+ANSWERS_REVEALED = register(
+    Kind("answers_revealed", "Answers you both sent, ready for you to read", "partner")
+)
+MILESTONE = register(Kind("milestone", "A milestone you reached together", "partner"))

@@ -5,6 +5,11 @@ fear. So the subject and sender name are the practice's neutral ones, the body s
 something is waiting and links to the sign-in page, and there are no names, no questionnaire
 names and no clinical words in it. One-click unsubscribe (RFC 8058) is offered on everything
 that is not a safety or security message.
+
+The sign-in link carries no ``next=``: it is the same bare address in every email, because a
+path that changed with what the email is about would say what it is about. None is needed:
+signing in lands a partner on their home page, which leads with "Waiting for you", and a
+clinician on their caseload, high alerts first; someone already signed in goes straight there.
 """
 
 from __future__ import annotations
@@ -23,23 +28,34 @@ from retrust.notifications.models import (
     DEFAULT_NEUTRAL_SUBJECT,
     DEFAULT_SENDER_NAME,
     MessageSettings,
+    Notification,
 )
 
 UNSUBSCRIBE_SALT = "retrust.notifications.unsubscribe"
 
 
-def unsubscribe_token(user_id: int, kinds: Iterable[str]) -> str:
-    """A signed, non-expiring token naming a person and the kinds one link switches off."""
-    return signing.dumps({"u": user_id, "k": sorted(set(kinds))}, salt=UNSUBSCRIBE_SALT)
+def unsubscribe_token(user_id: int, notification_ids: Iterable[int]) -> str:
+    """A signed, non-expiring token naming a person and the outbox rows one email carried.
+
+    Signed, not secret: anyone holding the email can decode it. So it names rows by their id
+    and never their kinds ("checkin" in a link would say what the email was about); the kinds
+    are looked up when the link is used.
+    """
+    return signing.dumps({"u": user_id, "n": sorted(set(notification_ids))}, salt=UNSUBSCRIBE_SALT)
 
 
 def read_unsubscribe_token(token: str) -> tuple[int, list[str]]:
-    """The person and kinds in a token; ``signing.BadSignature`` if it was not ours."""
+    """The person and the kinds one link switches off; ``signing.BadSignature`` if the token
+    was not ours. Tokens of emails sent before ids were used name their kinds ("k")."""
     data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
     if not isinstance(data, dict) or not isinstance(data.get("u"), int):
         raise signing.BadSignature("Not an unsubscribe token.")
-    kinds = [str(kind) for kind in data.get("k", []) if isinstance(kind, str)]
-    return data["u"], kinds
+    ids = [pk for pk in data.get("n", []) if isinstance(pk, int)]
+    found = Notification.objects.filter(pk__in=ids, recipient_id=data["u"]).values_list(
+        "kind", flat=True
+    )
+    kinds = {*found, *(kind for kind in data.get("k", []) if isinstance(kind, str))}
+    return data["u"], sorted(kinds)
 
 
 def absolute(path: str) -> str:
@@ -58,7 +74,7 @@ def build(
     *,
     to: str,
     user_id: int,
-    kinds: list[str],
+    notification_ids: list[int],
     essential: bool,
     message_settings: MessageSettings | None,
     connection: Any = None,
@@ -68,7 +84,9 @@ def build(
         ""
         if essential
         else absolute(
-            reverse("notifications:unsubscribe", args=[unsubscribe_token(user_id, kinds)])
+            reverse(
+                "notifications:unsubscribe", args=[unsubscribe_token(user_id, notification_ids)]
+            )
         )
     )
     body = render_to_string(

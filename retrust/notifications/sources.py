@@ -25,6 +25,7 @@ from django.db.models import Case as SqlCase
 from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, When
 from django.utils import timezone
 
+from retrust.agreements import ledger
 from retrust.agreements.models import (
     AgreementStatus,
     AgreementVersion,
@@ -32,11 +33,15 @@ from retrust.agreements.models import (
     Consent,
     Occurrence,
 )
+from retrust.agreements.queries import observations_by_commitment
 from retrust.assessments.due import round_for
 from retrust.assessments.models import MeasureResponse, MeasureSchedule, ResponseStatus
 from retrust.conversations.models import Break, Conversation, Phase
-from retrust.core.models import Case, CaseStatus, PracticeRole
+from retrust.core import pause
+from retrust.core.models import Case, CaseMember, CaseStatus, PracticeRole
+from retrust.core.rules import Visibility
 from retrust.notifications import kinds
+from retrust.program import milestones
 from retrust.program.models import (
     Assignment,
     ExerciseResponse,
@@ -44,6 +49,7 @@ from retrust.program.models import (
     StageConfirmation,
     StageProposal,
 )
+from retrust.program.queries import answered_together, shared_occurrences
 from retrust.safety.models import Alert, AlertPriority
 
 # A high alert older than this when first seen (e.g. on the first tick after an upgrade) is not
@@ -56,6 +62,9 @@ OVERDUE_WINDOW_DAYS = 14
 # A break is announced this long before it ends, and not at all once it ended this long ago.
 BREAK_NOTICE = timedelta(minutes=10)
 BREAK_LATE = timedelta(hours=1)
+# News (answers revealed, a milestone) older than this when first seen is not announced: the
+# partners have seen it in the app by then (this also keeps an upgrade from announcing the past).
+NEWS_WINDOW = timedelta(days=2)
 # Reading at most this many rows from the database at a time.
 CHUNK = 2000
 
@@ -259,6 +268,7 @@ def occurrences_awaiting_confirmation(now: datetime) -> Iterator[Due]:
     waiting = (
         open_confirmations(today)
         .values_list("recipient", "case_id", "case__practice_id")
+        .order_by()  # the model's ordering would join the DISTINCT and repeat rows
         .distinct()
     )
     for recipient, case_id, practice_id in waiting.iterator(chunk_size=CHUNK):
@@ -276,6 +286,7 @@ class OpenCheckin(NamedTuple):
     schedule_id: int
     case_id: int
     practice_id: int
+    instrument_id: str
     round_key: int
     due_on: date
     phase: str  # "open", "due-tomorrow" or "overdue"
@@ -306,6 +317,7 @@ def open_checkins(today: date, users: Iterable[int] | None = None) -> Iterator[O
         .filter(Q(case__members__isnull=False) & _to(users, "case__members__user_id"))
         .values_list(
             "pk",
+            "instrument_id",
             "kind",
             "starts_on",
             "every_weeks",
@@ -316,7 +328,9 @@ def open_checkins(today: date, users: Iterable[int] | None = None) -> Iterator[O
         )
     )
     for row in schedules.iterator(chunk_size=CHUNK):
-        pk, kind, starts_on, every_weeks, session_on, user_id, case_id, practice_id = row
+        pk, instrument_id, kind, starts_on, every_weeks, session_on, user_id, case_id, practice = (
+            row
+        )
         try:
             round_ = round_for(
                 kind,
@@ -335,7 +349,9 @@ def open_checkins(today: date, users: Iterable[int] | None = None) -> Iterator[O
             phase = "due-tomorrow"
         else:
             phase = "open"
-        yield OpenCheckin(user_id, pk, case_id, practice_id, round_.key, round_.due_on, phase)
+        yield OpenCheckin(
+            user_id, pk, case_id, practice, instrument_id, round_.key, round_.due_on, phase
+        )
 
 
 @source
@@ -476,3 +492,197 @@ def stage_moves_awaiting_confirmation(now: datetime) -> Iterator[Due]:
             "",
             practice_id,
         )
+
+
+# --- answers revealed together, and milestones ----------------------------------------------
+#
+# "Your partner has answered, answer to see theirs" is the message the issue asks for, and the
+# one retrust does not send. Before you answer homework that is revealed together, nothing in
+# the app tells you whether your partner has sent theirs: your page says only that you will
+# both see the other's answers once you have both sent yours. A message triggered by their
+# answer would tell you what the app keeps from you: even worded about you ("something is
+# ready for your answer"), the moment it arrives says that they have just answered. Sent at a
+# fixed moment instead (its date) but only when they have answered, its presence would still
+# say so (every email reads the same, but whether one comes at all, or when, is the signal).
+# So the two messages below are the safe halves of it: a reminder that never depends on what
+# the other partner did, and the news of a reveal, which both partners see in the app at the
+# same moment and which the one who answered last chose to share. Check-ins whose totals are
+# revealed together follow the same rule: ``checkins_due`` reminds each partner when a round
+# opens, the day before it is due and once overdue, whatever the other partner has done.
+
+
+def open_together_answers(today: date, users: Iterable[int] | None = None) -> QuerySet[Assignment]:
+    """Homework revealed together, past its date, that this partner has not sent: per partner."""
+    return (
+        open_homework(users)
+        .filter(reveal_together=True, revealed_at__isnull=True)
+        .filter(due_on__lt=today, due_on__gte=today - timedelta(days=OVERDUE_WINDOW_DAYS))
+        .filter(_not_paused_for())
+    )
+
+
+@source
+def together_answers_waiting(now: datetime) -> Iterator[Due]:
+    """Homework revealed together whose date has passed without this partner's answers: one
+    reminder, because neither partner sees the other's answers until both have sent theirs.
+
+    Why it does not wait for the other partner to answer first: that is the one fact the app
+    keeps from the person who has not answered yet (see the note above). It goes to every
+    partner who has not sent, on a day both partners already know (the day after the date),
+    whether the other partner has answered or not; so neither its words, nor its timing, nor
+    whether it comes at all say anything about the other partner.
+    """
+    today = _today(now)
+    waiting = open_together_answers(today).values_list("recipient", "pk", "case__practice_id")
+    for recipient, assignment_id, practice_id in waiting.iterator(chunk_size=CHUNK):
+        yield Due(
+            recipient,
+            kinds.TOGETHER_ANSWER.key,
+            f"program.assignment:{assignment_id}",
+            "after-due",
+            practice_id,
+        )
+
+
+@source
+def answers_revealed(now: datetime) -> Iterator[Due]:
+    """Homework revealed together that has just been revealed: the partner who had sent their
+    answers first hears that the other's answers are there to read.
+
+    Only when there is something for them to read: answers the other partner shared with the
+    couple and that no pause holds, exactly what their homework page now shows. Both partners
+    see the reveal in the app at the same moment, and the partner who answered last was told on
+    their page that sending would show their answers; so the message says nothing the app does
+    not, and nothing of what was written. The partner whose answer revealed them is not told
+    (they are looking at the page).
+    """
+    shared_by_the_other = (
+        ExerciseResponse.objects.filter(
+            assignment__reveal_together=True,
+            assignment__revealed_at__gte=now - NEWS_WINDOW,
+            submitted_at__isnull=False,
+            visibility=Visibility.COUPLE.value,
+        )
+        .exclude(pause.held_q())
+        .annotate(recipient=F("case__members__user_id"))
+        .filter(recipient__isnull=False)
+        .exclude(recipient=F("author_id"))
+        .filter(_open_case(), _not_paused_for())
+        .filter(
+            Exists(
+                ExerciseResponse.objects.filter(
+                    assignment_id=OuterRef("assignment_id"),
+                    author_id=OuterRef("recipient"),
+                    submitted_at__lt=OuterRef("assignment__revealed_at"),
+                )
+            )
+        )
+        .values_list("recipient", "assignment_id", "case__practice_id")
+        .order_by()
+        .distinct()
+    )
+    for recipient, assignment_id, practice_id in shared_by_the_other.iterator(chunk_size=CHUNK):
+        yield Due(
+            recipient,
+            kinds.ANSWERS_REVEALED.key,
+            f"program.assignment:{assignment_id}",
+            "revealed",
+            practice_id,
+        )
+
+
+def _partners_of(case_ids: Iterable[int]) -> Iterator[tuple[int, int, int]]:
+    """(case, partner, practice) for each partner of these cases who may hear about shared
+    work: an open case, not held by a pause. One query."""
+    members = (
+        CaseMember.objects.filter(case_id__in=list(case_ids))
+        .annotate(recipient=F("user_id"))
+        .filter(_open_case(), _not_paused_for())
+        .values_list("case_id", "user_id", "case__practice_id")
+    )
+    return members.iterator(chunk_size=CHUNK)
+
+
+def _milestone(case_ids: Iterable[int], key: str) -> Iterator[Due]:
+    for case_id, user_id, practice_id in _partners_of(case_ids):
+        yield Due(user_id, kinds.MILESTONE.key, f"core.case:{case_id}", key, practice_id)
+
+
+# Milestones are announced only when they are *shared* cards (``program.milestones``): both
+# partners see the same card from the same moment, so telling both says nothing about either
+# that the app does not. Personal cards (one's own check-ins, one's own questionnaire answers)
+# stay on the page: a reliable change in a questionnaire is clinical news for a session, not
+# for an inbox, and the occasion of a personal card would be a clinical word in the outbox.
+# Each milestone is announced once per case (its key is the occasion), only when reached within
+# ``NEWS_WINDOW``.
+
+
+@source
+def first_exercise_together(now: datetime) -> Iterator[Due]:
+    """The first homework both partners answered and both may read: two queries."""
+    recent = ExerciseResponse.objects.filter(submitted_at__gte=now - NEWS_WINDOW).values("case_id")
+    first: dict[int, datetime] = {}
+    groups = answered_together(ExerciseResponse.objects.filter(case_id__in=recent)).values_list(
+        "case_id", "last"
+    )
+    for case_id, last in groups.iterator(chunk_size=CHUNK):
+        if case_id not in first or last < first[case_id]:
+            first[case_id] = last
+    reached = [case_id for case_id, moment in first.items() if moment >= now - NEWS_WINDOW]
+    yield from _milestone(reached, "first-together")
+
+
+@source
+def stages_completed(now: datetime) -> Iterator[Due]:
+    """A stage the couple moved on from (both confirmed the clinician's proposal): one query."""
+    carried = (
+        StageProposal.objects.filter(state=ProposalState.CARRIED, decided_at__gte=now - NEWS_WINDOW)
+        .annotate(recipient=F("case__members__user_id"))
+        .filter(recipient__isnull=False)
+        .filter(_open_case(), _not_paused_for())
+        .values_list("recipient", "case_id", "from_stage", "case__practice_id")
+    )
+    for recipient, case_id, stage, practice_id in carried.iterator(chunk_size=CHUNK):
+        yield Due(
+            recipient, kinds.MILESTONE.key, f"core.case:{case_id}", f"stage-{stage}", practice_id
+        )
+
+
+@source
+def promises_kept_in_a_row(now: datetime) -> Iterator[Due]:
+    """A commitment both partners see, kept ``KEPT_IN_A_ROW`` times in a row, the run reaching
+    that length within the window: two queries (the shared records of commitments recorded
+    lately, then the partners)."""
+    since = now - NEWS_WINDOW
+    recent = shared_occurrences().filter(created_at__gte=since).values("commitment_id")
+    rows = (
+        shared_occurrences()
+        .filter(commitment_id__in=recent)
+        .values_list(
+            "commitment_id",
+            "author_id",
+            "due_on",
+            "outcome",
+            "confirmation__verdict",
+            "case_id",
+            "created_at",
+        )
+    )
+    case_of: dict[int, int] = {}
+    now_rows: list[Any] = []
+    before_rows: list[Any] = []
+    for row in rows.iterator(chunk_size=CHUNK):
+        case_of[row[0]] = row[5]
+        now_rows.append(row[:5])
+        if row[6] < since:
+            before_rows.append(row[:5])
+    current = observations_by_commitment(now_rows)
+    before = observations_by_commitment(before_rows)
+    reached = {
+        case_of[commitment_id]
+        for commitment_id, observations in current.items()
+        if ledger.current_streak(observations)
+        >= milestones.KEPT_IN_A_ROW
+        > ledger.current_streak(before.get(commitment_id, []))
+    }
+    yield from _milestone(reached, f"kept-{milestones.KEPT_IN_A_ROW}-in-a-row")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
@@ -29,9 +30,13 @@ def enqueue_sending(notification_ids: list[int], now: datetime | None = None) ->
     """Queue the rows in batches, marking them queued; returns how many tasks were queued."""
     now = now or timezone.now()
     tasks = 0
-    for start in range(0, len(notification_ids), BATCH):
-        batch = [int(pk) for pk in notification_ids[start : start + BATCH]]
-        Notification.objects.filter(pk__in=batch).update(enqueued_at=now)
-        send_notifications.enqueue(batch)
-        tasks += 1
+    # A transaction per twenty tasks: one commit (one disk sync) rather than two per task.
+    step = BATCH * 20
+    for outer in range(0, len(notification_ids), step):
+        with transaction.atomic():
+            for start in range(outer, min(outer + step, len(notification_ids)), BATCH):
+                batch = [int(pk) for pk in notification_ids[start : start + BATCH]]
+                Notification.objects.filter(pk__in=batch).update(enqueued_at=now)
+                send_notifications.enqueue(batch)
+                tasks += 1
     return tasks

@@ -4,6 +4,10 @@ Built from the same ``open_*`` functions that the tick turns into notifications,
 and the list never disagree. Each function reads a fixed number of queries whatever the data
 size. A partner's list only ever says what waits for *them* ("an agreement waits for your
 answer"), never what the other partner did or did not do.
+
+Three kinds of message are not items here, because nothing in them waits to be done: answers
+revealed together (the homework page shows them), a milestone (its card is on the program
+page), and the reminder for homework revealed together, which is already here as the homework.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from django.db.models import Count, Min
 from django.urls import reverse
 from django.utils import timezone
 
+from retrust.assessments import registry
 from retrust.clinic.models import SessionNote
 from retrust.core import policy
 from retrust.core.models import Case, CaseMember
@@ -107,11 +112,16 @@ def waiting_for(user_ids: Iterable[int], now: datetime | None = None) -> dict[in
         )
     phases = {"open": "", "due-tomorrow": "Due tomorrow", "overdue": "Overdue, whenever you can"}
     for checkin in sources.open_checkins(today, users):
+        # In the app the list names the check-in, as the person's own check-ins page does (two
+        # open at once would otherwise read alike); an email never does.
+        instrument = registry.get(checkin.instrument_id)
         add(
             checkin.recipient_id,
             Waiting(
                 "checkin",
-                "Your check-in is ready",
+                f"Your check-in is ready: {instrument.title}"
+                if instrument
+                else "Your check-in is ready",
                 reverse("answer_checkin", args=[checkin.schedule_id]),
                 checkin.due_on,
                 checkin.case_id,

@@ -8,6 +8,10 @@ class ProgramConfig(AppConfig):
     verbose_name = "Trust-repair program"
 
     def ready(self) -> None:
+        from retrust.core.datarights import register
+        from retrust.program import datarights
+
+        register(datarights)  # its part of a person's export and of a deletion
         from retrust.core.registry import NavEntry, nav_entry
 
         nav_entry(NavEntry("Exercises", "program_library", "clinician", order=20))

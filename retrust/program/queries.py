@@ -133,30 +133,42 @@ def open_proposal(case: Case) -> StageProposal | None:
 # --- milestones -----------------------------------------------------------------------------
 
 
+def shared_occurrences() -> QuerySet[Occurrence]:
+    """Occurrences whose record both partners see: what the kept-in-a-row card counts."""
+    return Occurrence.objects.filter(visibility=Visibility.COUPLE.value)
+
+
 def _shared_kept_streaks(case: Case) -> tuple[int, ...]:
     """Current kept-in-a-row run of each commitment whose record both partners see (1 query)."""
-    rows = occurrence_rows(Occurrence.objects.filter(case=case, visibility=Visibility.COUPLE.value))
+    rows = occurrence_rows(shared_occurrences().filter(case=case))
     return tuple(
         ledger.current_streak(observations)
         for observations in observations_by_commitment(rows).values()
     )
 
 
-def _shared_facts(case: Case) -> milestones.Facts:
-    """What both partners may see: three queries whatever the amount of data."""
-    # Answers both partners may read: shared with the couple, sent, and not held by a pause.
-    together = (
-        ExerciseResponse.objects.filter(
-            case=case,
+def answered_together(responses: QuerySet[ExerciseResponse]) -> QuerySet[Any]:
+    """Homework for both that both partners answered in a way both may read (sent, shared with
+    the couple, not held by a pause): one row per assignment with its ``case_id`` and ``last``,
+    the moment the second answer arrived. The one rule behind the "first exercise done
+    together" card and its notification."""
+    return (
+        responses.filter(
             submitted_at__isnull=False,
             assignment__for_role="",
             visibility=Visibility.COUPLE.value,
         )
         .exclude(pause.held_q())
-        .values("assignment_id")
+        .values("case_id", "assignment_id")
         .annotate(n=Count("id"), last=Max("submitted_at"))
         .filter(n__gte=2)
-        .values_list("last", flat=True)
+    )
+
+
+def _shared_facts(case: Case) -> milestones.Facts:
+    """What both partners may see: three queries whatever the amount of data."""
+    together = answered_together(ExerciseResponse.objects.filter(case=case)).values_list(
+        "last", flat=True
     )
     stages = StageProposal.objects.filter(case=case, state=ProposalState.CARRIED).values_list(
         "from_stage", flat=True

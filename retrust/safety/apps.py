@@ -7,6 +7,10 @@ class SafetyConfig(AppConfig):
     verbose_name = "Safety and alerts"
 
     def ready(self) -> None:
+        from retrust.core.datarights import register
+        from retrust.safety import datarights
+
+        register(datarights)  # its part of a person's export and of a deletion
         from retrust.core.registry import NavEntry, demo_seeder, home_panel, nav_entry
         from retrust.safety import demo, panels
 

@@ -42,7 +42,7 @@ def world(personas: dict[str, User | None], practice: Any) -> World:
         status=Status.FAILED,
         attempts=6,
     )
-    return World(failed=failed, token=unsubscribe_token(partner_b.pk, ["homework"]))
+    return World(failed=failed, token=unsubscribe_token(partner_b.pk, [failed.pk]))
 
 
 def failed_state(world: World) -> Any:

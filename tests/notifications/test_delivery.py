@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from retrust.agreements import actions as agreements
@@ -25,6 +26,7 @@ from retrust.notifications.models import (
 )
 from retrust.notifications.tick import run_tick
 from retrust.safety.actions import raise_alert
+from tests.conftest import PASSWORD
 from tests.support.mail import body_of, run_queued_tasks
 
 # Words that would tell an onlooker what the message is about, or who it is about.
@@ -118,6 +120,35 @@ def test_an_agreement_proposal_reaches_the_other_partner_as_a_content_free_email
     row = Notification.objects.get()
     assert (row.status, row.attempts) == (Status.SENT, 1)
     assert row.sent_at is not None
+
+
+def test_the_emails_link_is_the_same_bare_sign_in_page_and_leads_to_waiting_for_you(
+    smtp_server, partner_a, partner_b, case
+):
+    """No ``next=``: the link is identical whatever the email is about (a path that varied
+    with the kind would say what it was about), and signing in already lands a partner on the
+    home page that leads with "Waiting for you"."""
+    propose(partner_a, case)
+    run_tick()
+    run_queued_tasks()
+    [message] = smtp_server.wait_for(1)
+    [link] = [
+        link
+        for link in re.findall(r"https?://\S+", body_of(message))
+        if "/unsubscribe/" not in link
+    ]
+    assert link == "https://retrust.example/accounts/login/"
+    browser = Client()
+    page = browser.get(urlsplit(link).path)
+    assert page.status_code == 200
+    signed_in = browser.post(
+        urlsplit(link).path,
+        {"username": partner_b.email, "password": PASSWORD},
+        follow=True,
+    )
+    assert signed_in.redirect_chain[-1][0] == reverse("partner_home")
+    text = signed_in.content.decode()
+    assert "Waiting for you" in text and "waits for your answer" in text
 
 
 def test_everything_but_a_safety_message_offers_one_click_unsubscribe(

@@ -127,8 +127,14 @@ def test_the_page_has_no_address_for_someone_elses_settings(partner_a, partner_b
 # --- unsubscribe ----------------------------------------------------------------------------
 
 
+def token_for(user: Any, kind: str) -> str:
+    """The token of an email that carried one sent row of this kind."""
+    row = Notification.objects.create(recipient=user, kind=kind, subject="x:1", status=Status.SENT)
+    return unsubscribe_token(user.pk, [row.pk])
+
+
 def test_the_unsubscribe_link_asks_before_it_acts_and_says_nothing_of_the_emails(partner_b):
-    url = reverse("notifications:unsubscribe", args=[unsubscribe_token(partner_b.pk, ["homework"])])
+    url = reverse("notifications:unsubscribe", args=[token_for(partner_b, "homework")])
     page = Client().get(url)
     assert page.status_code == 200
     text = page.content.decode()
@@ -143,15 +149,13 @@ def test_the_unsubscribe_link_asks_before_it_acts_and_says_nothing_of_the_emails
 
 
 def test_an_unsubscribe_link_cannot_switch_off_a_safety_message(clinician):
-    url = reverse(
-        "notifications:unsubscribe", args=[unsubscribe_token(clinician.pk, ["high_alert"])]
-    )
+    url = reverse("notifications:unsubscribe", args=[token_for(clinician, "high_alert")])
     Client().post(url)
     assert not SwitchedOff.objects.exists()
 
 
 def test_a_forged_or_altered_unsubscribe_link_is_not_found(partner_b):
-    token = unsubscribe_token(partner_b.pk, ["homework"])
+    token = token_for(partner_b, "homework")
     forged = token[:-3] + ("abc" if not token.endswith("abc") else "xyz")
     assert Client().get(reverse("notifications:unsubscribe", args=[forged])).status_code == 404
     assert Client().post(reverse("notifications:unsubscribe", args=["nonsense"])).status_code == 404
@@ -287,3 +291,19 @@ def test_every_notifications_route_has_rows_here():
     resolver = get_resolver()
     for name, url in tested.items():
         assert resolver.resolve(url).url_name == name
+
+
+def test_an_unsubscribe_link_switches_off_only_its_own_persons_rows(partner_a, partner_b):
+    """A token naming someone else's row (a forged list of ids, re-signed by us in error) does
+    not switch off that row's kind for the token's person."""
+    theirs = Notification.objects.create(
+        recipient=partner_a, kind="milestone", subject="x:1", status=Status.SENT
+    )
+    mine = Notification.objects.create(
+        recipient=partner_b, kind="homework", subject="x:2", status=Status.SENT
+    )
+    url = reverse(
+        "notifications:unsubscribe", args=[unsubscribe_token(partner_b.pk, [theirs.pk, mine.pk])]
+    )
+    Client().post(url)
+    assert list(SwitchedOff.objects.values_list("user_id", "kind")) == [(partner_b.pk, "homework")]

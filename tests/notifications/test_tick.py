@@ -428,3 +428,45 @@ def test_the_tick_writes_and_queues_in_a_fixed_number_of_queries(partner_a, part
         second = run_tick()
     assert second.written > first.written
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_a_row_the_tick_writes_is_the_models_own_row_with_its_defaults(partner_b):
+    """The tick writes outbox rows with one prepared INSERT, not the ORM: every column it does
+    not set must hold the model's default, as ``Notification()`` would have it."""
+    due = sources.Due(partner_b.pk, "homework", "program.assignment:7", "assigned", None)
+    now = timezone.now()
+    assert write_outbox([due], now) == 1
+    row = Notification.objects.get()
+    blank = Notification()
+    assert (row.recipient_id, row.kind, row.subject, row.occasion) == (
+        partner_b.pk,
+        "homework",
+        "program.assignment:7",
+        "assigned",
+    )
+    assert (row.status, row.created_at, row.next_attempt_at) == (Status.PENDING, now, now)
+    for field in Notification._meta.concrete_fields:
+        if field.attname in {
+            "id",
+            "recipient_id",
+            "kind",
+            "subject",
+            "subject_type_id",
+            "subject_id",
+            "occasion",
+            "created_at",
+            "next_attempt_at",
+        }:
+            continue
+        assert getattr(row, field.attname) == getattr(blank, field.attname), field.attname
+
+
+def test_the_tick_counts_only_the_rows_it_wrote(partner_a, partner_b, case):
+    propose(partner_a, case)
+    due = sources.Due(partner_b.pk, "homework", "program.assignment:1", "assigned", None)
+    now = timezone.now()
+    assert write_outbox([due, due], now) == 1
+    first = run_tick(now)
+    assert (first.found, first.written) == (1, 1)  # the agreement; nothing else new
+    assert run_tick(now).written == 0
+    assert Notification.objects.count() == 2

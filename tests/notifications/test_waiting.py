@@ -6,10 +6,12 @@ however much waits; a partner's list is about them alone.
 
 from __future__ import annotations
 
+import zlib
 from datetime import date, timedelta
 from itertools import count
 from typing import Any
 
+from django.core import signing
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -183,3 +185,37 @@ def test_today_reads_a_fixed_number_of_queries(partner_a, partner_b, case, clini
     with CaptureQueriesContext(connection) as large:
         client.get("/caseload/today/")
     assert len(small.captured_queries) == len(large.captured_queries)
+
+
+def test_two_open_check_ins_are_named_in_the_app_and_never_in_the_email(
+    partner_a, partner_b, case, smtp_server, settings
+):
+    from retrust.assessments.models import MeasureSchedule
+    from retrust.notifications.tick import run_tick
+    from tests.support.mail import body_of, run_queued_tasks
+
+    today = timezone.localdate()
+    schedule(case, kind="every_n_weeks", every_weeks=2, starts_on=today)
+    MeasureSchedule.objects.create(
+        case=case, instrument_id="gad-7", kind="every_n_weeks", every_weeks=2, starts_on=today
+    )
+    texts = sorted(item.text for item in waiting.waiting_for([partner_b.pk])[partner_b.pk])
+    assert texts == [
+        "Your check-in is ready: Generalized Anxiety Disorder scale (GAD-7)",
+        "Your check-in is ready: Patient Health Questionnaire (PHQ-9)",
+    ]
+    page = home(partner_b)
+    assert "Patient Health Questionnaire (PHQ-9)" in page
+    run_tick()
+    run_queued_tasks()
+    message = next(m for m in smtp_server.wait_for(2) if m["To"] == partner_b.email)
+    email = f"{message['Subject']}\n{body_of(message)}"
+    for word in ("PHQ", "GAD", "Anxiety", "Health", "check-in", "Questionnaire"):
+        assert word not in email
+    # The unsubscribe link's token is signed, not secret: whoever decodes it must learn nothing.
+    token = body_of(message).split("/notifications/unsubscribe/")[1].split("/")[0]
+    payload = token.split(":")[0]
+    decoded = signing.b64_decode(payload.lstrip(".").encode())
+    if payload.startswith("."):
+        decoded = zlib.decompress(decoded)
+    assert b"checkin" not in decoded
