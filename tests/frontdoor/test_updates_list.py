@@ -273,3 +273,24 @@ def test_an_update_is_written_out_in_batches_and_a_rerun_writes_nothing_twice(
     assert [len(ids) for ids in queued] == [2, 2, 1, 0, 0, 0]
     assert Notification.objects.filter(kind="practice_update").count() == 5
     assert tasks.enqueue_sending([]) == 0
+
+
+def test_someone_who_leaves_retrust_leaves_every_updates_list_too(
+    public_page: PracticePage, partner_a: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    from retrust.core.datarights import Leaving
+    from retrust.frontdoor import datarights
+
+    practice = public_page.practice
+    mine = actions.subscribe(practice, email=partner_a.email.upper(), address="192.0.2.1")
+    Subscriber.objects.filter(pk=mine.pk).update(status="confirmed")
+    actions.subscribe(practice, email="someone-else@example.net", address="192.0.2.2")
+    (section,) = datarights.export(partner_a)["updates_lists"]
+    assert section["status"] == "Confirmed"
+    leaving = Leaving(user=partner_a, case_ids=())
+    counts = datarights.shred(leaving)
+    assert counts["updates-list addresses"] == 1 and counts["emails to the address"] == 1
+    assert list(Subscriber.objects.values_list("email", flat=True)) == ["someone-else@example.net"]
+    assert list(Notification.objects.values_list("to_address", flat=True)) == [
+        "someone-else@example.net"
+    ]
