@@ -26,7 +26,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 
-from retrust.core import audit, messaging, pause, policy
+from retrust.core import audit, messaging, pause, policy, registry
 from retrust.core.exceptions import ActionConflict, ActionError
 from retrust.core.models import (
     ApiToken,
@@ -463,6 +463,7 @@ def accept_invitation(
             details={"role": invitation.role},
         )
         partner_joined(case, user)
+        registry.partner_joined(case, user, invitation)
     else:
         if ClinicianMembership.objects.filter(practice=invitation.practice, user=user).exists():
             raise ActionError("You are already part of this practice.")

@@ -189,3 +189,22 @@ def describe_record(record: Any) -> dict[str, str]:
     if describer is not None:
         described.update(describer(record))
     return described
+
+
+# --- when a partner joins ---------------------------------------------------------------------
+
+# Called with (case, user, invitation) inside the transaction in which a partner joins a case
+# by accepting an invitation (e.g. the front door carries their request's goals into intake).
+PartnerJoinedHook = Callable[[Any, Any, Any], None]
+
+PARTNER_JOINED: list[PartnerJoinedHook] = []
+
+
+def on_partner_joined(hook: PartnerJoinedHook) -> None:
+    if hook not in PARTNER_JOINED:
+        PARTNER_JOINED.append(hook)
+
+
+def partner_joined(case: Any, user: Any, invitation: Any) -> None:
+    for hook in PARTNER_JOINED:
+        hook(case, user, invitation)

@@ -10,22 +10,41 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from retrust.core import actions as core_actions
 from retrust.core import audit
 from retrust.core.exceptions import ActionConflict, ActionError
-from retrust.core.models import Case, ClinicianMembership, Practice, PracticeRole, User
-from retrust.frontdoor import selfcheck
+from retrust.core.models import (
+    Case,
+    ClinicianMembership,
+    Invitation,
+    InvitationRole,
+    Practice,
+    PracticeRole,
+    User,
+)
+from retrust.core.rules import Visibility
+from retrust.frontdoor import emails, selfcheck
 from retrust.frontdoor.models import (
     Article,
     ClinicianProfile,
     ConsultationRequest,
+    ContactMethod,
+    EmailConfirmation,
     PracticePage,
+    PracticeUpdate,
     RequestNote,
     RequestStatus,
+    Subscriber,
+    SubscriberStatus,
 )
+from retrust.notifications.actions import write_to_address, write_to_addresses
+from retrust.notifications.tasks import enqueue_sending
+from retrust.notifications.timing import quiet_hours_end
+from retrust.program.actions import write_trust_goal
 
 # How many requests one network address may send to one practice in a window.
 RATE_LIMIT = 3
@@ -146,6 +165,9 @@ def request_consultation(
                 contact=data["contact"],
                 safe_times=data.get("safe_times", ""),
                 leave_message=data["leave_message"],
+                confirm_email=data.get("confirm_email") or EmailConfirmation.NO,
+                email_from=data.get("email_from"),
+                email_until=data.get("email_until"),
                 trust_means=data.get("trust_means", ""),
                 hopes=data.get("hopes", ""),
                 self_check=answers,
@@ -163,12 +185,35 @@ def request_consultation(
                 target=created,
                 practice=practice,
             )
+            _confirm_receipt(created)
     except IntegrityError:
         # Two copies of the same form raced; the other one won.
         return ConsultationRequest.objects.get(
             practice=practice, submission_key=submission_key
         ), False
     return created, True
+
+
+def _confirm_receipt(found: ConsultationRequest) -> None:
+    """The "we received your request" email, only to the address the visitor gave and only if
+    and when they said it is safe. At most one a day per address and practice, so a form sent
+    again (or someone typing another person's address over and over) sends nothing more."""
+    if found.contact_method != ContactMethod.EMAIL or found.confirm_email == EmailConfirmation.NO:
+        return
+    now = timezone.now()
+    zone = timezone.get_default_timezone()
+    when = now
+    if found.confirm_email == EmailConfirmation.WINDOW:
+        # Outside the visitor's window is "quiet hours": from its end until its start.
+        when = quiet_hours_end(now, zone, found.email_until, found.email_from)
+    write_to_address(
+        practice=found.practice,
+        address=found.contact.strip().lower(),
+        kind=emails.CONSULTATION_RECEIVED.key,
+        subject=f"core.practice:{found.practice_id}",
+        occasion=timezone.localdate(now).isoformat(),
+        send_at=when,
+    )
 
 
 @transaction.atomic
@@ -227,46 +272,129 @@ NOT_BY_EMAIL = (
     "Ask them in your call for an address that is safe for them, then open a case from "
     "New case."
 )
+PARTNER_NOT_BY_EMAIL = (
+    "{name}'s partner asked to be reached by {method}, so retrust won't email them an "
+    "invitation. Open the case without inviting them, and invite them from the case page once "
+    "they have given you an address that is safe for them."
+)
+NO_PARTNER_PART = (
+    "Only the person who asked can be invited from here: their partner hasn't added their own "
+    "part. Invite the partner from the case page once you know it is safe."
+)
 
 
 @transaction.atomic
-def open_case_from_request(actor: User, request_id: int, *, track: str, base_url: str) -> Case:
+def open_case_from_request(
+    actor: User, request_id: int, *, track: str, base_url: str, invite_partner: bool = False
+) -> Case:
     """Accept a request: open a case for the person who asked and invite them by email.
 
-    Only the person who asked is invited; a partner they mentioned is never contacted from
-    here. Opening twice returns the first case.
+    Their partner is invited too only when the partner added their own part (with their own
+    safe address) and the clinician chose to invite them; a partner who was only mentioned is
+    never contacted from here. Each person's goals from the request go into their own intake
+    when they accept (``carry_goals``). Opening twice returns the first case.
     """
     found = ConsultationRequest.objects.select_for_update().get(pk=request_id)
     if found.case_id is not None:
         return found.case  # type: ignore[return-value]
-    if found.contact_method != "email":
+    if found.contact_method != ContactMethod.EMAIL:
         raise ActionError(
             NOT_BY_EMAIL.format(name=found.name, method=found.get_contact_method_display().lower())
         )
     if found.status in (RequestStatus.DECLINED, RequestStatus.WITHDRAWN):
         raise ActionError("This request was closed. Move it back before opening a case.")
-    case = core_actions.create_case(
-        actor,
-        found.practice,
-        label=found.name,
-        track=track,
-        partner_a_email=found.contact,
-        partner_a_name=found.name,
-        creation_key=f"consultation-{found.pk}",
-        base_url=base_url,
-    )
+    part = found.partner_parts.order_by("created_at", "pk").first() if invite_partner else None
+    if invite_partner and part is None:
+        raise ActionError(NO_PARTNER_PART, "invite_partner")
+    if part is not None and part.contact_method != ContactMethod.EMAIL:
+        raise ActionError(
+            PARTNER_NOT_BY_EMAIL.format(
+                name=found.name, method=part.get_contact_method_display().lower()
+            ),
+            "invite_partner",
+        )
+    try:
+        case = core_actions.create_case(
+            actor,
+            found.practice,
+            label=found.name if part is None else f"{found.name} and {part.name}",
+            track=track,
+            partner_a_email=found.contact,
+            partner_a_name=found.name,
+            partner_b_email=part.contact if part is not None else "",
+            partner_b_name=part.name if part is not None else "",
+            creation_key=f"consultation-{found.pk}",
+            base_url=base_url,
+        )
+    except ActionError as refused:
+        # The case form's fields are not on this page: name the partner choice instead.
+        field = "invite_partner" if refused.field == "partner_b_email" else refused.field
+        raise ActionError(
+            refused.message, field if field != "partner_a_email" else None
+        ) from refused
+    invitations = {
+        invitation.role: invitation
+        for invitation in Invitation.objects.filter(case=case).order_by("created_at")
+    }
+    found.invitation = invitations.get(InvitationRole.PARTNER_A)
+    if part is not None:
+        part.invitation = invitations.get(InvitationRole.PARTNER_B)
+        part.save(update_fields=["invitation"])
     RequestNote.objects.create(
         request=found,
         author=actor,
         from_status=found.status,
         to_status=RequestStatus.BOOKED,
-        text="Case opened and invitation sent.",
+        text="Case opened; invitations sent to both partners."
+        if part is not None
+        else "Case opened and invitation sent.",
     )
     found.case = case
     found.status = RequestStatus.BOOKED
-    found.save(update_fields=["case", "status"])
-    audit.record(actor, "retrust.consultation.case_opened", target=found, case=case)
+    found.save(update_fields=["case", "status", "invitation"])
+    audit.record(
+        actor,
+        "retrust.consultation.case_opened",
+        target=found,
+        case=case,
+        details={"count": 2 if part is not None else 1},
+    )
     return case
+
+
+def goals_text(found: ConsultationRequest) -> str:
+    """A person's own words from their request, as the start of their picture of trust."""
+    parts = []
+    if found.trust_means.strip():
+        parts.append(f"What trust means to me:\n{found.trust_means.strip()}")
+    if found.hopes.strip():
+        parts.append(f"What I hope will change:\n{found.hopes.strip()}")
+    return "\n\n".join(parts)
+
+
+def carry_goals(case: Case, user: User, invitation: Invitation) -> None:
+    """When someone invited from a request joins, their own goals from it become their trust
+    goal, seen by them and their clinician only (never by the other partner, who never saw
+    the request either). Called inside the join's transaction (``registry.on_partner_joined``).
+    """
+    found = ConsultationRequest.objects.filter(invitation=invitation).first()
+    if found is None:
+        return
+    body = goals_text(found)
+    if not body:
+        return
+    try:
+        write_trust_goal(user, case, body=body, visibility=Visibility.CLINICIAN.value)
+    except ActionError:
+        # A closed case or a pause: they can still write it themselves later.
+        return
+    audit.record(
+        user,
+        "retrust.consultation.goals_carried",
+        target=found,
+        case=case,
+        private=True,
+    )
 
 
 @transaction.atomic
@@ -285,3 +413,181 @@ def find_by_partner_link(practice: Practice, token: str) -> ConsultationRequest 
     return ConsultationRequest.objects.filter(
         practice=practice, partner_link_hash=link_hash(token), joins=None
     ).first()
+
+
+# --- the updates list -------------------------------------------------------------------------
+
+# Sign-ups one network address may make to one practice's list in RATE_WINDOW, and one network.
+SIGNUP_LIMIT = 5
+NETWORK_SIGNUP_LIMIT = 20
+SIGNUP_LIMIT_MESSAGE = (
+    "We've had several sign-ups from this connection in the last hour, so we can't take another "
+    "just now. Please try again later."
+)
+
+
+class ConfirmOutcome:
+    CONFIRMED = "confirmed"
+    ALREADY = "already"  # the link was used before: nothing changes
+    STALE = "stale"  # unsubscribed, or signed up again since (a newer link exists)
+
+
+def subscribe(practice: Practice, *, email: str, address: str) -> Subscriber:
+    """Put an address on the list, waiting for confirmation, and email it the link.
+
+    The page answers the same whatever happened here, so it never tells anyone whether an
+    address is on the list. An address already confirmed gets nothing; one still waiting gets
+    at most one link a day; one that left the list starts again with a fresh link (the old
+    ones stop working). A flood from one connection is refused with ``ActionError``.
+    """
+    email = email.strip().lower()
+    sender, network = sender_hash(address), sender_hash(network_of(address))
+    now = timezone.now()
+    since = now - RATE_WINDOW
+    recent = Subscriber.objects.filter(practice=practice, signed_up_at__gte=since)
+    if recent.filter(sender=sender).count() >= SIGNUP_LIMIT:
+        raise ActionError(SIGNUP_LIMIT_MESSAGE)
+    if recent.filter(network=network).count() >= NETWORK_SIGNUP_LIMIT:
+        raise ActionError(SIGNUP_LIMIT_MESSAGE)
+    with transaction.atomic():
+        found, created = Subscriber.objects.select_for_update().get_or_create(
+            practice=practice,
+            email=email,
+            defaults={"nonce": secrets.token_hex(8), "sender": sender, "network": network},
+        )
+        if found.status == SubscriberStatus.CONFIRMED:
+            return found
+        if found.status == SubscriberStatus.UNSUBSCRIBED:
+            found.status = SubscriberStatus.PENDING
+            found.nonce = secrets.token_hex(8)
+            found.confirmed_at = found.unsubscribed_at = None
+        if not created:
+            found.signed_up_at, found.sender, found.network = now, sender, network
+            found.save()
+        audit.record(
+            None,
+            "retrust.practice.updates.signed_up",
+            target=found,
+            practice=practice,
+        )
+        write_to_address(
+            practice=practice,
+            address=email,
+            kind=emails.UPDATES_CONFIRM.key,
+            subject=f"frontdoor.subscriber:{found.pk}",
+            occasion=f"{found.nonce}:{timezone.localdate(now).isoformat()}",
+        )
+    return found
+
+
+def _locked_subscriber(practice: Practice, subscriber_id: int) -> Subscriber:
+    """The practice's subscriber a signed link names, locked; a link to none is not ours."""
+    found = Subscriber.objects.select_for_update().filter(practice=practice, pk=subscriber_id)
+    subscriber = found.first()
+    if subscriber is None:
+        raise signing.BadSignature("No such subscriber.")
+    return subscriber
+
+
+def confirm_subscription(practice: Practice, token: str) -> str:
+    """Confirm from the emailed link; replaying it changes nothing and says so.
+
+    Raises ``signing.SignatureExpired`` / ``BadSignature`` for an old or made-up link.
+    """
+    subscriber_id, nonce = emails.read_confirm_token(token)
+    with transaction.atomic():
+        found = _locked_subscriber(practice, subscriber_id)
+        if found.nonce != nonce or found.status == SubscriberStatus.UNSUBSCRIBED:
+            return ConfirmOutcome.STALE
+        if found.status == SubscriberStatus.CONFIRMED:
+            return ConfirmOutcome.ALREADY
+        found.status, found.confirmed_at = SubscriberStatus.CONFIRMED, timezone.now()
+        found.save(update_fields=["status", "confirmed_at"])
+        audit.record(None, "retrust.practice.updates.confirmed", target=found, practice=practice)
+    return ConfirmOutcome.CONFIRMED
+
+
+def unsubscribe(practice: Practice, token: str) -> bool:
+    """Take the address off the list (the one-click unsubscribe). Doing it again is harmless;
+    True only the first time. ``BadSignature`` for a link that isn't ours."""
+    subscriber_id = emails.read_unsubscribe_token(token)
+    with transaction.atomic():
+        found = _locked_subscriber(practice, subscriber_id)
+        if found.status == SubscriberStatus.UNSUBSCRIBED:
+            return False
+        found.status, found.unsubscribed_at = SubscriberStatus.UNSUBSCRIBED, timezone.now()
+        found.save(update_fields=["status", "unsubscribed_at"])
+        audit.record(None, "retrust.practice.updates.unsubscribed", target=found, practice=practice)
+    return True
+
+
+def send_update(
+    actor: User, practice: Practice, *, subject: str, body: str, submission_key: str
+) -> PracticeUpdate:
+    """The admin sends an update to every confirmed subscriber: stored now, written out to the
+    outbox in batches by a background task. Sending the same form twice sends it once."""
+    subject, body = subject.strip(), body.strip()
+    if not subject:
+        raise ActionError("Give the update a subject line.", "subject")
+    if not body:
+        raise ActionError("Write the update itself.", "body")
+    if "\n" in subject or "\r" in subject:
+        raise ActionError("Keep the subject on one line.", "subject")
+    try:
+        with transaction.atomic():
+            update = PracticeUpdate.objects.create(
+                practice=practice,
+                subject=subject,
+                body=body,
+                written_by=actor,
+                submission_key=submission_key,
+            )
+            audit.record(
+                actor,
+                "retrust.practice.updates.sent",
+                target=update,
+                practice=practice,
+                details={"name": subject},
+            )
+            from retrust.frontdoor.tasks import write_out_update
+
+            transaction.on_commit(lambda: write_out_update.enqueue(update.pk))
+    except IntegrityError:
+        return PracticeUpdate.objects.get(practice=practice, submission_key=submission_key)
+    return update
+
+
+# Confirmed subscribers written to the outbox per transaction by the update task.
+UPDATE_BATCH = 500
+
+
+def write_out_update(update_id: int) -> int:
+    """Write the update to the outbox for every confirmed subscriber, in batches; each batch's
+    rows are queued for sending once it has committed. Running it again writes nothing twice."""
+    update = PracticeUpdate.objects.select_related("practice").get(pk=update_id)
+    confirmed = Subscriber.objects.filter(
+        practice=update.practice, status=SubscriberStatus.CONFIRMED
+    ).order_by("pk")
+    last, total = 0, 0
+    while True:
+        batch = list(confirmed.filter(pk__gt=last).values_list("pk", "email")[:UPDATE_BATCH])
+        if not batch:
+            break
+        last = batch[-1][0]
+        with transaction.atomic():
+            new = write_to_addresses(
+                practice=update.practice,
+                addresses=[email for _, email in batch],
+                kind=emails.PRACTICE_UPDATE.key,
+                subject=f"frontdoor.practiceupdate:{update.pk}",
+            )
+        # Written and committed: now the sending may be queued (a rerun finds none new).
+        enqueue_sending(new)
+        total += len(batch)
+    PracticeUpdate.objects.filter(pk=update.pk).update(recipients=total)
+    return total
+
+
+def record_export(actor: User, practice: Practice) -> None:
+    """The admin downloaded the list: who and when, never the addresses."""
+    audit.record(actor, "retrust.practice.updates.exported", practice=practice)

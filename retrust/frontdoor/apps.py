@@ -33,4 +33,15 @@ class FrontdoorConfig(AppConfig):
             )
         )
         nav_entry(NavEntry("Public page", "practice_page_edit", "admin", order=85))
+        nav_entry(
+            NavEntry("Updates list", "updates_admin", "admin", current=("updates_admin",), order=86)
+        )
         demo_seeder(demo.seed, order=70)
+
+        # The emails to visitors (through the outbox), and each person's goals from their
+        # request into their intake when they join.
+        from retrust.core.registry import on_partner_joined
+        from retrust.frontdoor import actions, emails
+
+        emails.register()
+        on_partner_joined(actions.carry_goals)

@@ -1,4 +1,5 @@
-"""The front door's part of the demo: a published practice page, one article, one request."""
+"""The front door's part of the demo: a published practice page, one article, one request, and
+two addresses on the updates list (one confirmed, one waiting)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 from retrust.core.models import ClinicianMembership, Practice, PracticeRole
 from retrust.frontdoor import actions
-from retrust.frontdoor.models import Article, ClinicianProfile, PracticePage
+from retrust.frontdoor.models import Article, ClinicianProfile, PracticePage, Subscriber
 
 
 def seed(practice: Practice, partners: dict[str, Any], created: bool) -> None:
@@ -55,3 +56,12 @@ def seed(practice: Practice, partners: dict[str, Any], created: bool) -> None:
             "hopes": "That we can talk without it turning into a fight.",
         },
     )
+    for email, status in (("river@example.net", "confirmed"), ("wren@example.net", "pending")):
+        Subscriber.objects.create(
+            practice=practice,
+            email=email,
+            status=status,
+            nonce=f"demo-{status}",
+            sender="demo",
+            network="demo",
+        )

@@ -4,6 +4,7 @@ import uuid
 from typing import Any
 
 from django import forms
+from django.conf import settings
 
 from retrust.core.models import User
 from retrust.frontdoor import selfcheck
@@ -12,6 +13,7 @@ from retrust.frontdoor.models import (
     ClinicianProfile,
     ConsultationRequest,
     ContactMethod,
+    EmailConfirmation,
     LeaveMessage,
     PracticePage,
 )
@@ -107,6 +109,9 @@ class ConsultationForm(forms.ModelForm):
             "contact",
             "safe_times",
             "leave_message",
+            "confirm_email",
+            "email_from",
+            "email_until",
             "trust_means",
             "hopes",
         ]
@@ -116,6 +121,9 @@ class ConsultationForm(forms.ModelForm):
             "contact": "Email address or phone number",
             "safe_times": "When is a safe time to contact you?",
             "leave_message": "If you don't answer, may we leave a message?",
+            "confirm_email": "May we email you a short note that we received this?",
+            "email_from": "Email me only after",
+            "email_until": "…and before",
             "trust_means": "What does trust mean to you? (optional)",
             "hopes": "What do you hope will change? (optional)",
         }
@@ -126,10 +134,17 @@ class ConsultationForm(forms.ModelForm):
             "trust_means": "A sentence or two is plenty. Please leave out anything you "
             "wouldn't want someone else to read.",
             "hopes": "There are no wrong answers; you'll talk it through at the first meeting.",
+            "confirm_email": "Only if you gave an email address. It says only “We received "
+            "your request”, from a plain sender name, with nothing about therapy in it.",
+            "email_from": "A time like 09:00.",
+            "email_until": "A time like 17:30.",
         }
         widgets = {
             "contact_method": forms.RadioSelect,
             "leave_message": forms.RadioSelect,
+            "confirm_email": forms.RadioSelect,
+            "email_from": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "email_until": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "trust_means": forms.Textarea(attrs={"rows": 3}),
             "hopes": forms.Textarea(attrs={"rows": 3}),
         }
@@ -139,6 +154,10 @@ class ConsultationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["contact_method"].choices = ContactMethod.choices
         self.fields["leave_message"].choices = LeaveMessage.choices
+        self.fields["confirm_email"].required = False
+        self.fields["confirm_email"].choices = EmailConfirmation.choices
+        zone = settings.TIME_ZONE
+        self.fields["email_from"].help_text = f"A time like 09:00, in the practice's time ({zone})."
         self.fields["website"].widget.attrs["class"] = "visually-hidden-field"
 
     def clean_contact(self) -> str:
@@ -151,6 +170,31 @@ class ConsultationForm(forms.ModelForm):
             if len(digits) < 6 or any(c not in "0123456789 +-()." for c in contact):
                 raise forms.ValidationError("Enter a phone number, digits only with + or spaces.")
         return contact
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("contact_method") != ContactMethod.EMAIL:
+            # Nothing is ever emailed to a phone number; the answer doesn't apply.
+            data["confirm_email"] = EmailConfirmation.NO
+            data["email_from"] = data["email_until"] = None
+            return data
+        choice = data.get("confirm_email")
+        if not choice:
+            self.add_error(
+                "confirm_email",
+                "Tell us whether a short email is safe for you; “No” is a fine answer.",
+            )
+        elif choice == EmailConfirmation.WINDOW:
+            start, end = data.get("email_from"), data.get("email_until")
+            if start is None or end is None:
+                for name, value in (("email_from", start), ("email_until", end)):
+                    if value is None and name not in self.errors:
+                        self.add_error(name, "Give both times, or choose “Yes, any time”.")
+            elif start == end:
+                self.add_error("email_until", "Choose an end time different from the start.")
+        else:
+            data["email_from"] = data["email_until"] = None
+        return data
 
 
 class MoveRequestForm(forms.Form):
@@ -184,8 +228,51 @@ class OpenCaseForm(forms.Form):
         widget=forms.RadioSelect,
         choices=[
             ("individual", "Individual work — they start on their own"),
-            ("conjoint", "Couple work — invite their partner later, when it's safe"),
+            ("conjoint", "Couple work — the two of them, with the partner invited when it's safe"),
             ("discernment", "Discernment — clarity about together or apart"),
         ],
         initial="individual",
     )
+    invite_partner = forms.BooleanField(
+        required=False,
+        label="Also invite their partner, at the address the partner gave in their own part",
+        help_text="Only if you have checked it is safe. Couple work or discernment only.",
+    )
+
+    def __init__(self, *args: Any, partner_part: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not partner_part:
+            del self.fields["invite_partner"]
+
+
+class SubscribeForm(forms.Form):
+    email = forms.EmailField(
+        label="Your email address",
+        max_length=254,
+        help_text="We'll send one email with a link to confirm. Nothing else until you do.",
+    )
+    # A field people never see; a form that fills it in is not a person.
+    website = forms.CharField(
+        required=False,
+        label="Leave this empty",
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+
+class PracticeUpdateForm(forms.Form):
+    submission_key = forms.CharField(widget=forms.HiddenInput, max_length=40)
+    subject = forms.CharField(
+        label="Subject line",
+        max_length=150,
+        help_text="What subscribers see in their inbox. One line.",
+    )
+    body = forms.CharField(
+        label="The update",
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text="Markdown: **bold**, *italics*, lists and links. Up to 20,000 characters.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault("submission_key", uuid.uuid4().hex)
+        super().__init__(*args, **kwargs)

@@ -54,6 +54,12 @@ class LeaveMessage(models.TextChoices):
     NO = "no", "No — please don't leave a message"
 
 
+class EmailConfirmation(models.TextChoices):
+    NOW = "now", "Yes, any time"
+    WINDOW = "window", "Yes, but only between the times below"
+    NO = "no", "No, please don't email me"
+
+
 class RequestStatus(models.TextChoices):
     NEW = "new", "New"
     SCREENED = "screened", "Screened"
@@ -74,6 +80,13 @@ class ConsultationRequest(models.Model):
     contact = models.CharField(max_length=160)
     safe_times = models.CharField(max_length=200, blank=True)
     leave_message = models.CharField(max_length=12, choices=LeaveMessage.choices)
+    # Whether, and when, the visitor said a short "we received your request" email is safe.
+    # Only asked of someone who gave an email address; the window is the practice's local time.
+    confirm_email = models.CharField(
+        max_length=8, choices=EmailConfirmation.choices, default=EmailConfirmation.NO
+    )
+    email_from = models.TimeField(null=True, blank=True)
+    email_until = models.TimeField(null=True, blank=True)
     trust_means = models.TextField(blank=True, max_length=1500)
     hopes = models.TextField(blank=True, max_length=1500)
     # Only when the visitor ticked "include my self-check answers"; otherwise empty.
@@ -85,6 +98,15 @@ class ConsultationRequest(models.Model):
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="partner_parts"
     )
     partner_link_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    # The invitation a clinician sent this person from the request: their goals go into their
+    # intake when they accept it, and only then.
+    invitation = models.OneToOneField(
+        "core.Invitation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="consultation_request",
+    )
     # The case a clinician opened from this request, once they did.
     case = models.OneToOneField(
         "core.Case",
@@ -147,3 +169,69 @@ class Article(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# --- the updates list: kept apart from clinical data, with no link to cases or accounts ------
+
+
+class SubscriberStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for confirmation"
+    CONFIRMED = "confirmed", "Confirmed"
+    UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+
+
+class Subscriber(models.Model):
+    """An address on a practice's updates list (double opt-in). Not a person in retrust's sense:
+    nothing links it to an account or a case."""
+
+    practice = models.ForeignKey("core.Practice", on_delete=models.CASCADE, related_name="+")
+    email = models.EmailField(max_length=254)
+    status = models.CharField(
+        max_length=12, choices=SubscriberStatus.choices, default=SubscriberStatus.PENDING
+    )
+    # Part of the signed confirmation link; a new sign-up after unsubscribing gets a new one,
+    # so an old link can never put the address back on the list.
+    nonce = models.CharField(max_length=32)
+    signed_up_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    # Keyed hashes of the last sign-up's network address and network, for rate limiting.
+    sender = models.CharField(max_length=64, db_index=True)
+    network = models.CharField(max_length=64, db_index=True)
+
+    class Meta:
+        ordering = ["email"]
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "email"], name="one_subscriber_per_address")
+        ]
+        indexes = [models.Index(fields=["practice", "status"])]
+
+    def __str__(self) -> str:
+        return f"Subscriber {self.pk}"
+
+
+class PracticeUpdate(models.Model):
+    """An update the practice admin wrote for the list (Markdown, sanitised in the email)."""
+
+    practice = models.ForeignKey("core.Practice", on_delete=models.CASCADE, related_name="+")
+    subject = models.CharField(max_length=150)
+    body = models.TextField(max_length=20000)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # The form's one-time key: a double submit finds the first update instead of sending twice.
+    submission_key = models.CharField(max_length=40)
+    # How many confirmed subscribers it was written out to (set by the task).
+    recipients = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practice", "submission_key"], name="one_update_per_submission"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.subject

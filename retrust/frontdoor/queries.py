@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from retrust.core.models import ClinicianMembership, Practice, PracticeRole
-from retrust.frontdoor.models import Article, ClinicianProfile, ConsultationRequest, PracticePage
+from retrust.frontdoor.models import (
+    Article,
+    ClinicianProfile,
+    ConsultationRequest,
+    PracticePage,
+    PracticeUpdate,
+    Subscriber,
+    SubscriberStatus,
+)
 from retrust.program.content import Exercise, library, render_markdown
 from retrust.safety.models import CrisisResource
 
@@ -127,3 +136,35 @@ def is_clinician_of(user: Any, practice_id: int) -> bool:
     return ClinicianMembership.objects.filter(
         user=user, practice_id=practice_id, role=PracticeRole.CLINICIAN
     ).exists()
+
+
+def updates_overview(practice: Practice) -> dict[str, Any]:
+    """Counts by status and the latest updates: three queries whatever the list's size."""
+    counts = dict(
+        Subscriber.objects.filter(practice=practice)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    updates = list(
+        PracticeUpdate.objects.filter(practice=practice)
+        .select_related("written_by")
+        .only(
+            "subject", "created_at", "recipients", "written_by__display_name", "written_by__email"
+        )[:20]
+    )
+    return {
+        "confirmed": counts.get(SubscriberStatus.CONFIRMED, 0),
+        "pending": counts.get(SubscriberStatus.PENDING, 0),
+        "unsubscribed": counts.get(SubscriberStatus.UNSUBSCRIBED, 0),
+        "updates": updates,
+    }
+
+
+def subscribers_of(practice: Practice) -> Iterator[tuple[Any, ...]]:
+    return (
+        Subscriber.objects.filter(practice=practice)
+        .order_by("email")
+        .values_list("email", "status", "signed_up_at", "confirmed_at", "unsubscribed_at")
+        .iterator(chunk_size=2000)
+    )

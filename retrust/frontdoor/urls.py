@@ -41,4 +41,18 @@ urlpatterns = [
         views.save_clinician_profile,
         name="save_clinician_profile",
     ),
+    path("p/<slug:slug>/updates/", views.updates_signup, name="updates_signup"),
+    path("p/<slug:slug>/updates/sent/", views.updates_sent, name="updates_sent"),
+    path(
+        "p/<slug:slug>/updates/confirm/<str:token>/",
+        views.updates_confirm,
+        name="updates_confirm",
+    ),
+    path(
+        "p/<slug:slug>/updates/unsubscribe/<str:token>/",
+        views.updates_unsubscribe,
+        name="updates_unsubscribe",
+    ),
+    path("practice/updates/", views.updates_admin, name="updates_admin"),
+    path("practice/updates/export.csv", views.updates_export, name="updates_export"),
 ]

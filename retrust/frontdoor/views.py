@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import csv
 from typing import Any
 
+from django.core import signing
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 
 from retrust.core import links, policy
 from retrust.core.decorators import staff_required
 from retrust.core.models import Practice
 from retrust.core.submission import submit
-from retrust.frontdoor import actions, queries, selfcheck
+from retrust.frontdoor import actions, emails, queries, selfcheck
 from retrust.frontdoor.forms import (
     ArticleForm,
     ClinicianProfileForm,
@@ -24,7 +27,9 @@ from retrust.frontdoor.forms import (
     MoveRequestForm,
     OpenCaseForm,
     PracticePageForm,
+    PracticeUpdateForm,
     SelfCheckForm,
+    SubscribeForm,
 )
 from retrust.frontdoor.models import (
     Article,
@@ -222,6 +227,7 @@ def _request_page(
     status: int,
     open_case_form: OpenCaseForm | None = None,
 ) -> HttpResponse:
+    parts = list(found.partner_parts.all())
     answers = [
         (selfcheck.BY_ID[k].text, selfcheck.label_of(k, v))
         for k, v in found.self_check.items()
@@ -232,12 +238,12 @@ def _request_page(
         "answers": answers,
         "danger": selfcheck.reflect(found.self_check).danger,
         "notes": found.notes.select_related("author"),
-        "partner_parts": list(found.partner_parts.all()),
+        "partner_parts": parts,
         "form": form,
         "open": bool(actions.NEXT[found.status]),
         "can_open_case": found.case_id is None
         and queries.is_clinician_of(request.user, found.practice_id),
-        "open_case_form": open_case_form or OpenCaseForm(),
+        "open_case_form": open_case_form or OpenCaseForm(partner_part=bool(parts)),
     }
     return render(request, "frontdoor/request_detail.html", context, status=status)
 
@@ -271,18 +277,24 @@ def open_case(request: HttpRequest, request_id: int) -> HttpResponse:
     if not queries.is_clinician_of(request.user, found.practice_id):
         raise Http404("No such page.")
     move_form = MoveRequestForm(current=found.status, choices=_move_choices(found.status))
+    form = OpenCaseForm(request.POST, partner_part=found.partner_parts.exists())
     return submit(
         request,
-        OpenCaseForm(request.POST),
+        form,
         lambda data: actions.open_case_from_request(
             request.user,  # type: ignore[arg-type]
             found.pk,
+            invite_partner=bool(data.get("invite_partner")),
             track=data["track"],
             base_url=links.base_url(request),
         ),
         done=lambda case: redirect("case_detail", case_id=case.pk),
         again=lambda f, code: _request_page(request, found, move_form, code, f),  # type: ignore[arg-type]
-        message=f"Case opened; {found.name} has been sent an invitation.",
+        message=lambda case: (
+            "Case opened; invitations have been sent."
+            if form.cleaned_data.get("invite_partner")
+            else f"Case opened; {found.name} has been sent an invitation."
+        ),
     )
 
 
@@ -384,3 +396,163 @@ def edit_article(request: HttpRequest, article_id: int | None = None) -> HttpRes
         again=again,
         message="The article is saved.",
     )
+
+
+# --- the updates list -------------------------------------------------------------------------
+
+
+@never_cache
+def updates_signup(request: HttpRequest, slug: str) -> HttpResponse:
+    """Sign up for the practice's updates. Whatever the address's state, the answer is the same
+    "check your inbox", so the page never tells anyone who is on the list."""
+    practice = queries.published_practice(slug)
+    form = SubscribeForm(request.POST or None)
+
+    def again(f: Any, status: int) -> HttpResponse:
+        context = {"practice": practice, "form": f}
+        return render(request, "frontdoor/updates_signup.html", context, status=status)
+
+    if request.method != "POST":
+        return again(form, 200)
+    if request.POST.get("website"):
+        form.is_valid()
+        form.add_error(None, HONEYPOT_MESSAGE.replace("request", "sign-up"))
+        return again(form, 400)
+    return submit(
+        request,
+        form,
+        lambda data: actions.subscribe(
+            practice, email=data["email"], address=_client_address(request)
+        ),
+        done=lambda _: redirect("updates_sent", slug=practice.slug),
+        again=again,
+    )
+
+
+def updates_sent(request: HttpRequest, slug: str) -> HttpResponse:
+    practice = queries.published_practice(slug)
+    response = render(request, "frontdoor/updates_sent.html", {"practice": practice})
+    _cacheable_for_visitors(request, response)
+    return response
+
+
+CONFIRM_ANSWERS = {
+    actions.ConfirmOutcome.CONFIRMED: (
+        "You're on the list",
+        "Thank you — your address is confirmed. Every update has a link to stop them.",
+    ),
+    actions.ConfirmOutcome.ALREADY: (
+        "Already confirmed",
+        "This link was used before, and your address is already confirmed. Nothing has changed.",
+    ),
+    actions.ConfirmOutcome.STALE: (
+        "This link no longer works",
+        "The address left the list, or a newer link was sent since. Nothing has changed. "
+        "If you'd like updates, you're welcome to sign up again.",
+    ),
+}
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def updates_confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    """GET shows a button (mail scanners open links; only a person confirms); POST confirms.
+    A replayed link answers clearly and changes nothing; a made-up one is not found."""
+    practice = queries.published_practice(slug)
+    context: dict[str, Any] = {"practice": practice, "token": token}
+    try:
+        emails.read_confirm_token(token)
+    except signing.SignatureExpired:
+        context["expired"] = True
+        return render(request, "frontdoor/updates_confirm.html", context, status=400)
+    except signing.BadSignature as exc:
+        raise Http404("No such page.") from exc
+    if request.method == "POST":
+        try:
+            outcome = actions.confirm_subscription(practice, token)
+        except signing.BadSignature as exc:
+            raise Http404("No such page.") from exc
+        context["title"], context["answer"] = CONFIRM_ANSWERS[outcome]
+        context["outcome"] = outcome
+    return render(request, "frontdoor/updates_confirm.html", context)
+
+
+@never_cache
+@csrf_exempt  # RFC 8058: the mail provider POSTs with no cookie; the signed token is the key
+@require_http_methods(["GET", "POST"])
+def updates_unsubscribe(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    """GET shows a button; POST (the button, or one click in the mail program) takes the
+    address off the list. Doing it again is harmless and answers the same."""
+    practice = queries.published_practice(slug)
+    try:
+        emails.read_unsubscribe_token(token)
+    except signing.BadSignature as exc:
+        raise Http404("No such page.") from exc
+    context = {"practice": practice, "token": token, "done": False}
+    if request.method == "POST":
+        try:
+            actions.unsubscribe(practice, token)
+        except signing.BadSignature as exc:
+            raise Http404("No such page.") from exc
+        context["done"] = True
+    return render(request, "frontdoor/updates_unsubscribe.html", context)
+
+
+@staff_required
+def updates_admin(request: HttpRequest) -> HttpResponse:
+    """The practice admin's view of the list: counts, past updates, and a form to send one."""
+    practice = policy.administered_practice_for(request.user)
+    form = PracticeUpdateForm(request.POST or None)
+
+    def again(f: Any, status: int) -> HttpResponse:
+        context = {"practice": practice, "form": f, **queries.updates_overview(practice)}
+        return render(request, "frontdoor/updates_admin.html", context, status=status)
+
+    if request.method != "POST":
+        return again(form, 200)
+    return submit(
+        request,
+        form,
+        lambda data: actions.send_update(
+            request.user,  # type: ignore[arg-type]
+            practice,
+            subject=data["subject"],
+            body=data["body"],
+            submission_key=data["submission_key"],
+        ),
+        done="updates_admin",
+        again=again,
+        message="The update is on its way to everyone who confirmed.",
+    )
+
+
+@staff_required
+def updates_export(request: HttpRequest) -> HttpResponse:
+    """The list as CSV, for the practice admin only."""
+    practice = policy.administered_practice_for(request.user)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="updates-list.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["email", "status", "signed_up", "confirmed", "unsubscribed"])
+    rows = queries.subscribers_of(practice)
+    for email, status, signed_up, confirmed, unsubscribed in rows:
+        writer.writerow(
+            [
+                _safe_cell(email),
+                status,
+                _iso(signed_up),
+                _iso(confirmed),
+                _iso(unsubscribed),
+            ]
+        )
+    actions.record_export(request.user, practice)  # type: ignore[arg-type]
+    return response
+
+
+def _iso(moment: Any) -> str:
+    return moment.isoformat(timespec="seconds") if moment else ""
+
+
+def _safe_cell(value: str) -> str:
+    # A spreadsheet runs a cell that starts like a formula; an address could be made to.
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value

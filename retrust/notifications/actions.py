@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import time
+from datetime import datetime, time
 from typing import Any
 
 from django.db import transaction
@@ -137,3 +137,81 @@ def update_message_settings(
         },
     )
     return found
+
+
+# --- emails to an address, for people without an account ------------------------------------
+
+
+def write_to_address(
+    *,
+    practice: Practice,
+    address: str,
+    kind: str,
+    subject: str,
+    occasion: str = "",
+    send_at: datetime | None = None,
+) -> tuple[Notification, bool]:
+    """One outbox row for someone who has no account: ``(row, created)``.
+
+    Unique per (address, kind, subject, occasion): writing it again finds the first row and
+    sends nothing more. Run it inside the caller's transaction; when that commits, a row that is
+    due now is queued at once, a later one by the tick when its time comes.
+    """
+    if kinds.get(kind) is None:
+        raise ValueError(f"No notification kind is called {kind!r}")
+    now = timezone.now()
+    row, created = Notification.objects.get_or_create(
+        recipient=None,
+        to_address=address,
+        kind=kind,
+        subject=subject[:120],
+        occasion=occasion[:60],
+        defaults={"practice": practice, "next_attempt_at": send_at or now, "created_at": now},
+    )
+    if created and row.next_attempt_at <= now:
+        _queue_on_commit([row.pk])
+    return row, created
+
+
+def write_to_addresses(
+    *, practice: Practice, addresses: Iterable[str], kind: str, subject: str, occasion: str = ""
+) -> list[int]:
+    """The same message for many addresses (an update to a list), each row written once;
+    returns the ids of the new rows, for the caller to queue (``tasks.enqueue_sending``) once
+    its transaction has committed."""
+    if kinds.get(kind) is None:
+        raise ValueError(f"No notification kind is called {kind!r}")
+    now = timezone.now()
+    rows = [
+        Notification(
+            recipient=None,
+            to_address=address,
+            practice=practice,
+            kind=kind,
+            subject=subject[:120],
+            occasion=occasion[:60],
+            next_attempt_at=now,
+            created_at=now,
+        )
+        for address in addresses
+    ]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    new = list(
+        Notification.objects.filter(
+            recipient=None,
+            kind=kind,
+            subject=subject[:120],
+            occasion=occasion[:60],
+            status=Status.PENDING,
+            enqueued_at__isnull=True,
+            created_at=now,
+        ).values_list("pk", flat=True)
+    )
+    return new
+
+
+def _queue_on_commit(ids: list[int]) -> None:
+    from retrust.notifications.tasks import enqueue_sending
+
+    if ids:
+        transaction.on_commit(lambda: enqueue_sending(ids))

@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from retrust.core import messaging
 from retrust.core.models import User
-from retrust.notifications import kinds, mail
+from retrust.notifications import address, kinds, mail
 from retrust.notifications.models import (
     Channel,
     MessageSettings,
@@ -94,7 +94,10 @@ def claim(notification_id: int, token: str, now: datetime) -> bool:
 
 
 def claim_companions(row: Notification, token: str, now: datetime) -> int:
-    """Also take the person's other due, non-essential rows, to go out in the same email."""
+    """Also take the person's other due, non-essential rows, to go out in the same email.
+    A row addressed to someone without an account always travels alone."""
+    if row.recipient_id is None:
+        return 0
     return (
         Notification.objects.filter(
             recipient_id=row.recipient_id,
@@ -152,10 +155,27 @@ def _record_failure(token: str, error: BaseException, now: datetime) -> tuple[in
     return retrying, failed
 
 
+def _send_to_address(row: Notification, token: str, connection: Any) -> Outcome:
+    """A row addressed to someone without an account: it travels alone, and the app that
+    owns its kind builds the email (or says it should no longer go)."""
+    outcome = Outcome()
+    build_mail = address.address_mail(row.kind)
+    if kinds.get(row.kind) is None or build_mail is None:
+        outcome.suppressed += _suppress(_mine(token), "unknown_kind")
+        return outcome
+    message = build_mail(row, connection)
+    if message is None:
+        outcome.suppressed += _suppress(_mine(token), "not_wanted")
+        return outcome
+    return _send_and_mark(row, token, message, connection, outcome)
+
+
 def _send_claimed(row: Notification, token: str, now: datetime, connection: Any) -> Outcome:
+    if row.recipient_id is None:
+        return _send_to_address(row, token, connection)
     outcome = Outcome()
     kind = kinds.get(row.kind)
-    recipient: User = row.recipient
+    recipient: User = row.recipient  # type: ignore[assignment]
     essential = kind is not None and kind.essential
     if kind is None:
         outcome.suppressed += _suppress(_mine(token), "unknown_kind")
@@ -199,6 +219,12 @@ def _send_claimed(row: Notification, token: str, now: datetime, connection: Any)
             outcome.suppressed += _suppress(_mine(token), "no_attachment")
             return outcome
         mail.attach(message, *made)
+    return _send_and_mark(row, token, message, connection, outcome)
+
+
+def _send_and_mark(
+    row: Notification, token: str, message: Any, connection: Any, outcome: Outcome
+) -> Outcome:
     try:
         # One connection for the whole batch: opened here the first time, closed by deliver.
         connection.open()

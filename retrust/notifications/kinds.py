@@ -24,7 +24,7 @@ class Kind:
     key: str
     # In the person's own words, for their settings page: "Check-ins to answer".
     label: str
-    audience: Audience
+    audience: Audience | Visitor
     # A safety or security message: it cannot be switched off, it carries no unsubscribe
     # link, and it goes out at once whatever the person's digest and quiet-hours choices.
     essential: bool = False
@@ -38,6 +38,10 @@ class Kind:
         if not self.key or not self.key.replace("_", "").isalnum() or len(self.key) > 40:
             raise ValueError(f"A kind's key is a short snake_case word, not {self.key!r}")
 
+
+# Someone without an account, reached at an address they gave (the front door's emails): such
+# kinds are never offered on anyone's settings page.
+Visitor = Literal["visitor"]
 
 _KINDS: dict[str, Kind] = {}
 

@@ -6,6 +6,11 @@ update (pending → sending) so that two workers never send the same one.
 
 Nothing here holds content: a row says *that* something of a kind waits for someone, and the
 email it becomes says only that there is an update to sign in for.
+
+A few kinds go to people who have no account (a visitor who asked for a consultation, someone on
+a practice's updates list). Their rows name an address instead of a recipient, are unique per
+(address, kind, subject, occasion) the same way, and travel through the same claim, retry and
+give-up machinery; the app that owns the kind builds the email (``mail.register_address_mail``).
 """
 
 from __future__ import annotations
@@ -32,9 +37,15 @@ class Status(models.TextChoices):
 
 
 class Notification(models.Model):
+    # A person with an account, or (for the kinds addressed to visitors) only an address.
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        null=True,
+        blank=True,
     )
+    to_address = models.EmailField(blank=True, default="")
     # Whose neutral subject and sender name the email carries.
     practice = models.ForeignKey(
         Practice, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
@@ -68,7 +79,19 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["recipient", "kind", "subject", "occasion"], name="one_notification_each"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["to_address", "kind", "subject", "occasion"],
+                condition=models.Q(recipient__isnull=True),
+                name="one_address_notification_each",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(recipient__isnull=False, to_address="")
+                    | (models.Q(recipient__isnull=True) & ~models.Q(to_address=""))
+                ),
+                name="a_recipient_or_an_address",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"]),
@@ -78,7 +101,15 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} for {self.recipient_id} ({self.status})"
+        whom = self.recipient_id if self.recipient_id is not None else "an address"
+        return f"{self.kind} for {whom} ({self.status})"
+
+    @property
+    def address(self) -> str:
+        """Where the email goes: the person's account address, or the one the row names."""
+        if self.recipient_id is None:
+            return self.to_address
+        return self.recipient.email if self.recipient is not None else ""
 
 
 class Channel(models.TextChoices):

@@ -1,9 +1,12 @@
-"""The front door in a real Chromium, on a phone: a visitor reads the practice page, takes the
-self-check, asks for a first conversation with their answers; the clinician finds the request
-in the practice's list. A second visitor's answer about fear leads with crisis resources.
+"""The front door in a real Chromium: a visitor (phone) reads the practice page, takes the
+self-check, asks for a first conversation with their answers and gets a "we received it" email
+at the local SMTP server; their partner adds their own part; the clinician (desktop) screens,
+offers and accepts with both partners invited; each partner joins and finds their own goals in
+their intake. Another visitor subscribes to updates, confirms and unsubscribes. A visitor's
+answer about fear leads with crisis resources.
 
 Every page shown goes through ``tab.check()`` (axe-core: nothing serious or critical).
-Screenshots of the public pages land in /tmp/shots/frontdoor/.
+Screenshots land in /tmp/shots/frontdoor/.
 """
 
 from __future__ import annotations
@@ -21,13 +24,19 @@ from retrust.frontdoor.models import (
     ClinicianProfile,
     ConsultationRequest,
     PracticePage,
+    Subscriber,
 )
 from retrust.safety.models import CrisisResource
+from tests.support.mail import body_of, run_queued_tasks
 
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
-SHOTS = Path("/tmp/shots/frontdoor")
+DESKTOP = {"width": 1280, "height": 800}
+PASSWORD = "slow tide under the pier"
+INVITE = re.compile(r"(/invite/[A-Za-z0-9_\-]+/)")
+EMAILED_PATH = re.compile(r"https://retrust\.example(/p/quiet-harbour/updates/[a-z]+/[^/\s>]+/)")
+SHOTS = Path("/tmp/frontdoor-shots")
 
 
 def shoot(tab: Any, name: str) -> None:
@@ -64,8 +73,17 @@ def published(practice: Practice, clinician: User) -> PracticePage:
     )
 
 
+def invitation_path(inbox: Any, address: str) -> str:
+    for message in inbox.messages:
+        if address in message["To"]:
+            match = INVITE.search(body_of(message))
+            if match:
+                return match.group(1)
+    raise AssertionError(f"No invitation reached {address}")
+
+
 def test_a_visitor_reflects_and_asks_for_a_first_conversation(
-    open_tab: Any, published: PracticePage, clinician: User
+    open_tab: Any, published: PracticePage, clinician: User, smtp_server: Any
 ) -> None:
     tab = open_tab()
     page = tab.page
@@ -110,6 +128,7 @@ def test_a_visitor_reflects_and_asks_for_a_first_conversation(
     page.get_by_label("Email address or phone number").fill("sam@example.net")
     page.get_by_label("When is a safe time to contact you?").fill("Weekday mornings")
     page.get_by_label("No — please don't leave a message").check()
+    page.get_by_label("Yes, any time").check()
     page.get_by_label("What do you hope will change? (optional)").fill("Fewer silent evenings.")
     page.get_by_label("Include my self-check answers with this request").check()
     page.get_by_label(re.compile("give me a private link for my partner")).check()
@@ -119,6 +138,11 @@ def test_a_visitor_reflects_and_asks_for_a_first_conversation(
     tab.check()
     shoot(tab, "05-sent")
     link = page.get_by_label("Your partner's link").input_value()
+    run_queued_tasks()
+    (received,) = smtp_server.wait_for(1)
+    assert smtp_server.recipients() == ["sam@example.net"]
+    assert received["Subject"] == "We received your request"
+    assert "Sam" not in body_of(received) and "Quiet Harbour" not in received["From"]
 
     partner = open_tab()
     partner.page.set_viewport_size(PHONE)
@@ -126,9 +150,10 @@ def test_a_visitor_reflects_and_asks_for_a_first_conversation(
     expect(partner.page.get_by_role("heading", name="Add your part")).to_be_visible()
     partner.check()
     partner.page.get_by_label("What should we call you?").fill("Alex")
-    partner.page.get_by_label("Phone call").check()
-    partner.page.get_by_label("Email address or phone number").fill("01234 567 890")
+    partner.page.get_by_label("Email", exact=True).check()
+    partner.page.get_by_label("Email address or phone number").fill("alex@example.net")
     partner.page.get_by_label("Only the practice's name and a request to call back").check()
+    partner.page.get_by_label("No, please don't email me").check()
     partner.page.get_by_label("What does trust mean to you? (optional)").fill("No surprises.")
     shoot(partner, "09-partner-part")
     partner.page.get_by_role("button", name="Send my request").click()
@@ -138,12 +163,17 @@ def test_a_visitor_reflects_and_asks_for_a_first_conversation(
     stored = ConsultationRequest.objects.get(joins=None)
     assert stored.self_check == {"arguments": "often", "intimacy": "sometimes", "afraid": "no"}
 
+    run_queued_tasks()
+    # Alex said no email: nothing more has been sent to anyone.
+    assert smtp_server.recipients() == ["sam@example.net"]
+
     staff = open_tab(clinician)
+    staff.page.set_viewport_size(DESKTOP)
     staff.goto("/practice/consultations/")
     staff.check()
     staff.page.get_by_role("link", name="Sam").click()
     expect(staff.page.get_by_text("Email: sam@example.net")).to_be_visible()
-    expect(staff.page.get_by_text("Phone call: 01234 567 890")).to_be_visible()
+    expect(staff.page.get_by_text("Email: alex@example.net")).to_be_visible()
     expect(staff.page.get_by_text("Weekday mornings")).to_be_visible()
     staff.check()
     staff.page.get_by_label("Screened").check()
@@ -151,14 +181,100 @@ def test_a_visitor_reflects_and_asks_for_a_first_conversation(
     staff.page.get_by_role("button", name="Save", exact=True).click()
     expect(staff.page.get_by_text("Texted; call Tue.")).to_be_visible()
     staff.check()
+    staff.page.get_by_label("Consultation offered").check()
+    staff.page.get_by_label("Note (seen only by the practice's staff)").fill("Offered Thu 10:00.")
+    staff.page.get_by_role("button", name="Save", exact=True).click()
+    expect(staff.page.get_by_text("Offered Thu 10:00.")).to_be_visible()
+    staff.check()
+    shoot(staff, "10-request-desktop")
     stored.refresh_from_db()
-    assert stored.status == "screened"
-    staff.page.get_by_label(re.compile("Individual work")).check()
-    staff.page.get_by_role("button", name="Open a case and invite Sam").click()
+    assert stored.status == "offered"
+    staff.page.get_by_label(re.compile("Couple work")).check()
+    staff.page.get_by_label(re.compile("Also invite their partner")).check()
+    staff.page.get_by_role("button", name="Open a case and send the invitation").click()
     expect(staff.page).to_have_url(re.compile(r"/cases/\d+/$"))
     staff.check()
     stored.refresh_from_db()
-    assert stored.case is not None and stored.case.invitations.get().email == "sam@example.net"
+    assert stored.case is not None and stored.status == "booked"
+    invited = dict(stored.case.invitations.values_list("role", "email"))
+    assert invited == {"partner_a": "sam@example.net", "partner_b": "alex@example.net"}
+
+    # Each partner joins from their own invitation and finds their own words in their intake.
+    smtp_server.wait_for(3)
+    for who, address, own, other in (
+        (tab, "sam@example.net", "Fewer silent evenings.", "No surprises."),
+        (partner, "alex@example.net", "No surprises.", "Fewer silent evenings."),
+    ):
+        who.goto(invitation_path(smtp_server, address))
+        who.check()
+        who.page.get_by_label("Choose a password").fill(PASSWORD)
+        who.page.get_by_label("Type the password again").fill(PASSWORD)
+        who.page.get_by_role("button", name="Create my account").click()
+        who.page.wait_for_load_state("load")
+        who.check()
+        who.goto(f"/program/{stored.case.pk}/")
+        expect(who.page.get_by_text(own)).to_be_visible()
+        assert other not in who.page.content()
+        who.check()
+        shoot(who, f"11-intake-goal-{address.split('@')[0]}")
+
+
+def test_a_visitor_subscribes_confirms_and_unsubscribes(
+    open_tab: Any, published: PracticePage, admin: User, smtp_server: Any
+) -> None:
+    tab = open_tab()
+    page = tab.page
+    page.set_viewport_size(PHONE)
+    tab.goto("/p/quiet-harbour/")
+    tab.check()
+    page.get_by_role("link", name="Sign up for updates").click()
+    expect(page.get_by_role("heading", name="Updates from Quiet Harbour Therapy")).to_be_visible()
+    tab.check()
+    page.get_by_label("Your email address").fill("robin@example.net")
+    shoot(tab, "20-updates-signup")
+    page.get_by_role("button", name="Send me a link to confirm").click()
+    expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
+    tab.check()
+    run_queued_tasks()
+    (confirm,) = smtp_server.wait_for(1)
+    path = EMAILED_PATH.search(body_of(confirm)).group(1)  # type: ignore[union-attr]
+    tab.goto(path)
+    tab.check()
+    page.get_by_role("button", name="Yes, send me updates").click()
+    expect(page.get_by_role("heading", name="You're on the list")).to_be_visible()
+    tab.check()
+    shoot(tab, "21-updates-confirmed")
+    # The same link again: a clear answer, nothing changes.
+    tab.goto(path)
+    page.get_by_role("button", name="Yes, send me updates").click()
+    expect(page.get_by_role("heading", name="Already confirmed")).to_be_visible()
+    tab.check()
+
+    staff = open_tab(admin)
+    staff.page.set_viewport_size(DESKTOP)
+    staff.goto("/practice/updates/")
+    staff.check()
+    staff.page.get_by_label("Subject line").fill("A new evening group")
+    staff.page.get_by_label("The update").fill("We **start** in May. Ask us about it.")
+    staff.page.get_by_role("button", name="Send the update").click()
+    expect(staff.page.get_by_text("The update is on its way")).to_be_visible()
+    staff.check()
+    run_queued_tasks()  # writes the outbox rows in batches
+    run_queued_tasks()  # sends them
+    update = smtp_server.wait_for(2)[1]
+    staff.goto("/practice/updates/")
+    expect(staff.page.get_by_text("1 address", exact=True)).to_be_visible()
+    staff.check()
+    shoot(staff, "22-updates-admin")
+    assert update["Subject"] == "A new evening group"
+    unsubscribe = update["List-Unsubscribe"].strip("<>").split("retrust.example")[1]
+    tab.goto(unsubscribe)
+    tab.check()
+    page.get_by_role("button", name="Stop the updates").click()
+    expect(page.get_by_role("heading", name="You're off the list")).to_be_visible()
+    tab.check()
+    shoot(tab, "23-unsubscribed")
+    assert Subscriber.objects.get().status == "unsubscribed"
 
 
 def test_fear_of_the_partner_leads_with_crisis_resources(

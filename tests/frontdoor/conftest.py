@@ -29,6 +29,7 @@ def request_data(key: str = "k1", **extra: str) -> dict[str, str]:
         "contact": "sam@example.net",
         "safe_times": "Weekday mornings",
         "leave_message": "no",
+        "confirm_email": "now",
         "trust_means": "Being able to believe what we say.",
         "hopes": "Fewer arguments.",
         "submission_key": key,

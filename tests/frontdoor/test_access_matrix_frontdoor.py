@@ -11,12 +11,14 @@ import pytest
 from django.test import Client
 
 from retrust.core.models import Case, Practice, User
-from retrust.frontdoor import actions
+from retrust.frontdoor import actions, emails
 from retrust.frontdoor.models import (
     Article,
     ClinicianProfile,
     ConsultationRequest,
     PracticePage,
+    PracticeUpdate,
+    Subscriber,
 )
 from tests.conftest import PERSONAS
 from tests.frontdoor.conftest import request_data
@@ -52,6 +54,10 @@ def world(  # one published practice: /practice-info/ leads to it
         practice=other_practice, title="Theirs", body="B", published=True
     )
     partner_link = actions.issue_partner_link(ours.pk)
+    pending = actions.subscribe(practice, email="waiting@example.net", address="10.0.0.3")
+    listed = actions.subscribe(practice, email="listed@example.net", address="10.0.0.3")
+    Subscriber.objects.filter(pk=listed.pk).update(status="confirmed")
+    theirs_listed = actions.subscribe(other_practice, email="t@example.net", address="10.0.0.4")
     return World(
         ids={
             "partner_link": partner_link,
@@ -61,6 +67,10 @@ def world(  # one published practice: /practice-info/ leads to it
             "request": ours.pk,
             "other_request": theirs.pk,
             "clinician_id": clinician.pk,
+            "confirm": emails.confirm_token(pending.pk, pending.nonce),
+            "unsubscribe": emails.unsubscribe_token(listed.pk),
+            "other_unsubscribe": emails.unsubscribe_token(theirs_listed.pk),
+            "other_slug": other_practice.slug,
         }
     )
 
@@ -75,6 +85,14 @@ def request_states(world: World) -> Any:
 
 def opened_cases(world: World) -> Any:
     return sorted(ConsultationRequest.objects.values_list("id", "case_id", "status"))
+
+
+def subscribers(world: World) -> Any:
+    return sorted(Subscriber.objects.values_list("id", "email", "status", "signed_up_at"))
+
+
+def updates(world: World) -> Any:
+    return sorted(PracticeUpdate.objects.values_list("id", "practice_id", "subject"))
 
 
 def articles(world: World) -> Any:
@@ -206,6 +224,62 @@ PAGE_ROUTES = [
         data={"track": "individual"},
         state=opened_cases,
     ),
+    Route("updates_signup", "GET", "/p/{slug}/updates/", EVERYONE),
+    Route(
+        "updates_signup",
+        "POST",
+        "/p/{slug}/updates/",
+        {p: Redirect("/p/{slug}/updates/sent/") for p in PERSONAS},
+        data={"email": "new@example.net"},
+        state=subscribers,
+    ),
+    Route("updates_sent", "GET", "/p/{slug}/updates/sent/", EVERYONE),
+    # The link is the key: whoever holds it may confirm; a made-up one is not found.
+    Route("updates_confirm", "GET", "/p/{slug}/updates/confirm/{confirm}/", EVERYONE),
+    Route(
+        "updates_confirm",
+        "POST",
+        "/p/{slug}/updates/confirm/{confirm}/",
+        EVERYONE,
+        state=subscribers,
+    ),
+    Route(
+        "updates_confirm",
+        "POST",
+        "/p/{slug}/updates/confirm/made-up/",
+        {p: 404 for p in PERSONAS},
+        state=subscribers,
+    ),
+    Route("updates_unsubscribe", "GET", "/p/{slug}/updates/unsubscribe/{unsubscribe}/", EVERYONE),
+    Route(
+        "updates_unsubscribe",
+        "POST",
+        "/p/{slug}/updates/unsubscribe/{unsubscribe}/",
+        EVERYONE,
+        state=subscribers,
+    ),
+    # Another practice's link under this practice's path finds nothing and changes nothing.
+    Route(
+        "updates_unsubscribe",
+        "POST",
+        "/p/{slug}/updates/unsubscribe/{other_unsubscribe}/",
+        {p: 404 for p in PERSONAS},
+        state=subscribers,
+    ),
+    Route("updates_admin", "GET", "/practice/updates/", pages(admin=200)),
+    Route(
+        "updates_admin",
+        "POST",
+        "/practice/updates/",
+        pages(admin=Redirect("/practice/updates/")),
+        data={
+            "subject": "New evening group",
+            "body": "We **start** in May.",
+            "submission_key": "m",
+        },
+        state=updates,
+    ),
+    Route("updates_export", "GET", "/practice/updates/export.csv", pages(admin=200)),
     Route("practice_page_edit", "GET", "/practice/public-page/", pages(admin=200)),
     Route(
         "practice_page_edit",

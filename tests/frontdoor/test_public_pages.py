@@ -163,3 +163,6 @@ def test_the_demo_has_a_published_practice_page_an_article_and_a_request(db: Non
     assert Client().get(f"/p/{page.practice.slug}/").status_code == 200
     assert Article.objects.filter(published=True).count() == 1
     assert ConsultationRequest.objects.count() == 1
+    from retrust.frontdoor.models import Subscriber
+
+    assert sorted(Subscriber.objects.values_list("status", flat=True)) == ["confirmed", "pending"]
