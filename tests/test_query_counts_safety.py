@@ -67,7 +67,7 @@ def test_caseload_is_constant_from_5_to_300_cases_with_alerts_and_pauses(
     if not query:
         text = client.get("/caseload/").content.decode()
         assert Case.objects.filter(clinicians=clinician).count() == 300
-        assert text.count('<th scope="row">') == 300
+        assert text.count('<th scope="row">') == 50  # the first page of 50
         assert "Shared work paused" in text and "high alert" in text
 
 

@@ -31,19 +31,6 @@ FROM_ARI = "Could we talk about the phone in the drawer on Thursday? I have not 
 REPLY = "Thank you for telling me, Ari. Yes, we will start there on Thursday."
 
 
-@pytest.fixture(autouse=True)
-def _fresh_content_types() -> None:
-    """Each browser test starts from a flushed database, where content types get new ids; the
-    tick's per-process cache of them (``notifications.tick._content_types``) must not outlive
-    that, or the second test's outbox row points at a content type that is gone."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from retrust.notifications import tick
-
-    tick._content_types.clear()
-    ContentType.objects.clear_cache()
-
-
 def shoot(tab: Any, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     tab.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
@@ -80,7 +67,9 @@ def test_a_private_exchange_stays_between_ari_and_the_clinician(
     ari.check()
     shoot(ari, "1-ari-messages-phone")
     ari.page.get_by_role("link", name="You and Dana Clinician").click()
-    expect(ari.page.get_by_text("Your partner never sees it, nor whether you have written.")).to_be_visible()
+    expect(
+        ari.page.get_by_text("Your partner never sees it, nor whether you have written.")
+    ).to_be_visible()
     expect(ari.page.get_by_text("Messages are not for emergencies.")).to_be_visible()
     expect(ari.page.get_by_role("link", name="Crisis resources").first).to_be_visible()
     ari.check()

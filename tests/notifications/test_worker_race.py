@@ -153,6 +153,7 @@ def test_a_worker_killed_mid_send_loses_nothing_and_sends_nothing_twice(
     survivor = start_worker(env)
     try:
         survivor.wait(timeout=WORKER_TIMEOUT)
+        assert survivor.returncode == 0, survivor.stderr.read()[-3000:] if survivor.stderr else ""
     finally:
         stop_all([survivor])
     arrived = Counter(inbox.recipients())

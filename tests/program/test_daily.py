@@ -157,6 +157,7 @@ def test_a_held_partner_cannot_answer_and_reads_the_pause_message(
         answer(partner_a, case, "Hello")
     home = client_for("partner_a").get("/home/").content.decode()
     assert f'action="/program/{case.pk}/daily/"' not in home
+    assert home.count("pause-banner") == 1  # said once, at the top, not again in the card
     # The other partner sees no change: the question and its form as before.
     other = client_for("partner_b").get("/home/").content.decode()
     assert f'action="/program/{case.pk}/daily/"' in other
