@@ -105,6 +105,13 @@ PARTNER_ANSWERED = register(
         "partner",
     )
 )
+DAILY_PARTNER_ANSWERED = register(
+    Kind(
+        "daily_partner_answered",
+        "Your partner has answered today's question: answer to see theirs",
+        "partner",
+    )
+)
 ANSWERS_REVEALED = register(
     Kind("answers_revealed", "Answers you both sent, ready for you to read", "partner")
 )

@@ -39,12 +39,13 @@ from retrust.assessments.due import round_for
 from retrust.assessments.models import MeasureResponse, MeasureSchedule, ResponseStatus
 from retrust.conversations.models import Break, Conversation, Phase
 from retrust.core import pause
-from retrust.core.models import Case, CaseMember, CaseStatus, PracticeRole
+from retrust.core.models import Case, CaseMember, CaseStatus, PracticeRole, Track
 from retrust.core.rules import Visibility
 from retrust.notifications import kinds
 from retrust.program import milestones
 from retrust.program.models import (
     Assignment,
+    DailyAnswer,
     ExerciseResponse,
     ProposalState,
     StageConfirmation,
@@ -508,11 +509,13 @@ def stage_moves_awaiting_confirmation(now: datetime) -> Iterator[Due]:
 # all). A reminder that never depended on the other partner stood in for it.
 #
 # The homework pages now say, to each partner, whether the other has sent theirs (never what):
-# the programme's list and the homework page read "Ari has sent theirs" as soon as Ari has, by
+# the program page's list and the homework page read "Ari has sent theirs" as soon as Ari has, by
 # the one rule ``program.queries.sent_as_the_other_knows``. The message below tells the partner
 # who has not answered exactly that fact, and only when that page shows it: so it says nothing
 # the app does not, which is the rule ("nothing tells one partner whether the other has done
-# something, except what both already see in the app"). What a partner held by a pause sends
+# something, except what both already see in the app"). The daily question's card says the same
+# ("Your partner has answered. Answer to see theirs."), so it has its own such message, once a
+# day at most, which a person can switch off apart. What a partner held by a pause sends
 # is not shown on the other's page until the pause ends, so it sets off nothing either; and
 # nobody held by a pause is chased for couple work. Then comes the news of a reveal, which both
 # partners see in the app at the same moment. Check-ins whose totals are revealed together are
@@ -553,6 +556,42 @@ def partner_answered(now: datetime) -> Iterator[Due]:
             kinds.PARTNER_ANSWERED.key,
             f"program.assignment:{assignment_id}",
             "",
+            practice_id,
+        )
+
+
+@source
+def partner_answered_today(now: datetime) -> Iterator[Due]:
+    """Today's question answered by one partner: the other, if they have not answered today,
+    hears once, as their daily card says ("Your partner has answered. Answer to see theirs.").
+
+    Only where the card shows it: a couple's case with the daily question on, an answer that no
+    pause holds back from the other's card; nobody held by a pause is chased. The occasion is
+    the day, so it comes at most once a day, and only on the day of the question. One query.
+    """
+    today = _today(now)
+    answered_too = DailyAnswer.objects.filter(
+        case_id=OuterRef("case_id"), day=today, author_id=OuterRef("recipient")
+    )
+    waiting = (
+        DailyAnswer.objects.filter(day=today)
+        .exclude(pause.held_q())
+        .filter(_open_case())
+        .exclude(case__track=Track.INDIVIDUAL)
+        .exclude(case__daily_question_settings__enabled=False)
+        .annotate(recipient=F("case__members__user_id"))
+        .filter(recipient__isnull=False)
+        .exclude(recipient=F("author_id"))
+        .filter(_not_paused_for())
+        .filter(~Exists(answered_too))
+        .values_list("recipient", "case_id", "case__practice_id")
+    )
+    for recipient, case_id, practice_id in waiting.iterator(chunk_size=CHUNK):
+        yield Due(
+            recipient,
+            kinds.DAILY_PARTNER_ANSWERED.key,
+            f"core.case:{case_id}",
+            f"day-{today.isoformat()}",
             practice_id,
         )
 

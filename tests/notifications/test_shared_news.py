@@ -1,12 +1,13 @@
 """Homework revealed together, and milestones: what each partner hears, and what they never do.
 
 "Your partner has answered" reaches the partner who has not, exactly when their homework page
-says so; the news of a reveal and of a milestone reaches both partners only when both see it in
-the app.
+or their daily question's card says so; the news of a reveal and of a milestone reaches both
+partners only when both see it in the app.
 """
 
 from __future__ import annotations
 
+import html
 from datetime import date, timedelta
 from typing import Any
 
@@ -19,7 +20,7 @@ from retrust.core.models import Case
 from retrust.notifications import kinds
 from retrust.notifications.models import Notification, Status, SwitchedOff
 from retrust.notifications.tick import run_tick
-from retrust.program.models import Assignment, ExerciseResponse, StageProposal
+from retrust.program.models import Assignment, DailyAnswer, ExerciseResponse, StageProposal
 from tests.conftest import pause_case
 from tests.support.mail import body_of, run_queued_tasks
 
@@ -133,7 +134,6 @@ def test_the_answer_of_a_partner_held_by_a_pause_tells_the_other_nothing_until_i
 ):
     """A draft begun before the pause and sent during it: Bo's page does not say Ari sent it,
     so no message says so either; once the pause ends, both do."""
-    import html
 
     from retrust.core import pause
     from retrust.program import actions
@@ -365,8 +365,13 @@ def test_news_is_never_announced_in_a_closed_case(partner_a, partner_b, case):
 
 def test_each_new_kind_is_on_the_partners_own_settings_page(client, partner_a):
     client.force_login(partner_a)
-    page = client.get("/account/notifications/").content.decode()
-    for kind in (kinds.PARTNER_ANSWERED, kinds.ANSWERS_REVEALED, kinds.MILESTONE):
+    page = html.unescape(client.get("/account/notifications/").content.decode())
+    for kind in (
+        kinds.PARTNER_ANSWERED,
+        kinds.DAILY_PARTNER_ANSWERED,
+        kinds.ANSWERS_REVEALED,
+        kinds.MILESTONE,
+    ):
         assert kind.label in page
 
 
@@ -391,6 +396,9 @@ def _grow_news(case: Case, n: int) -> None:
         send(assignment, b)
         waiting = together(other, due_on=today - timedelta(days=1), title=f"U{k}")
         send(waiting, a)
+        DailyAnswer.objects.create(
+            case=other, author=a, visibility="couple", day=today, prompt_id="p", body="-"
+        )
         carried(other, 1, timezone.now())
         commitment = shared_commitment(other, a)
         for back in range(7):
@@ -407,6 +415,7 @@ def test_the_new_sources_read_a_fixed_number_of_queries_however_much_news_there_
 
     mine = [
         sources.partner_answered,
+        sources.partner_answered_today,
         sources.answers_revealed,
         sources.first_exercise_together,
         sources.stages_completed,
@@ -429,3 +438,66 @@ def test_the_new_sources_read_a_fixed_number_of_queries_however_much_news_there_
     assert {k: q for k, (q, _) in large.items()} == {k: q for k, (q, _) in small.items()}
     assert all(found_large > small[k][1] for k, (_, found_large) in large.items())
     assert max(q for q, _ in large.values()) <= 2
+
+
+# --- the daily question ---------------------------------------------------------------------
+
+
+def daily(user: Any, case: Case, body: str = "Your laugh on the stairs") -> Any:
+    from retrust.program import actions, queries
+
+    prompt = queries.daily_prompt(case, None, timezone.localdate())
+    return actions.answer_daily_question(user, case, body=body, prompt_id=prompt.id)
+
+
+def test_todays_question_answered_by_one_reaches_the_other_once_as_their_card_says(
+    partner_a, partner_b, case, client_for
+):
+
+    run_tick()
+    assert answered(kinds.DAILY_PARTNER_ANSWERED.key) == set()
+    daily(partner_a, case)
+    run_tick()
+    run_tick()
+    today = timezone.localdate().isoformat()
+    assert answered(kinds.DAILY_PARTNER_ANSWERED.key) == {
+        (partner_b.email, case.pk, f"day-{today}")
+    }
+    card = html.unescape(client_for("partner_b").get("/home/").content.decode())
+    assert "Your partner has answered. Answer to see theirs." in card
+    # Once Bo has answered too, nobody else hears anything that day.
+    Notification.objects.all().delete()
+    daily(partner_b, case, "Sunday pancakes")
+    run_tick()
+    assert answered(kinds.DAILY_PARTNER_ANSWERED.key) == set()
+
+
+def test_todays_question_tells_nobody_when_held_closed_or_turned_off(partner_a, partner_b, case):
+    from retrust.program.models import DailyQuestionSettings
+
+    daily(partner_a, case)
+    pause_case(case, held_for=partner_b, shown=False)
+    run_tick()
+    assert answered(kinds.DAILY_PARTNER_ANSWERED.key) == set()  # Bo is held
+    Case.objects.filter(pk=case.pk).update(paused_since=None, pause_held_for=None)
+    DailyQuestionSettings.objects.create(case=case, enabled=False)
+    run_tick()
+    assert answered(kinds.DAILY_PARTNER_ANSWERED.key) == set()  # no daily question any more
+    DailyQuestionSettings.objects.filter(case=case).update(enabled=True)
+    Case.objects.filter(pk=case.pk).update(status="closed")
+    run_tick()
+    assert answered(kinds.DAILY_PARTNER_ANSWERED.key) == set()
+    Case.objects.filter(pk=case.pk).update(status="active")
+    run_tick()
+    assert {email for email, _, _ in answered(kinds.DAILY_PARTNER_ANSWERED.key)} == {
+        partner_b.email
+    }
+
+
+def test_yesterdays_answer_is_not_news_today(partner_a, partner_b, case):
+    from retrust.program.models import DailyAnswer
+
+    daily(partner_a, case)
+    DailyAnswer.objects.update(day=timezone.localdate() - timedelta(days=1))
+    run_tick()
+    assert answered(kinds.DAILY_PARTNER_ANSWERED.key) == set()
