@@ -3,7 +3,8 @@
 Built from the same ``open_*`` functions that the tick turns into notifications, so a reminder
 and the list never disagree. Each function reads a fixed number of queries whatever the data
 size. A partner's list only ever says what waits for *them* ("an agreement waits for your
-answer"), never what the other partner did or did not do.
+answer"), and of what the other partner did only what the page it links to says already (that
+they have sent their homework, never what).
 
 Some kinds of message are not items of their own, because nothing new in them waits to be
 done: answers revealed together (the homework page shows them), a milestone (its card is on the
