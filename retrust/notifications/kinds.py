@@ -98,10 +98,17 @@ BREAK_ENDING = register(Kind("break_ending", "A break in a conversation is endin
 STAGE_CONFIRMATION = register(
     Kind("stage_confirmation", "A move to the next stage waiting for your confirmation", "partner")
 )
-TOGETHER_ANSWER = register(
+PARTNER_ANSWERED = register(
     Kind(
-        "together_answer",
-        "Homework you answer together, once its date has passed without your answers",
+        "partner_answered",
+        "Your partner has answered homework you answer together: answer to see theirs",
+        "partner",
+    )
+)
+DAILY_PARTNER_ANSWERED = register(
+    Kind(
+        "daily_partner_answered",
+        "Your partner has answered today's question: answer to see theirs",
         "partner",
     )
 )

@@ -9,7 +9,8 @@ Each source runs a fixed number of queries whatever the data size (one, or two w
 pure due-date rules of another app have to run in Python between them), and streams its rows.
 
 A source only ever names what waits for the recipient themself ("an agreement waits for *your*
-answer"), never what the other partner did or did not do. Couple-shared work is not chased
+answer"); it tells one partner what the other did only where the app already shows them the
+same (that the other has sent their homework, below). Couple-shared work is not chased
 while a case is paused, and nothing is chased in a closed case.
 
 Apps may add their own sources with ``@source`` (and their own kinds in ``kinds``).
@@ -38,18 +39,23 @@ from retrust.assessments.due import round_for
 from retrust.assessments.models import MeasureResponse, MeasureSchedule, ResponseStatus
 from retrust.conversations.models import Break, Conversation, Phase
 from retrust.core import pause
-from retrust.core.models import Case, CaseMember, CaseStatus, PracticeRole
+from retrust.core.models import Case, CaseMember, CaseStatus, PracticeRole, Track
 from retrust.core.rules import Visibility
 from retrust.notifications import kinds
 from retrust.program import milestones
 from retrust.program.models import (
     Assignment,
+    DailyAnswer,
     ExerciseResponse,
     ProposalState,
     StageConfirmation,
     StageProposal,
 )
-from retrust.program.queries import answered_together, shared_occurrences
+from retrust.program.queries import (
+    answered_together,
+    sent_as_the_other_knows,
+    shared_occurrences,
+)
 from retrust.safety.models import Alert, AlertPriority
 
 # A high alert older than this when first seen (e.g. on the first tick after an upgrade) is not
@@ -496,50 +502,96 @@ def stage_moves_awaiting_confirmation(now: datetime) -> Iterator[Due]:
 
 # --- answers revealed together, and milestones ----------------------------------------------
 #
-# "Your partner has answered, answer to see theirs" is the message the issue asks for, and the
-# one retrust does not send. Before you answer homework that is revealed together, nothing in
-# the app tells you whether your partner has sent theirs: your page says only that you will
-# both see the other's answers once you have both sent yours. A message triggered by their
-# answer would tell you what the app keeps from you: even worded about you ("something is
-# ready for your answer"), the moment it arrives says that they have just answered. Sent at a
-# fixed moment instead (its date) but only when they have answered, its presence would still
-# say so (every email reads the same, but whether one comes at all, or when, is the signal).
-# So the two messages below are the safe halves of it: a reminder that never depends on what
-# the other partner did, and the news of a reveal, which both partners see in the app at the
-# same moment and which the one who answered last chose to share. Check-ins whose totals are
-# revealed together follow the same rule: ``checkins_due`` reminds each partner when a round
-# opens, the day before it is due and once overdue, whatever the other partner has done.
+# "Your partner has answered, answer to see theirs" is the message the issue asks for. It was
+# first left out, because nothing in the app then told a partner whether the other had sent
+# their answers to homework revealed together: a message set off by the other's answer would
+# have told them what the app kept from them (its words, its timing, or whether it came at
+# all). A reminder that never depended on the other partner stood in for it.
+#
+# The homework pages now say, to each partner, whether the other has sent theirs (never what):
+# the program page's list and the homework page read "Ari has sent theirs" as soon as Ari has, by
+# the one rule ``program.queries.sent_as_the_other_knows``. The message below tells the partner
+# who has not answered exactly that fact, and only when that page shows it: so it says nothing
+# the app does not, which is the rule ("nothing tells one partner whether the other has done
+# something, except what both already see in the app"). The daily question's card says the same
+# ("Your partner has answered. Answer to see theirs."), so it has its own such message, once a
+# day at most, which a person can switch off apart. What a partner held by a pause sends
+# is not shown on the other's page until the pause ends, so it sets off nothing either; and
+# nobody held by a pause is chased for couple work. Then comes the news of a reveal, which both
+# partners see in the app at the same moment. Check-ins whose totals are revealed together are
+# not chased this way: their pages say nothing of whether the other partner has answered, so
+# ``checkins_due`` reminds each partner on dates that never depend on the other.
 
 
-def open_together_answers(today: date, users: Iterable[int] | None = None) -> QuerySet[Assignment]:
-    """Homework revealed together, past its date, that this partner has not sent: per partner."""
+def sent_by_the_other_partner() -> Exists:
+    """For an assignment annotated with a ``recipient``: whether the other partner has sent
+    answers that the recipient's homework page says were sent (whether, never what)."""
+    return Exists(
+        ExerciseResponse.objects.filter(sent_as_the_other_knows())
+        .filter(assignment_id=OuterRef("pk"))
+        .exclude(author_id=OuterRef("recipient"))
+    )
+
+
+def open_partner_answers(today: date, users: Iterable[int] | None = None) -> QuerySet[Assignment]:
+    """Homework revealed together that the other partner has sent and this partner has not,
+    per partner; only homework whose date is at most ``OVERDUE_WINDOW_DAYS`` behind."""
     return (
-        open_homework(users)
+        open_homework(users, due_from=today - timedelta(days=OVERDUE_WINDOW_DAYS))
         .filter(reveal_together=True, revealed_at__isnull=True)
-        .filter(due_on__lt=today, due_on__gte=today - timedelta(days=OVERDUE_WINDOW_DAYS))
         .filter(_not_paused_for())
+        .filter(sent_by_the_other_partner())
     )
 
 
 @source
-def together_answers_waiting(now: datetime) -> Iterator[Due]:
-    """Homework revealed together whose date has passed without this partner's answers: one
-    reminder, because neither partner sees the other's answers until both have sent theirs.
-
-    Why it does not wait for the other partner to answer first: that is the one fact the app
-    keeps from the person who has not answered yet (see the note above). It goes to every
-    partner who has not sent, on a day both partners already know (the day after the date),
-    whether the other partner has answered or not; so neither its words, nor its timing, nor
-    whether it comes at all say anything about the other partner.
-    """
-    today = _today(now)
-    waiting = open_together_answers(today).values_list("recipient", "pk", "case__practice_id")
+def partner_answered(now: datetime) -> Iterator[Due]:
+    """Homework revealed together that the other partner has answered: the partner who has not
+    hears once that their answers are what stands between both of them and reading the other's.
+    One query; the email itself says only that something is waiting."""
+    waiting = open_partner_answers(_today(now)).values_list("recipient", "pk", "case__practice_id")
     for recipient, assignment_id, practice_id in waiting.iterator(chunk_size=CHUNK):
         yield Due(
             recipient,
-            kinds.TOGETHER_ANSWER.key,
+            kinds.PARTNER_ANSWERED.key,
             f"program.assignment:{assignment_id}",
-            "after-due",
+            "",
+            practice_id,
+        )
+
+
+@source
+def partner_answered_today(now: datetime) -> Iterator[Due]:
+    """Today's question answered by one partner: the other, if they have not answered today,
+    hears once, as their daily card says ("Your partner has answered. Answer to see theirs.").
+
+    Only where the card shows it: a couple's case with the daily question on, an answer that no
+    pause holds back from the other's card; nobody held by a pause is chased. The occasion is
+    the day, so it comes at most once a day, and only on the day of the question. One query.
+    """
+    today = _today(now)
+    answered_too = DailyAnswer.objects.filter(
+        case_id=OuterRef("case_id"), day=today, author_id=OuterRef("recipient")
+    )
+    waiting = (
+        DailyAnswer.objects.filter(day=today)
+        .exclude(pause.held_q())
+        .filter(_open_case())
+        .exclude(case__track=Track.INDIVIDUAL)
+        .exclude(case__daily_question_settings__enabled=False)
+        .annotate(recipient=F("case__members__user_id"))
+        .filter(recipient__isnull=False)
+        .exclude(recipient=F("author_id"))
+        .filter(_not_paused_for())
+        .filter(~Exists(answered_too))
+        .values_list("recipient", "case_id", "case__practice_id")
+    )
+    for recipient, case_id, practice_id in waiting.iterator(chunk_size=CHUNK):
+        yield Due(
+            recipient,
+            kinds.DAILY_PARTNER_ANSWERED.key,
+            f"core.case:{case_id}",
+            f"day-{today.isoformat()}",
             practice_id,
         )
 

@@ -3,11 +3,13 @@
 Built from the same ``open_*`` functions that the tick turns into notifications, so a reminder
 and the list never disagree. Each function reads a fixed number of queries whatever the data
 size. A partner's list only ever says what waits for *them* ("an agreement waits for your
-answer"), never what the other partner did or did not do.
+answer"), and of what the other partner did only what the page it links to says already (that
+they have sent their homework, never what).
 
-Three kinds of message are not items here, because nothing in them waits to be done: answers
-revealed together (the homework page shows them), a milestone (its card is on the program
-page), and the reminder for homework revealed together, which is already here as the homework.
+Some kinds of message are not items of their own, because nothing new in them waits to be
+done: answers revealed together (the homework page shows them), a milestone (its card is on the
+program page), and "your partner has answered" for homework revealed together, which is already
+here as the homework, with the same words as a note (the homework page says so too).
 """
 
 from __future__ import annotations
@@ -128,12 +130,25 @@ def waiting_for(user_ids: Iterable[int], now: datetime | None = None) -> dict[in
                 phases[checkin.phase],
             ),
         )
-    for user_id, assignment_id, title, due_on, created, case_id in (
+    for user_id, assignment_id, title, due_on, created, case_id, together, other_sent in (
         sources.open_homework(users)
-        .values_list("recipient", "pk", "title", "due_on", "created_at", "case_id")
+        .annotate(other_sent=sources.sent_by_the_other_partner())
+        .values_list(
+            "recipient",
+            "pk",
+            "title",
+            "due_on",
+            "created_at",
+            "case_id",
+            "reveal_together",
+            "other_sent",
+        )
         .iterator()
     ):
         note = f"Due {due_on:%-d %b}" if due_on >= today else "Past its date, whenever you can"
+        if together and other_sent:
+            # The homework page says the same ("Ari has sent theirs"), never what they wrote.
+            note = f"Your partner has answered: answer to see theirs. {note}"
         add(
             user_id,
             Waiting(

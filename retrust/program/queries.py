@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from retrust.agreements import ledger
@@ -110,18 +110,28 @@ def assignment_access(user: Any, assignment_id: Any) -> tuple[CaseAccess, Assign
     return access, assignment
 
 
-def sent_by_the_other(access: CaseAccess, assignment_ids: list[int]) -> set[int]:
-    """Of these assignments, those the other partner has sent answers to: whether, never what.
+def sent_as_the_other_knows() -> Q:
+    """Answers sent, as the other partner may know of them: whether, never what.
 
-    Something sent by a partner held by a pause does not count for the other partner until the
-    pause ends, as with everything else that partner shares meanwhile (one query).
+    What a partner held by a pause sends does not count until the pause ends, as with
+    everything else that partner shares meanwhile. The moment that matters is the sending, not
+    the draft's first save: a draft begun before the pause and sent during it waits too. The
+    homework pages and the notification that a partner has answered both read this one rule.
     """
+    sent_while_held = Q(
+        case__paused_since__isnull=False,
+        author_id=F("case__pause_held_for_id"),
+        submitted_at__gte=F("case__paused_since"),
+    )
+    return Q(submitted_at__isnull=False) & ~sent_while_held
+
+
+def sent_by_the_other(access: CaseAccess, assignment_ids: list[int]) -> set[int]:
+    """Of these assignments, those the other partner has sent answers to (one query)."""
     return set(
-        ExerciseResponse.objects.filter(
-            case_id=access.case.pk, assignment_id__in=assignment_ids, submitted_at__isnull=False
-        )
+        ExerciseResponse.objects.filter(case_id=access.case.pk, assignment_id__in=assignment_ids)
+        .filter(sent_as_the_other_knows())
         .exclude(author_id=access.user.pk)
-        .exclude(pause.held_q())
         .values_list("assignment_id", flat=True)
     )
 
