@@ -11,14 +11,12 @@ of them can reach the couple's version.
 
 from __future__ import annotations
 
-import importlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.apps import apps
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -38,13 +36,7 @@ from retrust.program import queries as program_queries
 from retrust.program import transitions
 from retrust.program.models import CaseGoal, ExerciseResponse, TrustGoal
 from retrust.reports.models import Version
-
-# The app that records appointments, and the read builder this report asks it for: a function
-# ``attended_sessions(access)`` returning the sessions that person may see as attended, each
-# with ``starts_at`` (a datetime) and ``label`` (e.g. "Couple session"), as attributes or keys,
-# and an ``id``. While that app is absent the report says that no sessions are recorded here.
-SESSIONS_APP = "retrust.sessions"
-SESSIONS_BUILDER = "attended_sessions"
+from retrust.sessions import queries as sessions_queries
 
 
 @dataclass(frozen=True)
@@ -54,28 +46,11 @@ class AttendedSession:
     label: str
 
 
-def _field(row: Any, name: str, default: Any = None) -> Any:
-    if isinstance(row, dict):
-        return row.get(name, default)
-    return getattr(row, name, default)
-
-
-def attended_sessions(access: CaseAccess) -> list[AttendedSession] | None:
-    """Sessions attended as this person may see them; ``None`` when no app records sessions."""
-    if not apps.is_installed(SESSIONS_APP):
-        return None
-    module = importlib.import_module(f"{SESSIONS_APP}.queries")
-    builder = getattr(module, SESSIONS_BUILDER, None)
-    if builder is None:
-        return None
-    rows: Iterable[Any] = builder(access)
+def attended_sessions(access: CaseAccess) -> list[AttendedSession]:
+    """The sessions attended, as this person may see them (the sessions app's own rule)."""
     return [
-        AttendedSession(
-            id=_field(row, "id", _field(row, "pk")),
-            starts_at=_field(row, "starts_at"),
-            label=str(_field(row, "label", "Session")),
-        )
-        for row in rows
+        AttendedSession(id=a.pk, starts_at=a.start, label=a.get_kind_display())
+        for a in sessions_queries.attended(access)
     ]
 
 
@@ -293,11 +268,12 @@ def couple_report(access: CaseAccess) -> dict[str, Any]:
         )
     )
     agreements = [a for a in agreement_queries.agreements(first) if a.pk in agreement_ids]
+    # The couple's copy lists the sessions every partner sees (a partner's individual session
+    # is theirs and the clinician's).
     sessions = attended_sessions(first)
-    if sessions is not None:
-        for other in accesses[1:]:
-            theirs = {s.id for s in attended_sessions(other) or []}
-            sessions = [s for s in sessions if s.id in theirs]
+    for other in accesses[1:]:
+        theirs = {s.id for s in attended_sessions(other)}
+        sessions = [s for s in sessions if s.id in theirs]
     return {
         "version": Version.COUPLE,
         "case": access.case,

@@ -81,7 +81,7 @@ def _about(resource: dict[str, Any], case_id: int, role: str) -> dict[str, Any]:
 
 
 def _encounters(user: Any, case: Case, members: list[CaseMember]) -> list[dict[str, Any]]:
-    """One finished Encounter per attended session, from the sessions app when it exists."""
+    """One finished Encounter per attended session."""
     from retrust.reports.content import attended_sessions
 
     if not members:
@@ -107,7 +107,7 @@ def _encounters(user: Any, case: Case, members: list[CaseMember]) -> list[dict[s
             ],
             "period": {"start": session.starts_at.isoformat()},
         }
-        for session in attended_sessions(access) or []
+        for session in attended_sessions(access)
     ]
 
 

@@ -172,3 +172,9 @@ def next_for_case(access: CaseAccess) -> Appointment | None:
     return (
         found.filter(status=Status.BOOKED, start__gt=timezone.now()).order_by("start", "id").first()
     )
+
+
+def attended(access: CaseAccess) -> QuerySet[Appointment]:
+    """The case's sessions recorded as attended, as this person may see them (progress reports
+    and the FHIR export's Encounters)."""
+    return for_case(access).filter(status=Status.ATTENDED)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from unittest import mock
 
 from fhir.resources.R4B.bundle import Bundle
 
+from retrust.core import policy
 from retrust.core.models import AuditEvent, CaseStatus
 from retrust.reports import content, fhir
+from retrust.sessions.models import Appointment, Kind, Status
 from tests.conftest import signed_in_client
 from tests.reports.conftest import SHARED_GOAL, World
 
@@ -60,14 +61,38 @@ def test_a_case_still_open_cannot_be_exported(world: World) -> None:
     assert not AuditEvent.objects.filter(action="retrust.report.fhir.exported").exists()
 
 
-def test_attended_sessions_become_encounters_once_an_app_records_them(world: World) -> None:
-    close(world)
-    session = content.AttendedSession(
-        id=7, starts_at=datetime(2026, 11, 3, 17, 0, tzinfo=UTC), label="Couple session"
+def attended(world: World, kind: str, day: int, *people: object) -> Appointment:
+    appointment = Appointment.objects.create(
+        case=world.case,
+        clinician=world.clinician,
+        kind=kind,
+        start=datetime(2026, 11, day, 17, 0, tzinfo=UTC),
+        status=Status.ATTENDED,
     )
-    with mock.patch.object(content, "attended_sessions", return_value=[session]):
-        bundle = fhir.case_bundle(world.clinician, world.case)
+    appointment.participants.set([world.clinician, *people])
+    return appointment
+
+
+def test_attended_sessions_become_encounters(world: World) -> None:
+    attended(world, Kind.CONJOINT, 3, world.partner_a, world.partner_b)
+    attended(world, Kind.INDIVIDUAL, 5, world.partner_a)
+    close(world)
+    bundle = fhir.case_bundle(world.clinician, world.case)
     encounters = [e.resource for e in bundle.entry if e.resource.get_resource_type() == "Encounter"]
-    assert len(encounters) == 1
-    assert encounters[0].status == "finished"
-    assert encounters[0].type[0].text == "Couple session"
+    assert len(encounters) == 2
+    assert {e.status for e in encounters} == {"finished"}
+    assert {e.type[0].text for e in encounters} == {
+        "Together (both partners)",
+        "One partner on their own",
+    }
+
+
+def test_the_couples_report_lists_only_the_sessions_both_attended(world: World) -> None:
+    attended(world, Kind.CONJOINT, 3, world.partner_a, world.partner_b)
+    attended(world, Kind.INDIVIDUAL, 5, world.partner_a)
+    couple = content.report_context(policy.case_access(world.partner_b, world.case.pk), "couple")
+    clinician = content.report_context(
+        policy.case_access(world.clinician, world.case.pk), "clinician"
+    )
+    assert [s.label for s in couple["sessions"]] == ["Together (both partners)"]
+    assert len(clinician["sessions"]) == 2
