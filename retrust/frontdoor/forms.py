@@ -262,7 +262,8 @@ class OpenCaseForm(forms.Form):
         label="Book the first consultation",
         required=False,
         widget=forms.Select,
-        help_text="In your calendar, as a video session. Their partners see it once they join.",
+        help_text="In your calendar, as a video session. Each person you invite sees it under "
+        "“My sessions” once they join.",
     )
 
     def __init__(

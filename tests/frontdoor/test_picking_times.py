@@ -22,6 +22,7 @@ from retrust.core import actions as core_actions
 from retrust.core.models import Case, Invitation, Practice, User
 from retrust.frontdoor import actions
 from retrust.frontdoor.models import ConsultationRequest, RequestStatus
+from retrust.notifications.models import Notification
 from retrust.sessions import actions as sessions_actions
 from retrust.sessions.models import Appointment, Kind, SessionSettings
 from tests.conftest import make_staff, signed_in_client
@@ -238,6 +239,9 @@ def test_accepting_books_the_consultation_and_the_partner_sees_it_after_joining(
     with django_capture_on_commit_callbacks(execute=True):
         sam = core_actions.accept_invitation(token, password=PASSWORD)
     assert list(booked.participants.all()) == [sam]
+    # Sam is sent the session's calendar invitation, as the clinician was on booking.
+    invited = Notification.objects.filter(subject_id=booked.pk, kind="session_invitation")
+    assert list(invited.values_list("recipient", flat=True)) == [sam.pk]
     mine = signed_in_client(sam).get("/sessions/").content.decode()
     assert "22 October" in mine or "22 Oct" in mine
 
