@@ -30,6 +30,7 @@ from tests.frontdoor.conftest import request_data
 from tests.sessions.conftest import london
 
 URL = "/p/quiet-harbour/consultation/"
+QUERIES_ON_REQUEST_PAGE = 19
 # A Tuesday, 08:00 in London (07:00 UTC). Times are offered from Wednesday for 14 days.
 NOW = london(2026, 10, 20, 8, 0)
 WED_9 = london(2026, 10, 21, 9, 0)  # the first time offered
@@ -281,3 +282,23 @@ def test_a_made_up_time_is_refused_and_accepting_without_one_books_nothing(
     response = open_case(clinician, found, django_capture_on_commit_callbacks, start="")
     assert response.status_code == 302
     assert Case.objects.count() == 1 and Appointment.objects.count() == 0
+
+
+@freeze_time(NOW)
+@pytest.mark.parametrize("busy", [False, True])
+def test_the_request_page_answers_in_a_constant_number_of_queries(
+    hours: None, practice: Practice, clinician: User, busy: bool
+) -> None:
+    send(*([WED_9, THU_9, FRI_9] if busy else [WED_9]))
+    found = ConsultationRequest.objects.get()
+    take(clinician, practice, london(2026, 10, 22, 15, 40))
+    if busy:
+        for day in (21, 22, 23, 26, 27, 28, 29, 30):
+            for hour, minute in ((10, 40), (11, 30), (14, 50)):
+                take(clinician, practice, london(2026, 10, day, hour, minute))
+    client = signed_in_client(clinician)
+    client.get(f"/practice/consultations/{found.pk}/")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(f"/practice/consultations/{found.pk}/").status_code == 200
+    # The same with one pick and one booking as with three picks and twenty-five bookings.
+    assert len(queries) == QUERIES_ON_REQUEST_PAGE
