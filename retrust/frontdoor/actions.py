@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import ipaddress
 import secrets
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -45,6 +45,8 @@ from retrust.notifications.actions import write_to_address, write_to_addresses
 from retrust.notifications.tasks import enqueue_sending
 from retrust.notifications.timing import quiet_hours_end
 from retrust.program.actions import write_trust_goal
+from retrust.sessions import actions as sessions_actions
+from retrust.sessions.models import SessionSettings, settings_for
 
 # How many requests one network address may send to one practice in a window.
 RATE_LIMIT = 3
@@ -129,6 +131,59 @@ def link_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# A visitor is offered free times from tomorrow (the practice reads a request before meeting)
+# for this many days, and may pick up to MAX_PICKS of them.
+SLOT_DAYS = 14
+MAX_PICKS = 3
+PICKS_FIELD = "preferred_slots"
+NOT_OFFERED = (
+    "One of the times you chose is no longer free. Please choose again from the times shown."
+)
+
+
+def offered_slots(
+    practice: Practice, now: datetime | None = None, rules: SessionSettings | None = None
+) -> list[datetime]:
+    """The free starts (aware, UTC) a visitor may pick from: empty when no clinician of the
+    practice has session hours, and then the form asks for written times instead."""
+    now = now or timezone.now()
+    rules = rules or settings_for(practice)
+    first_day = now.astimezone(rules.zone).date() + timedelta(days=1)
+    return sessions_actions.practice_free_slots(
+        practice, first_day=first_day, days=SLOT_DAYS, now=now, rules=rules
+    )
+
+
+def clean_preferred_slots(
+    practice: Practice, picks: list[str], now: datetime | None = None
+) -> list[str]:
+    """The visitor's picks as UTC ISO 8601 starts, each one still offered; refused otherwise."""
+    now = now or timezone.now()
+    picks = list(dict.fromkeys(p for p in picks if p))
+    if len(picks) > MAX_PICKS:
+        raise ActionError("Please choose up to three times.", PICKS_FIELD)
+    starts = []
+    for pick in picks:
+        try:
+            start = datetime.fromisoformat(pick)
+        except (TypeError, ValueError):
+            raise ActionError(NOT_OFFERED, PICKS_FIELD) from None
+        if start.tzinfo is None:
+            raise ActionError(NOT_OFFERED, PICKS_FIELD)
+        if start <= now:
+            raise ActionError(
+                "One of the times you chose has already passed. Please choose again from the "
+                "times shown.",
+                PICKS_FIELD,
+            )
+        starts.append(start.astimezone(UTC))
+    if starts:
+        offered = set(offered_slots(practice, now))
+        if any(start not in offered for start in starts):
+            raise ActionError(NOT_OFFERED, PICKS_FIELD)
+    return [start.isoformat() for start in sorted(starts)]
+
+
 def request_consultation(
     practice: Practice,
     *,
@@ -156,6 +211,7 @@ def request_consultation(
     if recent.filter(network=network).count() >= NETWORK_RATE_LIMIT:
         raise ActionError(RATE_LIMIT_MESSAGE)
     answers = selfcheck.decode(data.get("self_check", "")) if data.get("share_self_check") else {}
+    preferred = clean_preferred_slots(practice, list(data.get(PICKS_FIELD) or []))
     try:
         with transaction.atomic():
             created = ConsultationRequest.objects.create(
@@ -171,6 +227,7 @@ def request_consultation(
                 trust_means=data.get("trust_means", ""),
                 hopes=data.get("hopes", ""),
                 self_check=answers,
+                preferred_slots=preferred,
                 joins=joins,
                 submission_key=submission_key,
                 sender=sender,
@@ -285,7 +342,13 @@ NO_PARTNER_PART = (
 
 @transaction.atomic
 def open_case_from_request(
-    actor: User, request_id: int, *, track: str, base_url: str, invite_partner: bool = False
+    actor: User,
+    request_id: int,
+    *,
+    track: str,
+    base_url: str,
+    invite_partner: bool = False,
+    start: datetime | None = None,
 ) -> Case:
     """Accept a request: open a case for the person who asked and invite them by email.
 
@@ -293,6 +356,9 @@ def open_case_from_request(
     safe address) and the clinician chose to invite them; a partner who was only mentioned is
     never contacted from here. Each person's goals from the request go into their own intake
     when they accept (``carry_goals``). Opening twice returns the first case.
+
+    ``start``: also book the first consultation then, in one of the accepting clinician's free
+    slots. A time taken meanwhile refuses the whole step: no case, no invitation, no booking.
     """
     found = ConsultationRequest.objects.select_for_update().get(pk=request_id)
     if found.case_id is not None:
@@ -332,6 +398,12 @@ def open_case_from_request(
         raise ActionError(
             refused.message, field if field != "partner_a_email" else None
         ) from refused
+    booked = None
+    if start is not None:
+        # Raises (and so rolls back the case and its invitations) if the time is not free.
+        booked = sessions_actions.book_consultation(
+            actor, case, start=start, key=f"consultation-{found.pk}"
+        )
     invitations = {
         invitation.role: invitation
         for invitation in Invitation.objects.filter(case=case).order_by("created_at")
@@ -340,14 +412,20 @@ def open_case_from_request(
     if part is not None:
         part.invitation = invitations.get(InvitationRole.PARTNER_B)
         part.save(update_fields=["invitation"])
+    text = (
+        "Case opened; invitations sent to both partners."
+        if part is not None
+        else "Case opened and invitation sent."
+    )
+    if booked is not None:
+        when = slot_label(booked.start, settings_for(found.practice).zone)
+        text += f" First consultation booked for {when}."
     RequestNote.objects.create(
         request=found,
         author=actor,
         from_status=found.status,
         to_status=RequestStatus.BOOKED,
-        text="Case opened; invitations sent to both partners."
-        if part is not None
-        else "Case opened and invitation sent.",
+        text=text,
     )
     found.case = case
     found.status = RequestStatus.BOOKED
@@ -357,9 +435,15 @@ def open_case_from_request(
         "retrust.consultation.case_opened",
         target=found,
         case=case,
-        details={"count": 2 if part is not None else 1},
+        details={"count": 2 if part is not None else 1, "booked": booked is not None},
     )
     return case
+
+
+def slot_label(start: datetime, zone: Any) -> str:
+    """A start as the practice's clock shows it: "Tuesday 8 December, 10:00"."""
+    local = start.astimezone(zone)
+    return f"{local:%A} {local.day} {local:%B}, {local:%H:%M}"
 
 
 def goals_text(found: ConsultationRequest) -> str:

@@ -46,6 +46,7 @@ def export(user: Any) -> Sections:
                 "name": r.name,
                 "contact": r.contact,
                 "safe_times": r.safe_times,
+                "times_that_suited_you": r.preferred_slots,
                 "what_trust_means_to_you": r.trust_means,
                 "hopes": r.hopes,
             }
@@ -65,7 +66,13 @@ def plan(leaving: Leaving) -> Counts:
 
 def shred(leaving: Leaving) -> Counts:
     blanked = _requests(leaving.user.email).update(
-        name="", contact="", safe_times="", trust_means="", hopes="", self_check={}
+        name="",
+        contact="",
+        safe_times="",
+        preferred_slots=[],
+        trust_means="",
+        hopes="",
+        self_check={},
     )
     email = leaving.user.email
     _, removed = _subscriptions(email).delete()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -72,6 +73,14 @@ class SelfCheckForm(forms.Form):
 
     def answers(self) -> dict[str, str]:
         return selfcheck.clean({k: v for k, v in self.cleaned_data.items() if v})
+
+
+class PickedTimesField(forms.MultipleChoiceField):
+    """Ticked free times. Whether each is still offered is the action's to say (it knows the
+    calendar as it is at the moment of sending), with a message that says which rule failed."""
+
+    def valid_value(self, value: str) -> bool:
+        return True
 
 
 class ConsultationForm(forms.ModelForm):
@@ -149,9 +158,19 @@ class ConsultationForm(forms.ModelForm):
             "hopes": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, slots: list[tuple[str, str]] | None = None, **kwargs: Any):
         kwargs.setdefault("initial", {}).setdefault("submission_key", uuid.uuid4().hex)
         super().__init__(*args, **kwargs)
+        if slots:
+            # Only with free times to offer; otherwise "safe times" is all the visitor writes.
+            self.fields["preferred_slots"] = PickedTimesField(
+                required=False,
+                label="Times that would suit you for a first conversation (optional)",
+                help_text="Tick up to three. Your clinician confirms one with you.",
+                choices=slots,
+                widget=forms.CheckboxSelectMultiple,
+            )
+            self.order_fields([*self.Meta.fields, "preferred_slots"])
         self.fields["contact_method"].choices = ContactMethod.choices
         self.fields["leave_message"].choices = LeaveMessage.choices
         self.fields["confirm_email"].required = False
@@ -239,10 +258,42 @@ class OpenCaseForm(forms.Form):
         help_text="Only if you have checked it is safe. Couple work or discernment only.",
     )
 
-    def __init__(self, *args: Any, partner_part: bool = False, **kwargs: Any) -> None:
+    start = forms.CharField(
+        label="Book the first consultation",
+        required=False,
+        widget=forms.Select,
+        help_text="In your calendar, as a video session. Each person you invite sees it under "
+        "“My sessions” once they join.",
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        partner_part: bool = False,
+        times: list[Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         if not partner_part:
             del self.fields["invite_partner"]
+        if times or self.data.get(self.add_prefix("start")):
+            # (value, label) pairs and (group, pairs) groups from the view; "" books nothing.
+            # Kept when a time was sent but none is free now: the action says it was taken.
+            self.fields["start"].widget.choices = [("", "Don't book now"), *(times or [])]
+        else:
+            del self.fields["start"]
+
+    def clean_start(self) -> datetime | None:
+        value = self.cleaned_data.get("start") or ""
+        if not value:
+            return None
+        try:
+            start = datetime.fromisoformat(value)
+        except ValueError:
+            raise forms.ValidationError("Choose one of the free times listed.") from None
+        if start.tzinfo is None:
+            raise forms.ValidationError("Choose one of the free times listed.")
+        return start
 
 
 class SubscribeForm(forms.Form):

@@ -89,6 +89,9 @@ class ConsultationRequest(models.Model):
     email_until = models.TimeField(null=True, blank=True)
     trust_means = models.TextField(blank=True, max_length=1500)
     hopes = models.TextField(blank=True, max_length=1500)
+    # Up to three times the visitor picked from the practice's free slots, as UTC ISO 8601
+    # starts; empty when the practice has no session hours (then ``safe_times`` is all there is).
+    preferred_slots = models.JSONField(default=list, blank=True)
     # Only when the visitor ticked "include my self-check answers"; otherwise empty.
     self_check = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=12, choices=RequestStatus.choices, default="new")

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, QuerySet
 from django.http import Http404
 
-from retrust.core.models import ClinicianMembership, Practice, PracticeRole
+from retrust.core.models import ClinicianMembership, Practice, PracticeRole, User
 from retrust.frontdoor.models import (
     Article,
     ClinicianProfile,
@@ -168,3 +169,113 @@ def subscribers_of(practice: Practice) -> Iterator[tuple[Any, ...]]:
         .values_list("email", "status", "signed_up_at", "confirmed_at", "unsubscribed_at")
         .iterator(chunk_size=2000)
     )
+
+
+# --- times: what a visitor may pick, and what the practice sees of the picks -------------------
+
+
+@dataclass(frozen=True)
+class OfferedDay:
+    label: str  # "Tuesday 8 December"
+    times: list[tuple[str, str]]  # (UTC ISO start, "10:00")
+
+
+@dataclass(frozen=True)
+class OfferedTimes:
+    """The free starts a visitor may pick, by day in the practice's time zone."""
+
+    zone: str
+    days: list[OfferedDay] = field(default_factory=list)
+
+    @property
+    def choices(self) -> list[tuple[str, str]]:
+        return [(value, f"{day.label}, {time}") for day in self.days for value, time in day.times]
+
+
+def _day_label(local: datetime) -> str:
+    return f"{local:%A} {local.day} {local:%B}"
+
+
+def by_day(starts: list[datetime], zone: Any) -> list[OfferedDay]:
+    days: dict[str, list[tuple[str, str]]] = {}
+    for start in starts:
+        local = start.astimezone(zone)
+        days.setdefault(_day_label(local), []).append((start.isoformat(), f"{local:%H:%M}"))
+    return [OfferedDay(label, times) for label, times in days.items()]
+
+
+def offered_times(practice: Practice) -> OfferedTimes:
+    """Four queries whatever the number of clinicians and bookings; no names, free starts only."""
+    from retrust.frontdoor import actions
+    from retrust.sessions.models import settings_for
+
+    rules = settings_for(practice)
+    starts = actions.offered_slots(practice, rules=rules)
+    return OfferedTimes(str(rules.zone), by_day(starts, rules.zone))
+
+
+@dataclass(frozen=True)
+class PickedTime:
+    label: str  # "Tuesday 8 December, 10:00", in the practice's time
+    free: bool | None  # None: not judged (the request is settled)
+
+
+def picked_times(found: ConsultationRequest, times: BookingTimes) -> list[PickedTime]:
+    from retrust.frontdoor.actions import slot_label
+
+    picks = []
+    for value in found.preferred_slots:
+        start = datetime.fromisoformat(value)
+        free = None if times.settled else start in times.free
+        picks.append(PickedTime(slot_label(start, times.zone), free))
+    return picks
+
+
+ASKED = "Times they asked for"
+
+
+@dataclass(frozen=True)
+class BookingTimes:
+    """What the request page needs about times: which picks are still free, and the accepting
+    clinician's own free starts to book from (their asked-for ones first)."""
+
+    zone: Any
+    free: set[datetime]
+    choices: list[Any]
+    # A request with a case, or closed: its picks are history and are not judged.
+    settled: bool = False
+
+
+def booking_times(
+    user: User, found: ConsultationRequest, parts: list[ConsultationRequest], *, as_clinician: bool
+) -> BookingTimes:
+    """A clinician sees picks against their own calendar; an admin against the practice's."""
+    from retrust.frontdoor import actions
+    from retrust.sessions import actions as sessions_actions
+    from retrust.sessions.models import settings_for
+
+    rules = settings_for(found.practice_id)
+    zone = rules.zone
+    if found.case_id is not None or not actions.NEXT[found.status]:
+        return BookingTimes(zone, set(), [], settled=True)
+    if not any(part.preferred_slots for part in [found, *parts]) and not as_clinician:
+        return BookingTimes(zone, set(), [])
+    if not as_clinician:
+        return BookingTimes(zone, set(actions.offered_slots(found.practice, rules=rules)), [])
+    # From today, and a day past the visitor's window, so that every pick can be judged.
+    free_list = sessions_actions.free_slots(user, found.practice, days=actions.SLOT_DAYS + 2)
+    free = set(free_list)
+    asked = [datetime.fromisoformat(v) for part in [found, *parts] for v in part.preferred_slots]
+    asked_free = sorted({a for a in asked if a in free})
+    choices: list[Any] = []
+    if asked_free:
+        choices.append(
+            (
+                ASKED,
+                [(a.isoformat(), actions.slot_label(a, zone)) for a in asked_free],
+            )
+        )
+    others = [f for f in free_list if f not in set(asked_free)]
+    for day in by_day(others, zone):
+        choices.append((day.label, [(v, f"{day.label}, {t}") for v, t in day.times]))
+    return BookingTimes(zone, free, choices)

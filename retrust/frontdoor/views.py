@@ -126,20 +126,21 @@ def consultation(request: HttpRequest, slug: str, token: str = "") -> HttpRespon
         joins = actions.find_by_partner_link(practice, token)
         if joins is None:
             raise Http404("No such page.")
+    offered = queries.offered_times(practice)
     if request.method == "POST" and "from_self_check" in request.POST:
         # Coming from the self-check: a fresh form carrying the answers, nothing validated yet.
         encoded = selfcheck.encode(selfcheck.decode(request.POST.get("self_check", "")))
-        form = ConsultationForm(initial={"self_check": encoded})
-        return _consultation_page(request, practice, form, 200)
-    form = ConsultationForm(request.POST or None)
+        form = ConsultationForm(initial={"self_check": encoded}, slots=offered.choices)
+        return _consultation_page(request, practice, form, 200, offered)
+    form = ConsultationForm(request.POST or None, slots=offered.choices)
     if joins is not None:
         del form.fields["together"]
     if request.method != "POST":
-        return _consultation_page(request, practice, form, 200, joins)
+        return _consultation_page(request, practice, form, 200, offered, joins)
     if request.POST.get("website"):
         form.is_valid()
         form.add_error(None, HONEYPOT_MESSAGE)
-        return _consultation_page(request, practice, form, 400, joins)
+        return _consultation_page(request, practice, form, 400, offered, joins)
 
     def action(data: dict[str, Any]) -> Any:
         stored, created = actions.request_consultation(
@@ -159,7 +160,7 @@ def consultation(request: HttpRequest, slug: str, token: str = "") -> HttpRespon
         form,
         action,
         done=lambda _: redirect("consultation_sent", slug=practice.slug),
-        again=lambda f, status: _consultation_page(request, practice, f, status, joins),
+        again=lambda f, status: _consultation_page(request, practice, f, status, offered, joins),
     )
 
 
@@ -168,14 +169,20 @@ def _consultation_page(
     practice: Practice,
     form: ConsultationForm,
     status: int,
+    offered: queries.OfferedTimes,
     joins: ConsultationRequest | None = None,
 ) -> HttpResponse:
     shared = selfcheck.decode(form["self_check"].value() or "")
+    picked = (
+        set(form["preferred_slots"].value() or []) if "preferred_slots" in form.fields else set()
+    )
     context = {
         "practice": practice,
         "form": form,
         "has_self_check": bool(shared),
         "joining": joins is not None,
+        "offered": offered,
+        "picked": picked,
     }
     return render(request, "frontdoor/consultation.html", context, status=status)
 
@@ -233,19 +240,35 @@ def _request_page(
         for k, v in found.self_check.items()
         if k in selfcheck.BY_ID
     ]
+    can_open_case = found.case_id is None and queries.is_clinician_of(
+        request.user, found.practice_id
+    )
+    times = queries.booking_times(
+        request.user,  # type: ignore[arg-type]
+        found,
+        parts,
+        as_clinician=can_open_case,
+    )
     context = {
         "req": found,
         "answers": answers,
         "danger": selfcheck.reflect(found.self_check).danger,
         "notes": found.notes.select_related("author"),
-        "partner_parts": parts,
+        "partner_parts": [(part, queries.picked_times(part, times)) for part in parts],
+        "picked": queries.picked_times(found, times),
+        "zone": str(times.zone),
         "form": form,
         "open": bool(actions.NEXT[found.status]),
-        "can_open_case": found.case_id is None
-        and queries.is_clinician_of(request.user, found.practice_id),
-        "open_case_form": open_case_form or OpenCaseForm(partner_part=bool(parts)),
+        "can_open_case": can_open_case,
+        "open_case_form": open_case_form or _open_case_form(None, times, bool(parts)),
     }
     return render(request, "frontdoor/request_detail.html", context, status=status)
+
+
+def _open_case_form(data: Any, times: queries.BookingTimes, partner_part: bool) -> OpenCaseForm:
+    asked = times.choices[0][1] if times.choices and times.choices[0][0] == queries.ASKED else []
+    initial = {"start": asked[0][0]} if asked else {}
+    return OpenCaseForm(data, partner_part=partner_part, times=times.choices, initial=initial)
 
 
 @require_POST
@@ -277,7 +300,9 @@ def open_case(request: HttpRequest, request_id: int) -> HttpResponse:
     if not queries.is_clinician_of(request.user, found.practice_id):
         raise Http404("No such page.")
     move_form = MoveRequestForm(current=found.status, choices=_move_choices(found.status))
-    form = OpenCaseForm(request.POST, partner_part=found.partner_parts.exists())
+    parts = list(found.partner_parts.all())
+    times = queries.booking_times(request.user, found, parts, as_clinician=True)  # type: ignore[arg-type]
+    form = _open_case_form(request.POST, times, bool(parts))
     return submit(
         request,
         form,
@@ -287,13 +312,17 @@ def open_case(request: HttpRequest, request_id: int) -> HttpResponse:
             invite_partner=bool(data.get("invite_partner")),
             track=data["track"],
             base_url=links.base_url(request),
+            start=data.get("start"),
         ),
         done=lambda case: redirect("case_detail", case_id=case.pk),
         again=lambda f, code: _request_page(request, found, move_form, code, f),  # type: ignore[arg-type]
         message=lambda case: (
-            "Case opened; invitations have been sent."
-            if form.cleaned_data.get("invite_partner")
-            else f"Case opened; {found.name} has been sent an invitation."
+            (
+                "Case opened; invitations have been sent."
+                if form.cleaned_data.get("invite_partner")
+                else f"Case opened; {found.name} has been sent an invitation."
+            )
+            + (" The first consultation is booked." if form.cleaned_data.get("start") else "")
         ),
     )
 

@@ -113,6 +113,86 @@ def free_slots(
     )
 
 
+def practice_free_slots(
+    practice: Practice,
+    *,
+    first_day: date,
+    days: int = 14,
+    now: datetime | None = None,
+    rules: SessionSettings | None = None,
+) -> list[datetime]:
+    """Starts (aware, UTC) at which at least one of the practice's clinicians is free for a
+    session of the practice's usual length: what a visitor may pick from. No names, and no
+    more than free starts. Four queries (three given ``rules``) whatever the number of
+    clinicians or bookings."""
+    from retrust.core.models import ClinicianMembership, PracticeRole
+
+    now = now or timezone.now()
+    rules = rules or settings_for(practice)
+    zone = rules.zone
+    length = timedelta(minutes=rules.default_minutes)
+    current = ClinicianMembership.objects.filter(
+        practice=practice, role=PracticeRole.CLINICIAN
+    ).values_list("user_id")
+    weekly: dict[int, list[slots.Hours]] = {}
+    for h in WeeklyHours.objects.filter(practice=practice, clinician_id__in=current):
+        weekly.setdefault(h.clinician_id, []).append(slots.Hours(h.weekday, h.start, h.end))
+    if not weekly:
+        return []
+    exceptions: dict[int, dict[date, list[tuple[time, time]]]] = {}
+    for off in DayOff.objects.filter(
+        practice=practice,
+        clinician_id__in=list(weekly),
+        day__gte=first_day,
+        day__lt=first_day + timedelta(days=days),
+    ):
+        hours = exceptions.setdefault(off.clinician_id, {}).setdefault(off.day, [])
+        if off.start is not None and off.end is not None:
+            hours.append((off.start, off.end))
+    window_start = datetime.combine(first_day, time(0), tzinfo=zone) - timedelta(days=1)
+    busy: dict[int, list[slots.Busy]] = {}
+    for a in Appointment.objects.filter(
+        clinician_id__in=list(weekly),
+        status__in=HOLDING,
+        start__gte=window_start,
+        start__lt=window_start + timedelta(days=days + 2),
+    ).only("clinician_id", "start", "minutes"):
+        busy.setdefault(a.clinician_id, []).append(
+            slots.Busy(a.start, a.start + timedelta(minutes=a.minutes))
+        )
+    found: set[datetime] = set()
+    for clinician_id, hours in weekly.items():
+        found.update(
+            slots.free_slots(
+                weekly=hours,
+                exceptions=[
+                    slots.DayException(d, tuple(h))
+                    for d, h in exceptions.get(clinician_id, {}).items()
+                ],
+                busy=busy.get(clinician_id, []),
+                zone=zone,
+                first_day=first_day,
+                days=days,
+                length=length,
+                not_before=now,
+            )
+        )
+    return sorted(found)
+
+
+def join_consultations(case: Case, user: User, invitation: Any) -> None:
+    """Someone invited to a case joins: they take part in its upcoming first consultation
+    (booked when the clinician accepted their request, before anyone had joined) and get its
+    calendar invitation. Called inside the join's transaction."""
+    upcoming = Appointment.objects.filter(
+        case=case, kind=Kind.CONSULTATION, status__in=HOLDING, start__gt=timezone.now()
+    ).select_related("case")
+    for appointment in upcoming:
+        appointment.participants.add(user)
+        # Everyone already invited at this SEQUENCE has their row: only the newcomer is written.
+        notify.invite(appointment)
+
+
 def zone_for(user: Any, practice: Practice | int) -> zoneinfo.ZoneInfo:
     """The zone a person reads times in: their own (notification settings), else the practice's."""
     from retrust.notifications.models import Preference

@@ -31,4 +31,5 @@ class SessionsConfig(AppConfig):
         registry.case_panel(panels.case_page)
         registry.today_section(panels.today)
         registry.next_session(actions.next_session_on)
+        registry.on_partner_joined(actions.join_consultations)
         registry.demo_seeder(demo.seed, order=60)

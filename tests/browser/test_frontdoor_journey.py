@@ -293,3 +293,70 @@ def test_fear_of_the_partner_leads_with_crisis_resources(
     tab.check()
     shoot(tab, "06-safety-first")
     assert ConsultationRequest.objects.count() == 0
+
+
+def test_a_visitor_picks_times_on_a_phone_and_the_clinician_books_one_on_accepting(
+    open_tab: Any, published: PracticePage, practice: Practice, clinician: User, smtp_server: Any
+) -> None:
+    """With session hours, the form offers free times by day; the inbox shows the picks and the
+    clinician books the first consultation as they open the case; Sam finds it in My sessions."""
+    from datetime import time
+
+    from retrust.sessions import actions as sessions_actions
+    from retrust.sessions.models import Appointment
+
+    sessions_actions.set_weekly_hours(
+        clinician, practice, [(d, time(9), time(17)) for d in range(7)]
+    )
+    tab = open_tab()
+    page = tab.page
+    page.set_viewport_size(PHONE)
+    tab.goto("/p/quiet-harbour/consultation/")
+    expect(page.get_by_text("Times that would suit you for a first conversation")).to_be_visible()
+    tab.check()
+    page.get_by_label("What should we call you?").fill("Sam")
+    page.get_by_label("Email", exact=True).check()
+    page.get_by_label("Email address or phone number").fill("sam@example.net")
+    page.get_by_label("No — please don't leave a message").check()
+    page.get_by_label("No, please don't email me").check()
+    first_day = page.locator(".slot-day").first
+    day = first_day.locator(".slot-day-name").inner_text()
+    first_day.get_by_label("09:00").check()
+    first_day.get_by_label("09:50").check()
+    shoot(tab, "30-picking-times")
+    page.get_by_role("button", name="Send my request").click()
+    expect(page.get_by_role("heading", name=re.compile("Thank you"))).to_be_visible()
+    tab.check()
+    stored = ConsultationRequest.objects.get()
+    assert len(stored.preferred_slots) == 2
+
+    staff = open_tab(clinician)
+    staff.page.set_viewport_size(DESKTOP)
+    staff.goto(f"/practice/consultations/{stored.pk}/")
+    expect(staff.page.get_by_role("listitem").filter(has_text=f"{day}, 09:00")).to_be_visible()
+    staff.check()
+    booking = staff.page.get_by_label("Book the first consultation")
+    # The first time Sam asked for is chosen; the clinician takes the second.
+    assert booking.input_value() == stored.preferred_slots[0]
+    booking.select_option(stored.preferred_slots[1])
+    shoot(staff, "31-accept-and-book")
+    staff.page.get_by_role("button", name="Open a case and send the invitation").click()
+    expect(staff.page).to_have_url(re.compile(r"/cases/\d+/$"))
+    expect(staff.page.get_by_text("The first consultation is booked.")).to_be_visible()
+    staff.check()
+    (booked,) = Appointment.objects.all()
+    assert booked.start.isoformat() == stored.preferred_slots[1]
+
+    run_queued_tasks()
+    smtp_server.wait_for(2)  # Sam's invitation to join, and the clinician's calendar invitation
+    tab.goto(invitation_path(smtp_server, "sam@example.net"))
+    tab.check()
+    page.get_by_label("Choose a password").fill(PASSWORD)
+    page.get_by_label("Type the password again").fill(PASSWORD)
+    page.get_by_role("button", name="Create my account").click()
+    page.wait_for_load_state("load")
+    tab.check()
+    tab.goto("/sessions/")
+    expect(page.get_by_text("09:50").first).to_be_visible()
+    tab.check()
+    shoot(tab, "32-my-sessions")

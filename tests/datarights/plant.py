@@ -46,6 +46,7 @@ A_OWN = [
     "A-HOMEWORK",
     "A-GOAL",
     "A-HOPES",
+    "2030-01-02T09:00:00+00:00",  # a time Ari picked for a first conversation
 ]
 B_WORDS = [
     "B-PRIVATE-JOURNAL",
@@ -252,6 +253,7 @@ def plant(case: Any, a: Any, b: Any, clinician: Any) -> dict[str, Any]:
         contact=a.email,
         leave_message="yes",
         hopes="A-HOPES",
+        preferred_slots=["2030-01-02T09:00:00+00:00"],
         submission_key="k1",
         sender="s",
     )

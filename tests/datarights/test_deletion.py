@@ -179,6 +179,7 @@ def test_after_the_grace_period_private_records_go_and_clinical_ones_are_held(
     assert not Notification.objects.filter(recipient=partner_a).exists()
     assert not Preference.objects.filter(user=partner_a).exists()
     assert ConsultationRequest.objects.get().hopes == ""
+    assert ConsultationRequest.objects.get().preferred_slots == []
     assert Commitment.objects.get(pk=planted["a_commitment"].pk).ended_at is not None
 
     # The other partner's records and consents are intact, and they read "A former partner".
