@@ -258,7 +258,8 @@ def _confirm_receipt(found: ConsultationRequest) -> None:
     if found.contact_method != ContactMethod.EMAIL or found.confirm_email == EmailConfirmation.NO:
         return
     now = timezone.now()
-    zone = timezone.get_default_timezone()
+    # The window is in the practice's time, as the form says (its session settings' zone).
+    zone = settings_for(found.practice).zone
     when = now
     if found.confirm_email == EmailConfirmation.WINDOW:
         # Outside the visitor's window is "quiet hours": from its end until its start.

@@ -158,7 +158,13 @@ class ConsultationForm(forms.ModelForm):
             "hopes": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args: Any, slots: list[tuple[str, str]] | None = None, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        slots: list[tuple[str, str]] | None = None,
+        zone: str = "",
+        **kwargs: Any,
+    ):
         kwargs.setdefault("initial", {}).setdefault("submission_key", uuid.uuid4().hex)
         super().__init__(*args, **kwargs)
         if slots:
@@ -175,7 +181,8 @@ class ConsultationForm(forms.ModelForm):
         self.fields["leave_message"].choices = LeaveMessage.choices
         self.fields["confirm_email"].required = False
         self.fields["confirm_email"].choices = EmailConfirmation.choices
-        zone = settings.TIME_ZONE
+        # The practice's own time zone (its session settings), as the offered times use.
+        zone = zone or settings.TIME_ZONE
         self.fields["email_from"].help_text = f"A time like 09:00, in the practice's time ({zone})."
         self.fields["website"].widget.attrs["class"] = "visually-hidden-field"
 

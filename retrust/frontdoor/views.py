@@ -130,9 +130,11 @@ def consultation(request: HttpRequest, slug: str, token: str = "") -> HttpRespon
     if request.method == "POST" and "from_self_check" in request.POST:
         # Coming from the self-check: a fresh form carrying the answers, nothing validated yet.
         encoded = selfcheck.encode(selfcheck.decode(request.POST.get("self_check", "")))
-        form = ConsultationForm(initial={"self_check": encoded}, slots=offered.choices)
+        form = ConsultationForm(
+            initial={"self_check": encoded}, slots=offered.choices, zone=offered.zone
+        )
         return _consultation_page(request, practice, form, 200, offered)
-    form = ConsultationForm(request.POST or None, slots=offered.choices)
+    form = ConsultationForm(request.POST or None, slots=offered.choices, zone=offered.zone)
     if joins is not None:
         del form.fields["together"]
     if request.method != "POST":

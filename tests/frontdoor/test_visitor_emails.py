@@ -15,6 +15,7 @@ from retrust.frontdoor.models import ConsultationRequest, PracticePage
 from retrust.notifications.delivery import deliver
 from retrust.notifications.models import Notification, Status
 from retrust.notifications.tick import run_tick
+from retrust.sessions.models import SessionSettings
 from tests.frontdoor.conftest import request_data
 from tests.support.mail import body_of, run_queued_tasks
 
@@ -71,7 +72,11 @@ def test_no_email_when_the_visitor_says_no_or_asked_for_a_phone_call(
 def test_a_window_holds_the_email_until_it_opens(
     public_page: PracticePage, django_capture_on_commit_callbacks: Any
 ) -> None:
-    zone = timezone.get_default_timezone()
+    # The window is in the practice's time zone (its session settings), not the server's.
+    rules = SessionSettings.objects.create(
+        practice=public_page.practice, time_zone="America/New_York"
+    )
+    zone = rules.zone
     now = timezone.localtime(timezone.now(), zone)
     start = (now + timedelta(hours=2)).time().replace(second=0, microsecond=0)
     end = (now + timedelta(hours=3)).time().replace(second=0, microsecond=0)
