@@ -50,10 +50,6 @@ HORIZON_DAYS = 28
 # --- reading the calendar (used by pages, the API and other apps) ------------------------
 
 
-def practice_of(clinician: User) -> Practice:
-    return policy.clinician_practice_for(clinician)
-
-
 def free_slots(
     clinician: User,
     practice: Practice,
@@ -515,7 +511,7 @@ def record_outcome(actor: User, appointment: Appointment, *, attended: bool) -> 
 
 
 def _clinician_in(actor: User, practice: Practice) -> None:
-    if not policy.is_clinician(actor) or practice_of(actor).pk != practice.pk:
+    if not policy.is_clinician(actor) or policy.clinician_practice_for(actor).pk != practice.pk:
         raise ActionError("Only the practice's clinicians keep session hours.")
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from retrust.core import policy
 from retrust.core.registry import Panel
 from retrust.sessions import actions
 from retrust.sessions.models import Appointment, Status, settings_for
@@ -73,7 +74,7 @@ def today(user: Any, cases: dict[int, Any]) -> list[Panel]:
 
     from retrust.sessions.queries import wall
 
-    zone = actions.zone_for(user, actions.practice_of(user))
+    zone = actions.zone_for(user, policy.clinician_practice_for(user))
     day = timezone.now().astimezone(zone).date()
     start = datetime.combine(day, time(0), tzinfo=zone)
     rows = list(

@@ -316,7 +316,7 @@ def move(request: HttpRequest, appointment_id: int) -> HttpResponse:
 def availability(request: HttpRequest) -> HttpResponse:
     _clinician_only(request)
     user = request.user
-    practice = actions.practice_of(user)
+    practice = policy.clinician_practice_for(user)
     hours = {h.weekday: h for h in WeeklyHours.objects.filter(clinician=user, practice=practice)}
     initial: dict[str, Any] = {}
     for weekday, block in hours.items():
