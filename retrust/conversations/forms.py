@@ -5,7 +5,9 @@ from typing import Any
 
 from django import forms
 
+from retrust.coach import LISTENER
 from retrust.conversations.models import ReviewAnswer
+from retrust.core.coaching import coach
 from retrust.core.rules import Visibility
 
 
@@ -96,6 +98,13 @@ class ReviewAnswerForm(forms.ModelForm):
         model = ReviewAnswer
         fields = list(ReviewAnswer.PARTS)
         widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in ReviewAnswer.PARTS}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The writer's private hints as they write; summing up the partner's view is a
+        # listener's task, so that part gets the listener's template.
+        coach(self, *(name for name in ReviewAnswer.PARTS if name != "your_view"))
+        coach(self, "your_view", role=LISTENER)
 
 
 class CommentForm(forms.Form):
