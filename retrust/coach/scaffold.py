@@ -304,11 +304,12 @@ def _anchor_at(message: _Message, i: int) -> int:
     return i
 
 
-def _from_moment(message: _Message) -> str | None:
-    """ "about what happened on Monday": a moment the message names, with no one's blame."""
+def _from_moment(message: _Message, blocked: set[int]) -> str | None:
+    """ "about what happened on Monday": a moment the message names, with no one's blame
+    (not one inside the writer's own need: "could you take them on Saturday")."""
     for i in range(len(message.words)):
         end = _anchor_at(message, i)
-        if end > i:
+        if end > i and not blocked.intersection(range(i, end)):
             moment = message.render(i, end)
             if message.words[i] in DAYS:
                 moment = "on " + moment
@@ -403,11 +404,17 @@ def speaker_suggestion(
         elif label == "_need" and need is None:
             need = _need(message, first, last, blocked)
     # The writer's own feeling and need are theirs already: no situation is made of them.
-    blocked.update(i for label, f, t in kept if label in ("_feeling", "_need") for i in range(f, t))
+    for label, first, last in kept:
+        if label == "_feeling":
+            blocked.update(range(first, last))
+        elif label == "_need":  # the whole request: "could you take them on Saturday"
+            while last < len(words) and not message.is_break(last):
+                last += 1
+            blocked.update(range(first, last))
     for label, first, _last in kept:
         if label == "_when" and situation is None:
             situation = _from_when(message, first, blocked)
-    situation = situation or _from_moment(message)
+    situation = situation or _from_moment(message, blocked)
     for label, first, last in kept:
         if situation is None and label == "criticism" and words[last - 1] in ("always", "never"):
             situation = _from_always_never(message, first, last, blocked)
