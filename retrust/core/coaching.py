@@ -15,7 +15,7 @@ import json
 from django import forms
 from django.urls import reverse
 
-from retrust.coach import ROLES, SPEAKER
+from retrust.coach import ROLES, SPEAKER, offer
 
 
 def panel_id(field_id: str) -> str:
@@ -43,4 +43,6 @@ def coach(form: forms.BaseForm, *names: str, role: str = SPEAKER) -> forms.BaseF
         field_id = bound.auto_id or name
         form.fields[name].widget.attrs.update(coach_attrs(bound.html_name, field_id, role))
         form.fields[name].coach_panel = panel_id(field_id)  # type: ignore[attr-defined]
+        # What the panel offers before anything is typed: a listener's template, or nothing.
+        form.fields[name].coach_offer = offer(None, role)  # type: ignore[attr-defined]
     return form
