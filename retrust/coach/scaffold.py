@@ -150,9 +150,7 @@ _ANCHOR_STARTS: dict[str, tuple[tuple[str, ...], ...]] = {
     "over": (("over", "the", "weekend"),),
     "the": (("the", "other", "day"), ("the", "other", "night")),
     "earlier": (("earlier", "today"), ("earlier",)),
-    "tonight": (("tonight",),),
-    "today": (("today",),),
-}
+}  # not "tonight" or "today" alone: they name a request's time as often as a past moment
 _LAST_WHEN = _words("night week weekend time month year")
 _SLOTS = {"@day": DAYS, "@part": _DAY_PARTS, "@when": _LAST_WHEN}
 

@@ -45,7 +45,13 @@ def compose(feeling: str, situation: str, need: str) -> str:
     if feeling or situation:
         lead = f"I feel {feeling}" if feeling else "I want to talk"
         if situation:
-            joiner = "" if situation.lower().startswith(("when ", "about ", "after ")) else "about "
+            lowered = situation.lower()
+            if lowered.startswith(("when ", "about ", "after ")):
+                joiner = ""
+            elif lowered.startswith(("i ", "you ", "we ", "he ", "she ", "they ", "it ")):
+                joiner = "when "  # a clause: "about you left" would not be English
+            else:
+                joiner = "about "
             lead += f" {joiner}{situation}"
         parts.append(lead + ".")
     if need:
