@@ -7,7 +7,7 @@ words and phrase patterns it uses. ``evaluate`` scores it on the labelled corpus
 ``data/``.
 """
 
-from retrust.coach.analyser import MAX_CHARS, Analysis, Span, Suggestion, analyse
+from retrust.coach.analyser import MAX_CHARS, Analysis, Span, analyse
 from retrust.coach.hints import Hint, hints
 from retrust.coach.lexicon import EXPLANATIONS, HARSH, LABELS
 from retrust.coach.scaffold import (
@@ -16,6 +16,7 @@ from retrust.coach.scaffold import (
     ROLES,
     SPEAKER,
     ListenerTemplate,
+    Suggestion,
     offer,
 )
 

@@ -94,7 +94,7 @@ def test_the_coach_on_a_phone(open_tab, case, partner_a, partner_b, tmp_path):
     expect(listener_panel).not_to_contain_text("A gentler way to start")
     above(bo.page, "#coach-turn-body", "button:text-is('Send')")
     listener_panel.scroll_into_view_if_needed()
-    bo.page.screenshot(path=str(folder / "coach-listener.png"))
+    bo.page.screenshot(path=str(folder / "coach-listener.png"), full_page=True)
     bo.check()
 
     # Ari, the speaker, never sees Bo's hints.

@@ -183,3 +183,18 @@ def test_the_check_answers_in_constant_queries(
         for n in range(5):  # more data behind the person changes nothing
             actions.open_conversation(partner_a, case, topic=f"Topic {n}")
     assert counts[0] == counts[1]
+
+
+def test_the_api_offers_each_role_its_own_template(partner_a: User, case: Case) -> None:
+    client = signed_in_client(partner_a)
+    spoken = client.post("/api/v1/coach", {"text": HARSH}, content_type="application/json")
+    assert spoken.json()["suggestion"].startswith("I feel ")
+    heard = client.post(
+        "/api/v1/coach", {"text": HARSH, "role": "listener"}, content_type="application/json"
+    )
+    assert heard.json()["suggestion"].startswith("What I heard you say is")
+    assert "criticism" in heard.json()["labels"]
+    wrong = client.post(
+        "/api/v1/coach", {"text": HARSH, "role": "judge"}, content_type="application/json"
+    )
+    assert wrong.status_code == 422
