@@ -108,7 +108,7 @@ _DANGLING = _words(
 # Verbs after "you never" that are not a base form ("you never listened", "you never are").
 _NOT_BASE = _words(
     """is are was were has had did does am went came saw said told took gave got made left
-    forgot thought knew brought bought came kept let put ran sat stood felt heard meant paid
+    forgot thought knew brought bought kept let put ran sat stood felt heard meant paid
     sent spent understood wrote"""
 )
 _PAST = _words(
@@ -153,6 +153,7 @@ _ANCHOR_STARTS: dict[str, tuple[tuple[str, ...], ...]] = {
 }  # not "tonight" or "today" alone: they name a request's time as often as a past moment
 _LAST_WHEN = _words("night week weekend time month year")
 _SLOTS = {"@day": DAYS, "@part": _DAY_PARTS, "@when": _LAST_WHEN}
+_HURTFUL = lexicon.WORDS["TRAIT"] | lexicon.WORDS["INSULT"]
 
 
 # --- rendering a run of the message's tokens -----------------------------------------------
@@ -226,8 +227,9 @@ def _trim(message: _Message, first: int, stop: int) -> int:
 
 
 def _free(message: _Message, first: int, stop: int, blocked: set[int]) -> bool:
-    hurtful = lexicon.WORDS["TRAIT"] | lexicon.WORDS["INSULT"]
-    return not blocked.intersection(range(first, stop)) and hurtful.isdisjoint(
+    """True when tokens ``first``..``stop`` hold nothing harsh, hurtful or already the
+    writer's own feeling or need."""
+    return not blocked.intersection(range(first, stop)) and _HURTFUL.isdisjoint(
         message.words[first:stop]
     )
 
@@ -260,7 +262,7 @@ def _from_when(message: _Message, first: int, blocked: set[int]) -> str | None:
     return "when " + message.render(first + 1, stop)
 
 
-def _from_always_never(message: _Message, first: int, last: int, blocked: set[int]) -> str | None:
+def _from_always_never(message: _Message, last: int, blocked: set[int]) -> str | None:
     """What "you always / you never …" was about, without the "always" and the blame."""
     words = message.words
     b = last
@@ -270,7 +272,7 @@ def _from_always_never(message: _Message, first: int, last: int, blocked: set[in
     if stop is None or b >= stop:
         return None
     stop = _trim(message, b, stop)
-    if stop <= b or not _free(message, b, stop, blocked - set(range(first, last))):
+    if stop <= b or not _free(message, b, stop, blocked):
         return None
     before = words[last - 2] if last >= 2 else ""
     if words[last - 1] == "never":
@@ -413,9 +415,9 @@ def speaker_suggestion(
         if label == "_when" and situation is None:
             situation = _from_when(message, first, blocked)
     situation = situation or _from_moment(message, blocked)
-    for label, first, last in kept:
+    for label, _first, last in kept:
         if situation is None and label == "criticism" and words[last - 1] in ("always", "never"):
-            situation = _from_always_never(message, first, last, blocked)
+            situation = _from_always_never(message, last, blocked)
     situation = situation or _from_clauses(message, blocked)
 
     opening = f"I feel {feeling or FEELING_PLACEHOLDER} {situation or SITUATION_PLACEHOLDER}."
