@@ -97,6 +97,22 @@ def test_the_coach_on_a_phone(open_tab, case, partner_a, partner_b, tmp_path):
     bo.page.screenshot(path=str(folder / "coach-listener.png"), full_page=True)
     bo.check()
 
+    # 4. A hurtful-moment review: each part coached, and the summary of the partner's view is
+    # a listener's task.
+    review = actions.open_review(partner_a, case, title="The night of the party")
+    ari.goto(f"/reviews/{review.pk}/")
+    expect(ari.page.locator("#coach-id_answer-your_view")).to_contain_text("Listening first")
+    ari.page.get_by_label("My view of what happened").fill(
+        "Last night you ignored me the whole evening, you're so rude."
+    )
+    view_panel = ari.page.locator("#coach-id_answer-my_view")
+    expect(view_panel).to_contain_text("Only you see these hints")
+    expect(view_panel).to_contain_text("about what happened last night.")
+    above(ari.page, "#coach-id_answer-my_view", "text=I'm done")
+    view_panel.scroll_into_view_if_needed()
+    ari.page.screenshot(path=str(folder / "coach-review.png"))
+    ari.check()
+
     # Ari, the speaker, never sees Bo's hints.
     ari.goto(f"/conversations/{talk.pk}/")
     expect(ari.page.get_by_text("Only you see these hints")).to_have_count(0)
