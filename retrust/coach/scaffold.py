@@ -93,9 +93,19 @@ MONTHS = _words("january february march april june july august september october
 _PROPER = DAYS | MONTHS | _words("christmas easter")
 _JOINERS = frozenset({"and", "but", "so", "because", "then", "also", "plus", "or"})
 _DETERMINERS = _words(
-    "the my our your his her their this that these those a an"
-)  # what starts a noun phrase we can talk "about"
-_SUBJECTS = _words("i we you he she they it") | _DETERMINERS
+    "the my our your his her their this these those a an"
+)  # what starts a noun phrase we can talk "about" ("that" is too often "that matters")
+_SUBJECTS = _words("i we you he she they it that") | _DETERMINERS
+_PERSONS = _words("me you him her us them myself yourself")
+_PREPOSITIONS = _words("over to at on in for with from about without than like")
+_FUNCTION = _PERSONS | _PREPOSITIONS | _DETERMINERS | _words("and but or is are was were")
+_NP_STOPS = _words(
+    """open down up off out away back again like when while if because before after that who
+    which where as so and but or"""
+)
+# Words that only make sense after a negation: "never tell me anything" does not turn into
+# "I hoped you would tell me anything".
+_NEGATIVE_ONLY = _words("anything anyone anybody any ever yet")
 _FILLERS = _words("ever even once really actually just literally")
 _TRAILING = _words(
     """again anyway though lol too now obviously seriously honestly even still ever"""
@@ -108,7 +118,7 @@ _DANGLING = _words(
 # Verbs after "you never" that are not a base form ("you never listened", "you never are").
 _NOT_BASE = _words(
     """is are was were has had did does am went came saw said told took gave got made left
-    forgot thought knew brought bought kept let put ran sat stood felt heard meant paid
+    forgot thought knew brought bought kept ran sat stood felt heard meant paid
     sent spent understood wrote"""
 )
 _PAST = _words(
@@ -186,6 +196,8 @@ class _Message:
         if shared:  # one half of an expanded contraction: "didn't" -> "did", "not"
             return low
         surface = self.text[self.starts[i] : self.ends[i]].replace("\u2019", "'")
+        if low.endswith("s") and self.text[self.ends[i] : self.ends[i] + 1] in ("'", "\u2019"):
+            low, surface = low + "'", surface + "'"  # "the kids' schedules"
         capitalised = surface[:1].isupper() and not surface.isupper()
         if capitalised and not self.sentence_start(i) and low not in _COMMON:
             return surface  # a name the writer capitalised mid-sentence
@@ -235,14 +247,26 @@ def _free(message: _Message, first: int, stop: int, blocked: set[int]) -> bool:
 
 
 def _noun_phrase(message: _Message, first: int, stop: int, blocked: set[int]) -> str | None:
-    """ "about <the noun phrase>" from a verb's object: "leave the dishes in the sink"."""
+    """ "about <the noun phrase>" from a verb's object: "leave the dishes in the sink".
+
+    The phrase ends before what would not read after "about": a particle or complement
+    ("the door open", "the seat down"), a new clause ("the kitchen like a bomb went off"), or
+    a preposition pointing at a person ("your phone over me")."""
     words = message.words
     for d in range(first + 1, stop):
-        if words[d] in _DETERMINERS:
-            end = _trim(message, d, stop)
-            if 2 <= end - d <= 8 and _free(message, d, end, blocked):
-                return "about " + message.render(d, end)
-            return None
+        if words[d] not in _DETERMINERS:
+            continue
+        if d + 1 >= stop or words[d + 1] in _FUNCTION:
+            return None  # "do this to me": "this" stands alone, no noun follows
+        end = d + 2
+        while end < stop and words[end] not in _NP_STOPS:
+            if words[end] in _PREPOSITIONS and end + 1 < stop and words[end + 1] in _PERSONS:
+                break
+            end += 1
+        end = _trim(message, d, end)
+        if 2 <= end - d <= 8 and _free(message, d, end, blocked):
+            return "about " + message.render(d, end)
+        return None
     return None
 
 
@@ -276,10 +300,16 @@ def _from_always_never(message: _Message, last: int, blocked: set[int]) -> str |
         return None
     before = words[last - 2] if last >= 2 else ""
     if words[last - 1] == "never":
-        if before in ("are", "were"):
+        if before in ("are", "were") and _NEGATIVE_ONLY.isdisjoint(words[b:stop]):
             return "when I hoped you would be " + message.render(b, stop)
         verb = words[b]
-        if before == "you" and verb not in _NOT_BASE and not verb.endswith("ed"):
+        negative_only = not _NEGATIVE_ONLY.isdisjoint(words[b:stop])
+        if (
+            before == "you"
+            and verb not in _NOT_BASE
+            and not verb.endswith("ed")
+            and not negative_only
+        ):
             return "when I hoped you would " + message.render(b, stop)
     return _noun_phrase(message, b, stop, blocked)
 

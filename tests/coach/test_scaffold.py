@@ -120,9 +120,16 @@ CASES: list[tuple[str, object]] = [
         "when I hoped you would care about Rose's feelings",
     ),
     ("You never listened to a word I said, you're hopeless.", "about a word I said"),
+    ("You left the door open again, you're so careless.", "about the door"),
+    ("You always pick your phone over me, so selfish.", "about your phone"),
+    ("You never ever put the seat down, so lazy.", "when I hoped you would put the seat down"),
+    ("You never tell me anything, you liar.", None),  # not "I hoped you would tell me anything"
+    ("You forget everything that matters to me, you're selfish.", None),
+    ("You're hopeless with the kids' schedules.", "about the kids' schedules"),
     # questions
     ("Why do you never listen to me?", "when I hoped you would listen to me"),
     ("Why are you always like this?", None),
+    ("Why do you always do this to me?", None),
     ("what is wrong with you, why are you so lazy?", None),
     # the writer's own "when ..." and "I ..." clauses
     (
