@@ -263,3 +263,13 @@ class TestHints:
         analysis = Analysis(text="Fine.", language="en", labels=("stonewalling",))
         (hint,) = hints(analysis)
         assert hint.phrases == () and hint.explanation == EXPLANATIONS["stonewalling"]
+
+
+def test_every_start_up_offered_on_the_labelled_corpus_is_grammatical() -> None:
+    """The 491 corpus messages (``retrust/coach/data``), written as partners write."""
+    from retrust.coach.evaluate import load
+
+    offered = [s for e in load() if e.text and (s := analyse(e.text).suggestion)]
+    assert len(offered) > 100
+    wrong = {s.text: grammar_problems(s.text) for s in offered if grammar_problems(s.text)}
+    assert wrong == {}
