@@ -15,6 +15,7 @@ from retrust.agreements.models import (
     Verdict,
 )
 from retrust.agreements.schedule import WEEKDAY_NAMES
+from retrust.core.coaching import coach
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -191,6 +192,10 @@ class BreachForm(Form):
     )
     happened_on = forms.DateField(label="When", widget=DATE)
     submission_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        coach(self, "what_happened")  # the writer's private hints, as they write
 
 
 class BreachResponseForm(Form):

@@ -2,7 +2,8 @@
 
 ``analyse(text)`` returns the labels of ``lexicon.LABELS`` found in a message, each with the
 character spans that triggered it and a one-sentence explanation, and, for a harsh message, a
-gentle start-up scaffold (feeling / situation / need) built only from the message's own words.
+gentle start-up scaffold (feeling / situation / need) built only from the message's own words
+(see ``scaffold``).
 
 How it works, and why it is fast: the message is lower-cased and split into word tokens once
 (contractions expanded, punctuation kept as clause boundaries); every phrase pattern is
@@ -20,6 +21,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from retrust.coach import lexicon
+from retrust.coach.scaffold import Suggestion
+from retrust.coach.scaffold import is_break_request as _break_request
+from retrust.coach.scaffold import speaker_suggestion as _suggest
 
 MAX_CHARS = 2_000
 """Characters analysed per message; the rest is ignored (``Analysis.truncated``)."""
@@ -47,24 +51,6 @@ class Span:
 
     def as_dict(self) -> dict[str, Any]:
         return {"label": self.label, "start": self.start, "end": self.end, "text": self.text}
-
-
-@dataclass(frozen=True, slots=True)
-class Suggestion:
-    """A gentle start-up scaffold. ``None`` parts are left for the writer to fill in."""
-
-    feeling: str | None
-    situation: str | None
-    need: str | None
-    text: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "feeling": self.feeling,
-            "situation": self.situation,
-            "need": self.need,
-            "text": self.text,
-        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -330,102 +316,6 @@ def _find(words: list[str]) -> list[tuple[str, int, int]]:
                     label = "appreciation"
             found.append((label, i, end))
     return found
-
-
-def _break_request(words: list[str], end: int) -> bool:
-    """True when a need ("I need", "can we") is a request for a break, not a need to discuss."""
-    window = words[end : end + 3]
-    return any(word in lexicon.WORDS["BREAK"] for word in window)
-
-
-# --- the scaffold --------------------------------------------------------------------------
-
-FEELING_PLACEHOLDER = "[the feeling underneath: hurt? worried? lonely?]"
-SITUATION_PLACEHOLDER = "when [one specific moment, described the way a camera would see it]"
-NEED_PLACEHOLDER = "What would help me is [one thing your partner could do]."
-_LEADING_JOINERS = frozenset({"and", "but", "so", "because", "then", "also", "plus"})
-
-
-def _clause_after(words: list[str], end: int, limit: int = 12, joiners: bool = False) -> int:
-    """Token index where the clause starting at ``end`` stops (at most ``limit`` tokens).
-
-    With ``joiners``, a clause also stops at "and" / "but" / "so" once it has three words.
-    """
-    stop = end
-    while stop < len(words) and stop - end < limit and words[stop] not in _PUNCT:
-        if joiners and stop - end >= 3 and words[stop] in _LEADING_JOINERS:
-            break
-        stop += 1
-    return stop
-
-
-def _suggest(
-    text: str,
-    words: list[str],
-    starts: list[int],
-    ends: list[int],
-    kept: list[tuple[str, int, int]],
-) -> Suggestion:
-    harsh_tokens: set[int] = set()
-    for label, first, last in kept:
-        if label in lexicon.HARSH:
-            harsh_tokens.update(range(first, last))
-    hurtful = lexicon.WORDS["TRAIT"] | lexicon.WORDS["INSULT"]
-
-    feeling = None
-    need = None
-    situation = None
-    for label, first, last in kept:
-        if label == "_feeling" and feeling is None:
-            feeling = words[last - 1]
-        elif label == "_need" and need is None and not _break_request(words, last):
-            stop = _clause_after(words, last, 14)
-            if not harsh_tokens.intersection(range(first, stop)) and stop > last:
-                need = text[starts[first] : ends[stop - 1]]
-    # 1. What "you always / you never ..." was about, in the message's own words.
-    for label, _first, last in kept:
-        if label == "criticism" and words[last - 1] in ("always", "never", "forever"):
-            stop = _clause_after(words, last, joiners=True)
-            behaviour = [w for w in words[last:stop] if w != "once"]
-            if behaviour and not hurtful.intersection(behaviour):
-                said = text[starts[last] : ends[stop - 1]]
-                if words[last] == "once":
-                    said = text[starts[last + 1] : ends[stop - 1]] if stop > last + 1 else ""
-                if said:
-                    if words[last - 1] == "never":
-                        situation = f"when I hoped you would {said}"
-                    elif words[last - 2] == "are":
-                        situation = f"when you are {said}"
-                    else:
-                        situation = f"when you {said}"
-                    break
-    # 2. Otherwise a plain clause of the message with nothing harsh in it.
-    if situation is None:
-        clause: list[int] = []
-        for i in range(len(words) + 1):
-            if i == len(words) or words[i] in _PUNCT:
-                wordy = [j for j in clause if words[j][0].isalnum()]
-                question = i < len(words) and words[i] == "?"
-                if (
-                    len(wordy) >= 3
-                    and not question
-                    and not harsh_tokens.intersection(clause)
-                    and not hurtful.intersection(words[j] for j in clause)
-                    and not any(label.startswith("_") for label, f, _ in kept if f in clause)
-                ):
-                    while clause and words[clause[0]] in _LEADING_JOINERS:
-                        clause = clause[1:]
-                    if clause:
-                        situation = "when " + text[starts[clause[0]] : ends[clause[-1]]]
-                        break
-                clause = []
-            else:
-                clause.append(i)
-    parts = [
-        f"I feel {feeling or FEELING_PLACEHOLDER} {situation or SITUATION_PLACEHOLDER}.",
-        f"{need[0].upper() + need[1:]}." if need else NEED_PLACEHOLDER,
-    ]
-    return Suggestion(feeling=feeling, situation=situation, need=need, text=" ".join(parts))
 
 
 # --- the entry point -----------------------------------------------------------------------

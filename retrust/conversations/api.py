@@ -8,14 +8,14 @@ too (HTTP 423); a refused action answers 400, a pause 409, a body that breaks th
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
 from pydantic import BeforeValidator, Field
 
-from retrust.coach import analyse
+from retrust.coach import analyse, offer
 from retrust.conversations import actions, flow, queries
 from retrust.conversations.models import Conversation, Turn
 from retrust.core import policy
@@ -25,6 +25,11 @@ router = Router(tags=["conversations"])
 
 class CoachIn(Schema):
     text: str = Field(max_length=20_000)
+    role: Literal["speaker", "listener"] = Field(
+        default="speaker",
+        description="Who is writing: the listener (summing up) is offered the listener's "
+        "template; a speaker, a gentle start-up for a harsh draft.",
+    )
 
 
 class SpanOut(Schema):
@@ -40,7 +45,7 @@ class CoachOut(Schema):
     labels: list[str]
     spans: list[SpanOut]
     explanations: dict[str, str]
-    suggestion: str | None
+    suggestion: str | None = Field(description="What the coach offers this role, as text.")
     truncated: bool
 
 
@@ -159,7 +164,9 @@ def _conversation(
 def coach(request: HttpRequest, payload: CoachIn) -> dict[str, Any]:
     if not policy.partner_cases_for(_user(request)).exists():
         raise Http404("Not found.")
-    return analyse(payload.text).as_dict()
+    analysis = analyse(payload.text)
+    offered = offer(analysis, payload.role)
+    return {**analysis.as_dict(), "suggestion": offered.text if offered else None}
 
 
 @router.get(

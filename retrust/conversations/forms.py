@@ -5,7 +5,9 @@ from typing import Any
 
 from django import forms
 
+from retrust.coach import LISTENER
 from retrust.conversations.models import ReviewAnswer
+from retrust.core.coaching import coach
 from retrust.core.rules import Visibility
 
 
@@ -43,7 +45,13 @@ def compose(feeling: str, situation: str, need: str) -> str:
     if feeling or situation:
         lead = f"I feel {feeling}" if feeling else "I want to talk"
         if situation:
-            joiner = "" if situation.lower().startswith(("when ", "about ", "after ")) else "about "
+            lowered = situation.lower()
+            if lowered.startswith(("when ", "about ", "after ")):
+                joiner = ""
+            elif lowered.startswith(("i ", "you ", "we ", "he ", "she ", "they ", "it ")):
+                joiner = "when "  # a clause: "about you left" would not be English
+            else:
+                joiner = "about "
             lead += f" {joiner}{situation}"
         parts.append(lead + ".")
     if need:
@@ -96,6 +104,13 @@ class ReviewAnswerForm(forms.ModelForm):
         model = ReviewAnswer
         fields = list(ReviewAnswer.PARTS)
         widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in ReviewAnswer.PARTS}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The writer's private hints as they write; summing up the partner's view is a
+        # listener's task, so that part gets the listener's template.
+        coach(self, *(name for name in ReviewAnswer.PARTS if name != "your_view"))
+        coach(self, "your_view", role=LISTENER)
 
 
 class CommentForm(forms.Form):

@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from retrust.coach import analyse
+from retrust.coach import LISTENER, ROLES, SPEAKER, analyse, hints, offer
 from retrust.conversations import actions, flow, queries, trend
 from retrust.conversations.forms import (
     BreakForm,
@@ -90,10 +90,28 @@ def talk(request: HttpRequest, access: CaseAccess) -> HttpResponse:
 # --- the coach, live ----------------------------------------------------------------------
 
 
+def coach_context(text: str, role: str = SPEAKER, **extra: Any) -> dict[str, Any]:
+    """What ``_coach_feedback.html`` shows for a draft: hints (each phrase once) and what the
+    coach offers this role. Computed per request; nothing of it is stored."""
+    analysis = analyse(text) if text.strip() else None
+    return {
+        "analysis": analysis,
+        "hints": hints(analysis) if analysis else [],
+        "offered": offer(analysis, role),
+        "role": role,
+        "text": text,
+        **extra,
+    }
+
+
 @require_POST
 @login_required
 def coach_feedback(request: HttpRequest) -> HttpResponse:
-    """The coach's private hints on a draft, as an htmx fragment. Nothing is stored."""
+    """The coach's private hints on a draft, as an htmx fragment. Nothing is stored.
+
+    The one check endpoint of every coached form (``retrust.core.coaching``): the gentle
+    start-up builder posts its three parts; any other form names its text field in
+    ``coach_field`` and the writer's role in ``coach_role``."""
     if not policy.partner_cases_for(request.user).exists():
         raise Http404("No such page.")
     if "feeling" in request.POST or "need" in request.POST:
@@ -104,13 +122,11 @@ def coach_feedback(request: HttpRequest) -> HttpResponse:
         )
         composed = True
     else:
-        text = request.POST.get("body", "")[:5_000]
+        text = request.POST.get(request.POST.get("coach_field", "body")[:100], "")[:5_000]
         composed = False
-    return render(
-        request,
-        "conversations/_coach_feedback.html",
-        {"analysis": analyse(text) if text.strip() else None, "text": text, "composed": composed},
-    )
+    role = request.POST.get("coach_role", SPEAKER)
+    context = coach_context(text, role if role in ROLES else SPEAKER, composed=composed)
+    return render(request, "conversations/_coach_feedback.html", context)
 
 
 @case_view(as_=policy.PARTNER)
@@ -128,8 +144,7 @@ def gentle_start(request: HttpRequest, access: CaseAccess) -> HttpResponse:
             "case": access.case,
             "together": queries.together(access),
             "form": form,
-            "analysis": analyse(preview) if preview else None,
-            "text": preview,
+            **coach_context(preview or "", composed=True),
         }
         return render(request, "conversations/gentle_start.html", context, status=status)
 
@@ -206,7 +221,7 @@ def _conversation_page(
     *,
     turn_form: TurnForm | None = None,
     break_form: forms.Form | None = None,
-    hints: Any = None,
+    coached: dict[str, Any] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
@@ -229,6 +244,8 @@ def _conversation_page(
             auto_id="turn-%s",
         )
     prompt = TURN_PROMPTS.get(writing_kind or "", ("", ""))
+    # The one who sums up is the listener: the coach offers them a listener's template.
+    writing_role = LISTENER if writing_kind == flow.SUMMARY else SPEAKER
     waiting_for = (
         conversation.speaker
         if flow.WAITING_FOR[conversation.phase] == flow.SPEAKER
@@ -254,7 +271,8 @@ def _conversation_page(
         "calming": flow.CALMING_SUGGESTIONS,
         "waiting_for": waiting_for,
         "last_statement": last_statement,
-        "hints": hints,
+        "writing_role": writing_role,
+        "coached": coached or coach_context("", writing_role),
         "is_partner": role is not None,
     }
     return render(request, "conversations/conversation.html", context, status=status)
@@ -275,11 +293,12 @@ def post_turn(request: HttpRequest, pk: int) -> HttpResponse:
     if kind == flow.CONFIRMATION:
         form.fields["body"].required = False
     if form.is_valid() and kind != flow.CONFIRMATION and not form.cleaned_data["send_anyway"]:
-        analysis = analyse(form.cleaned_data["body"])
-        if analysis.harsh:
+        role = LISTENER if kind == flow.SUMMARY else SPEAKER
+        coached = coach_context(form.cleaned_data["body"], role)
+        if coached["analysis"].harsh:
             # Hints are shown to the writer only, and never stored; sending anyway is fine.
             again = TurnForm(initial={**form.cleaned_data, "send_anyway": True}, auto_id="turn-%s")
-            return _conversation_page(request, access, found, turn_form=again, hints=analysis)
+            return _conversation_page(request, access, found, turn_form=again, coached=coached)
     return submit(
         request,
         form,

@@ -174,7 +174,7 @@ class TestSuggestion:
     def test_it_is_built_from_the_messages_own_words(self) -> None:
         result = analyse("You always leave your phone on the table at dinner, you idiot.")
         assert result.suggestion is not None
-        assert result.suggestion.situation == "when you leave your phone on the table at dinner"
+        assert result.suggestion.situation == "about what happened at dinner"
         assert "idiot" not in result.suggestion.text
 
     def test_it_keeps_the_writers_feeling_and_need(self) -> None:

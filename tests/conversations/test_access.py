@@ -118,6 +118,14 @@ PAGE_ROUTES = [
         data={"body": "You never listen."},
     ),
     Route(
+        # The same check, as a coached breach report or review answer posts it.
+        "coach check of a named field",
+        "POST",
+        "/coach/feedback/",
+        pages(**PARTNERS),
+        data={"coach_field": "what_happened", "what_happened": "You never listen."},
+    ),
+    Route(
         "open review",
         "POST",
         "/cases/{case}/reviews/new/",
