@@ -9,7 +9,9 @@ How it works, and why it is fast: the message is lower-cased and split into word
 indexed by its first two tokens, so each token costs one or two dictionary look-ups and only
 a handful of patterns are ever tried. Time is linear in the message length, and input beyond
 ``MAX_CHARS`` characters is not analysed (the result says so), so any input returns quickly.
-Nothing leaves the process: no network, no model files.
+Nothing leaves the process: no network. The learned layer (``model``) reads its committed
+weights (``data/model.json``) once per process and may add labels the rules missed; the
+combination hook is the last line of ``analyse``.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from retrust.coach import lexicon
+from retrust.coach import lexicon, model
 
 MAX_CHARS = 2_000
 """Characters analysed per message; the rest is ignored (``Analysis.truncated``)."""
@@ -431,8 +433,8 @@ def _suggest(
 # --- the entry point -----------------------------------------------------------------------
 
 
-def analyse(text: str) -> Analysis:
-    """Label one message. Returns an ``Analysis``; never raises on any string."""
+def _rules(text: str) -> Analysis:
+    """What the rules alone find in one message."""
     text = text if isinstance(text, str) else str(text)
     truncated = len(text) > MAX_CHARS
     window = text[:MAX_CHARS]
@@ -503,3 +505,14 @@ def analyse(text: str) -> Analysis:
         truncated=truncated,
         explanations={label: lexicon.EXPLANATIONS[label] for label in labels},
     )
+
+
+def analyse(text: str, *, learned: bool = True) -> Analysis:
+    """Label one message. Returns an ``Analysis``; never raises on any string.
+
+    The rules find labels and their spans; then, with ``learned`` (the default, and what the
+    pages and the API use), the learned layer may add labels the rules missed, without spans
+    (``model.combine`` says how). ``learned=False`` gives the rules alone, for evaluation only.
+    """
+    analysis = _rules(text)
+    return model.combine(analysis) if learned else analysis
