@@ -29,10 +29,11 @@ SPLITS: dict[str, str] = {
     "fresh": "scored once, then used to broaden the rules; trains the layer",
     "fresh2": "written before that broadening; trains the layer",
     "train2": "written to train the layer (issue 17)",
-    "fresh3": "fresh: text-speak; never trained or tuned on",
+    "fresh3": "text-speak; scored once, then added to the layer's training",
     "fresh4": "fresh: formal British; never trained or tuned on",
+    "fresh5": "fresh: American texting, mixed; never trained or tuned on",
 }
-TRAINING = ("dev", "heldout", "fresh", "fresh2", "train2")
+TRAINING = ("dev", "heldout", "fresh", "fresh2", "train2", "fresh3")
 """The splits the learned layer is trained on; every later split is fresh."""
 VADER_NEGATIVE = -0.05
 """VADER's own convention: a compound score at or below -0.05 is "negative"."""
