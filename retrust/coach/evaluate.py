@@ -171,7 +171,8 @@ def summary() -> None:
 def report(examples: list[Example], title: str) -> None:
     """Per-label precision, recall and F1 of one split, the layer off and on."""
     print(f"\n{title}: {len(examples)} messages")
-    print(f"{'label':<16}{'rules only: P':>14}{'R':>6}{'F1':>6}{'with layer: P':>15}{'R':>6}{'F1':>6}")
+    head = f"{'rules only: P':>14}{'R':>6}{'F1':>6}{'with layer: P':>15}{'R':>6}{'F1':>6}"
+    print(f"{'label':<16}{head}")
     off = per_label(examples, predict(examples, learned=False))
     on = per_label(examples, predict(examples, learned=True))
     for label in LABELS:

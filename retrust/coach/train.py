@@ -66,8 +66,8 @@ class Fitted:
 
 def fit(examples: list[Example]) -> Fitted:
     """A fitted ``DictVectorizer`` and one ``LogisticRegression`` per label."""
-    from sklearn.feature_extraction import DictVectorizer
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.feature_extraction import DictVectorizer  # type: ignore[import-untyped]
+    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 
     known = known_words(examples)
     rows = vectors(examples, known)
@@ -91,12 +91,13 @@ def probabilities(fitted: Fitted, examples: list[Example]) -> list[list[float]]:
 
 
 def thresholds(examples: list[Example]) -> list[float]:
-    from sklearn.model_selection import KFold
+    from sklearn.model_selection import KFold  # type: ignore[import-untyped]
 
     held_out: list[list[float]] = [[] for _ in examples]
     for train_index, test_index in KFold(FOLDS, shuffle=True, random_state=0).split(examples):
         fitted = fit([examples[i] for i in train_index])
-        for i, row in zip(test_index, probabilities(fitted, [examples[i] for i in test_index])):
+        rows = probabilities(fitted, [examples[i] for i in test_index])
+        for i, row in zip(test_index, rows, strict=True):
             held_out[i] = row
     rules = [frozenset(analyse(example.text, learned=False).labels) for example in examples]
     chosen = []
@@ -146,7 +147,7 @@ def dumps(data: dict[str, Any]) -> str:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
     lines = ["{"]
-    lines += [f"{one(key)}: {one(value)}," for key, value in sorted(data.items()) if key != "weights"]
+    lines += [f"{one(k)}: {one(v)}," for k, v in sorted(data.items()) if k != "weights"]
     weights = sorted(data["weights"].items())
     lines.append('"weights": {')
     lines += [f"{one(name)}: {one(row)}," for name, row in weights[:-1]]
@@ -164,7 +165,8 @@ def main(argv: list[str] | None = None) -> None:
     args.out.write_text(dumps(data), encoding="utf-8")
     print(
         f"{args.out}: {len(data['weights'])} features, {len(examples)} training messages; "
-        "thresholds " + ", ".join(
+        "thresholds "
+        + ", ".join(
             f"{label} {t}" for label, t in zip(data["labels"], data["thresholds"], strict=True)
         )
     )
