@@ -111,12 +111,14 @@ class Model:
     weights: dict[str, tuple[float, ...]]
     packed: dict[str, int] = field(init=False, repr=False, compare=False)
     cutoffs: tuple[float, ...] = field(init=False, repr=False, compare=False)
+    shifts: tuple[int, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "packed", {f: _pack(row) for f, row in self.weights.items()})
         # probability >= t  <=>  log-odds >= log(t / (1 - t)): no exp() per message.
         cutoffs = tuple(math.log(t / (1.0 - t)) for t in self.thresholds)
         object.__setattr__(self, "cutoffs", cutoffs)
+        object.__setattr__(self, "shifts", tuple(_LANE * k for k in range(len(self.labels))))
 
     def scores(self, text: str) -> tuple[float, ...]:
         """The linear score (log-odds) of each label, in ``labels`` order."""
@@ -127,9 +129,9 @@ class Model:
         total = sum(rows)
         extra = len(rows) * _BIAS
         scale = 1.0 / (math.sqrt(len(found)) * UNITS)
+        lanes = [(total >> shift) & _MASK for shift in self.shifts]
         return tuple(
-            b + scale * (((total >> (_LANE * k)) & _MASK) - extra)
-            for k, b in enumerate(self.intercepts)
+            [b + scale * (lane - extra) for b, lane in zip(self.intercepts, lanes, strict=True)]
         )
 
     def probabilities(self, text: str) -> dict[str, float]:
@@ -137,10 +139,9 @@ class Model:
 
     def predict(self, text: str) -> frozenset[str]:
         """The labels whose probability reaches their threshold."""
+        scores = self.scores(text)
         return frozenset(
-            label
-            for label, z, cutoff in zip(self.labels, self.scores(text), self.cutoffs, strict=True)
-            if z >= cutoff
+            [label for label, z, c in zip(self.labels, scores, self.cutoffs, strict=True) if z >= c]
         )
 
 
