@@ -89,6 +89,8 @@ _LANE = 64
 _MASK = (1 << _LANE) - 1
 _BIAS = 1 << 40
 """Added to every lane of every packed row so that lanes never go negative (see ``_pack``)."""
+MAX_WEIGHT = 1_000_000
+"""Refused by the loader: a weight this large (in millionths, near ``_BIAS``) breaks packing."""
 
 
 def _pack(row: tuple[float, ...]) -> int:
@@ -172,6 +174,8 @@ def from_data(data: dict[str, Any]) -> Model:
     if not isinstance(raw, dict) or not raw:
         raise ModelFileError("weights must be a non-empty object")
     weights = {str(f): _numbers(row, width, f"weights[{f!r}]") for f, row in raw.items()}
+    if any(abs(w) >= MAX_WEIGHT for row in weights.values() for w in row):
+        raise ModelFileError(f"a weight of {MAX_WEIGHT:,} or more would overflow its lane")
     return Model(labels, intercepts, thresholds, weights)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from retrust.coach import analyse, lexicon, model
+from retrust.coach import MAX_CHARS, analyse, lexicon, model
 from retrust.coach.analyser import Analysis, Span
 from retrust.coach.evaluate import TRAINING, load
 
@@ -53,6 +53,7 @@ class TestLoader:
             {"weights": {}},
             {"weights": {"muppet": [1.0] * 8}},
             {"weights": [["muppet", [1.0] * 9]]},
+            {"weights": {"muppet": [2e6] + [0.0] * 8}},
         ],
     )
     def test_a_malformed_model_is_refused(self, changes: dict[str, Any]) -> None:
@@ -91,6 +92,10 @@ class TestRuntime:
 
     def test_it_is_loaded_once_per_process(self) -> None:
         assert model.default() is model.default()
+
+    def test_it_reads_as_much_of_a_message_as_the_rules(self) -> None:
+        assert model.MAX_CHARS == MAX_CHARS
+        assert model.words_of("a " * MAX_CHARS) == ["a"] * (MAX_CHARS // 2)
 
 
 class TestAgainstScikitLearn:
