@@ -30,10 +30,11 @@ SPLITS: dict[str, str] = {
     "fresh2": "written before that broadening; trains the layer",
     "train2": "written to train the layer (issue 17)",
     "fresh3": "text-speak; scored once, then added to the layer's training",
-    "fresh4": "fresh: formal British; never trained or tuned on",
-    "fresh5": "fresh: American texting, mixed; never trained or tuned on",
+    "fresh4": "formal British; scored once, then added to the layer's training",
+    "fresh5": "American texting, mixed; scored once, then added to the layer's training",
+    "fresh6": "fresh: Gen-Z, slang, voice-to-text; never trained or tuned on",
 }
-TRAINING = ("dev", "heldout", "fresh", "fresh2", "train2", "fresh3")
+TRAINING = ("dev", "heldout", "fresh", "fresh2", "train2", "fresh3", "fresh4", "fresh5")
 """The splits the learned layer is trained on; every later split is fresh."""
 VADER_NEGATIVE = -0.05
 """VADER's own convention: a compound score at or below -0.05 is "negative"."""
