@@ -1,10 +1,10 @@
 """The coach's quality on its labelled corpus, with floors a little below the measured scores.
 
 Measured today (``make eval-coach``), macro F1 with the learned layer: dev 0.997, held-out
-0.988, fresh 0.970, fresh2 0.956, train2 0.975, fresh3 0.972 (these six train the layer);
-fresh4 0.718 and fresh5 0.853, which nothing was trained or tuned on. See docs/benchmarks.md
-for what each number is worth; ``data/first_scores.json`` keeps each split's first score. A
-drop below a floor is a regression; the floors are not targets.
+0.988, fresh 0.970, fresh2 0.956, train2 0.974, fresh3 0.974, fresh4 0.969, fresh5 0.975
+(these eight train the layer, so they flatter it), fresh6 0.938 (nothing was trained or tuned
+on it). See docs/benchmarks.md for what each number is worth; ``data/first_scores.json`` keeps
+each split's first score. A drop below a floor is a regression; the floors are not targets.
 """
 
 from __future__ import annotations
@@ -32,8 +32,9 @@ FLOORS = {
     "fresh2": 0.92,
     "train2": 0.95,
     "fresh3": 0.94,
-    "fresh4": 0.69,
-    "fresh5": 0.82,
+    "fresh4": 0.94,
+    "fresh5": 0.94,
+    "fresh6": 0.90,
 }
 
 
@@ -66,7 +67,7 @@ def test_every_split_after_the_first_rules_has_its_first_score_recorded() -> Non
     assert all(set(entry) == keys for entry in recorded)
     assert len({(entry["split"], entry["layer"]) for entry in recorded}) == len(recorded)
     scored = {entry["split"] for entry in recorded}
-    assert {"heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5"} <= scored
+    assert {"heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6"} <= scored
     # A split that nothing trains on is scored with the layer as well as without it.
     for split in set(SPLITS) - set(TRAINING) - {"dev"}:
         assert {e["layer"] for e in recorded if e["split"] == split} == {False, True}
