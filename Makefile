@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint serve clean eval-coach
+.PHONY: demo test install lint serve clean eval-coach train-coach
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ serve: $(STAMP)
 # The coach's per-label and macro F1 on its corpus, and the VADER baseline (docs/benchmarks.md).
 eval-coach: $(STAMP)
 	$(BIN)/python -m retrust.coach.evaluate
+
+# Retrain the coach's learned layer from its training splits into retrust/coach/data/model.json
+# (scikit-learn, a dev dependency; deterministic). The product reads that file, never sklearn.
+train-coach: $(STAMP)
+	$(BIN)/python -m retrust.coach.train
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3*

@@ -3,8 +3,9 @@
 ``analyse(text)`` reads a draft; ``hints`` lists what a writer sees (each phrase once) and
 ``offer`` what the coach proposes instead, by role (``scaffold``: a speaker's gentle start-up,
 a listener's summing-up template). See ``analyser`` for how it works and ``lexicon`` for the
-words and phrase patterns it uses. ``evaluate`` scores it on the labelled corpus in
-``data/``.
+words and phrase patterns it uses, ``model`` for the learned layer beside the rules (its
+weights in ``data/model.json``, written by ``train``, a dev-only tool). ``evaluate`` scores it
+on the labelled corpus in ``data/``.
 """
 
 from retrust.coach.analyser import MAX_CHARS, Analysis, Span, analyse

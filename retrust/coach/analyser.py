@@ -10,7 +10,9 @@ How it works, and why it is fast: the message is lower-cased and split into word
 indexed by its first two tokens, so each token costs one or two dictionary look-ups and only
 a handful of patterns are ever tried. Time is linear in the message length, and input beyond
 ``MAX_CHARS`` characters is not analysed (the result says so), so any input returns quickly.
-Nothing leaves the process: no network, no model files.
+Nothing leaves the process: no network. The learned layer (``model``) reads its committed
+weights (``data/model.json``) once per process and may add labels the rules missed; the
+combination hook is the last line of ``analyse``.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from retrust.coach import lexicon
+from retrust.coach import lexicon, model
 from retrust.coach.scaffold import Suggestion
 from retrust.coach.scaffold import is_break_request as _break_request
 from retrust.coach.scaffold import speaker_suggestion as _suggest
@@ -321,8 +323,8 @@ def _find(words: list[str]) -> list[tuple[str, int, int]]:
 # --- the entry point -----------------------------------------------------------------------
 
 
-def analyse(text: str) -> Analysis:
-    """Label one message. Returns an ``Analysis``; never raises on any string."""
+def _rules(text: str) -> Analysis:
+    """What the rules alone find in one message."""
     text = text if isinstance(text, str) else str(text)
     truncated = len(text) > MAX_CHARS
     window = text[:MAX_CHARS]
@@ -393,3 +395,14 @@ def analyse(text: str) -> Analysis:
         truncated=truncated,
         explanations={label: lexicon.EXPLANATIONS[label] for label in labels},
     )
+
+
+def analyse(text: str, *, learned: bool = True) -> Analysis:
+    """Label one message. Returns an ``Analysis``; never raises on any string.
+
+    The rules find labels and their spans; then, with ``learned`` (the default, and what the
+    pages and the API use), the learned layer may add labels the rules missed, without spans
+    (``model.combine`` says how). ``learned=False`` gives the rules alone, for evaluation only.
+    """
+    analysis = _rules(text)
+    return model.combine(analysis) if learned else analysis

@@ -1,28 +1,41 @@
 """Score the coach on its labelled corpus: per-label and macro F1, and a VADER baseline.
 
-Run: ``python -m retrust.coach.evaluate`` (``make eval-coach``). Pure Python; VADER
+Run: ``python -m retrust.coach.evaluate`` (``make eval-coach``); ``--split NAME`` adds that
+split's per-label table, ``--mistakes NAME`` lists its wrong messages. Pure Python; VADER
 (``vaderSentiment``, a dev dependency) is optional and only used for the baseline.
 
-The corpus has three splits. The rules were tuned on ``data/dev.tsv`` only.
-``data/heldout.tsv`` was written and committed before the first rule existed (one bug it
-exposed was fixed; see docs/benchmarks.md). ``data/fresh.tsv`` was written after the rules
-were frozen, in deliberately different wording, and scored once (macro F1 0.218); it was then
-used to broaden the lexicon. ``data/fresh2.tsv`` was written just before that broadening; see
-docs/benchmarks.md for why its score is not independent either.
+Each split is reported twice "today" (the rules alone, and the rules with the learned layer,
+``model``), beside its first score, taken once when the split was new and recorded in
+``data/first_scores.json`` (never revised). ``SPLITS`` says what each split was used for; the
+learned layer is trained on ``TRAINING`` only. Harsh = any label of ``HARSH``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from retrust.coach.analyser import analyse
 from retrust.coach.lexicon import HARSH, LABELS
 
 DATA = Path(__file__).with_name("data")
-SPLITS = ("dev", "heldout", "fresh", "fresh2")
+SPLITS: dict[str, str] = {
+    "dev": "rules tuned here; trains the layer",
+    "heldout": "written before the rules; trains the layer",
+    "fresh": "scored once, then used to broaden the rules; trains the layer",
+    "fresh2": "written before that broadening; trains the layer",
+    "train2": "written to train the layer (issue 17)",
+    "fresh3": "text-speak; scored once, then added to the layer's training",
+    "fresh4": "formal British; scored once, then added to the layer's training",
+    "fresh5": "American texting, mixed; scored once, then added to the layer's training",
+    "fresh6": "fresh: Gen-Z, slang, voice-to-text; never trained or tuned on",
+}
+TRAINING = ("dev", "heldout", "fresh", "fresh2", "train2", "fresh3", "fresh4", "fresh5")
+"""The splits the learned layer is trained on; every later split is fresh."""
 VADER_NEGATIVE = -0.05
 """VADER's own convention: a compound score at or below -0.05 is "negative"."""
 
@@ -35,7 +48,7 @@ class Example:
     labels: frozenset[str]
 
 
-def load(splits: Iterable[str] = SPLITS) -> list[Example]:
+def load(splits: Iterable[str] = tuple(SPLITS)) -> list[Example]:
     examples = []
     for split in splits:
         path = DATA / f"{split}.tsv"
@@ -49,6 +62,12 @@ def load(splits: Iterable[str] = SPLITS) -> list[Example]:
                 raise ValueError(f"{path}:{number}: unknown labels {sorted(unknown)}")
             examples.append(Example(split, number, text.strip(), labels))
     return examples
+
+
+def first_scores() -> list[dict[str, Any]]:
+    """Every recorded first score (``data/first_scores.json``), oldest first."""
+    data = json.loads((DATA / "first_scores.json").read_text(encoding="utf-8"))
+    return list(data["scores"])
 
 
 @dataclass(frozen=True)
@@ -90,6 +109,19 @@ def harsh_score(examples: list[Example], is_harsh: Callable[[Example], bool]) ->
     return score((bool(example.labels & HARSH), is_harsh(example)) for example in examples)
 
 
+def predict(examples: list[Example], learned: bool) -> list[frozenset[str]]:
+    return [frozenset(analyse(example.text, learned=learned).labels) for example in examples]
+
+
+def quality(examples: list[Example], predictions: list[frozenset[str]]) -> tuple[float, float]:
+    """(macro F1, harsh F1) of ``predictions``."""
+    harsh = score(
+        (bool(e.labels & HARSH), bool(p & HARSH))
+        for e, p in zip(examples, predictions, strict=True)
+    )
+    return macro_f1(per_label(examples, predictions)), harsh.f1
+
+
 def vader_judge() -> Callable[[str], bool] | None:
     try:
         from vaderSentiment.vaderSentiment import (  # type: ignore[import-untyped]
@@ -101,35 +133,60 @@ def vader_judge() -> Callable[[str], bool] | None:
     return lambda text: analyzer.polarity_scores(text)["compound"] <= VADER_NEGATIVE
 
 
-def report(examples: list[Example], title: str) -> float:
-    predictions = [frozenset(analyse(example.text).labels) for example in examples]
-    scores = per_label(examples, predictions)
-    print(f"\n{title}: {len(examples)} messages")
-    print(f"{'label':<16}{'precision':>10}{'recall':>8}{'F1':>7}{'support':>9}")
-    for label, s in scores.items():
-        print(f"{label:<16}{s.precision:>10.2f}{s.recall:>8.2f}{s.f1:>7.2f}{s.support:>9}")
-    macro = macro_f1(scores)
-    print(f"{'macro F1':<16}{'':>18}{macro:>7.3f}")
-    coach = harsh_score(examples, lambda e: analyse(e.text).harsh)
-    print(
-        f"harsh / not harsh   coach: F1 {coach.f1:.3f} "
-        f"(P {coach.precision:.2f}, R {coach.recall:.2f})"
-    )
+def _pair(macro: float | None, harsh: float | None) -> str:
+    def one(value: float | None) -> str:
+        return "  -  " if value is None else f"{value:.3f}"
+
+    return f"{one(macro)} / {one(harsh)}"
+
+
+def summary() -> None:
+    """One line per split: first scored, today without and with the layer, VADER."""
     judge = vader_judge()
-    if judge is None:
-        print("harsh / not harsh   VADER: not installed (pip install vaderSentiment)")
-    else:
-        vader = harsh_score(examples, lambda e: judge(e.text))
+    firsts: dict[str, list[dict[str, Any]]] = {}
+    for entry in first_scores():
+        firsts.setdefault(entry["split"], []).append(entry)
+    print("macro F1 / harsh F1 of each split; 'first' = as first scored (data/first_scores.json)")
+    print(
+        f"{'split':<9}{'n':>5}  {'first, rules only':<17}  {'first, with layer':<17}  "
+        f"{'today, rules only':<17}  {'today, with layer':<17}  {'VADER harsh':<11}  role"
+    )
+    for split, role in SPLITS.items():
+        examples = load([split])
+        rules = quality(examples, predict(examples, learned=False))
+        layered = quality(examples, predict(examples, learned=True))
+        first = {entry["layer"]: entry for entry in firsts.get(split, [])}
+        cells = [
+            _pair(first[layer]["macro_f1"], first[layer]["harsh_f1"]) if layer in first else ""
+            for layer in (False, True)
+        ]
+        vader = "not installed"
+        if judge is not None:
+            vader = f"{harsh_score(examples, lambda e: judge(e.text)).f1:.3f}"
         print(
-            f"harsh / not harsh   VADER: F1 {vader.f1:.3f} "
-            f"(P {vader.precision:.2f}, R {vader.recall:.2f}; compound <= {VADER_NEGATIVE})"
+            f"{split:<9}{len(examples):>5}  {cells[0]:<17}  {cells[1]:<17}  "
+            f"{_pair(*rules):<17}  {_pair(*layered):<17}  {vader:<11}  {role}"
         )
-    return macro
 
 
-def mistakes(examples: list[Example]) -> None:
-    for example in examples:
-        predicted = frozenset(analyse(example.text).labels)
+def report(examples: list[Example], title: str) -> None:
+    """Per-label precision, recall and F1 of one split, the layer off and on."""
+    print(f"\n{title}: {len(examples)} messages")
+    head = f"{'rules only: P':>14}{'R':>6}{'F1':>6}{'with layer: P':>15}{'R':>6}{'F1':>6}"
+    print(f"{'label':<16}{head}")
+    off = per_label(examples, predict(examples, learned=False))
+    on = per_label(examples, predict(examples, learned=True))
+    for label in LABELS:
+        a, b = off[label], on[label]
+        print(
+            f"{label:<16}{a.precision:>14.2f}{a.recall:>6.2f}{a.f1:>6.2f}"
+            f"{b.precision:>15.2f}{b.recall:>6.2f}{b.f1:>6.2f}"
+        )
+    print(f"{'macro F1':<16}{macro_f1(off):>26.3f}{macro_f1(on):>27.3f}")
+
+
+def mistakes(examples: list[Example], learned: bool) -> None:
+    for example, predicted in zip(examples, predict(examples, learned), strict=True):
         if predicted != example.labels:
             missing = ",".join(sorted(example.labels - predicted)) or "-"
             extra = ",".join(sorted(predicted - example.labels)) or "-"
@@ -139,16 +196,16 @@ def mistakes(examples: list[Example]) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mistakes", choices=SPLITS, help="list the wrong messages of a split")
+    parser.add_argument("--split", choices=list(SPLITS), help="per-label scores of a split")
+    parser.add_argument("--mistakes", choices=list(SPLITS), help="list a split's wrong messages")
+    parser.add_argument("--rules-only", action="store_true", help="--mistakes without the layer")
     args = parser.parse_args(argv)
     if args.mistakes:
-        mistakes(load([args.mistakes]))
+        mistakes(load([args.mistakes]), learned=not args.rules_only)
         return
-    report(load(["dev"]), "Development split (rules tuned here)")
-    report(load(["heldout"]), "Held-out split (written before the rules)")
-    report(load(["fresh"]), "Fresh split (scored once at 0.218, then used to broaden the lexicon)")
-    report(load(["fresh2"]), "Second fresh split (written before the broadening)")
-    report(load(), "Whole corpus")
+    summary()
+    if args.split:
+        report(load([args.split]), f"{args.split} ({SPLITS[args.split]})")
 
 
 if __name__ == "__main__":

@@ -1,19 +1,41 @@
 """The coach's quality on its labelled corpus, with floors a little below the measured scores.
 
-Measured (``make eval-coach``): macro F1 0.998 on the development split, 0.988 on the
-held-out split, 0.970 on the first fresh split (0.218 when first scored, before it was used to
-broaden the lexicon), 0.946 on the second fresh split, 0.986 on the whole corpus. See
-docs/benchmarks.md for what each number is worth. A drop below a floor is a regression.
+Measured today (``make eval-coach``), macro F1 with the learned layer: dev 0.997, held-out
+0.988, fresh 0.970, fresh2 0.956, train2 0.974, fresh3 0.974, fresh4 0.969, fresh5 0.975
+(these eight train the layer, so they flatter it), fresh6 0.938 (nothing was trained or tuned
+on it). See docs/benchmarks.md for what each number is worth; ``data/first_scores.json`` keeps
+each split's first score. A drop below a floor is a regression; the floors are not targets.
 """
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from retrust.coach import analyse
-from retrust.coach.evaluate import harsh_score, load, macro_f1, per_label
+from retrust.coach.evaluate import (
+    DATA,
+    SPLITS,
+    TRAINING,
+    first_scores,
+    harsh_score,
+    load,
+    macro_f1,
+    per_label,
+)
 
-FLOORS = {"dev": 0.97, "heldout": 0.95, "fresh": 0.93, "fresh2": 0.90}
+FLOORS = {
+    "dev": 0.97,
+    "heldout": 0.95,
+    "fresh": 0.93,
+    "fresh2": 0.92,
+    "train2": 0.95,
+    "fresh3": 0.94,
+    "fresh4": 0.94,
+    "fresh5": 0.94,
+    "fresh6": 0.90,
+}
 
 
 @pytest.mark.parametrize("split", list(FLOORS))
@@ -23,12 +45,30 @@ def test_macro_f1_stays_above_its_floor(split: str) -> None:
     assert macro_f1(per_label(examples, predictions)) >= FLOORS[split]
 
 
+def test_every_split_has_a_floor() -> None:
+    assert set(FLOORS) == set(SPLITS)
+
+
 def test_the_corpus_is_big_enough_and_covers_every_label() -> None:
     examples = load()
-    assert len(examples) >= 300
+    assert len(examples) >= 1500
+    assert len({example.text.lower() for example in examples}) == len(examples)
     scores = per_label(examples, [example.labels for example in examples])
-    assert all(score.support >= 25 for score in scores.values())
+    assert all(score.support >= 100 for score in scores.values())
 
 
-def test_harsh_messages_are_found_on_the_whole_corpus() -> None:
-    assert harsh_score(load(), lambda example: analyse(example.text).harsh).f1 >= 0.95
+def test_harsh_messages_are_found_on_the_training_splits() -> None:
+    assert harsh_score(load(TRAINING), lambda example: analyse(example.text).harsh).f1 >= 0.97
+
+
+def test_every_split_after_the_first_rules_has_its_first_score_recorded() -> None:
+    recorded = first_scores()
+    keys = {"split", "date", "commit", "layer", "macro_f1", "harsh_f1", "note"}
+    assert all(set(entry) == keys for entry in recorded)
+    assert len({(entry["split"], entry["layer"]) for entry in recorded}) == len(recorded)
+    scored = {entry["split"] for entry in recorded}
+    assert {"heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6"} <= scored
+    # A split that nothing trains on is scored with the layer as well as without it.
+    for split in set(SPLITS) - set(TRAINING) - {"dev"}:
+        assert {e["layer"] for e in recorded if e["split"] == split} == {False, True}
+    json.loads((DATA / "first_scores.json").read_text(encoding="utf-8"))

@@ -152,6 +152,21 @@ class TestCoachHints:
         page = client.post("/coach/feedback/", {"body": "Je ne sais pas, on en parle ce soir ?"})
         assert "only reads English" in page.content.decode()
 
+    def test_a_label_only_the_learned_layer_finds_renders_without_a_quote(
+        self, partner_a: User, case: Case
+    ) -> None:
+        # The rules find nothing in this text-speak; the learned layer reads contempt, with an
+        # explanation but no span, so there is no quoted phrase and no scaffold.
+        client = signed_in_client(partner_a)
+        page = client.post("/coach/feedback/", {"body": "u r such a muppet"}).content.decode()
+        assert "coach-contempt" in page and "tell your partner they are less than you" in page
+        assert "<q>" not in page and "A gentler way to start" not in page
+        body = client.post(
+            "/api/v1/coach", {"text": "u r such a muppet"}, content_type="application/json"
+        ).json()
+        assert body["labels"] == ["contempt"] and body["spans"] == []
+        assert set(body["explanations"]) == {"contempt"} and body["suggestion"] is None
+
 
 class TestBreaks:
     def test_a_break_locks_the_conversation_until_the_return_time(

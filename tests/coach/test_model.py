@@ -1,0 +1,196 @@
+"""The coach's learned layer: the loader, the pure-Python runtime against scikit-learn, the
+export's determinism, and how the layer's labels are combined with the rules'."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import pytest
+
+from retrust.coach import MAX_CHARS, analyse, lexicon, model
+from retrust.coach.analyser import Analysis, Span
+from retrust.coach.evaluate import TRAINING, load
+
+LABELS = list(lexicon.LABELS)
+
+
+def _data(**changes: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "format": model.FORMAT,
+        "labels": LABELS,
+        "intercepts": [-3.0] * 9,
+        "thresholds": [0.5] * 9,
+        "weights": {"muppet": [0.0, 40.0, 0, 0, 0, 0, 0, 0, 0], "thanks": [0.0] * 9},
+    }
+    data.update(changes)
+    return data
+
+
+def _only(label: str, weight: float = 40.0) -> list[float]:
+    return [weight if name == label else 0.0 for name in LABELS]
+
+
+class TestLoader:
+    def test_the_committed_model_loads_with_every_label(self) -> None:
+        loaded = model.load()
+        assert loaded.labels == lexicon.LABELS
+        assert len(loaded.weights) > 1000
+        assert all(0 < t < 1 for t in loaded.thresholds)
+
+    @pytest.mark.parametrize(
+        "changes",
+        [
+            {"format": "something-else"},
+            {"labels": LABELS[:-1]},
+            {"labels": [*LABELS[:-1], "sarcasm"]},
+            {"intercepts": [0.0] * 8},
+            {"intercepts": [math.nan] * 9},
+            {"thresholds": [0.0] * 9},
+            {"thresholds": [1.0] * 9},
+            {"thresholds": ["0.5"] * 9},
+            {"weights": {}},
+            {"weights": {"muppet": [1.0] * 8}},
+            {"weights": [["muppet", [1.0] * 9]]},
+            {"weights": {"muppet": [2e6] + [0.0] * 8}},
+        ],
+    )
+    def test_a_malformed_model_is_refused(self, changes: dict[str, Any]) -> None:
+        with pytest.raises(model.ModelFileError):
+            model.from_data(_data(**changes))
+
+    def test_a_file_that_is_not_an_object_is_refused(self) -> None:
+        with pytest.raises(model.ModelFileError):
+            model.from_data([])  # type: ignore[arg-type]
+
+
+class TestRuntime:
+    def test_scores_are_the_logistic_of_intercept_plus_scaled_weights(self) -> None:
+        toy = model.from_data(_data())
+        words = model.words_of("U R such a MUPPET")
+        found = model.features(words, toy.weights)
+        # "muppet" is a known word; the others are not, so they are broken into 4-grams.
+        assert "muppet" in found and "u r" in found and "<s> u" in found and "# suc" in found
+        assert "#mupp" not in found
+        expected = -3.0 + 40.0 / math.sqrt(len(found))
+        assert toy.scores("U R such a MUPPET")[1] == pytest.approx(expected, abs=1e-9)
+        assert toy.predict("U R such a MUPPET") == {"contempt"}
+        assert toy.predict("lovely evening") == frozenset()
+
+    def test_no_words_means_the_intercepts(self) -> None:
+        toy = model.from_data(_data())
+        assert toy.scores("   ...   ") == toy.intercepts
+        assert toy.predict("") == frozenset()
+
+    def test_negative_weights_are_summed_exactly(self) -> None:
+        weights = {"a": _only("repair", -2.5), "b": _only("repair", 1.25)}
+        toy = model.from_data(_data(weights=weights))
+        found = model.features(["a", "b"], toy.weights)
+        expected = -3.0 + (-2.5 + 1.25) / math.sqrt(len(found))
+        assert toy.scores("a b")[LABELS.index("repair")] == pytest.approx(expected, abs=1e-12)
+
+    def test_it_is_loaded_once_per_process(self) -> None:
+        assert model.default() is model.default()
+
+    def test_it_reads_as_much_of_a_message_as_the_rules(self) -> None:
+        assert model.MAX_CHARS == MAX_CHARS
+        assert model.words_of("a " * MAX_CHARS) == ["a"] * (MAX_CHARS // 2)
+
+
+class TestAgainstScikitLearn:
+    def test_the_runtime_gives_scikit_learns_probabilities(self) -> None:
+        pytest.importorskip("sklearn")
+        from retrust.coach import train
+
+        training = load(TRAINING)
+        fitted = train.fit(training)
+        runtime = model.from_data(train.to_data(fitted, [0.5] * 9))
+        sample = load()[::7]
+        expected = train.probabilities(fitted, sample)
+        for example, row in zip(sample, expected, strict=True):
+            got = runtime.probabilities(example.text)
+            # Weights are exported to six decimals; the probabilities agree far closer than
+            # any threshold step (0.05).
+            assert [got[label] for label in LABELS] == pytest.approx(row, abs=1e-4)
+
+    def test_the_committed_model_is_what_make_train_coach_writes(self) -> None:
+        pytest.importorskip("sklearn")
+        from retrust.coach import train
+
+        written = train.dumps(train.export(load(TRAINING)))
+        assert written == model.MODEL_PATH.read_text(encoding="utf-8")
+        json.loads(written)
+
+
+def _analysis(text: str, labels: tuple[str, ...] = (), spans: tuple[Span, ...] = ()) -> Analysis:
+    return Analysis(
+        text=text,
+        language="en",
+        labels=labels,
+        spans=spans,
+        explanations={label: lexicon.EXPLANATIONS[label] for label in labels},
+    )
+
+
+class TestCombination:
+    toy = model.from_data(
+        _data(
+            weights={
+                "muppet": _only("contempt"),
+                "laugh": _only("criticism"),
+                "sorry": _only("responsibility"),
+                "never": _only("criticism"),
+            }
+        )
+    )
+
+    def test_a_label_only_the_model_finds_has_an_explanation_and_no_span(self) -> None:
+        combined = model.combine(_analysis("such a muppet"), self.toy)
+        assert combined.labels == ("contempt",)
+        assert combined.spans == ()
+        assert combined.explanations == {"contempt": lexicon.EXPLANATIONS["contempt"]}
+        assert combined.harsh
+        assert combined.suggestion is None  # the scaffold comes from the rules' phrases only
+
+    def test_the_rules_labels_and_spans_are_kept(self) -> None:
+        span = Span("criticism", 0, 9, "you never")
+        combined = model.combine(_analysis("you never, muppet", ("criticism",), (span,)), self.toy)
+        assert combined.labels == ("criticism", "contempt")
+        assert combined.spans == (span,)
+
+    def test_the_model_adds_no_harsh_label_to_a_kind_reading(self) -> None:
+        kind = _analysis("you always make me laugh", ("appreciation",))
+        assert model.combine(kind, self.toy) is kind
+
+    def test_the_model_adds_no_kind_label_to_a_harsh_reading(self) -> None:
+        harsh = _analysis("sorry you feel that way", ("defensiveness",))
+        assert model.combine(harsh, self.toy) is harsh
+
+    def test_both_kinds_found_by_the_rules_let_the_model_add_either(self) -> None:
+        mixed = _analysis("sorry, muppet", ("criticism", "responsibility"))
+        assert model.combine(mixed, self.toy).labels == (
+            "criticism",
+            "contempt",
+            "responsibility",
+        )
+
+    def test_unsupported_language_and_blank_text_are_left_alone(self) -> None:
+        foreign = Analysis(text="muppet", language="unsupported")
+        assert model.combine(foreign, self.toy) is foreign
+        blank = _analysis("   ")
+        assert model.combine(blank, self.toy) is blank
+
+
+class TestAnalyse:
+    def test_the_layer_is_on_by_default_and_can_be_turned_off(self) -> None:
+        text = "u r such a muppet"
+        assert analyse(text, learned=False).labels == ()
+        found = analyse(text)
+        assert found.labels == ("contempt",)
+        assert found.spans == ()
+        assert found.as_dict()["explanations"] == {"contempt": lexicon.EXPLANATIONS["contempt"]}
+
+    def test_the_coach_command_line_shape_is_unchanged(self) -> None:
+        line = analyse("soz i was grumpy").as_line()
+        assert line["labels"] == ["responsibility"] and line["spans"] == []
