@@ -1,0 +1,32 @@
+"""What the conversations app shows on other apps' pages, through the core registry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from retrust.conversations import queries
+from retrust.conversations.models import HurtfulMomentReview
+from retrust.core import registry
+from retrust.core.registry import Panel
+
+SHOWN = 5
+
+
+def case_page(access: Any) -> Panel | None:
+    """The clinician's case page: hurtful moments a partner asked to take to the next session,
+    beside the next booked one. Nothing when none was asked for. One or two queries."""
+    if access.is_partner:
+        return None
+    asked = list(
+        access.read(HurtfulMomentReview.objects, queries.REVIEWS)
+        .filter(for_session_at__isnull=False)
+        .select_related("for_session_by")
+        .order_by("-for_session_at", "-pk")[:SHOWN]
+    )
+    if not asked:
+        return None
+    return Panel(
+        "conversations/_case_panel.html",
+        {"asked": asked, "next_session_on": registry.next_session_on(access.case)},
+        order=12,
+    )
