@@ -35,8 +35,8 @@ from retrust.conversations.forms import (
 )
 from retrust.conversations.models import Conversation, HurtfulMomentReview, ReviewAnswer
 from retrust.core import actions as core_actions
-from retrust.core import views as core_views
 from retrust.core import policy, registry
+from retrust.core import views as core_views
 from retrust.core.decorators import case_view
 from retrust.core.policy import CaseAccess
 from retrust.core.submission import submit
@@ -136,7 +136,7 @@ def _gentle_start_page(
 
 
 def _review_topic(access: CaseAccess, review_id: str) -> str:
-    """"Talk it through" from a finished review: its title starts the situation, if this
+    """ "Talk it through" from a finished review: its title starts the situation, if this
     person may read the review (anything else is ignored, never an error)."""
     title = queries.finished_review_title(access, review_id) if review_id.isdigit() else None
     return f"about “{title}”" if title else ""
