@@ -6,7 +6,6 @@ from typing import Any
 
 from retrust.conversations import queries
 from retrust.conversations.models import HurtfulMomentReview
-from retrust.core import registry
 from retrust.core.registry import Panel
 
 SHOWN = 5
@@ -14,7 +13,8 @@ SHOWN = 5
 
 def case_page(access: Any) -> Panel | None:
     """The clinician's case page: hurtful moments a partner asked to take to the next session,
-    beside the next booked one. Nothing when none was asked for. One or two queries."""
+    shown just below the sessions app's "Next session" block. Nothing when none was asked for.
+    One query."""
     if access.is_partner:
         return None
     asked = list(
@@ -27,6 +27,6 @@ def case_page(access: Any) -> Panel | None:
         return None
     return Panel(
         "conversations/_case_panel.html",
-        {"asked": asked, "next_session_on": registry.next_session_on(access.case)},
+        {"asked": asked},
         order=12,
     )

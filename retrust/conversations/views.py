@@ -39,6 +39,7 @@ from retrust.core import policy, registry
 from retrust.core import views as core_views
 from retrust.core.decorators import case_view
 from retrust.core.policy import CaseAccess
+from retrust.core.rules import Visibility
 from retrust.core.submission import submit
 
 TURN_PROMPTS = {
@@ -495,12 +496,19 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         again=lambda form, status: _review_page(
             request, access, found, read, form=form, status=status
         ),
-        message=(
-            "Shared. Your answers open to your partner when they finish theirs."
-            if done
-            else "Draft saved. Only you can see it."
+        message=lambda answer: (
+            "Draft saved. Only you can see it."
+            if not done
+            else "Shared. You have both finished, so your answers are open to each other now."
+            if _opened_both(answer)
+            else "Shared. Your answers open to your partner when they finish theirs."
         ),
     )
+
+
+def _opened_both(answer: ReviewAnswer) -> bool:
+    """Whether finishing this answer opened both answers to the couple (the reveal)."""
+    return answer.visibility == Visibility.COUPLE
 
 
 @require_POST

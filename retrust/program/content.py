@@ -19,6 +19,8 @@ import nh3
 import yaml
 from markdown_it import MarkdownIt
 
+from retrust.core.rules import Visibility
+
 STAGES = range(0, 6)
 TRACKS = ("conjoint", "individual", "discernment")
 # Who does an exercise, in the therapy's own words.
@@ -110,15 +112,18 @@ def default_visibility(widest: str) -> str:
 def sharing_rule(*, reveal_together: bool, widest: str, on_my_own: bool) -> str:
     """The default rule in one sentence, as every homework form states it above its send button.
 
-    ``widest``: the widest this author may choose for this homework.
+    ``widest``: the widest this author may choose for this homework. The choices are named as
+    the form's own buttons name them (``core.rules.VISIBILITY_LABELS``).
     """
     clinician = "Your clinician reads your answers once you send them"
+    only_me = Visibility.PRIVATE.label.lower()
     if on_my_own:
-        return f"{clinician}, unless you choose “only me”."
-    if widest != "couple":
-        return f"{clinician} (unless you choose “only me”); your partner never sees them."
+        return f"{clinician}, unless you choose “{only_me}”."
+    if widest != Visibility.COUPLE:
+        return f"{clinician} (unless you choose “{only_me}”); your partner never sees them."
+    both = Visibility.COUPLE.label.lower()
     when = "only once you have both sent yours" if reveal_together else "as soon as you send them"
-    return f"{clinician}; your partner reads them only if you choose “both of us”, and then {when}."
+    return f"{clinician}; your partner reads them only if you choose “{both}”, and then {when}."
 
 
 _markdown = MarkdownIt("commonmark", {"html": False})

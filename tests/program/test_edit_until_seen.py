@@ -207,7 +207,7 @@ def test_every_exercise_form_states_the_one_rule_above_its_send_button(
 
 def test_the_rule_in_words() -> None:
     together = content.sharing_rule(reveal_together=True, widest="couple", on_my_own=False)
-    assert "your partner reads them only if you choose “both of us”" in together
+    assert "your partner reads them only if you choose “both of us and our clinician”" in together
     assert "only once you have both sent yours" in together
     assert "as soon as you send them" in content.sharing_rule(
         reveal_together=False, widest="couple", on_my_own=False
