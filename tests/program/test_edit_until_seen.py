@@ -247,3 +247,65 @@ def test_the_homework_page_with_a_change_form_stays_constant(
             )
 
     assert_constant(signed_in_client(partner_a), f"/homework/{reveal.pk}/", grow)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_answers_already_open_before_the_migration_are_fixed_after_it(
+    case: Case, clinician: User, partner_a: User, partner_b: User
+) -> None:
+    """Answers sent before the edit lock existed: those the other partner could already read
+    (shared with both and not waiting for a reveal) count as open from when that began."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("program", "0002_daily_question")]
+    after = [("program", "0003_one_default_and_edit_lock")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        old = executor.loader.project_state(before).apps
+        assignment_model = old.get_model("program", "Assignment")
+        response_model = old.get_model("program", "ExerciseResponse")
+        sent = timezone.now() - timedelta(days=2)
+        revealed_on = timezone.now() - timedelta(days=1)
+
+        def give(exercise: str, *, reveal: bool, revealed: Any = None) -> Any:
+            return assignment_model.objects.create(
+                case_id=case.pk,
+                exercise_id=exercise,
+                title=exercise,
+                reveal_together=reveal,
+                default_visibility="couple",
+                maximum_visibility="couple",
+                due_on=due(),
+                revealed_at=revealed,
+            )
+
+        def answer(assignment: Any, author: User, visibility: str) -> int:
+            return response_model.objects.create(
+                case_id=case.pk,
+                author_id=author.pk,
+                assignment=assignment,
+                visibility=visibility,
+                answers={},
+                submitted_at=sent,
+            ).pk
+
+        open_now = answer(give("a", reveal=False), partner_a, "couple")
+        revealed = answer(give("b", reveal=True, revealed=revealed_on), partner_a, "couple")
+        waiting = answer(give("c", reveal=True), partner_a, "couple")
+        to_clinician = answer(give("d", reveal=False), partner_a, "clinician")
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+        new = executor.loader.project_state(after).apps
+        opened = dict(
+            new.get_model("program", "ExerciseResponse").objects.values_list(
+                "pk", "open_to_partner_at"
+            )
+        )
+        assert opened[open_now] == sent
+        assert opened[revealed] == revealed_on
+        assert opened[waiting] is None and opened[to_clinician] is None
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
