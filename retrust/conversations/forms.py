@@ -129,6 +129,11 @@ class ConfirmForm(forms.Form):
     """A button with nothing to fill in; the action may still say no."""
 
 
+def review_question_count() -> int:
+    """How many questions a review asks: the answer form's own fields, never a typed number."""
+    return len(ReviewAnswerForm.base_fields)
+
+
 class CommentForm(forms.Form):
     body = forms.CharField(label="Your comment", widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -32,6 +32,7 @@ from retrust.conversations.forms import (
     TriggerForm,
     TurnForm,
     compose,
+    review_question_count,
 )
 from retrust.conversations.models import Conversation, HurtfulMomentReview, ReviewAnswer
 from retrust.core import actions as core_actions
@@ -82,7 +83,7 @@ def _talk_page(
         "now": timezone.now(),
         "conversation_form": conversation_form or OpenConversationForm(),
         "review_form": review_form or ReviewOpenForm(),
-        "review_questions": len(ReviewAnswerForm.base_fields),
+        "review_questions": review_question_count(),
     }
     return render(request, "conversations/talk.html", context, status=status)
 
@@ -421,7 +422,6 @@ def _review_page(
     status: int = 200,
 ) -> HttpResponse:
     commenting = access.can_act_as_clinician and not access.is_partner
-    form_class = form.__class__ if form is not None else ReviewAnswerForm
     return render(
         request,
         "conversations/review.html",
@@ -443,7 +443,7 @@ def _review_page(
                 (name, ReviewAnswer._meta.get_field(name).verbose_name)
                 for name in ReviewAnswer.PARTS
             ],
-            "questions": len(form_class.base_fields),
+            "questions": review_question_count(),
             # After both have finished: talk it through, or take it to the next session.
             "next_step": access.is_partner and found.revealed_at is not None,
             "may_share": access.can_share,

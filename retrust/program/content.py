@@ -109,18 +109,25 @@ def default_visibility(widest: str) -> str:
     return DEFAULT_VISIBILITY
 
 
-def sharing_rule(*, reveal_together: bool, widest: str, on_my_own: bool) -> str:
+def sharing_rule(*, reveal_together: bool, widest: str, maximum: str, on_my_own: bool) -> str:
     """The default rule in one sentence, as every homework form states it above its send button.
 
-    ``widest``: the widest this author may choose for this homework. The choices are named as
-    the form's own buttons name them (``core.rules.VISIBILITY_LABELS``).
+    ``widest``: the widest this author may choose when sending; ``maximum``: the widest the
+    exercise ever allows (wider on the individual track, where answers can be shared with a
+    partner one by one after sending). The choices are named as the form's own buttons name
+    them (``core.rules.VISIBILITY_LABELS``).
     """
     clinician = "Your clinician reads your answers once you send them"
     only_me = Visibility.PRIVATE.label.lower()
     if on_my_own:
         return f"{clinician}, unless you choose “{only_me}”."
     if widest != Visibility.COUPLE:
-        return f"{clinician} (unless you choose “{only_me}”); your partner never sees them."
+        partner = (
+            "you can share them with your partner afterwards if you wish"
+            if maximum == Visibility.COUPLE
+            else "your partner never sees them"
+        )
+        return f"{clinician} (unless you choose “{only_me}”); {partner}."
     both = Visibility.COUPLE.label.lower()
     when = "only once you have both sent yours" if reveal_together else "as soon as you send them"
     return f"{clinician}; your partner reads them only if you choose “{both}”, and then {when}."

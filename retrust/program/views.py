@@ -389,7 +389,10 @@ def _homework_context(
         "waiting_for_other": assignment.reveal_together and assignment.revealed_at is None,
         "case": access.case,
         "sharing_rule": content.sharing_rule(
-            reveal_together=assignment.reveal_together, widest=allowed, on_my_own=on_my_own
+            reveal_together=assignment.reveal_together,
+            widest=allowed,
+            maximum=assignment.maximum_visibility,
+            on_my_own=on_my_own,
         ),
         "edit_form": edit_form if access.can_write else None,
         "edit_refusal": edit_refusal,

@@ -141,7 +141,9 @@ def test_sent_homework_can_change_until_the_partner_could_read_it(
     )
     ari = phone(open_tab, partner_a)
     ari.goto(f"/homework/{homework.pk}/")
-    rule = content.sharing_rule(reveal_together=True, widest="couple", on_my_own=False)
+    rule = content.sharing_rule(
+        reveal_together=True, widest="couple", maximum="couple", on_my_own=False
+    )
     expect(ari.page.locator("#sharing-rule")).to_have_text(rule)
     expect(ari.page.get_by_label("Me and our clinician")).to_be_checked()
     ari.check()

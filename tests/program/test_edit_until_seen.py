@@ -194,6 +194,7 @@ def test_every_exercise_form_states_the_one_rule_above_its_send_button(
         rule = content.sharing_rule(
             reveal_together=exercise.reveal_together,
             widest=exercise.maximum_visibility,
+            maximum=exercise.maximum_visibility,
             on_my_own=False,
         )
         assert rule in page, exercise.id
@@ -206,16 +207,24 @@ def test_every_exercise_form_states_the_one_rule_above_its_send_button(
 
 
 def test_the_rule_in_words() -> None:
-    together = content.sharing_rule(reveal_together=True, widest="couple", on_my_own=False)
+    together = content.sharing_rule(
+        reveal_together=True, widest="couple", maximum="couple", on_my_own=False
+    )
     assert "your partner reads them only if you choose “both of us and our clinician”" in together
     assert "only once you have both sent yours" in together
     assert "as soon as you send them" in content.sharing_rule(
-        reveal_together=False, widest="couple", on_my_own=False
+        reveal_together=False, widest="couple", maximum="couple", on_my_own=False
     )
     assert "your partner never sees them" in content.sharing_rule(
-        reveal_together=False, widest="clinician", on_my_own=False
+        reveal_together=False, widest="clinician", maximum="clinician", on_my_own=False
     )
-    alone = content.sharing_rule(reveal_together=False, widest="clinician", on_my_own=True)
+    # The individual track with a partner who joined: shared one by one, after sending.
+    assert "share them with your partner afterwards" in content.sharing_rule(
+        reveal_together=False, widest="clinician", maximum="couple", on_my_own=False
+    )
+    alone = content.sharing_rule(
+        reveal_together=False, widest="clinician", maximum="couple", on_my_own=True
+    )
     assert "partner" not in alone
 
 
@@ -224,7 +233,12 @@ def test_a_held_partner_reads_the_same_rule_and_the_pause(
 ) -> None:
     pause_case(reveal.case, held_for=partner_b, shown=False)
     page = main(signed_in_client(partner_b).get(f"/homework/{reveal.pk}/").content.decode())
-    assert content.sharing_rule(reveal_together=True, widest="couple", on_my_own=False) in page
+    assert (
+        content.sharing_rule(
+            reveal_together=True, widest="couple", maximum="couple", on_my_own=False
+        )
+        in page
+    )
     assert "pause-banner" in page
 
 
