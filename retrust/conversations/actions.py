@@ -373,6 +373,25 @@ def take_review_to_session(partner: User, review: HurtfulMomentReview) -> Hurtfu
 
 
 @transaction.atomic
+def mark_review_talked_through(clinician: User, review: HurtfulMomentReview) -> HurtfulMomentReview:
+    """The clinician notes that a moment taken to the next session was talked through there.
+    Marking it again changes nothing."""
+    review = HurtfulMomentReview.objects.select_for_update().get(pk=review.pk)
+    case = Case.objects.get(pk=review.case_id)
+    require_case_clinician(clinician, case, "Only the couple's clinician can note this.")
+    if case.status == CaseStatus.CLOSED:
+        raise ActionError("This case is closed, so nothing new can be added here.")
+    if review.for_session_at is None:
+        raise ActionError("Nobody has asked to take this moment to a session.")
+    if review.talked_through_at is not None:
+        return review
+    review.talked_through_at = timezone.now()
+    review.save(update_fields=["talked_through_at", "updated_at"])
+    audit.record(clinician, "retrust.review.talked_through", target=review, case=case)
+    return review
+
+
+@transaction.atomic
 def comment_on_review(clinician: User, review: HurtfulMomentReview, *, body: str) -> ReviewComment:
     case = Case.objects.get(pk=review.case_id)
     require_case_clinician(clinician, case, "Only the couple's clinician can comment here.")

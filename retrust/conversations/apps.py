@@ -33,6 +33,7 @@ class ConversationsConfig(AppConfig):
                     "review",
                     "comment_on_review",
                     "review_to_session",
+                    "review_talked_through",
                     "triggers",
                 ),
                 order=50,

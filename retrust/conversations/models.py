@@ -108,6 +108,8 @@ class HurtfulMomentReview(PartnerAuthored):
         blank=True,
         related_name="+",
     )
+    # The clinician marked it talked through in a session: it leaves the case page's list.
+    talked_through_at = models.DateTimeField(null=True, blank=True)
 
     class Meta(PartnerAuthored.Meta):
         pass

@@ -13,13 +13,13 @@ SHOWN = 5
 
 def case_page(access: Any) -> Panel | None:
     """The clinician's case page: hurtful moments a partner asked to take to the next session,
-    shown just below the sessions app's "Next session" block. Nothing when none was asked for.
-    One query."""
+    shown just below the sessions app's "Next session" block, until the clinician marks each
+    talked through. Nothing when none is waiting. One query."""
     if access.is_partner:
         return None
     asked = list(
         access.read(HurtfulMomentReview.objects, queries.REVIEWS)
-        .filter(for_session_at__isnull=False)
+        .filter(for_session_at__isnull=False, talked_through_at__isnull=True)
         .select_related("for_session_by")
         .order_by("-for_session_at", "-pk")[:SHOWN]
     )

@@ -20,5 +20,10 @@ urlpatterns = [
     path("reviews/<int:pk>/", views.review, name="review"),
     path("reviews/<int:pk>/comment/", views.comment_on_review, name="comment_on_review"),
     path("reviews/<int:pk>/next-session/", views.review_to_session, name="review_to_session"),
+    path(
+        "reviews/<int:pk>/talked-through/",
+        views.review_talked_through,
+        name="review_talked_through",
+    ),
     path("cases/<int:case_id>/triggers/", views.triggers, name="triggers"),
 ]

@@ -455,6 +455,9 @@ def _review_page(
                 else None
             ),
             "next_step_refused": refused,
+            "may_mark_talked_through": (
+                commenting and found.for_session_at is not None and found.talked_through_at is None
+            ),
         },
         status=status,
     )
@@ -503,6 +506,25 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             if _opened_both(answer)
             else "Shared. Your answers open to your partner when they finish theirs."
         ),
+    )
+
+
+@require_POST
+@login_required
+def review_talked_through(request: HttpRequest, pk: int) -> HttpResponse:
+    access, found = _review(request, pk, policy.CLINICIAN)
+    return submit(
+        request,
+        ConfirmForm(request.POST),
+        lambda data: actions.mark_review_talked_through(
+            request.user,  # type: ignore[arg-type]
+            found,
+        ),
+        done=lambda review: redirect("review", pk=found.pk),
+        again=lambda form, status: _review_page(
+            request, access, found, queries.review(access, found), status=status, refused=form
+        ),
+        message="Noted as talked through. It leaves the list on the case page.",
     )
 
 

@@ -128,6 +128,13 @@ def test_a_finished_review_offers_the_next_step(open_tab, case, partner_a, partn
     expect(panel).to_contain_text("asked by Bo")
     dana.check()
     shot(dana, "review-clinician-case-page.png")
+    panel.get_by_role("link", name="The night of the party").click()
+    dana.page.get_by_role("button", name="We talked it through in session").click()
+    expect(dana.page.locator("#for-session")).to_contain_text("Talked through in session")
+    dana.check()
+    dana.goto(f"/cases/{case.pk}/")
+    expect(dana.page.get_by_role("heading", name="Asked for the next session")).to_have_count(0)
+    dana.check()
 
 
 def test_sent_homework_can_change_until_the_partner_could_read_it(

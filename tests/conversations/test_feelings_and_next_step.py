@@ -58,6 +58,14 @@ ROUTES = [
         pages(partner_a=400, partner_b=400),
         state=lambda world: rows(HurtfulMomentReview, "for_session_at"),
     ),
+    Route(
+        # Nobody asked to take talk_world's review to a session: the clinician is told so.
+        "review talked through",
+        "POST",
+        "/reviews/{review}/talked-through/",
+        pages(clinician=400),
+        state=lambda world: rows(HurtfulMomentReview, "talked_through_at"),
+    ),
 ]
 
 
@@ -356,3 +364,31 @@ def test_the_review_page_stays_constant_with_the_next_step(
 
     for user in (partner_b, clinician):
         assert_constant(signed_in_client(user), f"/reviews/{review.pk}/", grow)
+
+
+def test_the_clinician_notes_it_was_talked_through_and_it_leaves_the_list(
+    case: Case, partner_a: User, partner_b: User, clinician: User, other_clinician: User
+) -> None:
+    review = finished(case, partner_a, partner_b)
+    actions.take_review_to_session(partner_b, review)
+    assert (
+        signed_in_client(other_clinician).post(f"/reviews/{review.pk}/talked-through/").status_code
+        == 404
+    )
+    assert (
+        signed_in_client(partner_a).post(f"/reviews/{review.pk}/talked-through/").status_code == 404
+    )
+    staff = signed_in_client(clinician)
+    assert "We talked it through in session" in staff.get(f"/reviews/{review.pk}/").content.decode()
+    for _ in range(2):  # a double submit: noted once
+        assert staff.post(f"/reviews/{review.pk}/talked-through/").status_code == 302
+    review.refresh_from_db()
+    assert review.talked_through_at is not None
+    from retrust.core.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="retrust.review.talked_through").count() == 1
+    assert "Asked for the next session" not in staff.get(f"/cases/{case.pk}/").content.decode()
+    page = main(signed_in_client(partner_a).get(f"/reviews/{review.pk}/").content.decode())
+    assert "Talked through in session" in page
+    assert "You talked it through with your clinician." in page
+    assert "Take it to our next session" not in page
