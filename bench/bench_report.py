@@ -169,7 +169,6 @@ def seed(years: int) -> int:
             case=case,
             exercise_id="what-trust-looks-like",
             title=f"Homework {n + 1}",
-            default_visibility="couple",
             maximum_visibility="couple",
             due_on=(start + timedelta(days=14 * n)).date(),
             assigned_by=clinician,

@@ -88,7 +88,6 @@ def seed(couples: int) -> None:
                 exercise_id=f"exercise-{k}",
                 title="Homework",
                 reveal_together=k == 0,
-                default_visibility="couple",
                 maximum_visibility="couple",
                 due_on=today + timedelta(days=5),
             )

@@ -351,6 +351,47 @@ def save_review_answer(
 
 
 @transaction.atomic
+def take_review_to_session(partner: User, review: HurtfulMomentReview) -> HurtfulMomentReview:
+    """Once both partners have finished, either may ask to take the moment to the next session.
+
+    Both partners and the clinician see who asked, so it is couple-shared work and waits while
+    the pause holds the asker. Asking again (by either partner) changes nothing.
+    """
+    review = HurtfulMomentReview.objects.select_for_update().get(pk=review.pk)
+    case = Case.objects.get(pk=review.case_id)
+    _require_partner(partner, case)
+    pause.require_couple_work_allowed(case, partner)
+    if review.revealed_at is None:
+        raise ActionError("This opens once you have both finished your answers.")
+    if review.for_session_at is not None:
+        return review
+    review.for_session_at = timezone.now()
+    review.for_session_by = partner
+    review.save(update_fields=["for_session_at", "for_session_by", "updated_at"])
+    audit.record(partner, "retrust.review.for_session", target=review, case=case)
+    return review
+
+
+@transaction.atomic
+def mark_review_talked_through(clinician: User, review: HurtfulMomentReview) -> HurtfulMomentReview:
+    """The clinician notes that a moment taken to the next session was talked through there.
+    Marking it again changes nothing."""
+    review = HurtfulMomentReview.objects.select_for_update().get(pk=review.pk)
+    case = Case.objects.get(pk=review.case_id)
+    require_case_clinician(clinician, case, "Only the couple's clinician can note this.")
+    if case.status == CaseStatus.CLOSED:
+        raise ActionError("This case is closed, so nothing new can be added here.")
+    if review.for_session_at is None:
+        raise ActionError("Nobody has asked to take this moment to a session.")
+    if review.talked_through_at is not None:
+        return review
+    review.talked_through_at = timezone.now()
+    review.save(update_fields=["talked_through_at", "updated_at"])
+    audit.record(clinician, "retrust.review.talked_through", target=review, case=case)
+    return review
+
+
+@transaction.atomic
 def comment_on_review(clinician: User, review: HurtfulMomentReview, *, body: str) -> ReviewComment:
     case = Case.objects.get(pk=review.case_id)
     require_case_clinician(clinician, case, "Only the couple's clinician can comment here.")

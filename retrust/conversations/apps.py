@@ -10,6 +10,10 @@ class ConversationsConfig(AppConfig):
         from retrust.core.datarights import register
 
         register(datarights)  # its part of a person's export and of a deletion
+        from retrust.conversations import panels
+        from retrust.core.registry import case_panel
+
+        case_panel(panels.case_page)  # reviews a partner asked to take to the next session
         from retrust.core.registry import NavEntry, nav_entry
 
         nav_entry(
@@ -20,6 +24,7 @@ class ConversationsConfig(AppConfig):
                 current=(
                     "talk",
                     "gentle_start",
+                    "feeling_words",
                     "open_conversation",
                     "conversation",
                     "post_turn",
@@ -27,6 +32,8 @@ class ConversationsConfig(AppConfig):
                     "open_review",
                     "review",
                     "comment_on_review",
+                    "review_to_session",
+                    "review_talked_through",
                     "triggers",
                 ),
                 order=50,

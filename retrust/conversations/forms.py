@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 
 from retrust.coach import LISTENER
+from retrust.conversations import feelings as word_list
 from retrust.conversations.models import ReviewAnswer
 from retrust.core.coaching import coach
 from retrust.core.rules import Visibility
@@ -57,6 +58,32 @@ def compose(feeling: str, situation: str, need: str) -> str:
     if need:
         parts.append(need[0].upper() + need[1:] + ".")
     return " ".join(parts)
+
+
+class FeelingWordsForm(forms.Form):
+    """Ticked words from the feelings-and-needs list; where they go next. Nothing is stored."""
+
+    feelings = forms.MultipleChoiceField(
+        choices=[(heading, [(w, w) for w in words]) for heading, words in word_list.FEELINGS],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    needs = forms.MultipleChoiceField(
+        choices=[(w, w) for w in word_list.NEEDS],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    then = forms.ChoiceField(choices=[("conversation", "conversation"), ("journal", "journal")])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("feelings") and not data.get("needs"):
+            raise forms.ValidationError("Tick at least one word. One is enough.")
+        data["feelings"] = word_list.in_list_order(
+            data.get("feelings") or [], word_list.feeling_order()
+        )
+        data["needs"] = word_list.in_list_order(data.get("needs") or [], word_list.NEEDS)
+        return data
 
 
 class OpenConversationForm(forms.Form):
@@ -111,6 +138,15 @@ class ReviewAnswerForm(forms.ModelForm):
         # listener's task, so that part gets the listener's template.
         coach(self, *(name for name in ReviewAnswer.PARTS if name != "your_view"))
         coach(self, "your_view", role=LISTENER)
+
+
+class ConfirmForm(forms.Form):
+    """A button with nothing to fill in; the action may still say no."""
+
+
+def review_question_count() -> int:
+    """How many questions a review asks: the answer form's own fields, never a typed number."""
+    return len(ReviewAnswerForm.base_fields)
 
 
 class CommentForm(forms.Form):

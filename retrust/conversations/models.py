@@ -98,6 +98,18 @@ class HurtfulMomentReview(PartnerAuthored):
     title = models.CharField(max_length=200)
     revealed_at = models.DateTimeField(null=True, blank=True)
     creation_key = models.CharField(max_length=40, null=True, blank=True, unique=True)
+    # A partner asked, once both had finished, to take this moment to the next session: the
+    # clinician's case page lists it beside the next booked session.
+    for_session_at = models.DateTimeField(null=True, blank=True)
+    for_session_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The clinician marked it talked through in a session: it leaves the case page's list.
+    talked_through_at = models.DateTimeField(null=True, blank=True)
 
     class Meta(PartnerAuthored.Meta):
         pass
@@ -107,7 +119,7 @@ class HurtfulMomentReview(PartnerAuthored):
 
 
 class ReviewAnswer(PartnerAuthored):
-    """One partner's five-part answer to a review."""
+    """One partner's answer to a review: one part per question of ``ReviewAnswerForm``."""
 
     review = models.ForeignKey(
         HurtfulMomentReview, on_delete=models.CASCADE, related_name="answers"

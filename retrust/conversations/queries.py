@@ -65,6 +65,14 @@ def reviews(access: CaseAccess, limit: int = 50) -> list[HurtfulMomentReview]:
     return list(access.read(HurtfulMomentReview.objects, REVIEWS).order_by("-created_at")[:limit])
 
 
+def finished_review_title(access: CaseAccess, pk: int | str) -> str | None:
+    """The title of a review both partners have finished, if this person may read it."""
+    found = access.read(HurtfulMomentReview.objects, REVIEWS).filter(
+        pk=int(pk), revealed_at__isnull=False
+    )
+    return found.values_list("title", flat=True).first()
+
+
 @dataclass(frozen=True)
 class ReviewRead:
     mine: ReviewAnswer | None

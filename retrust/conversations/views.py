@@ -19,10 +19,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from retrust.coach import LISTENER, ROLES, SPEAKER, analyse, hints, offer
-from retrust.conversations import actions, flow, queries, trend
+from retrust.conversations import actions, feelings, flow, queries, trend
 from retrust.conversations.forms import (
     BreakForm,
     CommentForm,
+    ConfirmForm,
+    FeelingWordsForm,
     GentleStartForm,
     OpenConversationForm,
     ReviewAnswerForm,
@@ -30,12 +32,15 @@ from retrust.conversations.forms import (
     TriggerForm,
     TurnForm,
     compose,
+    review_question_count,
 )
 from retrust.conversations.models import Conversation, HurtfulMomentReview, ReviewAnswer
 from retrust.core import actions as core_actions
-from retrust.core import policy
+from retrust.core import policy, registry
+from retrust.core import views as core_views
 from retrust.core.decorators import case_view
 from retrust.core.policy import CaseAccess
+from retrust.core.rules import Visibility
 from retrust.core.submission import submit
 
 TURN_PROMPTS = {
@@ -78,6 +83,7 @@ def _talk_page(
         "now": timezone.now(),
         "conversation_form": conversation_form or OpenConversationForm(),
         "review_form": review_form or ReviewOpenForm(),
+        "review_questions": review_question_count(),
     }
     return render(request, "conversations/talk.html", context, status=status)
 
@@ -129,27 +135,41 @@ def coach_feedback(request: HttpRequest) -> HttpResponse:
     return render(request, "conversations/_coach_feedback.html", context)
 
 
+def _gentle_start_page(
+    request: HttpRequest, access: CaseAccess, form: forms.Form, status: int = 200
+) -> HttpResponse:
+    preview = None
+    data = getattr(form, "cleaned_data", {})
+    if all(name in data for name in ("feeling", "situation", "need")):
+        preview = compose(data["feeling"], data["situation"], data["need"])
+    context = {
+        "access": access,
+        "case": access.case,
+        "together": queries.together(access),
+        "form": form,
+        **coach_context(preview or "", composed=True),
+    }
+    return render(request, "conversations/gentle_start.html", context, status=status)
+
+
+def _review_topic(access: CaseAccess, review_id: str) -> str:
+    """ "Talk it through" from a finished review: its title starts the situation, if this
+    person may read the review (anything else is ignored, never an error)."""
+    title = queries.finished_review_title(access, review_id) if review_id.isdigit() else None
+    return f"about “{title}”" if title else ""
+
+
 @case_view(as_=policy.PARTNER)
 def gentle_start(request: HttpRequest, access: CaseAccess) -> HttpResponse:
-    form = GentleStartForm(request.POST or None)
+    if request.method != "POST":
+        situation = _review_topic(access, request.GET.get("review", ""))
+        form = GentleStartForm(initial={"situation": situation} if situation else None)
+        return _gentle_start_page(request, access, form)
+    form = GentleStartForm(request.POST)
     to_journal = request.POST.get("then") == "journal"
 
     def page(form: forms.Form, status: int) -> HttpResponse:
-        preview = None
-        data = getattr(form, "cleaned_data", {})
-        if all(name in data for name in ("feeling", "situation", "need")):
-            preview = compose(data["feeling"], data["situation"], data["need"])
-        context = {
-            "access": access,
-            "case": access.case,
-            "together": queries.together(access),
-            "form": form,
-            **coach_context(preview or "", composed=True),
-        }
-        return render(request, "conversations/gentle_start.html", context, status=status)
-
-    if request.method != "POST":
-        return page(form, 200)
+        return _gentle_start_page(request, access, form, status)
 
     def send(data: dict[str, Any]) -> Conversation | None:
         message = compose(data["feeling"], data["situation"], data["need"])
@@ -179,6 +199,51 @@ def gentle_start(request: HttpRequest, access: CaseAccess) -> HttpResponse:
             if found is None
             else "Sent. Your partner sums up what they heard next."
         ),
+    )
+
+
+@case_view(as_=policy.PARTNER)
+def feeling_words(request: HttpRequest, access: CaseAccess) -> HttpResponse:
+    """After a hard moment: tick a few feelings and needs, then start a gentle start-up or a
+    private journal entry with them. Nothing is stored here: the chosen page opens with the
+    words filled in, and only that page's own Send or Save keeps anything. The words travel in
+    the body of a POST, never in an address that browser history or a server log would keep."""
+    together = queries.together(access)
+    may_talk = access.can_share and together.both_here
+
+    def page(form: forms.Form, status: int) -> HttpResponse:
+        context = {
+            "access": access,
+            "case": access.case,
+            "form": form,
+            "feelings": feelings.FEELINGS,
+            "needs": feelings.NEEDS,
+            "may_talk": may_talk,
+            "together": together,
+            "ticked": set(request.POST.getlist("feelings") + request.POST.getlist("needs")),
+        }
+        return render(request, "conversations/feeling_words.html", context, status=status)
+
+    if request.method != "POST":
+        return page(FeelingWordsForm(), 200)
+    form = FeelingWordsForm(request.POST)
+    if form.is_valid() and not access.can_write:
+        form.add_error(None, "This case is closed, so nothing new can be saved or sent.")
+    if not form.is_valid():
+        return page(form, 400)
+    chosen, needs = form.cleaned_data["feelings"], form.cleaned_data["needs"]
+    if form.cleaned_data["then"] == "conversation" and may_talk:
+        start = GentleStartForm(
+            initial={
+                "feeling": feelings.join_words(chosen),
+                "need": feelings.need_sentence(needs),
+            }
+        )
+        return _gentle_start_page(request, access, start)
+    # The journal, and also where "start a conversation" lands for someone the pause holds
+    # (or whose partner has not joined): words kept for oneself are never couple work.
+    return core_views.journal_form_page(
+        request, access, opening=feelings.journal_text(chosen, needs)
     )
 
 
@@ -372,6 +437,7 @@ def _review_page(
     *,
     form: forms.Form | None = None,
     comment_form: forms.Form | None = None,
+    refused: forms.Form | None = None,
     status: int = 200,
 ) -> HttpResponse:
     commenting = access.can_act_as_clinician and not access.is_partner
@@ -396,6 +462,21 @@ def _review_page(
                 (name, ReviewAnswer._meta.get_field(name).verbose_name)
                 for name in ReviewAnswer.PARTS
             ],
+            "questions": review_question_count(),
+            # After both have finished: talk it through, or take it to the next session.
+            "next_step": access.is_partner and found.revealed_at is not None,
+            "may_share": access.can_share,
+            # The date for the clinician only: the next booked session may be one partner's
+            # own, which the other partner must not learn of from here.
+            "next_session_on": (
+                registry.next_session_on(access.case)
+                if found.for_session_at and not access.is_partner
+                else None
+            ),
+            "next_step_refused": refused,
+            "may_mark_talked_through": (
+                commenting and found.for_session_at is not None and found.talked_through_at is None
+            ),
         },
         status=status,
     )
@@ -403,7 +484,10 @@ def _review_page(
 
 def _review(request: HttpRequest, pk: int, as_: policy.As) -> tuple[CaseAccess, Any]:
     return policy.record_access(
-        request.user, HurtfulMomentReview.objects.select_related("author"), pk, as_=as_
+        request.user,
+        HurtfulMomentReview.objects.select_related("author", "for_session_by"),
+        pk,
+        as_=as_,
     )
 
 
@@ -434,11 +518,56 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         again=lambda form, status: _review_page(
             request, access, found, read, form=form, status=status
         ),
-        message=(
-            "Shared. Your answers open to your partner when they finish theirs."
-            if done
-            else "Draft saved. Only you can see it."
+        message=lambda answer: (
+            "Draft saved. Only you can see it."
+            if not done
+            else "Shared. You have both finished, so your answers are open to each other now."
+            if _opened_both(answer)
+            else "Shared. Your answers open to your partner when they finish theirs."
         ),
+    )
+
+
+@require_POST
+@login_required
+def review_talked_through(request: HttpRequest, pk: int) -> HttpResponse:
+    access, found = _review(request, pk, policy.CLINICIAN)
+    return submit(
+        request,
+        ConfirmForm(request.POST),
+        lambda data: actions.mark_review_talked_through(
+            request.user,  # type: ignore[arg-type]
+            found,
+        ),
+        done=lambda review: redirect("review", pk=found.pk),
+        again=lambda form, status: _review_page(
+            request, access, found, queries.review(access, found), status=status, refused=form
+        ),
+        message="Noted as talked through. It leaves the list on the case page.",
+    )
+
+
+def _opened_both(answer: ReviewAnswer) -> bool:
+    """Whether finishing this answer opened both answers to the couple (the reveal)."""
+    return answer.visibility == Visibility.COUPLE
+
+
+@require_POST
+@login_required
+def review_to_session(request: HttpRequest, pk: int) -> HttpResponse:
+    access, found = _review(request, pk, policy.PARTNER)
+    return submit(
+        request,
+        ConfirmForm(request.POST),
+        lambda data: actions.take_review_to_session(
+            request.user,  # type: ignore[arg-type]
+            found,
+        ),
+        done=lambda review: redirect("review", pk=found.pk),
+        again=lambda form, status: _review_page(
+            request, access, found, queries.review(access, found), status=status, refused=form
+        ),
+        message="Noted for your next session. Your clinician will see it on your case.",
     )
 
 

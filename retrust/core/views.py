@@ -453,13 +453,7 @@ def _solo(access: policy.CaseAccess) -> bool:
 @require_POST
 @case_view(as_=policy.PARTNER)
 def write_journal(request: HttpRequest, access: policy.CaseAccess) -> HttpResponse:
-    solo = _solo(access)
-    form = _journal_form(access, solo, request.POST)
-
-    def again(form: forms.Form, status: int) -> HttpResponse:
-        context = {"form": form, "case": access.case, "access": access, "solo": solo}
-        return render(request, "core/journal_form_page.html", context, status=status)
-
+    form = _journal_form(access, _solo(access), request.POST)
     return submit(
         request,
         form,
@@ -467,9 +461,28 @@ def write_journal(request: HttpRequest, access: policy.CaseAccess) -> HttpRespon
             access.user, access.case, body=data["body"], visibility=data["visibility"]
         ),
         done=reverse("partner_home"),
-        again=again,
+        again=lambda form, status: journal_form_page(request, access, form=form, status=status),
         message="Saved.",
     )
+
+
+def journal_form_page(
+    request: HttpRequest,
+    access: policy.CaseAccess,
+    *,
+    form: forms.Form | None = None,
+    opening: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """The journal form on a page of its own: a refused entry shown again, or a new private
+    entry that starts with ``opening`` (another page's words, e.g. ticked feelings). Nothing
+    is saved until the partner presses Save."""
+    solo = _solo(access)
+    if form is None:
+        form = _journal_form(access, solo)
+        form.initial = {"body": opening, "visibility": Visibility.PRIVATE.value}
+    context = {"form": form, "case": access.case, "access": access, "solo": solo}
+    return render(request, "core/journal_form_page.html", context, status=status)
 
 
 def _entry_access(

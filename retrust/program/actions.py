@@ -119,7 +119,6 @@ def assign_homework(
         defaults={
             "title": exercise.title,
             "reveal_together": exercise.reveal_together and not for_role,
-            "default_visibility": exercise.default_visibility,
             "maximum_visibility": exercise.maximum_visibility,
             "note": note,
             "assigned_by": actor,
@@ -262,6 +261,7 @@ def submit_response(
     _require_sharing_allowed(author, case, chosen)
     cleaned = clean_answers(assignment.exercise_id, answers, complete=True)
     now = timezone.now()
+    opened = now if _opens_to_partner(assignment, chosen) else None
     if existing is None:
         response = ExerciseResponse.objects.create(
             case=case,
@@ -270,13 +270,23 @@ def submit_response(
             answers=cleaned,
             visibility=chosen,
             submitted_at=now,
+            open_to_partner_at=opened,
         )
     else:
         response = existing
         response.answers = cleaned
         response.visibility = chosen
         response.submitted_at = now
-        response.save(update_fields=["answers", "visibility", "submitted_at", "updated_at"])
+        response.open_to_partner_at = opened
+        response.save(
+            update_fields=[
+                "answers",
+                "visibility",
+                "submitted_at",
+                "open_to_partner_at",
+                "updated_at",
+            ]
+        )
     mark_active(author, case)
     audit.record(
         author,
@@ -302,9 +312,78 @@ def submit_response(
     ):
         assignment.revealed_at = now
         assignment.save(update_fields=["revealed_at"])
+        ExerciseResponse.objects.filter(
+            assignment=assignment,
+            submitted_at__isnull=False,
+            visibility=Visibility.COUPLE,
+            open_to_partner_at__isnull=True,
+        ).update(open_to_partner_at=now)
+        response.refresh_from_db(fields=["open_to_partner_at"])
         audit.record(
             author, "retrust.program.homework.revealed", target=assignment, case=case, details={}
         )
+    return response
+
+
+def _opens_to_partner(assignment: Assignment, visibility: str) -> bool:
+    """Sent answers at this visibility are readable by the other partner from now on."""
+    waiting = assignment.reveal_together and assignment.revealed_at is None
+    return visibility == Visibility.COUPLE and not waiting
+
+
+# Why sent answers can no longer change; the page shows the same sentence the action refuses with.
+OPEN_TO_PARTNER = "You shared these answers with your partner, so they stay as you sent them."
+ANSWERED_BY_CLINICIAN = (
+    "Your clinician has replied to these answers, so they stay as you sent them."
+)
+
+
+def edit_refusal(response: ExerciseResponse, *, commented: bool) -> str:
+    """Why the author can no longer change sent answers, or "" while they still can.
+
+    The words stay changeable until the other partner could first read them
+    (``open_to_partner_at``) or the clinician has replied to them (``commented``).
+    """
+    if response.open_to_partner_at is not None:
+        return OPEN_TO_PARTNER
+    if commented:
+        return ANSWERED_BY_CLINICIAN
+    return ""
+
+
+@transaction.atomic
+def edit_response(
+    author: User, assignment: Assignment, *, answers: dict[str, Any]
+) -> ExerciseResponse:
+    """Change the words of sent answers, until the other partner could read them.
+
+    Nothing of the earlier words is kept and nobody is told; the same words again change
+    nothing. Once the answers are open to the partner (or the clinician replied), a conflict.
+    """
+    assignment = _locked(assignment)  # the other partner's send may reveal at the same moment
+    case = assignment.case
+    _require_open(case)
+    response = ExerciseResponse.objects.filter(
+        assignment=assignment, author=author, submitted_at__isnull=False
+    ).first()
+    if response is None:
+        raise ActionError("Send your answers first; until then your draft is yours to change.")
+    why = edit_refusal(response, commented=response.comments.exists())
+    if why:
+        raise ActionConflict(why)
+    cleaned = clean_answers(assignment.exercise_id, answers, complete=True)
+    if cleaned == response.answers:
+        return response
+    response.answers = cleaned
+    response.save(update_fields=["answers", "updated_at"])
+    audit.record(
+        author,
+        "retrust.program.response.edited",
+        target=response,
+        case=case,
+        details={"exercise": assignment.exercise_id},
+        private=audit.private_to_author(response.visibility),
+    )
     return response
 
 
@@ -319,7 +398,8 @@ def change_response_visibility(
     """
     if response.author_id != author.pk:
         raise ActionError("Only the person who wrote these answers can change who sees them.")
-    assignment = response.assignment
+    # Locked like a send: a reveal at the same moment must see this choice, or this one it.
+    assignment = _locked(response.assignment)
     case = response.case
     maximum = assignment.maximum_visibility
     if on_their_own(case):
@@ -330,7 +410,11 @@ def change_response_visibility(
     if old == chosen:
         return response
     response.visibility = chosen
-    response.save(update_fields=["visibility", "updated_at"])
+    fields = ["visibility", "updated_at"]
+    if response.open_to_partner_at is None and _opens_to_partner(assignment, chosen):
+        response.open_to_partner_at = timezone.now()
+        fields.append("open_to_partner_at")
+    response.save(update_fields=fields)
     audit.record(
         author,
         "retrust.program.response.visibility_changed",

@@ -156,3 +156,18 @@ def submit(request: HttpRequest, assignment_id: int, payload: ExerciseAnswersIn)
         access.user, assignment, answers=payload.answers, visibility=payload.visibility
     )
     return Status(201, _response_out(response, access.user))
+
+
+class ExerciseAnswersEditIn(Schema):
+    answers: dict[str, str] = Field(default_factory=dict)
+
+
+@router.put(
+    "/assignments/{assignment_id}/response",
+    response={200: ResponseOut},
+    summary="Change the words of my sent answers, until my partner could read them (then 409)",
+)
+def edit(request: HttpRequest, assignment_id: int, payload: ExerciseAnswersEditIn) -> Any:
+    access, assignment = queries.assignment_access(_user(request), assignment_id)
+    response = actions.edit_response(access.user, assignment, answers=payload.answers)
+    return _response_out(response, access.user)

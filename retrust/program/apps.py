@@ -9,6 +9,7 @@ PARTNER_PAGES = (
     "program_confirm",
     "program_homework",
     "program_draft",
+    "program_edit",
     "program_sharing",
     "daily_question",
 )

@@ -19,6 +19,8 @@ import nh3
 import yaml
 from markdown_it import MarkdownIt
 
+from retrust.core.rules import Visibility
+
 STAGES = range(0, 6)
 TRACKS = ("conjoint", "individual", "discernment")
 # Who does an exercise, in the therapy's own words.
@@ -29,6 +31,11 @@ WHO = {
     "individual": "The partner working on their own",
 }
 VISIBILITIES = ("private", "clinician", "couple")  # narrowest first, as in core.rules.ORDER
+# One default for every exercise, so a partner never has to learn each one's habits: sent
+# answers go to the clinician who gave the homework, and reach the other partner only when the
+# author chooses "both of us" (for reveal-together exercises, only once both have sent theirs).
+# A file sets only how wide its answers may ever go (``visibility: {maximum: …}``).
+DEFAULT_VISIBILITY = "clinician"
 FIELDS = {
     "long_text": "A few sentences or more",
     "short_text": "A line",
@@ -75,7 +82,6 @@ class Exercise:
     tracks: tuple[str, ...]
     who: str
     minutes: int
-    default_visibility: str
     maximum_visibility: str
     reveal_together: bool
     prompts: tuple[Prompt, ...]
@@ -87,9 +93,44 @@ class Exercise:
     def who_label(self) -> str:
         return WHO[self.who]
 
+    @property
+    def default_visibility(self) -> str:
+        return default_visibility(self.maximum_visibility)
+
     def visibility_choices(self) -> tuple[str, ...]:
         """Every visibility an author may pick: the maximum and anything narrower."""
         return VISIBILITIES[: VISIBILITIES.index(self.maximum_visibility) + 1]
+
+
+def default_visibility(widest: str) -> str:
+    """The one default: ``DEFAULT_VISIBILITY``, or narrower when less may be chosen."""
+    if VISIBILITIES.index(widest) < VISIBILITIES.index(DEFAULT_VISIBILITY):
+        return widest
+    return DEFAULT_VISIBILITY
+
+
+def sharing_rule(*, reveal_together: bool, widest: str, maximum: str, on_my_own: bool) -> str:
+    """The default rule in one sentence, as every homework form states it above its send button.
+
+    ``widest``: the widest this author may choose when sending; ``maximum``: the widest the
+    exercise ever allows (wider on the individual track, where answers can be shared with a
+    partner one by one after sending). The choices are named as the form's own buttons name
+    them (``core.rules.VISIBILITY_LABELS``).
+    """
+    clinician = "Your clinician reads your answers once you send them"
+    only_me = Visibility.PRIVATE.label.lower()
+    if on_my_own:
+        return f"{clinician}, unless you choose “{only_me}”."
+    if widest != Visibility.COUPLE:
+        partner = (
+            "you can share them with your partner afterwards if you wish"
+            if maximum == Visibility.COUPLE
+            else "your partner never sees them"
+        )
+        return f"{clinician} (unless you choose “{only_me}”); {partner}."
+    both = Visibility.COUPLE.label.lower()
+    when = "only once you have both sent yours" if reveal_together else "as soon as you send them"
+    return f"{clinician}; your partner reads them only if you choose “{both}”, and then {when}."
 
 
 _markdown = MarkdownIt("commonmark", {"html": False})
@@ -174,14 +215,18 @@ def parse_exercise(text: str, where: str) -> Exercise:
         raise ExerciseFileError(where, "minutes", f"must be a whole number from 1 to {MAX_MINUTES}")
     visibility = meta["visibility"]
     if not isinstance(visibility, dict):
-        raise ExerciseFileError(where, "visibility", "must have 'default' and 'maximum'")
-    default, maximum = visibility.get("default"), visibility.get("maximum")
-    if default not in VISIBILITIES:
-        raise ExerciseFileError(where, "visibility.default", f"must be one of {VISIBILITIES}")
+        raise ExerciseFileError(where, "visibility", "must have 'maximum'")
+    if "default" in visibility:
+        raise ExerciseFileError(
+            where,
+            "visibility.default",
+            "is one rule for every exercise (content.DEFAULT_VISIBILITY); give only 'maximum'",
+        )
+    maximum = visibility.get("maximum")
     if maximum not in VISIBILITIES:
         raise ExerciseFileError(where, "visibility.maximum", f"must be one of {VISIBILITIES}")
-    if VISIBILITIES.index(default) > VISIBILITIES.index(maximum):
-        raise ExerciseFileError(where, "visibility.default", "must not be wider than the maximum")
+    if set(visibility) != {"maximum"}:
+        raise ExerciseFileError(where, "visibility", "must have only 'maximum'")
     reveal = meta["reveal_together"]
     if not isinstance(reveal, bool):
         raise ExerciseFileError(where, "reveal_together", "must be true or false")
@@ -207,7 +252,6 @@ def parse_exercise(text: str, where: str) -> Exercise:
         tracks=tuple(tracks),
         who=who,
         minutes=minutes,
-        default_visibility=default,
         maximum_visibility=maximum,
         reveal_together=reveal,
         prompts=_prompts(meta["prompts"], where),

@@ -154,7 +154,8 @@ class AppreciationForm(forms.Form):
 
 
 class ResponseForm(forms.Form):
-    """One field per prompt, plus who may see the answers (never wider than allowed)."""
+    """One field per prompt, plus who may see the answers (never wider than allowed); without
+    that choice when changing answers already sent."""
 
     def __init__(
         self,
@@ -162,6 +163,7 @@ class ResponseForm(forms.Form):
         exercise: content.Exercise,
         maximum: str,
         on_my_own: bool = False,
+        choose_readers: bool = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -185,9 +187,10 @@ class ResponseForm(forms.Form):
                 )
             field.help_text = prompt.help
             self.fields[name] = field
-        self.fields["visibility"] = visibility_field(
-            "Who can read your answers", visibility_choices(maximum, on_my_own=on_my_own)
-        )
+        if choose_readers:  # changing sent words keeps who reads them (that has its own form)
+            self.fields["visibility"] = visibility_field(
+                "Who can read your answers", visibility_choices(maximum, on_my_own=on_my_own)
+            )
         self.prompt_keys = [p.key for p in exercise.prompts]
 
     def answers(self, data: dict[str, Any]) -> dict[str, str]:

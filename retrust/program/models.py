@@ -13,8 +13,9 @@ from retrust.core.models import Case, PartnerAuthored
 class Assignment(models.Model):
     """An exercise the clinician gave as homework, with a due date.
 
-    The exercise's sharing rules are copied here when it is assigned, so that a later edit of a
-    content file never widens who sees answers already written.
+    The exercise's sharing limits are copied here when it is assigned, so that a later edit of
+    a content file never widens who sees answers already written. The default choice is one
+    rule for every exercise (``content.DEFAULT_VISIBILITY``), not stored per assignment.
     """
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="program_assignments")
@@ -23,7 +24,6 @@ class Assignment(models.Model):
     # Empty: every partner in the case; otherwise the one partner it is for.
     for_role = models.CharField(max_length=16, blank=True, default="")
     reveal_together = models.BooleanField(default=False)
-    default_visibility = models.CharField(max_length=16)
     maximum_visibility = models.CharField(max_length=16)
     due_on = models.DateField()
     note = models.TextField(blank=True, max_length=2000)
@@ -47,11 +47,17 @@ class Assignment(models.Model):
 
 
 class ExerciseResponse(PartnerAuthored):
-    """One partner's answers to one assignment: a draft until submitted, then fixed."""
+    """One partner's answers to one assignment: a draft until sent; once sent, its author may
+    still change the words until the other partner could read them (``open_to_partner_at``)
+    or the clinician has commented on them."""
 
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="responses")
     answers = EncryptedJSONField(default=dict)  # encrypted at rest, like journals
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # The first moment the other partner could read the sent answers: shared "with both of us"
+    # and, for reveal-together homework, revealed. From then on the author can no longer change
+    # the words (narrowing who reads them later does not undo what was already open).
+    open_to_partner_at = models.DateTimeField(null=True, blank=True)
 
     class Meta(PartnerAuthored.Meta):
         constraints = [

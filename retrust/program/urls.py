@@ -20,6 +20,7 @@ urlpatterns = [
     ),
     path("homework/<int:assignment_id>/", views.homework, name="program_homework"),
     path("homework/<int:assignment_id>/draft/", views.save_draft, name="program_draft"),
+    path("homework/<int:assignment_id>/edit/", views.edit_answers, name="program_edit"),
     path(
         "homework/<int:assignment_id>/sharing/",
         views.change_visibility,

@@ -310,11 +310,24 @@ def _response_form(
     )
 
 
+def _edit_form(assignment: Assignment, *args: Any, **kwargs: Any) -> forms.ResponseForm:
+    """The sent answers' words only: who reads them is changed by the sharing form."""
+    return forms.ResponseForm(
+        *args,
+        exercise=_exercise(assignment),
+        maximum=assignment.maximum_visibility,
+        choose_readers=False,
+        auto_id="edit-%s",
+        **kwargs,
+    )
+
+
 def _homework_context(
     request: HttpRequest,
     access: CaseAccess,
     assignment: Assignment,
     form: forms.ResponseForm | None = None,
+    edit_form: forms.ResponseForm | None = None,
 ) -> dict[str, Any]:
     user: Any = request.user
     exercise = _exercise(assignment)
@@ -326,9 +339,10 @@ def _homework_context(
         .prefetch_related(_comments_prefetch())
         .first()
     )
+    allowed = actions.allowed_maximum(assignment, access.case)
     if form is None:
-        widest = _offered(access, actions.allowed_maximum(assignment, access.case))
-        initial: dict[str, Any] = {"visibility": _narrower(assignment.default_visibility, widest)}
+        widest = _offered(access, allowed)
+        initial: dict[str, Any] = {"visibility": content.default_visibility(widest)}
         if mine is not None:
             initial["visibility"] = _narrower(mine.visibility, widest)
             initial.update({f"answer_{k}": v for k, v in (mine.answers or {}).items()})
@@ -344,6 +358,14 @@ def _homework_context(
     )
     if mine is not None:
         _with_answers([mine])
+    # The same rule as ``actions.edit_response``: changeable until the partner could read them.
+    edit_refusal = ""
+    if mine is not None and mine.submitted:
+        edit_refusal = actions.edit_refusal(mine, commented=bool(mine.comments.all()))
+        if not edit_refusal and access.can_write and edit_form is None:
+            edit_form = _edit_form(
+                assignment, initial={f"answer_{k}": v for k, v in (mine.answers or {}).items()}
+            )
     share_choices: list[tuple[str, str]] = []
     if mine is not None and mine.submitted:
         widest = assignment.maximum_visibility
@@ -366,6 +388,14 @@ def _homework_context(
         "other_sent": bool(queries.sent_by_the_other(access, [assignment.pk])),
         "waiting_for_other": assignment.reveal_together and assignment.revealed_at is None,
         "case": access.case,
+        "sharing_rule": content.sharing_rule(
+            reveal_together=assignment.reveal_together,
+            widest=allowed,
+            maximum=assignment.maximum_visibility,
+            on_my_own=on_my_own,
+        ),
+        "edit_form": edit_form if access.can_write else None,
+        "edit_refusal": edit_refusal,
     }
 
 
@@ -375,8 +405,9 @@ def _homework_page(
     assignment: Assignment,
     form: forms.ResponseForm | None = None,
     status: int = 200,
+    edit_form: forms.ResponseForm | None = None,
 ) -> HttpResponse:
-    context = _homework_context(request, access, assignment, form)
+    context = _homework_context(request, access, assignment, form, edit_form)
     return render(request, "program/homework.html", context, status=status)
 
 
@@ -395,6 +426,27 @@ def homework(request: HttpRequest, access: CaseAccess, assignment: Assignment) -
         done=reverse("program_homework", args=[assignment.pk]),
         again=lambda f, status: _homework_page(request, access, assignment, f, status),  # type: ignore[arg-type]
         message="Sent. Thank you for doing this.",
+    )
+
+
+@require_POST
+@assignment_view
+def edit_answers(request: HttpRequest, access: CaseAccess, assignment: Assignment) -> HttpResponse:
+    """The author changes the words of sent answers, until the other partner could read them."""
+    form = _edit_form(assignment, request.POST)
+    return submit(
+        request,
+        form,
+        lambda data: actions.edit_response(access.user, assignment, answers=form.answers(data)),
+        done=reverse("program_homework", args=[assignment.pk]),
+        again=lambda f, status: _homework_page(
+            request,
+            access,
+            assignment,
+            status=status,
+            edit_form=f,  # type: ignore[arg-type]
+        ),
+        message="Your changes are saved. Nobody is told, and only the new words are kept.",
     )
 
 
@@ -435,9 +487,7 @@ def save_draft(request: HttpRequest, access: CaseAccess, assignment: Assignment)
     """Autosave (htmx) or the "Save draft" button (without JavaScript)."""
     on_my_own = queries.on_their_own(access.case, queries.partners(access))
     form = _response_form(access, assignment, on_my_own, request.POST)
-    fallback = _narrower(
-        assignment.default_visibility, actions.allowed_maximum(assignment, access.case)
-    )
+    fallback = content.default_visibility(actions.allowed_maximum(assignment, access.case))
 
     def again(f: Any, status: int) -> HttpResponse:
         if request.htmx:  # type: ignore[attr-defined]

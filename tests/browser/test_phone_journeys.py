@@ -240,6 +240,15 @@ def _world(case, partner_a, partner_b, clinician):
     homework = program.assign_homework(
         clinician, case, exercise_id="appreciation-practice", due_on=TODAY + timedelta(days=3)
     )
+    sent = program.assign_homework(
+        clinician, case, exercise_id="rituals-of-connection", due_on=TODAY + timedelta(days=4)
+    )
+    program.submit_response(
+        partner_a,
+        sent,
+        answers={"mornings": "A hug", "weekly": "A walk", "used_to": "Sunday pancakes"},
+        visibility="clinician",
+    )
     program.add_case_goal(
         clinician, case, title="Calm evenings", how_noticed="Fewer arguments", review_on=None
     )
@@ -259,6 +268,7 @@ def _world(case, partner_a, partner_b, clinician):
         "agreement": agreement,
         "commitment": commitment,
         "homework": homework,
+        "sent": sent,
         "entry": entry,
         "schedule": schedule,
         "conversation": conversation,
@@ -274,6 +284,7 @@ def test_no_partner_page_scrolls_sideways_at_320px(open_tab, case, partner_a, pa
         f"/program/{c}/",
         f"/program/{c}/daily/",
         f"/homework/{made['homework'].pk}/",
+        f"/homework/{made['sent'].pk}/",  # sent, still changeable: the change form
         f"/cases/{c}/agreements/",
         f"/agreements/{made['agreement'].pk}/",
         f"/commitments/{made['commitment'].pk}/",
@@ -281,6 +292,8 @@ def test_no_partner_page_scrolls_sideways_at_320px(open_tab, case, partner_a, pa
         "/checkins/",
         f"/checkins/{made['schedule'].pk}/",
         f"/cases/{c}/talk/",
+        f"/cases/{c}/feeling-words/",
+        f"/cases/{c}/gentle-start/",
         f"/conversations/{made['conversation'].pk}/",
         f"/reviews/{made['review'].pk}/",
         f"/cases/{c}/triggers/",

@@ -190,7 +190,6 @@ def plant(case: Any, a: Any, b: Any, clinician: Any) -> dict[str, Any]:
         case=case,
         exercise_id="x",
         title="Three appreciations",
-        default_visibility="couple",
         maximum_visibility="couple",
         due_on=date.today(),
     )
@@ -206,7 +205,6 @@ def plant(case: Any, a: Any, b: Any, clinician: Any) -> dict[str, Any]:
         case=case,
         exercise_id="y",
         title="A letter",
-        default_visibility="private",
         maximum_visibility="couple",
         due_on=date.today() + timedelta(days=3),
     )

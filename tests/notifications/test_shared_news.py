@@ -35,7 +35,6 @@ def together(case: Case, *, due_on: date, reveal: bool = True, title: str = "Two
         exercise_id=f"ex-{title}",
         title=title,
         reveal_together=reveal,
-        default_visibility="couple",
         maximum_visibility="couple",
         due_on=due_on,
     )

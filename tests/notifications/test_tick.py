@@ -78,7 +78,6 @@ def assign(case: Case, *, due_on: date, for_role: str = "") -> Assignment:
         exercise_id="gentle-start-up",
         title="Gentle start-up",
         for_role=for_role,
-        default_visibility="private",
         maximum_visibility="couple",
         due_on=due_on,
     )

@@ -17,7 +17,7 @@ stage: 1
 tracks: [conjoint]
 who: both
 minutes: 10
-visibility: {{default: clinician, maximum: couple}}
+visibility: {{maximum: couple}}
 reveal_together: true
 prompts:
   - {{key: first, label: "What do you notice?", field: long_text}}
@@ -98,7 +98,8 @@ def test_a_good_file_parses(tmp_path):
         (("who: both", "who: everyone"), "who"),
         (("minutes: 10", "minutes: 0"), "minutes"),
         (("tracks: [conjoint]", "tracks: [solo]"), "tracks"),
-        (("default: clinician", "default: everyone"), "visibility.default"),
+        (("{maximum: couple}", "{default: clinician, maximum: couple}"), "visibility.default"),
+        (("maximum: couple", "maximum: everyone"), "visibility.maximum"),
         (("maximum: couple", "maximum: clinician"), "reveal_together"),
         (("reveal_together: true", "reveal_together: maybe"), "reveal_together"),
         (("field: long_text", "field: essay"), "prompts[0].field"),
@@ -118,12 +119,16 @@ def test_a_malformed_file_is_refused_naming_file_and_field(tmp_path, change, fie
     assert f"field '{field}'" in str(caught.value)
 
 
-def test_default_wider_than_maximum_is_refused(tmp_path):
-    text = GOOD.format(id="small-exercise").replace(
-        "{default: clinician, maximum: couple}", "{default: couple, maximum: clinician}"
+def test_every_exercise_has_the_one_default(tmp_path):
+    """No file sets its own default: every exercise starts at the clinician, or narrower only
+    where the exercise allows no more than that."""
+    for exercise in content.library().values():
+        assert exercise.default_visibility == "clinician", exercise.id
+    text = GOOD.format(id="small-exercise").replace("maximum: couple", "maximum: private")
+    text = text.replace("reveal_together: true", "reveal_together: false")
+    assert content.load_library([write(tmp_path, text)])["small-exercise"].default_visibility == (
+        "private"
     )
-    with pytest.raises(content.ExerciseFileError, match="visibility.default"):
-        content.load_library([write(tmp_path, text)])
 
 
 def test_raw_html_in_guidance_is_not_passed_through(tmp_path):

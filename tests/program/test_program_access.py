@@ -309,6 +309,24 @@ PAGE_ROUTES = [
     ),
     Route("clinician program", "GET", "/cases/{case}/program/", pages(clinician=200)),
     Route(
+        # Sent to the clinician only: partner_a may still change the words.
+        "change sent answers",
+        "POST",
+        "/homework/{letter}/edit/",
+        pages(partner_a=Redirect("/homework/{letter}/")),
+        data=answers_for("accountability-letter"),
+        state=rows(ExerciseResponse, "answers"),
+    ),
+    Route(
+        # Shared with both partners (and commented on): fixed, a conflict for each author.
+        "change answers the partner could read",
+        "POST",
+        "/homework/{together}/edit/",
+        pages(partner_a=409, partner_b=409),
+        data=answers_for("appreciation-practice"),
+        state=rows(ExerciseResponse, "answers"),
+    ),
+    Route(
         "other practice clinician program",
         "GET",
         "/cases/{other_case}/program/",
@@ -424,6 +442,22 @@ API_ROUTES = [
         api(partner_a=201, partner_b=201),
         data={"answers": fill("rituals-of-connection", "API words"), "visibility": "couple"},
         state=rows(ExerciseResponse, "author_id", "submitted_at"),
+    ),
+    Route(
+        "change sent answers",
+        "PUT",
+        "/api/v1/program/assignments/{letter}/response",
+        api(partner_a=200),
+        data={"answers": fill("accountability-letter", "Changed through the API")},
+        state=rows(ExerciseResponse, "answers"),
+    ),
+    Route(
+        "change answers the partner could read",
+        "PUT",
+        "/api/v1/program/assignments/{together}/response",
+        api(partner_a=409, partner_b=409),
+        data={"answers": fill("appreciation-practice", "Too late")},
+        state=rows(ExerciseResponse, "answers"),
     ),
     Route(
         "send answers wider than the exercise allows",

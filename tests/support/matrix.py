@@ -87,8 +87,8 @@ def matrix(routes: list[Route]) -> list[Any]:
 def call(client: Client, route: Route, url: str, data: dict[str, Any], *, json_body: bool) -> Any:
     if route.method == "GET":
         return client.get(url)
-    if json_body:
-        return client.post(url, data, content_type="application/json")
+    if json_body:  # POST, PUT, …: the same JSON body
+        return getattr(client, route.method.lower())(url, data, content_type="application/json")
     return client.post(url, data)
 
 
