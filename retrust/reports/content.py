@@ -176,7 +176,10 @@ def _revealed_measures(
         svg = trajectory_svg(
             f"{instrument.short_title} totals you both can see, over time",
             [
-                Series(c["name"], [(f"{r['submitted_at']:%d %b}", r["total"]) for r in c["rows"]])
+                Series(
+                    c["name"],
+                    [(timezone.localdate(r["submitted_at"]), r["total"]) for r in c["rows"]],
+                )
                 for c in columns
             ],
             low=low,
