@@ -28,7 +28,7 @@ DAY = date(2026, 11, 2)
         (0, 81, [0, 20, 40, 60, 80, 81]),  # CSI-16
         (0, 12, [0, 2, 4, 6, 8, 10, 12]),  # AUDIT-C
         (0, 20, [0, 5, 10, 15, 20]),  # trust pulse
-        (0, 100, [0, 20, 40, 60, 80, 100]),  # follow-through, per cent
+        (0, 100, [0, 20, 40, 60, 80, 100]),
         (1, 7, [1, 2, 3, 4, 5, 6, 7]),
         (0, 1, [0, 0.2, 0.4, 0.6, 0.8, 1]),
         (3, 3, [3]),
@@ -58,6 +58,10 @@ def test_value_ticks_cover_the_range_in_steps_of_one_two_or_five(low, span, targ
     for a, b in zip(inner, inner[1:], strict=False):
         assert abs(b - a - step) < 1e-6 * step
     assert len(ticks) <= 3 * target + 2
+
+
+def test_percentages_can_go_by_quarters():
+    assert axes.value_ticks(0, 100, target=4, steps=(1, 2.5, 5)) == [0, 25, 50, 75, 100]
 
 
 def test_a_span_that_is_not_positive_is_refused():
@@ -120,7 +124,8 @@ def test_the_check_in_chart_has_round_score_ticks_with_gridlines_and_date_labels
     # 25 sits too close to 27 to carry a label at phone size: its gridline stays, unlabelled.
     assert y_labels == ["0", "5", "10", "15", "20", "27"]
     assert svg.count('class="grid"') == 6  # 5, 10, 15, 20, 25 and 27; 0 is the axis
-    assert [text for _, text in _texts(svg, "tick-x")] == ["2 Nov", "9 Nov", "16 Nov", "23 Nov"]
+    # Four weekly dates: at phone type size three fit without touching, the first and last kept.
+    assert [text for _, text in _texts(svg, "tick-x")] == ["2 Nov", "9 Nov", "23 Nov"]
     assert "<desc" in svg and "the latest 6 on 23 Nov 2026" in svg
 
 
@@ -164,7 +169,7 @@ def test_the_follow_through_chart_labels_dates_that_fit_and_round_percentages():
     history = [Observation(DAY - timedelta(days=i), True, Source.CONFIRMED) for i in range(90)]
     days = [DAY - timedelta(days=7 * i) for i in range(12, -1, -1)]
     drawn = follow_through.follow_through_chart(ledger.series(history, days))
-    assert [label for _, label in drawn.y_ticks] == ["0%", "20%", "40%", "60%", "80%", "100%"]
+    assert [label for _, label in drawn.y_ticks] == ["0%", "25%", "50%", "75%", "100%"]
     labels = [label for _, label, _ in drawn.x_labels]
     assert labels[0] == axes.short_date(days[0]) and labels[-1] == "2 Nov"
     assert 2 < len(labels) < len(days)

@@ -23,6 +23,7 @@ BOTTOM = 28
 # on screen); the date labels are thinned for that size, so they never touch at any size.
 LAYOUT_FONT = 18
 LABEL_GAP = 8
+PERCENT_STEPS = (1, 2.5, 5)
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,10 @@ def follow_through_chart(points: Sequence[Estimate]) -> Chart:
         run.append((x, e))
         dots.append((x, _y(e.mean)))
     close()
-    ticks = [(_y(p / 100), f"{p}%") for p in axes.value_ticks(0, 100)]
+    # Quarters: a partner's page names no interval, and "80%" would read like one.
+    ticks = [
+        (_y(p / 100), f"{p}%") for p in axes.value_ticks(0, 100, target=4, steps=PERCENT_STEPS)
+    ]
     positions = [_x(i, n) for i in range(n)]
     labels = axes.date_labels([e.as_of for e in points])
     anchors = ["middle"] * n

@@ -25,7 +25,7 @@ INSET = 8  # the first and last dots sit this far inside the plot, off the axis 
 # The type size in the SVG's own attributes (desktop), and the larger one the phone style sheet
 # sets so that text stays at 12 px or more on a narrow screen; the layout makes room for that.
 FONT = 10
-LAYOUT_FONT = 14
+LAYOUT_FONT = 16
 LABEL_GAP = 6
 # Two partners, told apart by colour *and* by marker shape and dash pattern.
 SERIES_STYLES = [

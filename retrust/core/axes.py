@@ -16,37 +16,36 @@ from datetime import date
 CHAR_WIDTH_EM = 0.6
 
 
-def nice_step(span: float, target: int = 5) -> float:
-    """A round step (1, 2 or 5 × 10^k) that cuts ``span`` into about ``target`` parts."""
+def nice_step(span: float, target: int = 5, steps: Sequence[float] = (1, 2, 5)) -> float:
+    """A round step (one of ``steps`` × 10^k) that cuts ``span`` into about ``target`` parts.
+
+    The step chosen is the one nearest, on a log scale, to ``span / target``.
+    """
     if span <= 0 or target < 1:
         raise ValueError("span and target must be positive")
     raw = span / target
     power = 10 ** math.floor(math.log10(raw))
-    fraction = raw / power
-    if fraction < 1.5:
-        nice = 1
-    elif fraction < 3:
-        nice = 2
-    elif fraction < 7:
-        nice = 5
-    else:
-        nice = 10
-    return nice * power
+    candidates = [step * power for step in (*steps, 10)]
+    return min(candidates, key=lambda step: abs(math.log(raw / step)))
 
 
-def value_ticks(low: float, high: float, target: int = 5) -> list[float]:
+def value_ticks(
+    low: float, high: float, target: int = 5, steps: Sequence[float] = (1, 2, 5)
+) -> list[float]:
     """Ticks covering ``low``–``high``: both ends, and the round multiples of a nice step between.
 
     >>> value_ticks(0, 27)
     [0, 5, 10, 15, 20, 25, 27]
     >>> value_ticks(0, 80)
     [0, 20, 40, 60, 80]
+    >>> value_ticks(0, 100, target=4, steps=(1, 2.5, 5))
+    [0, 25, 50, 75, 100]
     """
     if high < low:
         raise ValueError("high must not be below low")
     if high == low:
         return [_tidy(low)]
-    step = nice_step(high - low, target)
+    step = nice_step(high - low, target, steps)
     ticks = [_tidy(low)]
     k = math.floor(low / step) + 1
     # A relative tolerance keeps float error (0.1 + 0.2) from adding a tick beside an end.
