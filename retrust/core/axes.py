@@ -24,7 +24,7 @@ def nice_step(span: float, target: int = 5, steps: Sequence[float] = (1, 2, 5)) 
     if span <= 0 or target < 1:
         raise ValueError("span and target must be positive")
     raw = span / target
-    power = 10 ** math.floor(math.log10(raw))
+    power = 10.0 ** math.floor(math.log10(raw))
     candidates = [step * power for step in (*steps, 10)]
     return min(candidates, key=lambda step: abs(math.log(raw / step)))
 
