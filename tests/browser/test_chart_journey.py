@@ -16,7 +16,14 @@ from playwright.sync_api import expect
 from retrust.agreements import actions as agreements
 from retrust.assessments import actions as assessments
 from retrust.assessments.models import MeasureResponse
-from tests.browser.test_phone_journeys import CHART_TEXT_PX, NARROW, PHONE, phone, shot
+from tests.browser.test_phone_journeys import (
+    CHART_TEXT_PX,
+    NARROW,
+    PHONE,
+    agreed_commitment,
+    phone,
+    shot,
+)
 
 TODAY = timezone.localdate()
 LARGE_PHONE = {"width": 430, "height": 932}
@@ -167,17 +174,8 @@ def test_check_in_charts_read_at_phone_size(open_tab, case, clinician, partner_a
 
 
 def test_the_follow_through_chart_reads_at_phone_size(open_tab, case, partner_a, partner_b):
-    agreement = agreements.propose_agreement(
-        partner_a, case, category="transparency", title="Evenings", text="Phones face up."
-    )
-    agreements.accept_version(partner_b, agreement, version_number=1)
-    commitment = agreements.make_commitment(
-        partner_a,
-        case,
-        action="Text when I leave work",
-        schedule="daily",
-        starts_on=TODAY - timedelta(days=90),
-        agreement=agreement,
+    _, commitment = agreed_commitment(
+        case, partner_a, partner_b, days=90, title="Evenings", text="Phones face up."
     )
     for start in range(90, 0, -30):
         days = agreements.record_days(
