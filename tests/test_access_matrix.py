@@ -525,6 +525,53 @@ API_ROUTES = [
         data={"body": "Sneaking in", "visibility": "couple"},
         state=journal_rows,
     ),
+    # One entry, by who may read it (as its page).
+    Route("private entry", "GET", "/api/v1/journal/{private}", api(partner_a=200)),
+    Route(
+        "entry kept for the clinician",
+        "GET",
+        "/api/v1/journal/{clinician_entry}",
+        api(partner_a=200, clinician=200),
+    ),
+    Route("couple entry", "GET", "/api/v1/journal/{couple}", api(**IN_CASE)),
+    Route(
+        "entry kept back at the join",
+        "GET",
+        "/api/v1/journal/{held_entry}",
+        api(partner_a=200, clinician=200),
+    ),
+    # Rewording: the author only, whoever else can read it.
+    Route(
+        "reword couple entry",
+        "POST",
+        "/api/v1/journal/{couple}/edit",
+        api(partner_a=200),
+        data={"body": "Reworded through the API"},
+        state=journal_bodies,
+    ),
+    Route(
+        "reword private entry",
+        "POST",
+        "/api/v1/journal/{private}/edit",
+        api(partner_a=200),
+        data={"body": "Reworded privately"},
+        state=journal_bodies,
+    ),
+    # "I read this": the other partner only, on an entry shared with both.
+    Route(
+        "say I read a couple entry",
+        "POST",
+        "/api/v1/journal/{couple}/read",
+        api(partner_b=200),
+        state=read_marks,
+    ),
+    Route(
+        "say I read an entry kept for the clinician",
+        "POST",
+        "/api/v1/journal/{clinician_entry}/read",
+        api(),
+        state=read_marks,
+    ),
 ]
 
 

@@ -26,6 +26,7 @@ from retrust.agreements.models import (
     BreachReport,
     Category,
     Commitment,
+    DisputeReply,
     Occurrence,
     ScheduleKind,
 )
@@ -150,6 +151,48 @@ class OccurrenceOut(Schema):
     outcome: str
     note: str
     verdict: str | None
+
+
+class DayIn(Schema):
+    due_on: date
+    outcome: Literal["kept", "missed"]
+
+
+class DaysIn(Schema):
+    days: list[DayIn] = Field(
+        min_length=1,
+        max_length=actions.MOST_DAYS_AT_ONCE,
+        description="Each day once; all are recorded or none (a day recorded differently "
+        "already refuses the lot: change it on its own first)",
+    )
+
+
+class ConfirmDaysIn(Schema):
+    occurrences: list[int] = Field(
+        min_length=1,
+        max_length=200,
+        description="Recorded days of this commitment to confirm; all or none",
+    )
+
+
+class ReplyIn(Schema):
+    body: str = Field(min_length=1, max_length=actions.REPLY_MAX)
+    submission_key: str = Field(default="", max_length=40)
+
+
+class ReplyOut(Schema):
+    id: int
+    occurrence: int
+    author: str
+    mine: bool
+    body: str
+    created_at: datetime
+
+
+class OccurrenceThreadOut(OccurrenceOut):
+    """A recorded day with the replies under it when it was seen differently."""
+
+    replies: list[ReplyOut]
 
 
 class AnswerIn(Schema):
@@ -307,6 +350,22 @@ def _occurrence_out(occurrence: Occurrence, verdict: str | None) -> dict[str, An
         "note": occurrence.note,
         "verdict": verdict,
     }
+
+
+def _reply_out(reply: DisputeReply, user: Any) -> dict[str, Any]:
+    return {
+        "id": reply.pk,
+        "occurrence": reply.occurrence_id,
+        "author": reply.author.name,
+        "mine": reply.author_id == user.pk,
+        "body": reply.body,
+        "created_at": reply.created_at,
+    }
+
+
+def _verdicts(pks: list[int]) -> dict[int, str | None]:
+    rows = Occurrence.objects.filter(pk__in=pks).values_list("pk", "confirmation__verdict")
+    return dict(rows)
 
 
 def _breach_out(report: BreachReport) -> dict[str, Any]:
@@ -546,15 +605,92 @@ def end_commitment(request: HttpRequest, commitment_id: int, payload: StopIn) ->
 
 @router.get(
     "/commitments/{commitment_id}/occurrences",
-    response=list[OccurrenceOut],
-    summary="Recorded occurrences, newest first (at most 400)",
+    response=list[OccurrenceThreadOut],
+    summary="Recorded occurrences, newest first (at most 400), with the replies under days "
+    "seen differently",
 )
 def list_occurrences(request: HttpRequest, commitment_id: int) -> list[dict[str, Any]]:
     access, commitment = _commitment(request, commitment_id)
     return [
-        _occurrence_out(o, o.answer.verdict if o.answer else None)  # type: ignore[attr-defined]
+        {
+            **_occurrence_out(o, o.answer.verdict if o.answer else None),  # type: ignore[attr-defined]
+            "replies": [_reply_out(r, access.user) for r in o.replies.all()],
+        }
         for o in queries.occurrences(access, commitment, 400)
     ]
+
+
+@router.get(
+    "/commitments/{commitment_id}/unrecorded",
+    response=list[date],
+    summary="Due days of the last two weeks with nothing recorded yet, newest first (the "
+    "committer only)",
+)
+def unrecorded_days(request: HttpRequest, commitment_id: int) -> list[date]:
+    access, commitment = _own_commitment(request, commitment_id)
+    return queries.unrecorded_days(access, commitment, timezone.localdate())
+
+
+@router.post(
+    "/commitments/{commitment_id}/days",
+    response={201: list[OccurrenceOut]},
+    summary="Record several days at once, each kept or missed: all or none; sending the same "
+    "days again changes nothing (the committer only)",
+)
+def record_days(request: HttpRequest, commitment_id: int, payload: DaysIn) -> Status[Any]:
+    access, commitment = _own_commitment(request, commitment_id)
+    outcomes = {day.due_on: day.outcome for day in payload.days}
+    if len(outcomes) != len(payload.days):
+        raise actions.ActionError("Name each day once.", "days")
+    recorded = actions.record_days(access.user, commitment, outcomes=outcomes)
+    verdicts = _verdicts([o.pk for o in recorded])
+    return Status(201, [_occurrence_out(o, verdicts.get(o.pk)) for o in recorded])
+
+
+@router.post(
+    "/commitments/{commitment_id}/confirmations",
+    response=list[OccurrenceOut],
+    summary="Confirm several recorded days at once: all or none; confirming a day again "
+    "changes nothing (the other partner only)",
+)
+def confirm_days(request: HttpRequest, commitment_id: int, payload: ConfirmDaysIn) -> Any:
+    access, commitment = _commitment(request, commitment_id, PARTNER)
+    if commitment.author_id == access.user.pk:
+        raise Http404("No such record.")
+    confirmations = actions.confirm_days(
+        access.user, commitment, occurrence_ids=payload.occurrences
+    )
+    verdicts = {c.occurrence_id: c.verdict for c in confirmations}
+    found = Occurrence.objects.filter(pk__in=verdicts).order_by("due_on", "id")
+    return [_occurrence_out(o, verdicts[o.pk]) for o in found]
+
+
+@router.get(
+    "/occurrences/{occurrence_id}/replies",
+    response=list[ReplyOut],
+    summary="The replies under a day seen differently, oldest first",
+)
+def list_replies(request: HttpRequest, occurrence_id: int) -> list[dict[str, Any]]:
+    queryset = Occurrence.objects.select_related("case__practice")
+    access, occurrence = _record(request, queryset, occurrence_id, what=queries.COMMITMENT)
+    replies = access.read(DisputeReply.objects.all(), queries.COMMITMENT)
+    found = replies.filter(occurrence=occurrence).select_related("author")
+    return [_reply_out(r, access.user) for r in found.order_by("created_at", "id")]
+
+
+@router.post(
+    "/occurrences/{occurrence_id}/replies",
+    response={201: ReplyOut},
+    summary="Reply under a day seen differently; the same submission_key twice stores one "
+    "(partners only)",
+)
+def reply_to_dispute(request: HttpRequest, occurrence_id: int, payload: ReplyIn) -> Status[Any]:
+    queryset = Occurrence.objects.select_related("case__practice")
+    access, occurrence = _record(request, queryset, occurrence_id, PARTNER)
+    reply = actions.reply_to_dispute(
+        access.user, occurrence, body=payload.body, submission_key=payload.submission_key
+    )
+    return Status(201, _reply_out(reply, access.user))
 
 
 @router.post(

@@ -11,13 +11,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from retrust.agreements.ledger import Estimate
+from retrust.core import axes
 
 WIDTH = 420
 HEIGHT = 210
-LEFT = 54  # room for "100%" in the larger type a phone needs
+LEFT = 62  # room for "100%" in the larger type a phone needs
 RIGHT = 14
-TOP = 12
+TOP = 16
 BOTTOM = 28
+# The phone style sheet sets chart text to 18 user units on the narrowest screens (12 px or more
+# on screen); the date labels are thinned for that size, so they never touch at any size.
+LAYOUT_FONT = 18
+LABEL_GAP = 8
+PERCENT_STEPS = (1, 2.5, 5)
 
 
 @dataclass(frozen=True)
@@ -28,7 +34,7 @@ class Chart:
     bands: list[str]  # closed polygons of the 80% interval, one per run
     dots: list[tuple[float, float]]
     y_ticks: list[tuple[float, str]]  # (y, label)
-    x_labels: list[tuple[float, str, str]]  # (x, label, text-anchor): first, middle, last
+    x_labels: list[tuple[float, str, str]]  # (x, date label, text-anchor), as many as fit
     plot_left: int
     plot_right: int
     plot_bottom: int
@@ -43,7 +49,7 @@ def _y(p: float) -> float:
     return round(TOP + (HEIGHT - TOP - BOTTOM) * (1.0 - p), 1)
 
 
-def follow_through_chart(points: Sequence[Estimate], label_format: str = "%d %b") -> Chart:
+def follow_through_chart(points: Sequence[Estimate]) -> Chart:
     """Lay out ``points`` (oldest first) for the template."""
     n = len(points)
     lines: list[str] = []
@@ -68,11 +74,19 @@ def follow_through_chart(points: Sequence[Estimate], label_format: str = "%d %b"
         run.append((x, e))
         dots.append((x, _y(e.mean)))
     close()
-    ticks = [(_y(p / 100), f"{p}%") for p in (0, 25, 50, 75, 100)]
-    picks = sorted({0, n // 2, n - 1}) if n else []
-    anchors = {0: "start", n - 1: "end"} if n > 1 else {}
+    # Quarters: a partner's page names no interval, and "80%" would read like one.
+    ticks = [
+        (_y(p / 100), f"{p}%") for p in axes.value_ticks(0, 100, target=4, steps=PERCENT_STEPS)
+    ]
+    positions = [_x(i, n) for i in range(n)]
+    labels = axes.date_labels([e.as_of for e in points])
+    anchors = ["middle"] * n
+    if n > 1:
+        anchors[0], anchors[-1] = "start", "end"
+    widths = [axes.text_width(text, LAYOUT_FONT) for text in labels]
     x_labels = [
-        (_x(i, n), points[i].as_of.strftime(label_format), anchors.get(i, "middle")) for i in picks
+        (positions[i], labels[i], anchors[i])
+        for i in axes.thin(positions, widths, gap=LABEL_GAP, anchors=anchors)
     ]
     return Chart(
         width=WIDTH,

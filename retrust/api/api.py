@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Schema, Status
@@ -14,7 +15,7 @@ from pydantic import Field
 
 from retrust.api.openapi import DocumentedAPI
 from retrust.core import actions, policy
-from retrust.core.models import ApiToken, JournalEntry, hash_token
+from retrust.core.models import ApiToken, CaseStatus, JournalEntry, hash_token
 from retrust.core.rules import Visibility
 
 
@@ -122,6 +123,11 @@ class JournalIn(Schema):
     visibility: Visibility = Visibility.PRIVATE
 
 
+class ReadMarkOut(Schema):
+    reader: str
+    at: datetime
+
+
 class JournalOut(Schema):
     id: int
     author: str
@@ -129,6 +135,17 @@ class JournalOut(Schema):
     body: str
     visibility: str
     created_at: datetime
+    updated_at: datetime
+    read_by: list[ReadMarkOut] = Field(
+        description="The other partner's 'I read this', on an entry shared with both"
+    )
+    can_edit: bool = Field(
+        description="The author may reword it until the other partner has read it"
+    )
+
+
+class JournalEditIn(Schema):
+    body: str = Field(min_length=1, max_length=10_000)
 
 
 def _roles(user: Any) -> list[str]:
@@ -192,14 +209,30 @@ def case_members(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
 
 
 def _journal_out(entry: JournalEntry, user: Any) -> dict[str, Any]:
+    """``entry`` comes with its ``read_marks`` (and their readers) prefetched."""
+    marks = list(entry.read_marks.all())
+    mine = entry.author_id == user.pk
     return {
         "id": entry.pk,
         "author": entry.author.name,
-        "mine": entry.author_id == user.pk,
+        "mine": mine,
         "body": entry.body,
         "visibility": entry.visibility,
         "created_at": entry.created_at,
+        "updated_at": entry.updated_at,
+        "read_by": [{"reader": mark.reader.name, "at": mark.created_at} for mark in marks],
+        "can_edit": mine and not marks and entry.case.status != CaseStatus.CLOSED,
     }
+
+
+def _journal_entries() -> QuerySet[JournalEntry]:
+    return JournalEntry.objects.select_related("author", "case").prefetch_related(
+        "read_marks__reader"
+    )
+
+
+def _one_entry(access: policy.CaseAccess, entry_id: int) -> dict[str, Any]:
+    return _journal_out(_journal_entries().get(pk=entry_id), access.user)
 
 
 @api.get(
@@ -207,7 +240,7 @@ def _journal_out(entry: JournalEntry, user: Any) -> dict[str, Any]:
 )
 def case_journal(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
     access = policy.case_access(request.auth, case_id)  # type: ignore[attr-defined]
-    entries = access.read(JournalEntry.objects.select_related("author"), "journal_entries")
+    entries = access.read(_journal_entries(), "journal_entries")
     return [_journal_out(entry, access.user) for entry in entries.order_by("-created_at")[:200]]
 
 
@@ -221,7 +254,54 @@ def write_journal(request: HttpRequest, case_id: int, payload: JournalIn) -> Sta
     entry = actions.write_journal_entry(
         access.user, access.case, body=payload.body, visibility=payload.visibility.value
     )
-    return Status(201, _journal_out(entry, access.user))
+    return Status(201, _one_entry(access, entry.pk))
+
+
+@api.get("/journal/{entry_id}", response=JournalOut, summary="One journal entry I may read")
+def journal_entry(request: HttpRequest, entry_id: int) -> dict[str, Any]:
+    access, entry = policy.record_access(
+        request.auth,  # type: ignore[attr-defined]
+        _journal_entries(),
+        entry_id,
+        what="journal_entry",
+    )
+    return _journal_out(entry, access.user)
+
+
+@api.post(
+    "/journal/{entry_id}/edit",
+    response=JournalOut,
+    summary="Reword my entry, until the other partner has said they read it (the author only)",
+)
+def edit_journal(request: HttpRequest, entry_id: int, payload: JournalEditIn) -> dict[str, Any]:
+    access, _ = policy.record_access(
+        request.auth,  # type: ignore[attr-defined]
+        JournalEntry.objects.select_related("case"),
+        entry_id,
+        what=None,
+    )
+    entry = access.get_to_change(JournalEntry.objects.select_related("case"), entry_id)
+    actions.edit_journal_entry(access.user, entry, body=payload.body)
+    return _one_entry(access, entry.pk)
+
+
+@api.post(
+    "/journal/{entry_id}/read",
+    response=JournalOut,
+    summary="Say 'I read this' on an entry shared with both of you; saying it twice is one "
+    "mark (the other partner only)",
+)
+def mark_journal_read(request: HttpRequest, entry_id: int) -> dict[str, Any]:
+    access, entry = policy.record_access(
+        request.auth,  # type: ignore[attr-defined]
+        JournalEntry.objects.select_related("author", "case"),
+        entry_id,
+        what="journal_entry",
+    )
+    if entry.author_id == access.user.pk or not access.is_partner:
+        raise Http404("No such record.")
+    actions.mark_journal_read(access.user, entry)
+    return _one_entry(access, entry.pk)
 
 
 # Every app's routes, mounted from this one list.

@@ -10,6 +10,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.utils.safestring import mark_safe
+from django.utils.timezone import localdate
 
 from retrust.assessments import queries
 from retrust.assessments.chart import Series, trajectory_svg
@@ -81,7 +82,7 @@ def trajectory(
             [
                 Series(
                     name=c["member"].user.name,
-                    points=[(f"{r.submitted_at:%d %b}", r.total) for r in c["responses"]],
+                    points=[(localdate(r.submitted_at), r.total) for r in c["responses"]],
                 )
                 for c in columns
             ],

@@ -67,7 +67,7 @@ def _my_scores(by_instrument: dict[str, list[MeasureResponse]]) -> list[dict[str
         low, high = score_range(instrument, scale)
         svg = trajectory_svg(
             f"Your {instrument.short_title} over time",
-            [Series("You", [(f"{r.submitted_at:%d %b}", r.total) for r in responses])],
+            [Series("You", [(timezone.localdate(r.submitted_at), r.total) for r in responses])],
             low=low,
             high=high,
             bands=[(b.min, b.max, b.label) for b in scale.bands],

@@ -22,7 +22,7 @@ from retrust.core.actions import (
 )
 from retrust.core.models import Case, CaseMember, CaseStatus, User
 from retrust.core.rules import ORDER, Visibility
-from retrust.program import content, daily, queries, transitions
+from retrust.program import content, daily, journey, queries, transitions
 from retrust.program.models import (
     AppreciationNote,
     Assignment,
@@ -54,7 +54,8 @@ def _require_open(case: Case) -> None:
 def _require_step(actor: Actor, step: Step, case: Case) -> None:
     if not transitions.may(actor, step, case.track, case.stage):
         raise ActionError(
-            f"That step isn't available on the {case.track} track at stage {case.stage}."
+            f"That step isn't available on the {case.track} track at stage "
+            f"{journey.stage_place(case.stage)}."
         )
 
 

@@ -10,12 +10,13 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Router, Schema, Status
 from pydantic import Field
 
 from retrust.core import policy
-from retrust.program import actions, content, queries, transitions
-from retrust.program.models import Assignment, ExerciseResponse
+from retrust.program import actions, content, daily, journey, queries, transitions
+from retrust.program.models import Assignment, DailyAnswer, ExerciseResponse
 
 router = Router(tags=["program"])
 
@@ -42,13 +43,18 @@ class AssignmentOut(Schema):
     reveal_together: bool
     maximum_visibility: str
     revealed: bool
+    other_partner_sent: bool | None = Field(
+        description="For a partner: whether the other partner has sent their answers (never "
+        "what); null for a clinician"
+    )
 
 
 class ProgramOut(Schema):
     case_id: int
     track: str
-    stage: int
+    stage: int = Field(description="0 to 5, as stored; people count from 1: see stage_label")
     stage_name: str
+    stage_label: str = Field(description='As every page says it, e.g. "Stage 3 of 6 — …"')
     assignments: list[AssignmentOut]
     milestones: list[dict[str, str]]
 
@@ -63,6 +69,40 @@ class ResponseOut(Schema):
     answers: dict[str, str]
 
 
+class DailyAnswerOut(Schema):
+    author: str
+    mine: bool
+    body: str
+    answered_at: datetime
+
+
+class StreakOut(Schema):
+    run: int = Field(description="Days in a row you have both answered, up to today or yesterday")
+    shared: int = Field(description="Days on which you have both answered")
+    summary: str
+
+
+class DailyOut(Schema):
+    case_id: int
+    day: date
+    prompt_id: str | None = Field(description="Send it back with the answer; null: no question")
+    prompt: str | None
+    mine: DailyAnswerOut | None
+    theirs: DailyAnswerOut | None = Field(
+        description="The other partner's answer, only once you have both answered today"
+    )
+    other_answered: bool
+    revealed: bool
+    streak: StreakOut
+    held: bool = Field(description="Shared work waits for you during a pause: no answering")
+    held_message: str
+
+
+class DailyIn(Schema):
+    prompt_id: str = Field(min_length=1, max_length=20)
+    body: str = Field(min_length=1, max_length=daily.ANSWER_MAX)
+
+
 class ExerciseAnswersIn(Schema):
     answers: dict[str, str] = Field(default_factory=dict)
     visibility: str
@@ -72,7 +112,7 @@ def _user(request: HttpRequest) -> Any:
     return request.auth  # type: ignore[attr-defined]
 
 
-def _assignment_out(a: Assignment) -> dict[str, Any]:
+def _assignment_out(a: Assignment, other_sent: bool | None = None) -> dict[str, Any]:
     return {
         "id": a.pk,
         "exercise_id": a.exercise_id,
@@ -82,6 +122,7 @@ def _assignment_out(a: Assignment) -> dict[str, Any]:
         "reveal_together": a.reveal_together,
         "maximum_visibility": a.maximum_visibility,
         "revealed": a.revealed_at is not None,
+        "other_partner_sent": other_sent,
     }
 
 
@@ -121,13 +162,20 @@ def exercises(request: HttpRequest) -> list[dict[str, Any]]:
 def program(request: HttpRequest, case_id: int) -> dict[str, Any]:
     access = policy.case_access(_user(request), case_id, as_=policy.MEMBER)
     case = access.case
+    assignments = list(queries.assignments(access).order_by("due_on", "id"))
+    sent = (
+        queries.sent_by_the_other(access, [a.pk for a in assignments])
+        if access.is_partner
+        else None
+    )
     return {
         "case_id": case.pk,
         "track": case.track,
         "stage": case.stage,
         "stage_name": transitions.stage_name(case.stage),
+        "stage_label": journey.stage_label(case.track, case.stage),
         "assignments": [
-            _assignment_out(a) for a in queries.assignments(access).order_by("due_on", "id")
+            _assignment_out(a, None if sent is None else a.pk in sent) for a in assignments
         ],
         "milestones": [{"key": m.key, "title": m.title} for m in queries.milestones_for(access)],
     }
@@ -171,3 +219,61 @@ def edit(request: HttpRequest, assignment_id: int, payload: ExerciseAnswersEditI
     access, assignment = queries.assignment_access(_user(request), assignment_id)
     response = actions.edit_response(access.user, assignment, answers=payload.answers)
     return _response_out(response, access.user)
+
+
+def _daily_answer_out(answer: DailyAnswer | None, user: Any) -> dict[str, Any] | None:
+    if answer is None:
+        return None
+    return {
+        "author": answer.author.name,
+        "mine": answer.author_id == user.pk,
+        "body": answer.body,
+        "answered_at": answer.created_at,
+    }
+
+
+def _daily_out(access: policy.CaseAccess) -> dict[str, Any]:
+    """Today's question as the partner's card shows it, from the same read builder."""
+    day = timezone.localdate()
+    today = queries.daily_today(access.user, [access.case], day)[access.case.pk]
+    return {
+        "case_id": access.case.pk,
+        "day": day,
+        "prompt_id": today.prompt.id if today.prompt else None,
+        "prompt": today.prompt.text if today.prompt else None,
+        "mine": _daily_answer_out(today.mine, access.user),
+        "theirs": _daily_answer_out(today.theirs, access.user),
+        "other_answered": today.other_answered,
+        "revealed": today.revealed,
+        "streak": {
+            "run": today.streak.run,
+            "shared": today.streak.shared,
+            "summary": today.streak.describe(),
+        },
+        "held": access.held,
+        "held_message": access.pause_message,
+    }
+
+
+@router.get(
+    "/cases/{case_id}/daily",
+    response=DailyOut,
+    summary="Today's question, my answer, and my partner's once we have both answered "
+    "(partners only)",
+)
+def daily_question(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    return _daily_out(policy.case_access(_user(request), case_id, as_=policy.PARTNER))
+
+
+@router.post(
+    "/cases/{case_id}/daily",
+    response=DailyOut,
+    summary="Answer today's question (partners only); the same words twice change nothing; "
+    "409 when a new day's question has started",
+)
+def answer_daily_question(request: HttpRequest, case_id: int, payload: DailyIn) -> dict[str, Any]:
+    access = policy.case_access(_user(request), case_id, as_=policy.PARTNER)
+    actions.answer_daily_question(
+        access.user, access.case, body=payload.body, prompt_id=payload.prompt_id
+    )
+    return _daily_out(access)

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 
 from retrust.core.rules import Visibility
-from retrust.program import content
+from retrust.program import content, journey
 from retrust.program.models import DiscernmentPath, GoalStatus
 
 VISIBILITY_LABELS = {v.value: v.label for v in Visibility}
@@ -44,7 +44,11 @@ ROLE_CHOICES = [
 
 def exercise_choices(track: str) -> list[tuple[str, str]]:
     return [
-        (e.id, f"Stage {e.stage} · {e.title} · {e.who_label.lower()} · {e.minutes} min")
+        (
+            e.id,
+            f"Stage {journey.stage_place(e.stage)} · {e.title} · {e.who_label.lower()} · "
+            f"{e.minutes} min",
+        )
         for e in content.library().values()
         if track in e.tracks
     ]

@@ -1,9 +1,10 @@
 """Where a couple is on the program's path, in words a partner reads on the home page. No Django.
 
-The program has six stages, numbered 0 to 5 in the data and on the clinician's pages. People
-count from one, so a partner reads the stage's place on the path ("Stage 3 of 6"), its everyday
-name ("setting boundaries") and one sentence on what the stage is for. Discernment work has no
-stages to climb; it has its own sentence instead of a path.
+The program has six stages, numbered 0 to 5 in the data only. People count from one, so every
+page, a partner's or a clinician's, names a stage by its place on the path ("Stage 3 of 6") and
+its everyday name ("setting boundaries"), through ``stage_label`` and ``stage_place`` (in
+templates, the ``program_stages`` filters); a partner also reads one sentence on what it is
+for. Discernment work has no stages to climb; it has its own sentence instead of a path.
 """
 
 from __future__ import annotations
@@ -73,8 +74,7 @@ def journey(track: str, stage: int) -> Journey:
     """
     if track == Track.DISCERNMENT:
         return Journey(steps=(), headline=DISCERNMENT_TITLE, purpose=DISCERNMENT_PURPOSE)
-    last = max(STAGE_NAMES)
-    stage = min(max(stage, 0), last)
+    stage = _clamped(stage)
     steps = tuple(
         Step(
             number=n + 1,
@@ -84,10 +84,21 @@ def journey(track: str, stage: int) -> Journey:
         )
         for n in sorted(STAGE_NAMES)
     )
-    headline = f"Stage {stage + 1} of {len(steps)} — {EVERYDAY_NAMES[stage]}"
-    return Journey(steps=steps, headline=headline, purpose=PURPOSES[stage])
+    return Journey(steps=steps, headline=stage_label(track, stage), purpose=PURPOSES[stage])
+
+
+def _clamped(stage: int) -> int:
+    return min(max(stage, 0), max(STAGE_NAMES))
 
 
 def stage_place(stage: int) -> str:
     """A stage's place on the path as people count, e.g. "3 of 6" for stage 2."""
-    return f"{stage + 1} of {len(STAGE_NAMES)}"
+    return f"{_clamped(stage) + 1} of {len(STAGE_NAMES)}"
+
+
+def stage_label(track: str, stage: int) -> str:
+    """How every page names where a case is: "Stage 3 of 6 — setting boundaries" for stage 2;
+    discernment work, which has no stages to climb, is "Finding clarity"."""
+    if track == Track.DISCERNMENT:
+        return DISCERNMENT_TITLE
+    return f"Stage {stage_place(stage)} — {EVERYDAY_NAMES[_clamped(stage)]}"

@@ -127,7 +127,6 @@ def _partner_context(request: HttpRequest, access: CaseAccess, **overrides: Any)
         "stage_name": transitions.stage_name(case.stage),
         "stages": transitions.STAGE_NAMES,
         "journey": journey.journey(case.track, case.stage),
-        "next_place": journey.stage_place(proposal.to_stage) if proposal is not None else "",
         "assignments": assignments,
         "shared": shared,
         "proposal": proposal,
@@ -560,8 +559,6 @@ def _clinician_context(
         "members": members,
         "stage_name": transitions.stage_name(case.stage),
         "stages": transitions.STAGE_NAMES,
-        "journey": journey.journey(case.track, case.stage),
-        "next_place": journey.stage_place(proposal.to_stage) if proposal is not None else "",
         "assignments": assignments,
         "proposal": proposal,
         "confirmed_names": [

@@ -32,8 +32,8 @@ from retrust.core import policy
 from retrust.core.models import CaseMember
 from retrust.core.policy import CaseAccess
 from retrust.core.rules import Visibility
+from retrust.program import journey
 from retrust.program import queries as program_queries
-from retrust.program import transitions
 from retrust.program.models import CaseGoal, ExerciseResponse, TrustGoal
 from retrust.reports.models import Version
 from retrust.sessions import queries as sessions_queries
@@ -125,7 +125,7 @@ def clinician_report(access: CaseAccess) -> dict[str, Any]:
         "version": Version.CLINICIAN,
         "case": access.case,
         "members": members,
-        "stage_name": transitions.stage_name(access.case.stage),
+        "stage_label": journey.stage_label(access.case.track, access.case.stage),
         "measures": _measures(access),
         "no_figure": NO_FIGURE,
         **_goals(access),
@@ -176,7 +176,10 @@ def _revealed_measures(
         svg = trajectory_svg(
             f"{instrument.short_title} totals you both can see, over time",
             [
-                Series(c["name"], [(f"{r['submitted_at']:%d %b}", r["total"]) for r in c["rows"]])
+                Series(
+                    c["name"],
+                    [(timezone.localdate(r["submitted_at"]), r["total"]) for r in c["rows"]],
+                )
                 for c in columns
             ],
             low=low,
@@ -278,7 +281,7 @@ def couple_report(access: CaseAccess) -> dict[str, Any]:
         "version": Version.COUPLE,
         "case": access.case,
         "members": members,
-        "stage_name": transitions.stage_name(access.case.stage),
+        "stage_label": journey.stage_label(access.case.track, access.case.stage),
         "revealed": _revealed_measures(accesses, members) if len(accesses) > 1 else [],
         "case_goals": list(CaseGoal.objects.filter(case=access.case).order_by("created_at")),
         "trust_goals": list(

@@ -471,6 +471,42 @@ API_ROUTES = [
         data={"verdict": "confirmed"},
         state=confirmations_state,
     ),
+    Route(
+        "days not yet recorded",
+        "GET",
+        "/api/v1/commitments/{commitment}/unrecorded",
+        api(partner_a=200),
+    ),
+    Route(
+        "record several days",
+        "POST",
+        "/api/v1/commitments/{commitment}/days",
+        api(partner_a=201),
+        data={"days": [{"due_on": TODAY, "outcome": "kept"}]},
+        state=occurrences_state,
+    ),
+    Route(
+        "confirm several days",
+        "POST",
+        "/api/v1/commitments/{commitment}/confirmations",
+        api(partner_b=200),
+        data={"occurrences": ["{occurrence}"]},
+        state=confirmations_state,
+    ),
+    Route(
+        "replies under a day seen differently",
+        "GET",
+        "/api/v1/occurrences/{disputed}/replies",
+        api(**READERS),
+    ),
+    Route(
+        "reply under a day seen differently",
+        "POST",
+        "/api/v1/occurrences/{disputed}/replies",
+        api(partner_a=201, partner_b=201),
+        data={"body": "Can we talk about Tuesday?"},
+        state=replies_state,
+    ),
 ]
 
 

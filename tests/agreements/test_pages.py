@@ -158,6 +158,10 @@ def test_openapi_lists_the_agreement_routes_with_summaries(db):
         "/api/v1/commitments/{commitment_id}/occurrences",
         "/api/v1/commitments/{commitment_id}/ledger",
         "/api/v1/occurrences/{occurrence_id}/answer",
+        "/api/v1/commitments/{commitment_id}/unrecorded",
+        "/api/v1/commitments/{commitment_id}/days",
+        "/api/v1/commitments/{commitment_id}/confirmations",
+        "/api/v1/occurrences/{occurrence_id}/replies",
     }
     for path in mine:
         for method, operation in paths[path].items():

@@ -474,11 +474,14 @@ def test_the_pure_modules_import_nothing_from_django():
 
 
 def test_trajectory_svg_uses_attributes_only_and_escapes_names():
+    from datetime import date
+
     from retrust.assessments.chart import Series, trajectory_svg
 
+    days = [date(2026, 1, d) for d in (1, 2, 3)]
     svg = trajectory_svg(
         "CSI-4 <over> time",
-        [Series("Ari & <b>", [("1 Jan", 3), ("2 Jan", None), ("3 Jan", 21)]), Series("Bo", [])],
+        [Series("Ari & <b>", list(zip(days, [3, None, 21], strict=True))), Series("Bo", [])],
         low=0,
         high=21,
         bands=[(0, 13, "low"), (14, 21, "high")],

@@ -467,6 +467,23 @@ API_ROUTES = [
         data={"answers": fill("disclosure-conversation-plan", "x"), "visibility": "couple"},
         state=rows(ExerciseResponse, "author_id", "submitted_at", "visibility"),
     ),
+    Route("daily question", "GET", "/api/v1/program/cases/{case}/daily", api(**PARTNERS)),
+    Route(
+        "answer the daily question",
+        "POST",
+        "/api/v1/program/cases/{case}/daily",
+        api(partner_a=200, partner_b=200),
+        data={"body": "Your laugh on the stairs", "prompt_id": "{daily_prompt}"},
+        state=rows(DailyAnswer, "author_id"),
+    ),
+    Route(
+        "answer the daily question in another practice's case",
+        "POST",
+        "/api/v1/program/cases/{other_case}/daily",
+        api(),
+        data={"body": "Sneaking in", "prompt_id": "{daily_prompt}"},
+        state=rows(DailyAnswer, "author_id"),
+    ),
 ]
 
 

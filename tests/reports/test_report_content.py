@@ -149,3 +149,16 @@ def test_both_versions_read_in_a_fixed_number_of_queries_whatever_the_history(
     _grow(world)
     after = (count("clinician", world.clinician), count("couple", world.partner_a))
     assert after == before
+
+
+def test_both_versions_number_the_stage_as_every_page_does(world: World) -> None:
+    from retrust.program import journey
+
+    world.case.stage = 2
+    world.case.save(update_fields=["stage"])
+    expected = journey.stage_label(world.case.track, 2)
+    assert expected == "Stage 3 of 6 — setting boundaries"
+    couple = policy.case_access(world.partner_a, world.case.pk, as_=policy.PARTNER)
+    clinician = policy.case_access(world.clinician, world.case.pk, as_=policy.CLINICIAN)
+    for access, version in ((couple, "couple"), (clinician, "clinician")):
+        assert expected in pdf_text(actions.build(access, version).pdf), version

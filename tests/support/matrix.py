@@ -92,12 +92,23 @@ def call(client: Client, route: Route, url: str, data: dict[str, Any], *, json_b
     return client.post(url, data)
 
 
+def _filled(value: Any, ids: dict[str, Any]) -> Any:
+    if isinstance(value, str):
+        return value.format(**ids)
+    if isinstance(value, list):
+        return [_filled(item, ids) for item in value]
+    if isinstance(value, dict):
+        return {key: _filled(item, ids) for key, item in value.items()}
+    return value
+
+
 def check(route: Route, persona: str, world: Any, client: Client, *, json_body: bool) -> Any:
     """One persona on one route: the exact status, and a change only where one is allowed."""
     ids = world.ids
     url = route.url.format(**ids)
-    # String values may name the world's objects too, e.g. {"partner": "{partner_a}"}.
-    data = {k: v.format(**ids) if isinstance(v, str) else v for k, v in route.data.items()}
+    # String values may name the world's objects too, e.g. {"partner": "{partner_a}"}, also
+    # inside lists and nested objects of a JSON body.
+    data = _filled(route.data, ids)
     expected = route.expect[persona]
     before = route.state(world) if route.state else None
 
