@@ -138,6 +138,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",  # its form templates, for FORM_RENDERER below
     "django_htmx",
     "template_partials",
     "django_otp",
@@ -183,6 +184,10 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "retrust.urls"
 WSGI_APPLICATION = "retrust.wsgi.application"
+
+# Forms render through the project's templates, so that templates/django/forms/field.html can
+# put a tick box before its label, as people expect on a phone.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 TEMPLATES = [
     {

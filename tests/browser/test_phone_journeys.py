@@ -37,6 +37,25 @@ CHART_TEXT_PX = """() => {
   return sizes;
 }"""
 
+RADIO_LABELS_ASTRAY = """() => {
+  const astray = [];
+  for (const input of document.querySelectorAll('input[type=radio], input[type=checkbox]')) {
+    const box = input.getBoundingClientRect();
+    if (box.width === 0) continue;  // hidden, or inside a closed <details>
+    const label = input.closest('label')
+      || (input.id && document.querySelector(`label[for="${input.id}"]`));
+    if (!label) { astray.push(`${input.name}: no label`); continue; }
+    if (label.contains(input)) continue;  // wraps its button: beside it by construction
+    const lab = label.getClientRects()[0];
+    // Beside: the label's first line starts on the button's line, to its right.
+    if (!lab || lab.top > box.bottom || lab.bottom < box.top || lab.left < box.left) {
+      const words = label.textContent.trim().slice(0, 30);
+      astray.push(`${input.name}=${input.value}: label "${words}" not beside its button`);
+    }
+  }
+  return astray;
+}"""
+
 
 def shot(tab, name: str) -> None:
     folder = os.environ.get("RETRUST_SHOTS", "")
@@ -313,6 +332,7 @@ def test_no_partner_page_scrolls_sideways_at_320px(open_tab, case, partner_a, pa
         small = [round(px, 1) for px in ari.page.evaluate(CHART_TEXT_PX) if px < 11.95]
         if small:
             problems.append(f"{url} has chart text under 12 px: {small}")
+        problems += [f"{url}: {p}" for p in ari.page.evaluate(RADIO_LABELS_ASTRAY)]
         marked = ari.page.get_by_role("navigation", name="Main").locator('[aria-current="page"]')
         if marked.count() != 1:
             problems.append(f"{url} marks {marked.count()} menu entries as the current page")
