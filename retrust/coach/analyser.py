@@ -69,6 +69,13 @@ class Analysis:
     def harsh(self) -> bool:
         return any(label in lexicon.HARSH for label in self.labels)
 
+    @property
+    def harsh_quoted(self) -> bool:
+        """A harsh label with a phrase to point at. Only this stops a send for a second look:
+        a label the learned layer adds has no phrase the writer could change, so it stays a
+        hint (a listener's "You feel lonely when..." may read to it like criticism)."""
+        return any(span.label in lexicon.HARSH for span in self.spans)
+
     def as_line(self) -> dict[str, Any]:
         """The compact JSON shape of the ``retrust coach`` command: one object per message."""
         line: dict[str, Any] = {

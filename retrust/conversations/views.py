@@ -360,7 +360,7 @@ def post_turn(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid() and kind != flow.CONFIRMATION and not form.cleaned_data["send_anyway"]:
         role = LISTENER if kind == flow.SUMMARY else SPEAKER
         coached = coach_context(form.cleaned_data["body"], role)
-        if coached["analysis"].harsh:
+        if coached["analysis"].harsh_quoted:
             # Hints are shown to the writer only, and never stored; sending anyway is fine.
             again = TurnForm(initial={**form.cleaned_data, "send_anyway": True}, auto_id="turn-%s")
             return _conversation_page(request, access, found, turn_form=again, coached=coached)

@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from retrust.coach import analyse
 from retrust.conversations import actions
 from retrust.conversations.models import (
     Break,
@@ -133,6 +134,21 @@ class TestCoachHints:
         response = client.post(f"/conversations/{talk.pk}/turns/", {**data, "send_anyway": True})
         assert response.status_code == 302
         assert Turn.objects.get().body == "You never listen, you idiot."
+
+    def test_a_label_only_the_learned_layer_finds_is_a_hint_not_a_stop(
+        self, talk: Conversation, partner_a: User, partner_b: User
+    ) -> None:
+        # A listener's fair summary: the rules see nothing harsh in it; the learned layer may
+        # read "You feel..." as criticism, but with no phrase to point at it must not hold the
+        # send for a second look.
+        summary = "You feel lonely when we're both on our phones, and you'd like one evening."
+        assert analyse(summary, learned=False).labels == ()
+        assert not analyse(summary).harsh_quoted
+        turn(partner_a, talk, "statement", "I feel lonely in the evenings.")
+        data = {"kind": "summary", "body": summary, "expected_seq": 1}
+        response = signed_in_client(partner_b).post(f"/conversations/{talk.pk}/turns/", data)
+        assert response.status_code == 302
+        assert Turn.objects.filter(kind="summary", body=summary).exists()
 
     def test_gentle_words_are_sent_at_once(self, talk: Conversation, partner_a: User) -> None:
         data = {"kind": "statement", "body": "I miss you in the evenings.", "expected_seq": 0}
