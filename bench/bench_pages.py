@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import logging
 import os
 import random
 import re
@@ -614,9 +615,7 @@ def run(args: argparse.Namespace) -> int:
     var_dir = Path(tempfile.mkdtemp(prefix="retrust-bench-pages-"))
     env = environment(args.database_url, args.port, var_dir)
     setup_django(env)
-    from django.conf import settings
-
-    settings.DEBUG = False
+    logging.getLogger("retrust.request").setLevel(logging.WARNING)  # the in-process counts
     who = personas()
     live, size = database_size(args.database_url)
     case_id = who["case"]
