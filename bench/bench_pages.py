@@ -33,6 +33,7 @@ import logging
 import os
 import random
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -527,6 +528,8 @@ class Result:
     p99_ms: float
     statuses: str
     queries: int | None = None
+    sql_ms: float | None = None
+    in_process_ms: float | None = None
 
 
 UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
@@ -585,8 +588,10 @@ def personas() -> dict[str, Any]:
     }
 
 
-def count_queries(user: Any, path: str) -> int:
-    """The SQL queries one request of ``path`` runs for ``user`` (in this process)."""
+def in_process(user: Any, path: str, repeat: int = 15) -> tuple[int, float, float]:
+    """One request of ``path`` for ``user`` in this process, through Django's test client:
+    its SQL queries, the milliseconds they took, and the median milliseconds of ``repeat``
+    whole requests (CPU of the page plus its database round trips, no HTTP, no queueing)."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -606,7 +611,14 @@ def count_queries(user: Any, path: str) -> int:
         response = client.get(path, secure=True, headers=headers)
     if response.status_code != 200:
         raise Failed(f"{path} answered {response.status_code} in-process")
-    return len(queries)
+    count = len(queries)  # now: the connection's query log is a ring, read it before it turns
+    sql_ms = sum(float(query["time"]) for query in queries.captured_queries) * 1000
+    took = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        client.get(path, secure=True, headers=headers)
+        took.append((time.perf_counter() - started) * 1000)
+    return count, sql_ms, statistics.median(took)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -657,7 +669,7 @@ def run(args: argparse.Namespace) -> int:
             result = wrk(base, path, cookies.get(persona or "", ""), args.seconds, args.connections)
             result.name = name
             if persona:
-                result.queries = count_queries(who[persona], path)
+                result.queries, result.sql_ms, result.in_process_ms = in_process(who[persona], path)
             results.append(result)
             print(f"  {name:<18} {result.rate:8.1f}/s  p50 {result.median_ms:6.1f} ms  "
                   f"p99 {result.p99_ms:6.1f} ms  {result.statuses}", flush=True)  # fmt: skip
@@ -672,10 +684,17 @@ def run(args: argparse.Namespace) -> int:
         f"{load_before[0]:.1f} before, {load_after[0]:.1f} after; {os.cpu_count()} cores"
     )
     print()
-    print("| page | pages/s | median ms | p99 ms | ratio to /healthz | queries |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print(
+        "| page | pages/s | median ms | p99 ms | ratio to /healthz | queries | "
+        "SQL ms | in-process ms |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
-        queries = "" if r.queries is None else str(r.queries)
+        queries = (
+            " |  | "
+            if r.queries is None
+            else f"{r.queries} | {r.sql_ms:.1f} | {r.in_process_ms:.1f}"
+        )
         print(
             f"| {r.name} | {r.rate:.1f} | {r.median_ms:.1f} | {r.p99_ms:.1f} | "
             f"{r.rate / health:.3f} | {queries} |"
