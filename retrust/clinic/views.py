@@ -128,32 +128,29 @@ def caseload(request: HttpRequest) -> HttpResponse:
         chosen = chosen.filter(status=status)
     if track in Track.values:
         chosen = chosen.filter(track=track)
-    cases = (
-        chosen.prefetch_related(
-            Prefetch("members", queryset=CaseMember.objects.select_related("user")),
-        )
-        .annotate(
-            paused=ExpressionWrapper(Q(paused_since__isnull=False), output_field=BooleanField()),
-            open_high=Count(
-                "alerts",
-                filter=Q(alerts__acknowledged_at__isnull=True, alerts__priority="high"),
-                distinct=True,
+    cases = chosen.prefetch_related(
+        Prefetch("members", queryset=CaseMember.objects.select_related("user")),
+    ).annotate(
+        paused=ExpressionWrapper(Q(paused_since__isnull=False), output_field=BooleanField()),
+        open_high=Count(
+            "alerts",
+            filter=Q(alerts__acknowledged_at__isnull=True, alerts__priority="high"),
+            distinct=True,
+        ),
+        open_other=Count(
+            "alerts",
+            filter=Q(alerts__acknowledged_at__isnull=True) & ~Q(alerts__priority="high"),
+            distinct=True,
+        ),
+        pending_invitations=Count(
+            "invitations",
+            filter=Q(
+                invitations__accepted_at__isnull=True,
+                invitations__revoked_at__isnull=True,
+                invitations__expires_at__gt=timezone.now(),
             ),
-            open_other=Count(
-                "alerts",
-                filter=Q(alerts__acknowledged_at__isnull=True) & ~Q(alerts__priority="high"),
-                distinct=True,
-            ),
-            pending_invitations=Count(
-                "invitations",
-                filter=Q(
-                    invitations__accepted_at__isnull=True,
-                    invitations__revoked_at__isnull=True,
-                    invitations__expires_at__gt=timezone.now(),
-                ),
-                distinct=True,
-            ),
-        )
+            distinct=True,
+        ),
     )
     ordered = cases.order_by(*CASELOAD_SORTS.get(sort, CASELOAD_SORTS["attention"])[0], "id")
     # 50 rows a page; the measures are computed for the rows shown only.

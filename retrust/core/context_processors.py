@@ -16,7 +16,8 @@ def leave_url() -> str:
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    """Which menu entries this person gets (registered by the apps). One small query (``policy.roles``)."""
+    """Which menu entries this person gets (registered by the apps): one small query
+    (``policy.roles``), then each entry's badge."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": {"signed_in": False, "leave_url": leave_url()}}
