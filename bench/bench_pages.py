@@ -1,6 +1,6 @@
 """Key pages under load at 1,000 and 100,000 cases, against the production stack on PostgreSQL.
 
-    .venv/bin/python bench/bench_pages.py seed \\
+    .venv/bin/python bench/bench_pages.py seed --jobs 3 \\
         --database-url postgres://postgres@127.0.0.1:5432/retrust_bench_1k --cases 1000
     .venv/bin/python bench/bench_pages.py run \\
         --database-url postgres://postgres@127.0.0.1:5432/retrust_bench_1k --port 8780
@@ -10,10 +10,11 @@ practices with clinicians (one clinician with 300 cases, one with 30, the rest a
 each), two partners per case (one in ten cases has one partner so far), encrypted journal
 entries, two measures answered over months, two agreements with a commitment each and their
 daily record (six weeks in most cases, two years in one case in thirty), alerts and audit rows:
-about 350 rows a case. Each field's own ``get_db_prep_save`` turns a model instance into
+about 320 rows a case. Each field's own ``get_db_prep_save`` turns a model instance into
 database values (so the real field encryption runs, with keys derived once per process) and
-PostgreSQL's ``COPY`` carries them, 500 cases per transaction. It is resumable: a database that
-already holds the cases is left alone, one stopped half-way carries on from its last whole batch.
+PostgreSQL's ``COPY`` carries them, 500 cases per transaction, in ``--jobs`` processes with
+primary keys from bands of their own. It is resumable: a database that already holds the
+cases is left alone, one stopped half-way carries on from its last whole batches.
 
 ``run`` starts ``retrust serve --production --workers 2`` (gunicorn; the task worker and the
 minute tick are off: ``--no-background``, so the pages share the two cores with nothing of
@@ -21,8 +22,8 @@ ours), signs in the personas over HTTP (the clinician with 300 cases and the one
 password and TOTP code, a partner with password), then drives every key page and ``/healthz``
 with ``wrk`` (``apt-get install wrk``) at 8 connections for ``--seconds`` each, and prints a
 markdown table: pages per second, median and p99 latency, the ratio to ``/healthz`` measured
-in the same run, and the SQL queries the page runs (counted in-process with Django's
-``CaptureQueriesContext`` for the same persona and path).
+in the same run, and, in-process with Django's test client for the same persona and path, the
+SQL queries the page runs, their time and the median time of the whole request.
 """
 
 from __future__ import annotations
@@ -505,7 +506,7 @@ def write_batch(indexes: range, part: int, clinicians: dict[tuple[int, int], Any
     return rows
 
 
-def database_size(database_url: str) -> tuple[int, str]:
+def database_size() -> tuple[int, str]:
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -622,14 +623,12 @@ def in_process(user: Any, path: str, repeat: int = 15) -> tuple[int, float, floa
 
 
 def run(args: argparse.Namespace) -> int:
-    import tempfile
-
     var_dir = Path(tempfile.mkdtemp(prefix="retrust-bench-pages-"))
     env = environment(args.database_url, args.port, var_dir)
     setup_django(env)
     logging.getLogger("retrust.request").setLevel(logging.WARNING)  # the in-process counts
     who = personas()
-    live, size = database_size(args.database_url)
+    live, size = database_size()
     case_id = who["case"]
     pages = [
         ("/healthz", "", None),
@@ -721,10 +720,8 @@ def main() -> int:
     parser.add_argument("--part", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.step == "seed":
-        import tempfile
-
         done = seed(args, Path(tempfile.mkdtemp(prefix="retrust-seed-")))
-        live, size = database_size(args.database_url)
+        live, size = database_size()
         print(f"seeded {done['cases']} cases in {done['seconds']:.0f} s; {live:,} rows, {size}")
         return 0
     if args.step == "_part":
