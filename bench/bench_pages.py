@@ -34,6 +34,7 @@ import logging
 import os
 import random
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -675,6 +676,7 @@ def run(args: argparse.Namespace) -> int:
         load_after = os.getloadavg()
     finally:
         stack.stop()
+        shutil.rmtree(var_dir, ignore_errors=True)
     health = results[0].rate
     print()
     print(
