@@ -33,7 +33,7 @@ class VerifiedSessionAuth(SessionAuth):
         user = super().authenticate(request, key)
         if user is None:
             return None
-        if policy.is_practice_staff(user) and not user.is_verified():
+        if policy.roles(user) & policy.STAFF_ROLES and not user.is_verified():
             return None
         return user
 

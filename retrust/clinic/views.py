@@ -123,41 +123,42 @@ def caseload(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     track = request.GET.get("track", "")
     sort = request.GET.get("sort", "attention")
-    cases = (
-        policy.caseload_for(request.user)
-        .prefetch_related(
-            Prefetch("members", queryset=CaseMember.objects.select_related("user")),
-        )
-        .annotate(
-            paused=ExpressionWrapper(Q(paused_since__isnull=False), output_field=BooleanField()),
-            open_high=Count(
-                "alerts",
-                filter=Q(alerts__acknowledged_at__isnull=True, alerts__priority="high"),
-                distinct=True,
-            ),
-            open_other=Count(
-                "alerts",
-                filter=Q(alerts__acknowledged_at__isnull=True) & ~Q(alerts__priority="high"),
-                distinct=True,
-            ),
-            pending_invitations=Count(
-                "invitations",
-                filter=Q(
-                    invitations__accepted_at__isnull=True,
-                    invitations__revoked_at__isnull=True,
-                    invitations__expires_at__gt=timezone.now(),
-                ),
-                distinct=True,
-            ),
-        )
-    )
+    chosen = policy.caseload_for(request.user)
     if status in CaseStatus.values:
-        cases = cases.filter(status=status)
+        chosen = chosen.filter(status=status)
     if track in Track.values:
-        cases = cases.filter(track=track)
+        chosen = chosen.filter(track=track)
+    cases = chosen.prefetch_related(
+        Prefetch("members", queryset=CaseMember.objects.select_related("user")),
+    ).annotate(
+        paused=ExpressionWrapper(Q(paused_since__isnull=False), output_field=BooleanField()),
+        open_high=Count(
+            "alerts",
+            filter=Q(alerts__acknowledged_at__isnull=True, alerts__priority="high"),
+            distinct=True,
+        ),
+        open_other=Count(
+            "alerts",
+            filter=Q(alerts__acknowledged_at__isnull=True) & ~Q(alerts__priority="high"),
+            distinct=True,
+        ),
+        pending_invitations=Count(
+            "invitations",
+            filter=Q(
+                invitations__accepted_at__isnull=True,
+                invitations__revoked_at__isnull=True,
+                invitations__expires_at__gt=timezone.now(),
+            ),
+            distinct=True,
+        ),
+    )
     ordered = cases.order_by(*CASELOAD_SORTS.get(sort, CASELOAD_SORTS["attention"])[0], "id")
     # 50 rows a page; the measures are computed for the rows shown only.
-    page = Paginator(ordered, CASELOAD_PAGE).get_page(request.GET.get("page"))
+    paginator = Paginator(ordered, CASELOAD_PAGE)
+    # Counted without the alert and invitation joins the sort needs (Django keeps aggregate
+    # annotations in a count).
+    paginator.count = chosen.count()
+    page = paginator.get_page(request.GET.get("page"))
     shown = list(page.object_list)
     _attach_measures(shown)
     filters = {key: value for key, value in (("status", status), ("track", track)) if value}

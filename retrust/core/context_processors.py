@@ -6,8 +6,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
-from retrust.core import registry
-from retrust.core.models import CaseMember, ClinicianMembership, PracticeRole
+from retrust.core import policy, registry
+from retrust.core.models import PracticeRole
 
 
 def leave_url() -> str:
@@ -16,15 +16,16 @@ def leave_url() -> str:
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    """Which menu entries this person gets (registered by the apps). Two small queries."""
+    """Which menu entries this person gets (registered by the apps): one small query
+    (``policy.roles``), then each entry's badge."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": {"signed_in": False, "leave_url": leave_url()}}
-    roles = set(ClinicianMembership.objects.filter(user=user).values_list("role", flat=True))
+    roles = policy.roles(user)
     verified = user.is_verified() if hasattr(user, "is_verified") else False
-    staff_ready = bool(roles) and verified
+    staff_ready = bool(roles & policy.STAFF_ROLES) and verified
     audiences = set()
-    if CaseMember.objects.filter(user=user).exists():
+    if policy.PARTNER_ROLE in roles:
         audiences.add("partner")
     if staff_ready and PracticeRole.CLINICIAN in roles:
         audiences.add("clinician")

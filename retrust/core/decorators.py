@@ -22,7 +22,7 @@ def staff_required(view: View) -> View:
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not policy.is_practice_staff(request.user):
+        if not policy.roles(request.user) & policy.STAFF_ROLES:
             raise Http404("No such page.")
         return view(request, *args, **kwargs)
 

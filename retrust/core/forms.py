@@ -192,7 +192,7 @@ class ApiTokenForm(forms.Form):
         self.user = user
         self.request = request
         self.device = None
-        if policy.is_practice_staff(user):
+        if policy.roles(user) & policy.STAFF_ROLES:
             self.device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
             self.fields["code"] = forms.CharField(
                 label="6-digit code from your authenticator app",

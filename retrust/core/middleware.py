@@ -119,7 +119,7 @@ class TwoFactorRequiredMiddleware:
             user.is_authenticated
             and not request.path.startswith(_OPEN_PATHS)
             and not user.is_verified()  # type: ignore[union-attr]
-            and policy.is_practice_staff(user)
+            and policy.roles(user) & policy.STAFF_ROLES
         ):
             return redirect(
                 f"{reverse('two_factor')}?{urlencode({'next': request.get_full_path()})}"

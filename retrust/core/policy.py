@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Value
 from django.http import Http404
 
 from retrust.core import audit, pause
@@ -75,6 +75,33 @@ def is_practice_admin(user: Any) -> bool:
     if not _authenticated(user):
         return False
     return ClinicianMembership.objects.filter(user=user, role=PracticeRole.ADMIN).exists()
+
+
+PARTNER_ROLE = "partner"
+STAFF_ROLES = frozenset({PracticeRole.CLINICIAN.value, PracticeRole.ADMIN.value})
+
+
+def roles(user: Any) -> frozenset[str]:
+    """What this person is, in one query: their practice roles (``"clinician"``, ``"admin"``)
+    and ``"partner"`` if they take part in a case.
+
+    Kept on the user object, which lives for one request: the two-factor middleware, the page's
+    own check, the menu and its badges all ask, and one query answers them all. Actions that
+    change data ask the database afresh (``is_clinician`` and the others below).
+    """
+    if not _authenticated(user):
+        return frozenset()
+    found = getattr(user, "_retrust_roles", None)
+    if found is None:
+        practice_roles = ClinicianMembership.objects.filter(user=user).values_list("role")
+        partner = (
+            CaseMember.objects.filter(user=user)
+            .order_by()
+            .values_list(Value(PARTNER_ROLE, output_field=CharField()))
+        )
+        found = frozenset(role for (role,) in practice_roles.union(partner))
+        user._retrust_roles = found
+    return found
 
 
 def is_practice_staff(user: Any) -> bool:

@@ -36,7 +36,7 @@ from retrust.core.forms import (
     TwoFactorForm,
     VisibilityForm,
 )
-from retrust.core.models import ApiToken, CaseMember, HeldRecord, JournalEntry, User
+from retrust.core.models import ApiToken, CaseMember, HeldRecord, JournalEntry, PracticeRole, User
 from retrust.core.rules import Visibility
 from retrust.core.submission import submit
 
@@ -74,9 +74,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def home(request: HttpRequest) -> HttpResponse:
     """Send each person to the page their role starts on."""
     user = request.user
-    if policy.is_clinician(user):
+    roles = policy.roles(user)
+    if PracticeRole.CLINICIAN in roles:
         return redirect("caseload")
-    if policy.is_practice_admin(user):
+    if PracticeRole.ADMIN in roles:
         return redirect("practice")
     return redirect("partner_home")
 
@@ -387,7 +388,8 @@ def _held_for(user: Any, accesses: list[policy.CaseAccess]) -> dict[int, list[di
 @login_required
 def partner_home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if policy.is_practice_staff(user) and not CaseMember.objects.filter(user=user).exists():
+    roles = policy.roles(user)
+    if roles & policy.STAFF_ROLES and policy.PARTNER_ROLE not in roles:
         return redirect("home")  # clinicians and admins have their own start pages
     return _home_page(request)
 

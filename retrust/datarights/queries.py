@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from retrust.core import policy
-from retrust.core.models import Case
+from retrust.core.models import Case, PracticeRole
 from retrust.core.registry import Panel
 from retrust.datarights.models import OPEN_EXPORT, DataExport, Departure
 
@@ -32,13 +32,19 @@ def own_departure(user: Any) -> Departure | None:
 
 
 def _for_clinician(user: Any, **filters: Any) -> list[LeavingRow]:
-    """Deletions touching this clinician's cases (three queries)."""
-    caseload = {case.pk: case for case in policy.caseload_for(user).order_by("label")}
-    if not caseload:
+    """Deletions touching this clinician's cases: one query, and one more for the cases when
+    there are any (the menu's badge asks on every page; there rarely are)."""
+    rows = list(
+        Departure.objects.filter(cancelled_at__isnull=True, **filters)
+        .select_related("user")
+        .order_by("shred_after", "pk")
+    )
+    named = {pk for departure in rows for pk in departure.case_ids}
+    if not named:
         return []
+    caseload = {case.pk: case for case in policy.caseload_for(user).filter(pk__in=named)}
     found = []
-    rows = Departure.objects.filter(cancelled_at__isnull=True, **filters).select_related("user")
-    for departure in rows.order_by("shred_after", "pk"):
+    for departure in rows:
         cases = [caseload[pk] for pk in departure.case_ids if pk in caseload]
         if cases:
             found.append(LeavingRow(departure, cases))
@@ -55,7 +61,7 @@ def carried_out_for_clinician(user: Any) -> list[LeavingRow]:
 
 def leaving_count(user: Any) -> int:
     """The number beside "Leaving" in a clinician's menu."""
-    if not policy.is_clinician(user):
+    if PracticeRole.CLINICIAN not in policy.roles(user):
         return 0
     return len(waiting_for_clinician(user))
 

@@ -61,12 +61,16 @@ def waiting_for(user_ids: Iterable[int], now: datetime | None = None) -> dict[in
     def add(user_id: int, item: Waiting) -> None:
         found.setdefault(user_id, []).append(item)
 
-    for user_id, agreement_id, title, number, created, case_id in (
-        sources.open_agreement_answers(users)
-        .values_list(
+    def rows(queryset: Any) -> Any:
+        # Streamed (a server-side cursor on PostgreSQL) for the tick's many partners; one
+        # person's list (the menu badge on every partner page) is a few rows, and a cursor
+        # would cost three round trips instead of one.
+        return queryset.iterator() if len(users) > 1 else queryset
+
+    for user_id, agreement_id, title, number, created, case_id in rows(
+        sources.open_agreement_answers(users).values_list(
             "recipient", "agreement_id", "title", "number", "created_at", "agreement__case_id"
         )
-        .iterator()
     ):
         changed = "A change to an agreement" if number > 1 else "A new agreement"
         add(
@@ -79,10 +83,10 @@ def waiting_for(user_ids: Iterable[int], now: datetime | None = None) -> dict[in
                 case_id,
             ),
         )
-    for user_id, agreement_id, created, case_id in (
-        sources.open_breach_answers(users)
-        .values_list("recipient", "agreement_id", "created_at", "case_id")
-        .iterator()
+    for user_id, agreement_id, created, case_id in rows(
+        sources.open_breach_answers(users).values_list(
+            "recipient", "agreement_id", "created_at", "case_id"
+        )
     ):
         add(
             user_id,
@@ -94,7 +98,7 @@ def waiting_for(user_ids: Iterable[int], now: datetime | None = None) -> dict[in
                 case_id,
             ),
         )
-    for row in (
+    for row in rows(
         sources.open_confirmations(today, users)
         .values("recipient", "commitment_id", "case_id")
         .annotate(days=Count("pk"), oldest=Min("due_on"))
@@ -143,7 +147,6 @@ def waiting_for(user_ids: Iterable[int], now: datetime | None = None) -> dict[in
             "reveal_together",
             "other_sent",
         )
-        .iterator()
     ):
         note = f"Due {due_on:%-d %b}" if due_on >= today else "Past its date, whenever you can"
         if together and other_sent:
@@ -160,10 +163,10 @@ def waiting_for(user_ids: Iterable[int], now: datetime | None = None) -> dict[in
                 note,
             ),
         )
-    for user_id, conversation_id, topic, updated, case_id in (
-        sources.open_turns(now, users)
-        .values_list("recipient", "pk", "topic", "updated_at", "case_id")
-        .iterator()
+    for user_id, conversation_id, topic, updated, case_id in rows(
+        sources.open_turns(now, users).values_list(
+            "recipient", "pk", "topic", "updated_at", "case_id"
+        )
     ):
         add(
             user_id,
@@ -175,8 +178,8 @@ def waiting_for(user_ids: Iterable[int], now: datetime | None = None) -> dict[in
                 case_id,
             ),
         )
-    for user_id, created, case_id in (
-        sources.open_stage_moves(users).values_list("recipient", "created_at", "case_id").iterator()
+    for user_id, created, case_id in rows(
+        sources.open_stage_moves(users).values_list("recipient", "created_at", "case_id")
     ):
         add(
             user_id,
