@@ -30,7 +30,7 @@ from tests.frontdoor.conftest import request_data
 from tests.sessions.conftest import london
 
 URL = "/p/quiet-harbour/consultation/"
-QUERIES_ON_REQUEST_PAGE = 19
+QUERIES_ON_REQUEST_PAGE = 15
 # A Tuesday, 08:00 in London (07:00 UTC). Times are offered from Wednesday for 14 days.
 NOW = london(2026, 10, 20, 8, 0)
 WED_9 = london(2026, 10, 21, 9, 0)  # the first time offered
