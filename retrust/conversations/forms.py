@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 
 from retrust.coach import LISTENER
+from retrust.coach.scaffold import DAYS
 from retrust.conversations import feelings as word_list
 from retrust.conversations.models import ReviewAnswer
 from retrust.core.coaching import coach
@@ -37,6 +38,53 @@ class GentleStartForm(forms.Form):
     creation_key = forms.CharField(widget=forms.HiddenInput, initial=_key, required=False)
 
 
+_SUBJECTS = frozenset(["i", "you", "we", "he", "she", "they", "it"])
+_MOMENT_WORDS = DAYS | frozenset(
+    [
+        "on",
+        "at",
+        "in",
+        "this",
+        "last",
+        "the",
+        "other",
+        "yesterday",
+        "today",
+        "tonight",
+        "earlier",
+        "day",
+        "night",
+        "morning",
+        "afternoon",
+        "evening",
+        "week",
+        "weekend",
+        "dinner",
+        "lunch",
+        "breakfast",
+        "party",
+    ]
+)
+
+
+def _joiner(situation: str) -> str:
+    """How "I feel X" leads into the writer's situation, kept in their own words.
+
+    A noun phrase takes "about" ("about the dishes in the sink"); a clause, even behind a
+    moment ("on monday you didn't answer", "last night we argued"), takes "when", since
+    "about on monday you didn't answer" is not English; "when/about/after ..." needs nothing.
+    """
+    words = situation.lower().replace(",", " ").split()
+    if not words or words[0] in ("when", "about", "after"):
+        return ""
+    for word in words[:6]:
+        if word in _SUBJECTS:
+            return "when "
+        if word not in _MOMENT_WORDS:
+            break
+    return "about "
+
+
 def compose(feeling: str, situation: str, need: str) -> str:
     """The message the builder produces from its three parts, in the writer's own words."""
     feeling = feeling.strip().rstrip(".")
@@ -46,14 +94,7 @@ def compose(feeling: str, situation: str, need: str) -> str:
     if feeling or situation:
         lead = f"I feel {feeling}" if feeling else "I want to talk"
         if situation:
-            lowered = situation.lower()
-            if lowered.startswith(("when ", "about ", "after ")):
-                joiner = ""
-            elif lowered.startswith(("i ", "you ", "we ", "he ", "she ", "they ", "it ")):
-                joiner = "when "  # a clause: "about you left" would not be English
-            else:
-                joiner = "about "
-            lead += f" {joiner}{situation}"
+            lead += f" {_joiner(situation)}{situation}"
         parts.append(lead + ".")
     if need:
         parts.append(need[0].upper() + need[1:] + ".")

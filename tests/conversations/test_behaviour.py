@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from retrust.coach import analyse
 from retrust.conversations import actions
+from retrust.conversations.forms import compose
 from retrust.conversations.models import (
     Break,
     Conversation,
@@ -515,3 +516,25 @@ def test_a_safety_pause_holds_couple_work_but_not_the_private_log(
     assert Turn.objects.count() == 0 and Conversation.objects.count() == 1
     # A private trigger entry is not shared work.
     actions.log_trigger(partner_a, case, what_happened="x", intensity=2)
+
+
+@pytest.mark.parametrize(
+    ("situation", "message"),
+    [
+        ("the dishes in the sink", "I feel hurt about the dishes in the sink."),
+        ("the way you talked to me", "I feel hurt about the way you talked to me."),
+        ("you came home at 2am", "I feel hurt when you came home at 2am."),
+        (
+            "on monday you didnt answer my texts all night",
+            "I feel hurt when on monday you didnt answer my texts all night.",
+        ),
+        ("last night, we argued again", "I feel hurt when last night, we argued again."),
+        ("the other day you forgot", "I feel hurt when the other day you forgot."),
+        ("at dinner you checked your phone", "I feel hurt when at dinner you checked your phone."),
+        ("when you left early", "I feel hurt when you left early."),
+        ("about Saturday", "I feel hurt about Saturday."),
+        ("Monday", "I feel hurt about Monday."),
+    ],
+)
+def test_the_builder_joins_a_situation_the_way_english_does(situation: str, message: str) -> None:
+    assert compose("hurt", situation, "") == message
