@@ -8,6 +8,7 @@ each form through ``submit``, which puts an action's refusal on the field it nam
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -118,7 +119,7 @@ def coach_feedback(request: HttpRequest) -> HttpResponse:
     The one check endpoint of every coached form (``retrust.core.coaching``): the gentle
     start-up builder posts its three parts; any other form names its text field in
     ``coach_field`` and the writer's role in ``coach_role``."""
-    if not policy.partner_cases_for(request.user).exists():
+    if policy.PARTNER_ROLE not in policy.roles(request.user):
         raise Http404("No such page.")
     if "feeling" in request.POST or "need" in request.POST:
         text = compose(
@@ -528,22 +529,36 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
-@login_required
-def review_talked_through(request: HttpRequest, pk: int) -> HttpResponse:
-    access, found = _review(request, pk, policy.CLINICIAN)
+def _review_step(
+    request: HttpRequest,
+    pk: int,
+    as_: policy.As,
+    act: Callable[[Any, HurtfulMomentReview], Any],
+    message: str,
+) -> HttpResponse:
+    """A one-button step on a review (nothing to fill in; the action may still say no)."""
+    access, found = _review(request, pk, as_)
     return submit(
         request,
         ConfirmForm(request.POST),
-        lambda data: actions.mark_review_talked_through(
-            request.user,  # type: ignore[arg-type]
-            found,
-        ),
+        lambda data: act(request.user, found),
         done=lambda review: redirect("review", pk=found.pk),
         again=lambda form, status: _review_page(
             request, access, found, queries.review(access, found), status=status, refused=form
         ),
-        message="Noted as talked through. It leaves the list on the case page.",
+        message=message,
+    )
+
+
+@require_POST
+@login_required
+def review_talked_through(request: HttpRequest, pk: int) -> HttpResponse:
+    return _review_step(
+        request,
+        pk,
+        policy.CLINICIAN,
+        actions.mark_review_talked_through,
+        "Noted as talked through. It leaves the list on the case page.",
     )
 
 
@@ -555,19 +570,12 @@ def _opened_both(answer: ReviewAnswer) -> bool:
 @require_POST
 @login_required
 def review_to_session(request: HttpRequest, pk: int) -> HttpResponse:
-    access, found = _review(request, pk, policy.PARTNER)
-    return submit(
+    return _review_step(
         request,
-        ConfirmForm(request.POST),
-        lambda data: actions.take_review_to_session(
-            request.user,  # type: ignore[arg-type]
-            found,
-        ),
-        done=lambda review: redirect("review", pk=found.pk),
-        again=lambda form, status: _review_page(
-            request, access, found, queries.review(access, found), status=status, refused=form
-        ),
-        message="Noted for your next session. Your clinician will see it on your case.",
+        pk,
+        policy.PARTNER,
+        actions.take_review_to_session,
+        "Noted for your next session. Your clinician will see it on your case.",
     )
 
 
