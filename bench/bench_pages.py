@@ -44,6 +44,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -214,16 +215,32 @@ def answer_sets(instrument_id: str) -> list[Scored]:
     return found
 
 
+def create_database(database_url: str) -> None:
+    """Create the benchmark's database when it is not there yet (on the same server)."""
+    import psycopg
+    from psycopg import sql
+
+    name = urlsplit(database_url).path.lstrip("/")
+    server = urlunsplit(urlsplit(database_url)._replace(path="/postgres"))
+    with psycopg.connect(server, autocommit=True) as admin:
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            print(f"seed: created the database {name}", flush=True)
+
+
 def seed(args: argparse.Namespace, var_dir: Path) -> dict[str, Any]:
     """Migrate, add the practices and clinicians, then the cases in ``--jobs`` processes."""
     env = environment(args.database_url, 0, var_dir)
     started = time.monotonic()
-    subprocess.run(
+    create_database(args.database_url)
+    migrated = subprocess.run(
         [sys.executable, "-m", "retrust.cli", "migrate", "--noinput"],
         env=env,
-        check=True,
         capture_output=True,
+        text=True,
     )
+    if migrated.returncode:
+        sys.exit(f"seed: migrate failed:\n{migrated.stderr[-2000:]}")
     setup_django(env)
     from django.db import connection
 
