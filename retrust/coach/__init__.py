@@ -8,7 +8,7 @@ weights in ``data/model.json``, written by ``train``, a dev-only tool). ``evalua
 on the labelled corpus in ``data/``.
 """
 
-from retrust.coach.analyser import MAX_CHARS, Analysis, Span, analyse
+from retrust.coach.analyser import Analysis, Span, analyse
 from retrust.coach.hints import Hint, hints
 from retrust.coach.lexicon import EXPLANATIONS, HARSH, LABELS
 from retrust.coach.scaffold import (
@@ -20,6 +20,7 @@ from retrust.coach.scaffold import (
     Suggestion,
     offer,
 )
+from retrust.coach.tokens import MAX_CHARS
 
 __all__ = [
     "EXPLANATIONS",

@@ -6,7 +6,8 @@ gentle start-up scaffold (feeling / situation / need) built only from the messag
 (see ``scaffold``).
 
 How it works, and why it is fast: the message is lower-cased and split into word tokens once
-(contractions expanded, punctuation kept as clause boundaries); every phrase pattern is
+(``tokens``: contractions expanded, punctuation kept as clause boundaries; the learned layer
+reads the same tokens); every phrase pattern is
 indexed by its first two tokens, so each token costs one or two dictionary look-ups and only
 a handful of patterns are ever tried. Time is linear in the message length, and input beyond
 ``MAX_CHARS`` characters is not analysed (the result says so), so any input returns quickly.
@@ -18,7 +19,6 @@ combination hook is the last line of ``analyse``.
 from __future__ import annotations
 
 import itertools
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,14 +26,9 @@ from retrust.coach import lexicon, model
 from retrust.coach.scaffold import Suggestion
 from retrust.coach.scaffold import is_break_request as _break_request
 from retrust.coach.scaffold import speaker_suggestion as _suggest
+from retrust.coach.tokens import MAX_CHARS, lower, tokens
+from retrust.coach.tokens import PUNCT as _PUNCT
 
-MAX_CHARS = 2_000
-"""Characters analysed per message; the rest is ignored (``Analysis.truncated``)."""
-
-_TOKEN_RE = re.compile(
-    r"[^\W_]+(?:['\-][^\W_]+)*|[.!?;,:*()\"\u2026]|[\U0001F300-\U0001FAFF\u2600-\u27BF]"
-)
-_PUNCT = frozenset('.!?;,:*()"\u2026')
 _ANY = ""
 _W, _GAP, _END = 0, 1, 2
 _GAP_MAX = 3
@@ -126,13 +121,13 @@ def _element(token: str) -> tuple[int, frozenset[str]]:
 
 def _variants(pattern: str) -> list[tuple[bool, list[tuple[int, frozenset[str]]]]]:
     """Every spelling of a pattern with its optional elements in or out."""
-    tokens = pattern.split()
-    at_start = tokens[0] == "^"
+    parts = pattern.split()
+    at_start = parts[0] == "^"
     if at_start:
-        tokens = tokens[1:]
+        parts = parts[1:]
     choices: list[list[str | None]] = [
         [token[1:], None] if token.startswith("?") and len(token) > 1 else [token]
-        for token in tokens
+        for token in parts
     ]
     variants = []
     for combination in itertools.product(*choices):
@@ -169,37 +164,7 @@ def _build_index() -> dict[str, dict[str, list[_Rule]]]:
 _INDEX = _build_index()
 
 
-# --- tokens --------------------------------------------------------------------------------
-
-
-def _lower(text: str) -> str:
-    lowered = text.lower()
-    if len(lowered) != len(text):
-        # A few characters change length when lower-cased; keep offsets aligned with the text.
-        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
-    return lowered.replace("\u2019", "'").replace("\u2018", "'")
-
-
-def _tokens(lowered: str) -> tuple[list[str], list[int], list[int]]:
-    words: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    add_word, add_start, add_end = words.append, starts.append, ends.append
-    expand = lexicon.EXPAND.get
-    for match in _TOKEN_RE.finditer(lowered):
-        word = match.group()
-        parts = expand(word)
-        start, end = match.span()
-        if parts is None:
-            add_word(word)
-            add_start(start)
-            add_end(end)
-        else:
-            for part in parts:
-                add_word(part)
-                add_start(start)
-                add_end(end)
-    return words, starts, ends
+# --- language --------------------------------------------------------------------------------
 
 
 def detect_language(words: list[str], ascii_only: bool = False) -> str:
@@ -299,54 +264,57 @@ def _find(words: list[str]) -> list[tuple[str, int, int]]:
     """Every (label, first token, token after last) the patterns find, before clean-up."""
     found: list[tuple[str, int, int]] = []
     n = len(words)
-    index = _INDEX
-    for i in range(n):
-        by_second = index.get(words[i])
+    last = n - 1
+    for i, by_second in enumerate(map(_INDEX.get, words)):
         if by_second is None:
             continue
-        rules = by_second.get(words[i + 1], []) if i + 1 < n else []
+        # Rules filed under the next word have matched two elements already (the index is
+        # keyed on both); rules filed under _ANY have matched one.
+        paired = by_second.get(words[i + 1]) if i < last else None
         anywhere = by_second.get(_ANY)
-        if anywhere:
-            rules = rules + anywhere
-        for rule in rules:
-            if rule.at_clause_start and i > 0 and words[i - 1] not in _PUNCT:
+        for rules, skip in ((paired, 2), (anywhere, 1)):
+            if not rules:
                 continue
-            end = _match(rule.elements, 1, words, i + 1)
-            if end < 0:
-                continue
-            label = rule.label
-            flags = rule.flags
-            if flags:
-                if "negatable" in flags and _negated(words, i):
+            for rule in rules:
+                if rule.at_clause_start and i > 0 and words[i - 1] not in _PUNCT:
                     continue
-                if "apology" in flags and _not_an_apology(words, end):
+                elements = rule.elements
+                end = i + skip if len(elements) == skip else _match(elements, skip, words, i + skip)
+                if end < 0:
                     continue
-                if "warm" in flags and _warm(words, end):
-                    label = "appreciation"
-            found.append((label, i, end))
+                label = rule.label
+                flags = rule.flags
+                if flags:
+                    if "negatable" in flags and _negated(words, i):
+                        continue
+                    if "apology" in flags and _not_an_apology(words, end):
+                        continue
+                    if "warm" in flags and _warm(words, end):
+                        label = "appreciation"
+                found.append((label, i, end))
     return found
 
 
 # --- the entry point -----------------------------------------------------------------------
 
 
-def _rules(text: str) -> Analysis:
-    """What the rules alone find in one message."""
+def _rules(text: str) -> tuple[Analysis, list[str]]:
+    """What the rules alone find in one message, and its tokens (for the learned layer)."""
     text = text if isinstance(text, str) else str(text)
     truncated = len(text) > MAX_CHARS
     window = text[:MAX_CHARS]
     if not window.strip():
-        return Analysis(text=text, language="en", truncated=truncated)
-    lowered = _lower(window)
-    words, starts, ends = _tokens(lowered)
+        return Analysis(text=text, language="en", truncated=truncated), []
+    lowered = lower(window)
+    words, starts, ends = tokens(lowered)
     if not words:
-        return Analysis(text=text, language="en", truncated=truncated)
+        return Analysis(text=text, language="en", truncated=truncated), words
     if detect_language(words, lowered.isascii()) == "unsupported":
-        return Analysis(text=text, language="unsupported", truncated=truncated)
+        return Analysis(text=text, language="unsupported", truncated=truncated), words
 
     found = _find(words)
     if not found:
-        return Analysis(text=text, language="en", truncated=truncated)
+        return Analysis(text=text, language="en", truncated=truncated), words
     harsh = lexicon.HARSH
     harsh_ranges = [(first, last) for label, first, last in found if label in harsh]
     kept: list[tuple[str, int, int]] = []
@@ -393,7 +361,7 @@ def _rules(text: str) -> Analysis:
     suggestion = None
     if harsh_ranges and not harsh.isdisjoint(present):
         suggestion = _suggest(window, words, starts, ends, kept)
-    return Analysis(
+    analysis = Analysis(
         text=text,
         language="en",
         labels=labels,
@@ -402,6 +370,7 @@ def _rules(text: str) -> Analysis:
         truncated=truncated,
         explanations={label: lexicon.EXPLANATIONS[label] for label in labels},
     )
+    return analysis, words
 
 
 def analyse(text: str, *, learned: bool = True) -> Analysis:
@@ -411,5 +380,5 @@ def analyse(text: str, *, learned: bool = True) -> Analysis:
     pages and the API use), the learned layer may add labels the rules missed, without spans
     (``model.combine`` says how). ``learned=False`` gives the rules alone, for evaluation only.
     """
-    analysis = _rules(text)
-    return model.combine(analysis) if learned else analysis
+    analysis, words = _rules(text)
+    return model.combine(analysis, words) if learned else analysis

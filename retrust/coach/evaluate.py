@@ -32,9 +32,10 @@ SPLITS: dict[str, str] = {
     "fresh3": "text-speak; scored once, then added to the layer's training",
     "fresh4": "formal British; scored once, then added to the layer's training",
     "fresh5": "American texting, mixed; scored once, then added to the layer's training",
-    "fresh6": "fresh: Gen-Z, slang, voice-to-text; never trained or tuned on",
+    "fresh6": "Gen-Z, slang, voice-to-text; scored once, then added to the layer's training",
+    "fresh7": "fresh: a second author, many Englishes; never trained or tuned on",
 }
-TRAINING = ("dev", "heldout", "fresh", "fresh2", "train2", "fresh3", "fresh4", "fresh5")
+TRAINING = ("dev", "heldout", "fresh", "fresh2", "train2", "fresh3", "fresh4", "fresh5", "fresh6")
 """The splits the learned layer is trained on; every later split is fresh."""
 VADER_NEGATIVE = -0.05
 """VADER's own convention: a compound score at or below -0.05 is "negative"."""

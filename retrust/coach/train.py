@@ -23,6 +23,7 @@ from typing import Any
 from retrust.coach import lexicon, model
 from retrust.coach.analyser import analyse
 from retrust.coach.evaluate import TRAINING, Example, load, score
+from retrust.coach.tokens import words_of
 
 C = 30.0
 FOLDS = 5
@@ -35,7 +36,7 @@ def known_words(examples: list[Example]) -> set[str]:
     """The words of at least ``model.MIN_DOCUMENTS`` messages: the model's word vocabulary."""
     counts: Counter[str] = Counter()
     for example in examples:
-        counts.update(set(model.words_of(example.text)))
+        counts.update(set(words_of(example.text)))
     return {word for word, n in counts.items() if n >= model.MIN_DOCUMENTS}
 
 
@@ -43,7 +44,7 @@ def vectors(examples: list[Example], known: set[str]) -> list[dict[str, float]]:
     """Each message's features with their values (1/sqrt(count)), as ``model`` computes them."""
     rows = []
     for example in examples:
-        found = model.features(model.words_of(example.text), known)
+        found = model.features(words_of(example.text), known)
         value = 1.0 / len(found) ** 0.5 if found else 0.0
         rows.append(dict.fromkeys(found, value))
     return rows

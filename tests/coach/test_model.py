@@ -12,8 +12,13 @@ import pytest
 from retrust.coach import MAX_CHARS, analyse, lexicon, model
 from retrust.coach.analyser import Analysis, Span
 from retrust.coach.evaluate import TRAINING, load
+from retrust.coach.tokens import lower, tokens, words_of
 
 LABELS = list(lexicon.LABELS)
+
+
+def analyse_tokens(text: str) -> list[str]:
+    return tokens(lower(text[:MAX_CHARS]))[0]
 
 
 def _data(**changes: Any) -> dict[str, Any]:
@@ -68,34 +73,37 @@ class TestLoader:
 class TestRuntime:
     def test_scores_are_the_logistic_of_intercept_plus_scaled_weights(self) -> None:
         toy = model.from_data(_data())
-        words = model.words_of("U R such a MUPPET")
+        words = words_of("U R such a MUPPET")
+        assert words == ["you", "r", "such", "a", "muppet"]  # the rules' tokens: "u" is "you"
         found = model.features(words, toy.weights)
         # "muppet" is a known word; the others are not, so they are broken into 4-grams.
-        assert "muppet" in found and "u r" in found and "<s> u" in found and "# suc" in found
+        assert "muppet" in found and "you r" in found and "<s> you" in found and "# suc" in found
         assert "#mupp" not in found
         expected = -3.0 + 40.0 / math.sqrt(len(found))
-        assert toy.scores("U R such a MUPPET")[1] == pytest.approx(expected, abs=1e-9)
-        assert toy.predict("U R such a MUPPET") == {"contempt"}
-        assert toy.predict("lovely evening") == frozenset()
+        assert toy.scores(words)[1] == pytest.approx(expected, abs=1e-9)
+        assert toy.predict(words) == {"contempt"}
+        assert toy.predict(words_of("lovely evening")) == frozenset()
 
     def test_no_words_means_the_intercepts(self) -> None:
         toy = model.from_data(_data())
-        assert toy.scores("   ...   ") == toy.intercepts
-        assert toy.predict("") == frozenset()
+        assert toy.scores([]) == toy.intercepts
+        assert toy.scores(words_of("   ...   ")) == toy.intercepts  # no feature it knows
+        assert toy.predict([]) == frozenset()
 
     def test_negative_weights_are_summed_exactly(self) -> None:
         weights = {"a": _only("repair", -2.5), "b": _only("repair", 1.25)}
         toy = model.from_data(_data(weights=weights))
         found = model.features(["a", "b"], toy.weights)
         expected = -3.0 + (-2.5 + 1.25) / math.sqrt(len(found))
-        assert toy.scores("a b")[LABELS.index("repair")] == pytest.approx(expected, abs=1e-12)
+        assert toy.scores(["a", "b"])[LABELS.index("repair")] == pytest.approx(expected, abs=1e-12)
 
     def test_it_is_loaded_once_per_process(self) -> None:
         assert model.default() is model.default()
 
-    def test_it_reads_as_much_of_a_message_as_the_rules(self) -> None:
-        assert model.MAX_CHARS == MAX_CHARS
-        assert model.words_of("a " * MAX_CHARS) == ["a"] * (MAX_CHARS // 2)
+    def test_it_reads_the_rules_tokens_and_as_much_of_a_message(self) -> None:
+        assert words_of("a " * MAX_CHARS + "b") == ["a"] * (MAX_CHARS // 2)
+        text = "I don't think ur lazy... soz!"
+        assert words_of(text) == analyse_tokens(text)
 
 
 class TestAgainstScikitLearn:
@@ -109,7 +117,7 @@ class TestAgainstScikitLearn:
         sample = load()[::7]
         expected = train.probabilities(fitted, sample)
         for example, row in zip(sample, expected, strict=True):
-            got = runtime.probabilities(example.text)
+            got = runtime.probabilities(words_of(example.text))
             # Weights are exported to six decimals; the probabilities agree far closer than
             # any threshold step (0.05).
             assert [got[label] for label in LABELS] == pytest.approx(row, abs=1e-4)
@@ -146,7 +154,7 @@ class TestCombination:
     )
 
     def test_a_label_only_the_model_finds_has_an_explanation_and_no_span(self) -> None:
-        combined = model.combine(_analysis("such a muppet"), self.toy)
+        combined = model.combine(_analysis("such a muppet"), model=self.toy)
         assert combined.labels == ("contempt",)
         assert combined.spans == ()
         assert combined.explanations == {"contempt": lexicon.EXPLANATIONS["contempt"]}
@@ -155,21 +163,23 @@ class TestCombination:
 
     def test_the_rules_labels_and_spans_are_kept(self) -> None:
         span = Span("criticism", 0, 9, "you never")
-        combined = model.combine(_analysis("you never, muppet", ("criticism",), (span,)), self.toy)
+        combined = model.combine(
+            _analysis("you never, muppet", ("criticism",), (span,)), model=self.toy
+        )
         assert combined.labels == ("criticism", "contempt")
         assert combined.spans == (span,)
 
     def test_the_model_adds_no_harsh_label_to_a_kind_reading(self) -> None:
         kind = _analysis("you always make me laugh", ("appreciation",))
-        assert model.combine(kind, self.toy) is kind
+        assert model.combine(kind, model=self.toy) is kind
 
     def test_the_model_adds_no_kind_label_to_a_harsh_reading(self) -> None:
         harsh = _analysis("sorry you feel that way", ("defensiveness",))
-        assert model.combine(harsh, self.toy) is harsh
+        assert model.combine(harsh, model=self.toy) is harsh
 
     def test_both_kinds_found_by_the_rules_let_the_model_add_either(self) -> None:
         mixed = _analysis("sorry, muppet", ("criticism", "responsibility"))
-        assert model.combine(mixed, self.toy).labels == (
+        assert model.combine(mixed, model=self.toy).labels == (
             "criticism",
             "contempt",
             "responsibility",
@@ -177,9 +187,9 @@ class TestCombination:
 
     def test_unsupported_language_and_blank_text_are_left_alone(self) -> None:
         foreign = Analysis(text="muppet", language="unsupported")
-        assert model.combine(foreign, self.toy) is foreign
+        assert model.combine(foreign, model=self.toy) is foreign
         blank = _analysis("   ")
-        assert model.combine(blank, self.toy) is blank
+        assert model.combine(blank, model=self.toy) is blank
 
 
 class TestAnalyse:
