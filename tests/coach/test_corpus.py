@@ -1,9 +1,9 @@
 """The coach's quality on its labelled corpus, with floors a little below the measured scores.
 
-Measured today (``make eval-coach``), macro F1 with the learned layer: dev 0.997, held-out
-0.988, fresh 0.970, fresh2 0.956, train2 0.974, fresh3 0.974, fresh4 0.969, fresh5 0.975
-(these eight train the layer, so they flatter it), fresh6 0.938 (nothing was trained or tuned
-on it). See docs/benchmarks.md for what each number is worth; ``data/first_scores.json`` keeps
+Measured today (``make eval-coach``), macro F1 with the learned layer: dev 0.998, held-out
+0.988, fresh 0.970, fresh2 0.956, train2 0.974, fresh3 0.974, fresh4 0.969, fresh5 0.975,
+fresh6 0.986 (these nine train the layer, so they flatter it), fresh7 0.758 (a second author's
+messages; nothing was trained or tuned on it). See docs/benchmarks.md for what each number is worth; ``data/first_scores.json`` keeps
 each split's first score. A drop below a floor is a regression; the floors are not targets.
 """
 
@@ -34,7 +34,8 @@ FLOORS = {
     "fresh3": 0.94,
     "fresh4": 0.94,
     "fresh5": 0.94,
-    "fresh6": 0.90,
+    "fresh6": 0.95,
+    "fresh7": 0.73,
 }
 
 
