@@ -8,7 +8,7 @@ show), in plain words, newest first.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -42,12 +42,11 @@ ACTIVITY_PER_CASE = 6
 _PER_SOURCE = 30
 
 
-def journey_panel(user: Any, case_ids: Sequence[int]) -> dict[int, list[Panel]]:
-    """The path, the stage's purpose and the goals being worked on. Two queries."""
-    cases = Case.objects.in_bulk(list(case_ids))
+def journey_panel(user: Any, cases: Mapping[int, Case]) -> dict[int, list[Panel]]:
+    """The path, the stage's purpose and the goals being worked on. One query."""
     goals: dict[int, list[CaseGoal]] = {}
     working = [GoalStatus.OPEN, GoalStatus.PROGRESSING]
-    for goal in CaseGoal.objects.filter(case_id__in=case_ids, status__in=working).order_by(
+    for goal in CaseGoal.objects.filter(case_id__in=list(cases), status__in=working).order_by(
         "created_at", "id"
     ):
         goals.setdefault(goal.case_id, []).append(goal)
@@ -187,10 +186,9 @@ def shared_activity(user: Any, case_ids: Sequence[int]) -> dict[int, list[Happen
     return found
 
 
-def activity_panel(user: Any, case_ids: Sequence[int]) -> dict[int, list[Panel]]:
+def activity_panel(user: Any, cases: Mapping[int, Case]) -> dict[int, list[Panel]]:
     """Recent shared activity, in cases where there is someone to share with."""
-    cases = Case.objects.filter(pk__in=case_ids).exclude(track="individual")
-    together = list(cases.values_list("pk", flat=True))
+    together = [case_id for case_id, case in cases.items() if case.track != "individual"]
     activity = shared_activity(user, together)
     return {
         case_id: [
@@ -226,10 +224,9 @@ def daily_card(user: Any, today: queries.DailyToday, form: Any = None) -> dict[s
     }
 
 
-def daily_panel(user: Any, case_ids: Sequence[int]) -> dict[int, list[Panel]]:
-    """Today's question in each case that has one. Four queries whatever the history."""
-    cases = list(Case.objects.filter(pk__in=case_ids).select_related("practice"))
-    found = queries.daily_today(user, cases, timezone.localdate())
+def daily_panel(user: Any, cases: Mapping[int, Case]) -> dict[int, list[Panel]]:
+    """Today's question in each case that has one. Three queries whatever the history."""
+    found = queries.daily_today(user, list(cases.values()), timezone.localdate())
     return {
         case_id: [Panel("program/_daily_panel.html", daily_card(user, today), order=5, lead=True)]
         for case_id, today in found.items()
