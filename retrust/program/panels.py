@@ -81,6 +81,12 @@ def _who(user: Any, author: Any) -> str:
     return "You" if author.pk == user.pk else author.name
 
 
+def _named(relation: str) -> tuple[str, ...]:
+    """The columns of a related person that ``User.name`` reads: the lines below read only
+    what they show (no whole user rows, no encrypted answers or notes to decrypt)."""
+    return (f"{relation}__display_name", f"{relation}__email")
+
+
 def shared_activity(user: Any, case_ids: Sequence[int]) -> dict[int, list[Happening]]:
     """What both partners of each case can see happened lately, newest first. Six queries."""
     found: dict[int, list[Happening]] = {case_id: [] for case_id in case_ids}
@@ -94,6 +100,7 @@ def shared_activity(user: Any, case_ids: Sequence[int]) -> dict[int, list[Happen
         queries.responses_visible_to(user)
         .filter(in_cases, visibility=Visibility.COUPLE.value, submitted_at__isnull=False)
         .select_related("author", "assignment")
+        .only("case_id", "submitted_at", "assignment__title", *_named("author"))
         .order_by("-submitted_at")[:_PER_SOURCE]
     )
     for response in answers:
@@ -107,6 +114,7 @@ def shared_activity(user: Any, case_ids: Sequence[int]) -> dict[int, list[Happen
         AppreciationNote.objects.visible_to(user)
         .filter(in_cases, visibility=Visibility.COUPLE.value)
         .select_related("author")
+        .only("case_id", "created_at", *_named("author"))
         .order_by("-created_at")[:_PER_SOURCE]
     )
     for note in notes:
@@ -120,6 +128,7 @@ def shared_activity(user: Any, case_ids: Sequence[int]) -> dict[int, list[Happen
     for version in (
         AgreementVersion.objects.filter(agreement__in=agreements)
         .select_related("proposed_by", "agreement")
+        .only("number", "title", "created_at", "agreement__case_id", *_named("proposed_by"))
         .order_by("-created_at")[:_PER_SOURCE]
     ):
         changed = "proposed a change to" if version.number > 1 else "proposed"
@@ -134,6 +143,12 @@ def shared_activity(user: Any, case_ids: Sequence[int]) -> dict[int, list[Happen
         # Proposing is the proposer's consent, already said as "proposed".
         .exclude(partner_id=F("version__proposed_by_id"))
         .select_related("partner", "version__agreement")
+        .only(
+            "created_at",
+            "version__title",
+            "version__agreement__case_id",
+            *_named("partner"),
+        )
         .order_by("-created_at")[:_PER_SOURCE]
     ):
         add(
@@ -150,6 +165,13 @@ def shared_activity(user: Any, case_ids: Sequence[int]) -> dict[int, list[Happen
             verdict="confirmed",
         )
         .select_related("partner", "occurrence__commitment")
+        .only(
+            "created_at",
+            "partner_id",
+            "occurrence__commitment__case_id",
+            "occurrence__commitment__action",
+            *_named("partner"),
+        )
         .order_by("-created_at")[:_PER_SOURCE]
     ):
         key = (
