@@ -6,7 +6,7 @@ the demo in its ``AppConfig.ready()``. Core renders what is registered and knows
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,9 +44,10 @@ class Panel:
     lead: bool = False
 
 
-# Called with (user, case ids) once per home page; returns {case_id: [Panel, ...]}. One provider
-# runs a fixed number of queries whatever the number of cases.
-PanelProvider = Callable[[Any, Sequence[int]], dict[int, list[Panel]]]
+# Called with (user, {case_id: Case} of their cases, each with its practice: read once by the
+# home page) once per home page; returns {case_id: [Panel, ...]}. One provider runs a fixed
+# number of queries whatever the number of cases, and never reads the cases again.
+PanelProvider = Callable[[Any, Mapping[int, Any]], dict[int, list[Panel]]]
 
 # Called with (practice, partners by demo key, whether the practice was just created).
 DemoSeeder = Callable[[Any, dict[str, Any], bool], None]
@@ -164,10 +165,10 @@ def nav_for(audiences: set[str]) -> list[NavEntry]:
     return [entry for entry in NAV if entry.audience in audiences]
 
 
-def panels_for(user: Any, case_ids: Sequence[int]) -> dict[int, list[Panel]]:
-    panels: dict[int, list[Panel]] = {case_id: [] for case_id in case_ids}
+def panels_for(user: Any, cases: Mapping[int, Any]) -> dict[int, list[Panel]]:
+    panels: dict[int, list[Panel]] = {case_id: [] for case_id in cases}
     for provider in HOME_PANELS:
-        for case_id, found in provider(user, case_ids).items():
+        for case_id, found in provider(user, cases).items():
             panels.setdefault(case_id, []).extend(found)
     for found in panels.values():
         found.sort(key=lambda panel: panel.order)

@@ -66,14 +66,14 @@ def leaving_count(user: Any) -> int:
     return len(waiting_for_clinician(user))
 
 
-def home_panel(user: Any, case_ids: Any) -> dict[int, list[Panel]]:
+def home_panel(user: Any, cases: Any) -> dict[int, list[Panel]]:
     """On the person's own home, above their first case: the date their account goes, and the
     way back. Nobody else's page shows it. One query."""
-    if not case_ids:
+    if not cases:
         return {}
     departure = own_departure(user)
     if departure is None or not departure.waiting:
         return {}
-    first = min(case_ids)
+    first = min(cases)
     context = {"departure": departure, "case_id": first}
     return {first: [Panel("datarights/_leaving_panel.html", context, order=0, lead=True)]}

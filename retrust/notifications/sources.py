@@ -304,9 +304,15 @@ def open_checkins(today: date, users: Iterable[int] | None = None) -> Iterator[O
     Two queries: the open schedules with each partner, then the latest round each partner has
     answered; which round is open today is the pure rule in ``assessments.due``.
     """
-    answered = {
-        (schedule_id, author_id): last
-        for schedule_id, author_id, last in MeasureResponse.objects.filter(
+    users = None if users is None else list(users)
+
+    def stream(queryset: QuerySet[Any]) -> Any:
+        # A server-side cursor (three round trips on PostgreSQL) only for many people's rows:
+        # one person's check-ins (their "Waiting for you" on every page) are a few rows.
+        return queryset.iterator(chunk_size=CHUNK) if users is None or len(users) > 1 else queryset
+
+    latest = (
+        MeasureResponse.objects.filter(
             status=ResponseStatus.SUBMITTED,
             schedule__ended_at__isnull=True,
         )
@@ -314,8 +320,8 @@ def open_checkins(today: date, users: Iterable[int] | None = None) -> Iterator[O
         .values("schedule_id", "author_id")
         .annotate(last=Max("round_key"))
         .values_list("schedule_id", "author_id", "last")
-        .iterator(chunk_size=CHUNK)
-    }
+    )
+    answered = {(schedule_id, author_id): last for schedule_id, author_id, last in stream(latest)}
     schedules = (
         MeasureSchedule.objects.filter(ended_at__isnull=True, starts_on__lte=today)
         .filter(_open_case())
@@ -333,7 +339,7 @@ def open_checkins(today: date, users: Iterable[int] | None = None) -> Iterator[O
             "case__practice_id",
         )
     )
-    for row in schedules.iterator(chunk_size=CHUNK):
+    for row in stream(schedules):
         pk, instrument_id, kind, starts_on, every_weeks, session_on, user_id, case_id, practice = (
             row
         )

@@ -14,7 +14,7 @@ here as the homework, with the same words as a note (the homework page says so t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -212,7 +212,7 @@ def nav_count(user: Any) -> int:
     return len(mine(user))
 
 
-def home_panel(user: Any, case_ids: Sequence[int]) -> dict[int, list[Panel]]:
+def home_panel(user: Any, cases: Mapping[int, Any]) -> dict[int, list[Panel]]:
     """The first block of each case on the partner home."""
     items = mine(user)
     return {
@@ -224,7 +224,7 @@ def home_panel(user: Any, case_ids: Sequence[int]) -> dict[int, list[Panel]]:
                 lead=True,
             )
         ]
-        for case_id in case_ids
+        for case_id in cases
     }
 
 

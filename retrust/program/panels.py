@@ -8,7 +8,7 @@ show), in plain words, newest first.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -42,12 +42,11 @@ ACTIVITY_PER_CASE = 6
 _PER_SOURCE = 30
 
 
-def journey_panel(user: Any, case_ids: Sequence[int]) -> dict[int, list[Panel]]:
-    """The path, the stage's purpose and the goals being worked on. Two queries."""
-    cases = Case.objects.in_bulk(list(case_ids))
+def journey_panel(user: Any, cases: Mapping[int, Case]) -> dict[int, list[Panel]]:
+    """The path, the stage's purpose and the goals being worked on. One query."""
     goals: dict[int, list[CaseGoal]] = {}
     working = [GoalStatus.OPEN, GoalStatus.PROGRESSING]
-    for goal in CaseGoal.objects.filter(case_id__in=case_ids, status__in=working).order_by(
+    for goal in CaseGoal.objects.filter(case_id__in=list(cases), status__in=working).order_by(
         "created_at", "id"
     ):
         goals.setdefault(goal.case_id, []).append(goal)
@@ -82,6 +81,12 @@ def _who(user: Any, author: Any) -> str:
     return "You" if author.pk == user.pk else author.name
 
 
+def _named(relation: str) -> tuple[str, ...]:
+    """The columns of a related person that ``User.name`` reads: the lines below read only
+    what they show (no whole user rows, no encrypted answers or notes to decrypt)."""
+    return (f"{relation}__display_name", f"{relation}__email")
+
+
 def shared_activity(user: Any, case_ids: Sequence[int]) -> dict[int, list[Happening]]:
     """What both partners of each case can see happened lately, newest first. Six queries."""
     found: dict[int, list[Happening]] = {case_id: [] for case_id in case_ids}
@@ -95,6 +100,7 @@ def shared_activity(user: Any, case_ids: Sequence[int]) -> dict[int, list[Happen
         queries.responses_visible_to(user)
         .filter(in_cases, visibility=Visibility.COUPLE.value, submitted_at__isnull=False)
         .select_related("author", "assignment")
+        .only("case_id", "submitted_at", "assignment__title", *_named("author"))
         .order_by("-submitted_at")[:_PER_SOURCE]
     )
     for response in answers:
@@ -108,6 +114,7 @@ def shared_activity(user: Any, case_ids: Sequence[int]) -> dict[int, list[Happen
         AppreciationNote.objects.visible_to(user)
         .filter(in_cases, visibility=Visibility.COUPLE.value)
         .select_related("author")
+        .only("case_id", "created_at", *_named("author"))
         .order_by("-created_at")[:_PER_SOURCE]
     )
     for note in notes:
@@ -121,6 +128,7 @@ def shared_activity(user: Any, case_ids: Sequence[int]) -> dict[int, list[Happen
     for version in (
         AgreementVersion.objects.filter(agreement__in=agreements)
         .select_related("proposed_by", "agreement")
+        .only("number", "title", "created_at", "agreement__case_id", *_named("proposed_by"))
         .order_by("-created_at")[:_PER_SOURCE]
     ):
         changed = "proposed a change to" if version.number > 1 else "proposed"
@@ -135,6 +143,12 @@ def shared_activity(user: Any, case_ids: Sequence[int]) -> dict[int, list[Happen
         # Proposing is the proposer's consent, already said as "proposed".
         .exclude(partner_id=F("version__proposed_by_id"))
         .select_related("partner", "version__agreement")
+        .only(
+            "created_at",
+            "version__title",
+            "version__agreement__case_id",
+            *_named("partner"),
+        )
         .order_by("-created_at")[:_PER_SOURCE]
     ):
         add(
@@ -151,6 +165,13 @@ def shared_activity(user: Any, case_ids: Sequence[int]) -> dict[int, list[Happen
             verdict="confirmed",
         )
         .select_related("partner", "occurrence__commitment")
+        .only(
+            "created_at",
+            "partner_id",
+            "occurrence__commitment__case_id",
+            "occurrence__commitment__action",
+            *_named("partner"),
+        )
         .order_by("-created_at")[:_PER_SOURCE]
     ):
         key = (
@@ -187,10 +208,9 @@ def shared_activity(user: Any, case_ids: Sequence[int]) -> dict[int, list[Happen
     return found
 
 
-def activity_panel(user: Any, case_ids: Sequence[int]) -> dict[int, list[Panel]]:
+def activity_panel(user: Any, cases: Mapping[int, Case]) -> dict[int, list[Panel]]:
     """Recent shared activity, in cases where there is someone to share with."""
-    cases = Case.objects.filter(pk__in=case_ids).exclude(track="individual")
-    together = list(cases.values_list("pk", flat=True))
+    together = [case_id for case_id, case in cases.items() if case.track != "individual"]
     activity = shared_activity(user, together)
     return {
         case_id: [
@@ -226,10 +246,9 @@ def daily_card(user: Any, today: queries.DailyToday, form: Any = None) -> dict[s
     }
 
 
-def daily_panel(user: Any, case_ids: Sequence[int]) -> dict[int, list[Panel]]:
-    """Today's question in each case that has one. Four queries whatever the history."""
-    cases = list(Case.objects.filter(pk__in=case_ids).select_related("practice"))
-    found = queries.daily_today(user, cases, timezone.localdate())
+def daily_panel(user: Any, cases: Mapping[int, Case]) -> dict[int, list[Panel]]:
+    """Today's question in each case that has one. Three queries whatever the history."""
+    found = queries.daily_today(user, list(cases.values()), timezone.localdate())
     return {
         case_id: [Panel("program/_daily_panel.html", daily_card(user, today), order=5, lead=True)]
         for case_id, today in found.items()

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from retrust.core.registry import Panel
 
 
-def partner_home(user: Any, case_ids: Sequence[int]) -> dict[int, list[Panel]]:
+def partner_home(user: Any, cases: Mapping[int, Any]) -> dict[int, list[Panel]]:
     """No query: a link per case."""
     return {
         case_id: [Panel("reports/_home_panel.html", {"case_id": case_id}, order=90)]
-        for case_id in case_ids
+        for case_id in cases
     }

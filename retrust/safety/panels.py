@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from retrust.core.models import Case
@@ -10,13 +10,12 @@ from retrust.core.registry import Panel
 from retrust.safety.models import SafetyScreen
 
 
-def partner_home(user: Any, case_ids: Sequence[int]) -> dict[int, list[Panel]]:
+def partner_home(user: Any, cases: Mapping[int, Case]) -> dict[int, list[Panel]]:
     screened = set(
-        SafetyScreen.objects.filter(case_id__in=case_ids, respondent=user).values_list(
+        SafetyScreen.objects.filter(case_id__in=list(cases), respondent=user).values_list(
             "case_id", flat=True
         )
     )
-    cases = Case.objects.in_bulk(list(case_ids))
     return {
         case_id: [
             Panel(
@@ -25,6 +24,5 @@ def partner_home(user: Any, case_ids: Sequence[int]) -> dict[int, list[Panel]]:
                 order=10,
             )
         ]
-        for case_id in case_ids
-        if case_id in cases
+        for case_id in cases
     }

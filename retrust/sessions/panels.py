@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from django.utils import timezone
@@ -13,24 +13,20 @@ from retrust.sessions import actions
 from retrust.sessions.models import Appointment, Status, settings_for
 
 
-def partner_home(user: Any, case_ids: Sequence[int]) -> dict[int, list[Panel]]:
+def partner_home(user: Any, cases: Mapping[int, Any]) -> dict[int, list[Panel]]:
     """The partner's next session in each case (their own sessions only). Two queries."""
     from retrust.sessions.queries import wall
 
     found: dict[int, list[Panel]] = {}
-    upcoming = (
-        Appointment.objects.filter(
-            case_id__in=list(case_ids),
-            participants=user,
-            status=Status.BOOKED,
-            start__gt=timezone.now(),
-        )
-        .select_related("case")
-        .order_by("start")
-    )
+    upcoming = Appointment.objects.filter(
+        case_id__in=list(cases),
+        participants=user,
+        status=Status.BOOKED,
+        start__gt=timezone.now(),
+    ).order_by("start")
     rows = list(upcoming)
     # Looked up whether or not anything is booked, so the page's queries stay the same.
-    zone = actions.zone_for(user, rows[0].case.practice_id if rows else 0)
+    zone = actions.zone_for(user, cases[rows[0].case_id].practice_id if rows else 0)
     for appointment in rows:
         if appointment.case_id in found:
             continue
