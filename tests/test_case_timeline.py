@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
+import re
+from pathlib import Path
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -42,7 +46,7 @@ def add_events(case, clinician, count: int) -> None:
         AuditEvent(
             actor=clinician,
             actor_email=clinician.email,
-            action="retrust.case.note.written" if n % 2 else audit.CONTENT_VIEWED,
+            action="retrust.session_note.signed" if n % 2 else audit.CONTENT_VIEWED,
             case=case,
             practice=case.practice,
         )
@@ -78,3 +82,79 @@ def test_the_case_page_runs_the_same_queries_with_a_long_timeline(clinician, cas
     with CaptureQueriesContext(connection) as large:
         client.get(f"/cases/{case.pk}/")
     assert len(large) == len(small)
+
+
+def test_the_timeline_says_in_plain_words_who_did_what(clinician, case, partner_a):
+    audit.record(clinician, "retrust.session_note.signed", case=case)
+    audit.record(partner_a, "retrust.journal.written", case=case)
+    audit.record(None, "retrust.alert.raised", case=case)
+    AuditEvent.objects.create(
+        actor=None, actor_email="gone@example.org", action="retrust.case.track.changed", case=case
+    )
+    audit.record(clinician, "retrust.something.new", case=case)
+    body = signed_in_client(clinician).get(f"/cases/{case.pk}/").content.decode()
+    timeline = body.split('id="timeline-title"')[1].split("</section>")[0]
+    assert "Dana Clinician signed a session note" in timeline
+    assert "Ari wrote a journal entry" in timeline
+    assert "retrust raised an alert" in timeline
+    assert "gone@example.org changed the case&#x27;s track" in timeline
+    # An action without words yet is still listed, by its code.
+    assert "Dana Clinician — <code>retrust.something.new</code>" in timeline
+    assert timeline.count("<code>") == 1
+
+
+# Actions never recorded on a case (accounts, the practice, visitors before a case exists), or
+# recorded only as a partner's private activity, which the timeline never lists; and the front
+# door's signing salts, which look like actions.
+NOT_ON_THE_TIMELINE = (
+    "retrust.user.",
+    "retrust.api_token.",
+    "retrust.practice.",
+    "retrust.crisis_resource.",
+    "retrust.availability.",
+    "retrust.keys.",
+    "retrust.demo.",
+    "retrust.notifications.",
+    "retrust.agreement_settings.",
+    "retrust.frontdoor.",
+    "retrust.consultation.requested",
+    "retrust.consultation.moved",
+    "retrust.program.response.draft_saved",
+    "retrust.measure.draft.started",
+    "retrust.review.answer.saved",
+    "retrust.case.content.viewed",
+)
+NOT_ACTIONS = ("retrust.audit.signed_in", "retrust.audit.signed_out")  # signal dispatch ids
+DOTTED = re.compile(r"[\"'](retrust(?:\.[a-z_]+)+)[\"']")
+
+
+def _is_code_path(name: str) -> bool:
+    """A module, or an attribute of one ("retrust.program.urls", "retrust.wsgi.application")."""
+    module, _, _ = name.rpartition(".")
+    for candidate in (name, module):
+        try:
+            if importlib.util.find_spec(candidate) is not None:
+                return True
+        except ModuleNotFoundError:  # a parent is not a package: not a code path
+            pass
+    return False
+
+
+def test_every_action_a_case_can_record_has_plain_words():
+    source = Path(audit.__file__).resolve().parents[1]
+    names = {
+        match
+        for path in source.rglob("*.py")
+        if "migrations" not in path.parts
+        for match in DOTTED.findall(path.read_text())
+    }
+    actions = {
+        name
+        for name in names
+        if name.count(".") >= 2
+        and name not in NOT_ACTIONS
+        and not name.startswith(NOT_ON_THE_TIMELINE)
+        and not _is_code_path(name)
+    }
+    assert len(actions) > 80  # the scan found the actions, not nothing
+    assert sorted(actions - set(audit.TIMELINE_WORDS)) == []

@@ -299,6 +299,10 @@ def _case_page_context(request: HttpRequest, access: CaseAccess) -> dict[str, ob
         }
         for m in members
     ]
+    clinicians = list(case.clinicians.all())
+    # The timeline names people as the page does, from the rows it already read.
+    names = {m.user_id: m.user.name for m in members} | {u.pk: u.name for u in clinicians}
+    timeline = audit.case_timeline(case, request.GET.get("timeline"))
     can_act = access.can_act_as_clinician
     can_invite = can_act and len(members) + len(invitations) < 2
     status_moves = case_status.moves(case.status, case_status.Actor.CLINICIAN)
@@ -319,7 +323,7 @@ def _case_page_context(request: HttpRequest, access: CaseAccess) -> dict[str, ob
         "partners": partners,
         "members": members,
         "invitations": invitations,
-        "clinicians": list(case.clinicians.all()),
+        "clinicians": clinicians,
         "entries": entries,
         "alerts": alerts,
         "pause": open_pause,
@@ -332,7 +336,8 @@ def _case_page_context(request: HttpRequest, access: CaseAccess) -> dict[str, ob
         "status_changes": list(
             CaseStatusChange.objects.filter(case=case).select_related("changed_by")[:10]
         ),
-        "timeline": audit.case_timeline(case, request.GET.get("timeline")),
+        "timeline": timeline,
+        "timeline_lines": audit.timeline_lines(timeline, names),
         "case_links": core_registry.CASE_LINKS,
         "checkins_due": summary.due,
         "checkins_overdue": summary.overdue,

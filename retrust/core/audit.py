@@ -199,6 +199,134 @@ def record_content_viewed(actor: Any, case: Case, what: str) -> AuditEvent | Non
     return record(actor, CONTENT_VIEWED, case=case, details={"what": what})
 
 
+# What each action says on the case timeline, after the name of whoever did it ("Ari wrote a
+# journal entry"); "retrust" stands for the system. Plain words for a busy clinician: no
+# detail, no content, only what kind of thing happened. An action missing here is shown by
+# its code (``tests/test_case_timeline.py`` fails when an action recorded on a case is missing).
+TIMELINE_WORDS: dict[str, str] = {
+    "retrust.agreement.accepted": "accepted an agreement",
+    "retrust.agreement.amended": "proposed a change to an agreement",
+    "retrust.agreement.annotated": "added a note to an agreement",
+    "retrust.agreement.declined": "declined an agreement",
+    "retrust.agreement.proposed": "proposed an agreement",
+    "retrust.agreement.renegotiation_requested": "asked to talk an agreement over again",
+    "retrust.alert.acknowledged": "acknowledged an alert",
+    "retrust.alert.raised": "raised an alert",
+    "retrust.appointment.attended": "recorded a session as attended",
+    "retrust.appointment.booked": "booked a session",
+    "retrust.appointment.cancelled": "cancelled a session",
+    "retrust.appointment.change_requested": "asked for another time for a session",
+    "retrust.appointment.joined": "joined a video session",
+    "retrust.appointment.missed": "recorded a session as missed",
+    "retrust.appointment.rescheduled": "moved a session",
+    "retrust.breach.answered": "answered a note that an agreement did not hold",
+    "retrust.breach.reported": "noted that an agreement did not hold",
+    "retrust.case.created": "opened the case",
+    "retrust.case.individual_session.recorded": "recorded an individual session",
+    "retrust.case.member.joined": "joined the case",
+    "retrust.case.pause.lifted": "lifted the pause on couple work",
+    "retrust.case.pause.shown": "showed both partners that couple work is paused",
+    "retrust.case.pause.started": "paused couple work",
+    "retrust.case.record.shown": "shared an earlier record with both partners again",
+    "retrust.case.records.held": "held earlier shared records back from a partner who joined",
+    "retrust.case.status.changed": "changed the case's status",
+    "retrust.case.track.changed": "changed the case's track",
+    "retrust.commitment.ended": "stopped a commitment",
+    "retrust.commitment.made": "made a commitment",
+    "retrust.consultation.case_opened": "opened the case from a consultation request",
+    "retrust.consultation.goals_carried": "carried the consultation's goals into the case",
+    "retrust.contact.messages_unsafe.cleared": "said messages are safe to receive again",
+    "retrust.contact.messages_unsafe.marked": "marked messages as not safe to receive",
+    "retrust.contact.reset_link.handed_over": "made a password reset link to hand over",
+    "retrust.conversation.break.called": "called a break in a conversation",
+    "retrust.conversation.opened": "opened a conversation",
+    "retrust.conversation.turn.posted": "took a turn in a conversation",
+    "retrust.daily.answer.changed": "changed a daily answer",
+    "retrust.daily.answered": "answered the daily question",
+    "retrust.daily.settings.changed": "changed the daily question's settings",
+    "retrust.datarights.departure.cancelled": "decided to stay after asking to leave",
+    "retrust.datarights.departure.requested": "asked to leave and have their data removed",
+    "retrust.datarights.departure.shredded": "removed the records of a person who left",
+    "retrust.datarights.export.downloaded": "downloaded a copy of their data",
+    "retrust.datarights.export.prepared": "prepared a copy of a person's data",
+    "retrust.datarights.export.requested": "asked for a copy of their data",
+    "retrust.datarights.hold.ended": "removed records held after a person left",
+    "retrust.invitation.created": "invited a partner",
+    "retrust.invitation.withdrawn": "withdrew an invitation",
+    "retrust.journal.deleted": "deleted a journal entry",
+    "retrust.journal.edited": "edited a journal entry",
+    "retrust.journal.read_marked": "marked a journal entry as read",
+    "retrust.journal.visibility_changed": "changed who can read a journal entry",
+    "retrust.journal.written": "wrote a journal entry",
+    "retrust.measure.fhir.exported": "exported measures (FHIR)",
+    "retrust.measure.response.submitted": "answered a check-in",
+    "retrust.measure.response.superseded": "answered a check-in again",
+    "retrust.measure.schedule.created": "scheduled a check-in",
+    "retrust.measure.schedule.ended": "ended a check-in schedule",
+    "retrust.measure.sharing.suggested": "suggested sharing check-in totals",
+    "retrust.measure.totals.shared": "shared check-in totals with their partner",
+    "retrust.measure.totals.withdrawn": "stopped sharing check-in totals",
+    "retrust.occurrence.corrected": "changed a day of a commitment",
+    "retrust.occurrence.dispute.replied": "replied about a day seen differently",
+    "retrust.occurrence.recorded": "recorded a day of a commitment",
+    "retrust.program.appreciation.sent": "sent an appreciation",
+    "retrust.program.case_goal.added": "added a goal",
+    "retrust.program.case_goal.updated": "updated a goal",
+    "retrust.program.comment.written": "commented on homework",
+    "retrust.program.decision.recorded": "recorded a decision about the relationship",
+    "retrust.program.homework.assigned": "assigned homework",
+    "retrust.program.homework.revealed": "opened homework answers to both partners",
+    "retrust.program.response.edited": "edited their homework",
+    "retrust.program.response.submitted": "sent their homework",
+    "retrust.program.response.visibility_changed": "changed who can read their homework",
+    "retrust.program.stage.advanced": "moved the case to the next stage",
+    "retrust.program.stage.confirmed": "agreed to move to the next stage",
+    "retrust.program.stage.proposed": "suggested moving to the next stage",
+    "retrust.program.stage.withdrawn": "withdrew a suggestion to move stage",
+    "retrust.program.trust_goal.written": "wrote a trust goal",
+    "retrust.report.downloaded": "downloaded a progress report",
+    "retrust.report.fhir.exported": "exported a progress report (FHIR)",
+    "retrust.report.requested": "asked for a progress report",
+    "retrust.review.answer.finished": "finished their answers to a hurtful-moment review",
+    "retrust.review.answer.saved": "saved an answer to a hurtful-moment review",
+    "retrust.review.commented": "commented on a hurtful-moment review",
+    "retrust.review.for_session": "took a hurtful-moment review to the next session",
+    "retrust.review.opened": "opened a hurtful-moment review",
+    "retrust.review.revealed": "opened a hurtful-moment review's answers to both",
+    "retrust.review.talked_through": "noted that a hurtful-moment review was talked through",
+    "retrust.safety.screen.submitted": "answered the private safety questions",
+    "retrust.session_note.addendum_added": "added to a session note",
+    "retrust.session_note.signed": "signed a session note",
+    "retrust.thread.message.sent": "sent a secure message",
+    "retrust.trigger.logged": "noted a trigger",
+}
+
+
+@dataclass(frozen=True)
+class TimelineLine:
+    """One event of the case timeline as the clinician reads it."""
+
+    when: datetime
+    sentence: str
+    # The action's code, for an action ``TIMELINE_WORDS`` does not know yet.
+    code: str
+
+
+def timeline_lines(events: Any, names: dict[int, str]) -> list[TimelineLine]:
+    """The events in plain words, each person by the name the case page already shows
+    (``names``, by user id), else by the email kept on the row, else "retrust"."""
+    lines = []
+    for event in events:
+        who = names.get(event.actor_id) or event.actor_email or "retrust"
+        words = TIMELINE_WORDS.get(event.action)
+        lines.append(
+            TimelineLine(
+                event.created_at, f"{who} {words}" if words else who, "" if words else event.action
+            )
+        )
+    return lines
+
+
 def case_timeline(case: Case, page_number: Any = 1) -> Page[AuditEvent]:
     """What happened in a case, newest first, a page at a time.
 
