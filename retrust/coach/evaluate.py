@@ -34,6 +34,7 @@ SPLITS: dict[str, str] = {
     "fresh5": "American texting, mixed; scored once, then added to the layer's training",
     "fresh6": "Gen-Z, slang, voice-to-text; scored once, then added to the layer's training",
     "fresh7": "fresh: a second author, many Englishes; never trained or tuned on",
+    "fresh8": "fresh: a third author, more Englishes, trust topics; never trained or tuned on",
 }
 TRAINING = ("dev", "heldout", "fresh", "fresh2", "train2", "fresh3", "fresh4", "fresh5", "fresh6")
 """The splits the learned layer is trained on; every later split is fresh."""
