@@ -50,21 +50,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from retrust.coach import lexicon, model, train  # noqa: E402
 from retrust.coach.analyser import analyse  # noqa: E402
-from retrust.coach.evaluate import Example, load, quality  # noqa: E402
+from retrust.coach.evaluate import TRAINING, Example, load, quality  # noqa: E402
 from retrust.coach.tokens import words_of  # noqa: E402
 
-TRAINING_FIRST = (
-    "dev",
-    "heldout",
-    "fresh",
-    "fresh2",
-    "train2",
-    "fresh3",
-    "fresh4",
-    "fresh5",
-    "fresh6",
-)
 VALIDATION = "fresh7"
+TRAINING_FIRST = tuple(split for split in TRAINING if split != VALIDATION)
+"""The fourth layer's training splits: the first author's."""
 _NONE: frozenset[str] = frozenset()
 
 TEXT_SPEAK = {
