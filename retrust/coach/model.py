@@ -21,7 +21,12 @@ features per message, and so the time. The third model read its own tokens (no p
 but "!" and "?", contractions whole); reading the rules' tokens instead scored the same
 (macro F1 0.889 against 0.888, cross-validated on the training splits with fresh6) and saves
 cutting the message up twice; dropping the word pairs would halve the features but cost 0.02
-(0.868), so they stay.
+(0.868), so they stay. The fifth layer kept this design: a grid of 128 candidates (C, class
+weights, character n-grams of every token, token normalisation, a shared threshold, the guard),
+trained without fresh7 and compared on fresh7 (a second author) and by cross-validation
+(``bench/select_coach.py``, docs/benchmarks.md), found nothing better by its declared rule;
+every token's character 3- to 5-grams did best on fresh7 but cost harsh F1 in cross-validation
+and four times the features per message.
 
 Probability of a label: ``1 / (1 + exp(-(intercept + sum of the weights of the message's
 features / sqrt(count))))``. Cost: linear in the message length; one dictionary look-up per

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections import Counter
+from collections.abc import Callable, Container
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,19 +33,23 @@ DECIMALS = 6
 _NONE: frozenset[str] = frozenset()
 
 
-def known_words(examples: list[Example]) -> set[str]:
+def known_words(examples: list[Example], design: Design | None = None) -> set[str]:
     """The words of at least ``model.MIN_DOCUMENTS`` messages: the model's word vocabulary."""
+    vocabulary = (design or Design()).vocabulary
     counts: Counter[str] = Counter()
     for example in examples:
-        counts.update(set(words_of(example.text)))
+        counts.update(set(vocabulary(words_of(example.text))))
     return {word for word, n in counts.items() if n >= model.MIN_DOCUMENTS}
 
 
-def vectors(examples: list[Example], known: set[str]) -> list[dict[str, float]]:
+def vectors(
+    examples: list[Example], known: set[str], design: Design | None = None
+) -> list[dict[str, float]]:
     """Each message's features with their values (1/sqrt(count)), as ``model`` computes them."""
+    featurise = (design or Design()).features
     rows = []
     for example in examples:
-        found = model.features(words_of(example.text), known)
+        found = featurise(words_of(example.text), known)
         value = 1.0 / len(found) ** 0.5 if found else 0.0
         rows.append(dict.fromkeys(found, value))
     return rows
@@ -58,20 +63,37 @@ def _int32(x: Any) -> Any:
     return x
 
 
+def _same(words: list[str]) -> list[str]:
+    return words
+
+
+@dataclass(frozen=True)
+class Design:
+    """How a candidate model is built: the committed design by default (``bench/select_coach.py``
+    compares others; the product only ever reads ``model.features``)."""
+
+    c: float = C
+    balanced: bool = False
+    features: Callable[[list[str], Container[str]], set[str]] = model.features
+    vocabulary: Callable[[list[str]], list[str]] = _same
+
+
 @dataclass(frozen=True)
 class Fitted:
     vectorizer: Any
     classifiers: list[Any]
     known: set[str]
+    design: Design = Design()
 
 
-def fit(examples: list[Example]) -> Fitted:
+def fit(examples: list[Example], design: Design | None = None) -> Fitted:
     """A fitted ``DictVectorizer`` and one ``LogisticRegression`` per label."""
     from sklearn.feature_extraction import DictVectorizer  # type: ignore[import-untyped]
     from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 
-    known = known_words(examples)
-    rows = vectors(examples, known)
+    design = design or Design()
+    known = known_words(examples, design)
+    rows = vectors(examples, known, design)
     counts = Counter(f for row in rows for f in row)
     kept = [{f: v for f, v in row.items() if counts[f] >= model.MIN_DOCUMENTS} for row in rows]
     vectorizer = DictVectorizer(sort=True)
@@ -79,14 +101,17 @@ def fit(examples: list[Example]) -> Fitted:
     classifiers = []
     for label in lexicon.LABELS:
         y = [int(label in example.labels) for example in examples]
-        classifier = LogisticRegression(C=C, solver="liblinear", random_state=0)
+        weight = "balanced" if design.balanced else None
+        classifier = LogisticRegression(
+            C=design.c, class_weight=weight, solver="liblinear", random_state=0
+        )
         classifiers.append(classifier.fit(x, y))
-    return Fitted(vectorizer, classifiers, known)
+    return Fitted(vectorizer, classifiers, known, design)
 
 
 def probabilities(fitted: Fitted, examples: list[Example]) -> list[list[float]]:
     """scikit-learn's probability of each label for each example (for tests and thresholds)."""
-    x = _int32(fitted.vectorizer.transform(vectors(examples, fitted.known)))
+    x = _int32(fitted.vectorizer.transform(vectors(examples, fitted.known, fitted.design)))
     columns = [c.predict_proba(x)[:, 1].tolist() for c in fitted.classifiers]
     return [list(row) for row in zip(*columns, strict=True)]
 

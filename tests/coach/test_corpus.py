@@ -1,10 +1,11 @@
 """The coach's quality on its labelled corpus, with floors a little below the measured scores.
 
-Measured today (``make eval-coach``), macro F1 with the learned layer: dev 0.998, held-out
-0.988, fresh 0.970, fresh2 0.956, train2 0.974, fresh3 0.974, fresh4 0.969, fresh5 0.975,
-fresh6 0.986 (these nine train the layer, so they flatter it), fresh7 0.758 (a second author's
-messages; nothing was trained or tuned on it). See docs/benchmarks.md for what each number is worth; ``data/first_scores.json`` keeps
-each split's first score. A drop below a floor is a regression; the floors are not targets.
+Measured today (``make eval-coach``, the fifth layer), macro F1 with the learned layer: dev
+0.998, held-out 0.988, fresh 0.970, fresh2 0.956, train2 0.974, fresh3 0.970, fresh4 0.969,
+fresh5 0.975, fresh6 0.986, fresh7 0.961 (all ten train the layer, so they flatter it; fresh7,
+a second author's messages, scored 0.758 when first scored, before it joined the training).
+See docs/benchmarks.md for what each number is worth; ``data/first_scores.json`` keeps each
+split's first score. A drop below a floor is a regression; the floors are not targets.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ FLOORS = {
     "fresh4": 0.94,
     "fresh5": 0.94,
     "fresh6": 0.95,
-    "fresh7": 0.73,
+    "fresh7": 0.94,
 }
 
 
@@ -68,8 +69,19 @@ def test_every_split_after_the_first_rules_has_its_first_score_recorded() -> Non
     assert all(set(entry) == keys for entry in recorded)
     assert len({(entry["split"], entry["layer"]) for entry in recorded}) == len(recorded)
     scored = {entry["split"] for entry in recorded}
-    assert {"heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6"} <= scored
-    # A split that nothing trains on is scored with the layer as well as without it.
-    for split in set(SPLITS) - set(TRAINING) - {"dev"}:
+    assert {
+        "heldout",
+        "fresh",
+        "fresh2",
+        "fresh3",
+        "fresh4",
+        "fresh5",
+        "fresh6",
+        "fresh7",
+    } <= scored
+    # A split scored before it trained a layer is scored with the layer as well as without it,
+    # and so is every split that nothing trains on yet.
+    later = {"fresh3", "fresh4", "fresh5", "fresh6", "fresh7"} | (set(SPLITS) - set(TRAINING))
+    for split in later - {"dev"}:
         assert {e["layer"] for e in recorded if e["split"] == split} == {False, True}
     json.loads((DATA / "first_scores.json").read_text(encoding="utf-8"))
