@@ -3,7 +3,8 @@
 Measured today (``make eval-coach``, the fifth layer), macro F1 with the learned layer: dev
 0.998, held-out 0.988, fresh 0.970, fresh2 0.956, train2 0.974, fresh3 0.970, fresh4 0.969,
 fresh5 0.975, fresh6 0.986, fresh7 0.961 (all ten train the layer, so they flatter it; fresh7,
-a second author's messages, scored 0.758 when first scored, before it joined the training).
+a second author's messages, scored 0.758 when first scored, before it joined the training),
+fresh8 0.836 (a third author's; nothing was trained or tuned on it).
 See docs/benchmarks.md for what each number is worth; ``data/first_scores.json`` keeps each
 split's first score. A drop below a floor is a regression; the floors are not targets.
 """
@@ -37,6 +38,7 @@ FLOORS = {
     "fresh5": 0.94,
     "fresh6": 0.95,
     "fresh7": 0.94,
+    "fresh8": 0.81,
 }
 
 
