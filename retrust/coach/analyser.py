@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from itertools import compress
 from typing import Any
 
 from retrust.coach import lexicon, model
@@ -29,7 +30,6 @@ from retrust.coach.scaffold import speaker_suggestion as _suggest
 from retrust.coach.tokens import MAX_CHARS, lower, tokens
 from retrust.coach.tokens import PUNCT as _PUNCT
 
-_ANY = ""
 _W, _GAP, _END = 0, 1, 2
 _GAP_MAX = 3
 _NEGATION_WINDOW = 5
@@ -137,8 +137,33 @@ def _variants(pattern: str) -> list[tuple[bool, list[tuple[int, frozenset[str]]]
     return variants
 
 
-def _build_index() -> dict[str, dict[str, list[_Rule]]]:
-    index: dict[str, dict[str, list[_Rule]]] = {}
+_Compiled = tuple[
+    str,
+    frozenset[str],
+    tuple[tuple[int, frozenset[str]], ...],
+    bool,
+    int,
+    frozenset[str] | None,
+    int,
+]
+"""A rule as ``_find`` reads it, unpacked in one step: label, flags, elements, at clause start,
+how many elements the index has matched (1 or 2), the words allowed next when the next element
+is a word (else None: ``_match`` decides), and where ``_match`` takes over after that word."""
+
+
+def _compiled(rule: _Rule, skip: int) -> _Compiled:
+    elements = rule.elements
+    head = elements[skip][1] if len(elements) > skip and elements[skip][0] == _W else None
+    resume = skip + 1 if head is not None else skip
+    return (rule.label, rule.flags, elements, rule.at_clause_start, skip, head, resume)
+
+
+def _build_index() -> dict[str, tuple[dict[str, tuple[_Compiled, ...]], tuple[_Compiled, ...]]]:
+    """Rules by first word: (rules by second word, rules for any second word). Each list by
+    second word already ends with the rules for any second word, in the order ``_find`` tries
+    them (rules matched on two words first), so one look-up gives every rule to try."""
+    paired: dict[str, dict[str, list[_Rule]]] = {}
+    anywhere: dict[str, list[_Rule]] = {}
     sources: list[tuple[str, str, str]] = [
         (label, pattern, flags)
         for label, patterns in lexicon.PATTERNS.items()
@@ -151,13 +176,22 @@ def _build_index() -> dict[str, dict[str, list[_Rule]]]:
         for at_start, elements in _variants(pattern):
             rule = _Rule(label, frozenset(flags.split()), tuple(elements), at_start)
             first = elements[0][1]
-            second_keys: frozenset[str] | tuple[str, ...] = (
-                elements[1][1] if len(elements) > 1 and elements[1][0] == _W else (_ANY,)
-            )
+            two = len(elements) > 1 and elements[1][0] == _W
             for word in first:
-                by_second = index.setdefault(word, {})
-                for second in second_keys:
-                    by_second.setdefault(second, []).append(rule)
+                if two:
+                    by_second = paired.setdefault(word, {})
+                    for second in elements[1][1]:
+                        by_second.setdefault(second, []).append(rule)
+                else:
+                    anywhere.setdefault(word, []).append(rule)
+    index = {}
+    for word in paired.keys() | anywhere.keys():
+        rest = tuple(_compiled(rule, 1) for rule in anywhere.get(word, ()))
+        then = {
+            second: tuple(_compiled(rule, 2) for rule in rules) + rest
+            for second, rules in paired.get(word, {}).items()
+        }
+        index[word] = (then, rest)
     return index
 
 
@@ -265,33 +299,33 @@ def _find(words: list[str]) -> list[tuple[str, int, int]]:
     found: list[tuple[str, int, int]] = []
     n = len(words)
     last = n - 1
-    for i, by_second in enumerate(map(_INDEX.get, words)):
-        if by_second is None:
-            continue
-        # Rules filed under the next word have matched two elements already (the index is
-        # keyed on both); rules filed under _ANY have matched one.
-        paired = by_second.get(words[i + 1]) if i < last else None
-        anywhere = by_second.get(_ANY)
-        for rules, skip in ((paired, 2), (anywhere, 1)):
-            if not rules:
+    index = _INDEX
+    punct = _PUNCT
+    # Only the tokens some rule starts with are visited (chosen in C by ``compress``).
+    for i in compress(range(n), map(index.__contains__, words)):
+        by_second, rules = index[words[i]]
+        if i < last:
+            rules = by_second.get(words[i + 1], rules)
+        for label, flags, elements, at_start, skip, head, resume in rules:
+            if at_start and i and words[i - 1] not in punct:
                 continue
-            for rule in rules:
-                if rule.at_clause_start and i > 0 and words[i - 1] not in _PUNCT:
+            end = i + skip
+            if head is not None:
+                if end == n or words[end] not in head:
                     continue
-                elements = rule.elements
-                end = i + skip if len(elements) == skip else _match(elements, skip, words, i + skip)
+                end += 1
+            if resume < len(elements):
+                end = _match(elements, resume, words, end)
                 if end < 0:
                     continue
-                label = rule.label
-                flags = rule.flags
-                if flags:
-                    if "negatable" in flags and _negated(words, i):
-                        continue
-                    if "apology" in flags and _not_an_apology(words, end):
-                        continue
-                    if "warm" in flags and _warm(words, end):
-                        label = "appreciation"
-                found.append((label, i, end))
+            if flags:
+                if "negatable" in flags and _negated(words, i):
+                    continue
+                if "apology" in flags and _not_an_apology(words, end):
+                    continue
+                if "warm" in flags and _warm(words, end):
+                    label = "appreciation"
+            found.append((label, i, end))
     return found
 
 

@@ -44,7 +44,8 @@ import json
 import math
 import struct
 from collections.abc import Container, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -116,41 +117,114 @@ class Model:
     cutoffs: tuple[float, ...] = field(init=False, repr=False, compare=False)
     width: int = field(init=False, repr=False, compare=False)
     unpack: Any = field(init=False, repr=False, compare=False)
+    tables: _Tables = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "packed", {f: _pack(row) for f, row in self.weights.items()})
         # probability >= t  <=>  log-odds >= log(t / (1 - t)): no exp() per message.
         cutoffs = tuple(math.log(t / (1.0 - t)) for t in self.thresholds)
         object.__setattr__(self, "cutoffs", cutoffs)
-        # A sum of packed rows, as bytes, read back lane by lane (little-endian 64-bit words).
-        object.__setattr__(self, "width", _LANE // 8 * len(self.labels))
-        object.__setattr__(self, "unpack", struct.Struct(f"<{len(self.labels)}Q").unpack)
+        # A sum of packed rows, as bytes, read back lane by lane (little-endian 64-bit words);
+        # the count lane above the labels' lanes is skipped (``_Tables``).
+        object.__setattr__(self, "width", _LANE // 8 * (len(self.labels) + 1))
+        object.__setattr__(self, "unpack", struct.Struct(f"<{len(self.labels)}Q8x").unpack)
+        object.__setattr__(self, "tables", _Tables(self.packed, len(self.labels)))
 
     def scores(self, words: list[str]) -> tuple[float, ...]:
         """The linear score (log-odds) of each label, in ``labels`` order, for a message's
         tokens (``words_of``)."""
-        found = features(words, self.packed)
-        # A packed row is never 0 (every lane holds _BIAS), so filter(None) drops the misses.
-        rows = list(filter(None, map(self.packed.get, found)))
-        if not rows:
+        summed = self._summed(words)
+        if summed is None:
             return self.intercepts
-        extra = len(rows) * _BIAS
-        scale = 1.0 / (math.sqrt(len(found)) * UNITS)
-        lanes = self.unpack(sum(rows).to_bytes(self.width, "little"))
+        lanes, extra, scale = summed
         return tuple(
             [b + scale * (lane - extra) for b, lane in zip(self.intercepts, lanes, strict=True)]
         )
+
+    def _summed(self, words: list[str]) -> tuple[tuple[int, ...], int, float] | None:
+        """The packed sum of the message's feature rows, read back lane by lane, with what
+        to take off each lane and the scale: label k's score is ``intercepts[k] + scale *
+        (lanes[k] - extra)``. None when the model knows none of the message's features.
+
+        The same sum as over ``features(words, self.packed)``, without building the feature
+        strings: the three kinds of feature never share a string (a pair has a space, a slice
+        starts with "#", a token has neither), so each kind is looked up in its own table
+        (``_Tables``) and the distinct count is the sum of the three kinds' distinct counts.
+        """
+        if not words:
+            return None
+        tables = self.tables
+        found = set(words)
+        bounded = ["<s>", *words, "</s>"]
+        pairs: Iterable[tuple[str, str]] = zip(bounded, bounded[1:], strict=False)
+        if len(found) == len(words):
+            count = len(found) + len(words) + 1  # no token twice, so no pair twice either
+        else:
+            pairs = set(pairs)
+            count = len(found) + len(pairs)
+        # A packed row is never 0, so filter(None) drops the misses.
+        total = sum(filter(None, map(tables.words.get, found)))
+        total += sum(filter(None, map(tables.pairs.get, pairs)))
+        unknown = found - tables.vocabulary
+        if unknown:
+            grams = set().union(*map(_slices, unknown))
+            total += sum(filter(None, map(tables.grams.get, grams)))
+            count += len(grams)
+        if not total:
+            return None
+        extra = (total >> tables.count_shift) * _BIAS
+        scale = 1.0 / (math.sqrt(count) * UNITS)
+        return self.unpack(total.to_bytes(self.width, "little")), extra, scale
 
     def probabilities(self, words: list[str]) -> dict[str, float]:
         pairs = zip(self.labels, self.scores(words), strict=True)
         return {label: _sigmoid(z) for label, z in pairs}
 
     def predict(self, words: list[str]) -> frozenset[str]:
-        """The labels whose probability reaches their threshold."""
-        scores = self.scores(words)
-        return frozenset(
-            [label for label, z, c in zip(self.labels, scores, self.cutoffs, strict=True) if z >= c]
-        )
+        """The labels whose probability reaches their threshold (each score computed as
+        ``scores`` does, without building the tuple of scores)."""
+        summed = self._summed(words)
+        if summed is None:
+            pairs = zip(self.labels, self.intercepts, self.cutoffs, strict=True)
+            return frozenset([label for label, z, c in pairs if z >= c])
+        lanes, extra, scale = summed
+        rows = zip(self.labels, self.intercepts, lanes, self.cutoffs, strict=True)
+        return frozenset([label for label, b, lane, c in rows if b + scale * (lane - extra) >= c])
+
+
+class _Tables:
+    """The packed rows split by kind of feature, keyed as ``Model.scores`` meets them: tokens
+    by themselves, neighbour pairs by a (token, token) tuple (no joined string to build and
+    hash), character slices without their "#". Each row carries one more lane above the labels'
+    holding 1, so a sum of rows counts itself (how many ``_BIAS`` to take off each lane)."""
+
+    __slots__ = ("count_shift", "grams", "pairs", "vocabulary", "words")
+
+    def __init__(self, packed: dict[str, int], width: int) -> None:
+        self.count_shift = _LANE * width
+        one = 1 << self.count_shift
+        self.words: dict[str, int] = {}
+        self.pairs: dict[tuple[str, str], int] = {}
+        self.grams: dict[str, int] = {}
+        for feature, row in packed.items():
+            if feature.startswith("#"):
+                self.grams[feature[1:]] = row | one
+            elif " " in feature:
+                first, _, second = feature.partition(" ")
+                self.pairs[(first, second)] = row | one
+            else:
+                self.words[feature] = row | one
+        # Every feature string counts as a known word in ``features``; only tokens can match.
+        self.vocabulary = frozenset(self.words)
+
+
+@lru_cache(maxsize=8192)
+def _slices(word: str) -> frozenset[str]:
+    """A word's ``CHAR_SIZE``-character slices, padded, without the "#" of ``_grams``; kept
+    for the most recent words (a typo or text-speak word recurs across messages)."""
+    padded = f" {word} "
+    size = CHAR_SIZE
+    return frozenset([padded[i : i + size] for i in range(len(padded) - size + 1)])
 
 
 def _sigmoid(z: float) -> float:
@@ -222,9 +296,13 @@ def combine(
     if found == rules:
         return analysis
     labels = _ordered(found)
-    return replace(
-        analysis,
+    return type(analysis)(  # a new Analysis (``replace`` is slower)
+        text=analysis.text,
+        language=analysis.language,
         labels=labels,
+        spans=analysis.spans,
+        suggestion=analysis.suggestion,
+        truncated=analysis.truncated,
         explanations={label: lexicon.EXPLANATIONS[label] for label in labels},
     )
 

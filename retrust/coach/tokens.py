@@ -30,26 +30,29 @@ def lower(text: str) -> str:
     return lowered.replace("\u2019", "'").replace("\u2018", "'")
 
 
+_group, _start, _end = re.Match.group, re.Match.start, re.Match.end
+
+
 def tokens(lowered: str) -> tuple[list[str], list[int], list[int]]:
-    """The tokens of a lower-cased text, with the start and end offset of each."""
-    words: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    add_word, add_start, add_end = words.append, starts.append, ends.append
-    expand = lexicon.EXPAND.get
-    for match in TOKEN_RE.finditer(lowered):
-        word = match.group()
-        parts = expand(word)
-        start, end = match.span()
-        if parts is None:
-            add_word(word)
-            add_start(start)
-            add_end(end)
-        else:
-            for part in parts:
-                add_word(part)
-                add_start(start)
-                add_end(end)
+    """The tokens of a lower-cased text, with the start and end offset of each.
+
+    Words and offsets are read off the matches in C (``map``); only a message with a
+    contraction to expand takes a Python loop, over its contractions alone.
+    """
+    matches = list(TOKEN_RE.finditer(lowered))
+    words = list(map(_group, matches))
+    starts = list(map(_start, matches))
+    ends = list(map(_end, matches))
+    expand = lexicon.EXPAND
+    if expand.keys().isdisjoint(words):
+        return words, starts, ends
+    # Each contraction's parts share its offsets; spliced in from the end, so that the
+    # indexes still to do are not moved.
+    for i in reversed([i for i, word in enumerate(words) if word in expand]):
+        parts = expand[words[i]]
+        words[i : i + 1] = parts
+        starts[i : i + 1] = [starts[i]] * len(parts)
+        ends[i : i + 1] = [ends[i]] * len(parts)
     return words, starts, ends
 
 
