@@ -21,6 +21,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from itertools import compress
+from operator import attrgetter
 from typing import Any
 
 from retrust.coach import lexicon, model
@@ -331,13 +332,15 @@ def _find(words: list[str]) -> list[tuple[str, int, int]]:
 
 # --- the entry point -----------------------------------------------------------------------
 
+_SPAN_ORDER = attrgetter("start", "end", "label")
+
 
 def _rules(text: str) -> tuple[Analysis, list[str]]:
     """What the rules alone find in one message, and its tokens (for the learned layer)."""
     text = text if isinstance(text, str) else str(text)
     truncated = len(text) > MAX_CHARS
     window = text[:MAX_CHARS]
-    if not window.strip():
+    if not window or window.isspace():
         return Analysis(text=text, language="en", truncated=truncated), []
     lowered = lower(window)
     words, starts, ends = tokens(lowered)
@@ -389,9 +392,9 @@ def _rules(text: str) -> tuple[Analysis, list[str]]:
                     spans.append(Span("i_statement", start, end, window[start:end]))
 
     present = {span.label for span in spans}
-    labels = tuple(label for label in lexicon.LABELS if label in present)
+    labels = tuple(filter(present.__contains__, lexicon.LABELS))
     if len(spans) > 1:
-        spans.sort(key=lambda span: (span.start, span.end, span.label))
+        spans.sort(key=_SPAN_ORDER)
     suggestion = None
     if harsh_ranges and not harsh.isdisjoint(present):
         suggestion = _suggest(window, words, starts, ends, kept)
@@ -402,7 +405,7 @@ def _rules(text: str) -> tuple[Analysis, list[str]]:
         spans=tuple(spans),
         suggestion=suggestion,
         truncated=truncated,
-        explanations={label: lexicon.EXPLANATIONS[label] for label in labels},
+        explanations=lexicon.explanations(labels),
     )
     return analysis, words
 

@@ -303,7 +303,7 @@ def combine(
         spans=analysis.spans,
         suggestion=analysis.suggestion,
         truncated=analysis.truncated,
-        explanations={label: lexicon.EXPLANATIONS[label] for label in labels},
+        explanations=lexicon.explanations(labels),
     )
 
 
