@@ -292,7 +292,7 @@ def combine(
     if analysis.language != "en" or not words:
         return analysis
     rules = frozenset(analysis.labels)
-    found = merge(rules, (model or default()).predict(words))
+    found = merge(rules, (model or _loaded or default()).predict(words))
     if found == rules:
         return analysis
     labels = _ordered(found)
@@ -326,5 +326,4 @@ def merge(rules: frozenset[str], model: frozenset[str]) -> frozenset[str]:
 
 
 def _ordered(labels: Iterable[str]) -> tuple[str, ...]:
-    present = set(labels)
-    return tuple(label for label in lexicon.LABELS if label in present)
+    return tuple(filter(frozenset(labels).__contains__, lexicon.LABELS))
