@@ -46,6 +46,7 @@ import struct
 from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -101,10 +102,8 @@ def _pack(row: tuple[float, ...]) -> int:
     in one C-level integer addition; a sum of n rows holds n * ``_BIAS`` extra in each lane.
     Weights stay far below 2**40 millionths and messages below 2**23 features, so a lane never
     overflows into the next."""
-    packed = 0
-    for k, weight in enumerate(row):
-        packed |= (round(weight * UNITS) + _BIAS) << (_LANE * k)
-    return packed
+    lanes = [round(weight * UNITS) + _BIAS for weight in row]
+    return int.from_bytes(struct.pack(f"<{len(lanes)}Q", *lanes), "little")
 
 
 @dataclass(frozen=True)
@@ -262,9 +261,9 @@ def from_data(data: dict[str, Any]) -> Model:
 def _numbers(value: Any, width: int, what: str) -> tuple[float, ...]:
     if not isinstance(value, list) or len(value) != width:
         raise ModelFileError(f"{what} must be a list of {width} numbers")
-    if not all(isinstance(v, int | float) and math.isfinite(v) for v in value):
+    if not (all(map(isinstance, value, repeat(int | float))) and all(map(math.isfinite, value))):
         raise ModelFileError(f"{what} must hold finite numbers")
-    return tuple(float(v) for v in value)
+    return tuple(map(float, value))
 
 
 def load(path: Path = MODEL_PATH) -> Model:
