@@ -290,8 +290,11 @@ def combine(
         words = words_of(analysis.text)
     if analysis.language != "en" or not words:
         return analysis
+    predicted = (model or _loaded or default()).predict(words)
     rules = frozenset(analysis.labels)
-    found = merge(rules, (model or _loaded or default()).predict(words))
+    if predicted <= rules:  # the common case: nothing to add, whatever ``merge`` allows
+        return analysis
+    found = merge(rules, predicted)
     if found == rules:
         return analysis
     labels = _ordered(found)
