@@ -46,7 +46,7 @@ import struct
 from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import repeat
+from itertools import chain, repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -253,7 +253,7 @@ def from_data(data: dict[str, Any]) -> Model:
     if not isinstance(raw, dict) or not raw:
         raise ModelFileError("weights must be a non-empty object")
     weights = {str(f): _numbers(row, width, f"weights[{f!r}]") for f, row in raw.items()}
-    if any(abs(w) >= MAX_WEIGHT for row in weights.values() for w in row):
+    if max(map(abs, chain.from_iterable(weights.values()))) >= MAX_WEIGHT:
         raise ModelFileError(f"a weight of {MAX_WEIGHT:,} or more would overflow its lane")
     return Model(labels, intercepts, thresholds, weights)
 
