@@ -148,8 +148,10 @@ _Compiled = tuple[
     int,
 ]
 """A rule as ``_find`` reads it, unpacked in one step: label, flags, elements, at clause start,
-how many elements the index has matched (1 or 2), the words allowed next when the next element
-is a word (else None: ``_match`` decides), and where ``_match`` takes over after that word."""
+how many elements the index has matched (1, 2 or 3), the words allowed next when the next
+element is a word (else None: ``_match`` decides), and where ``_match`` takes over after it."""
+_Entry = tuple[dict[str, tuple[_Compiled, ...]], tuple[_Compiled, ...]]
+"""Rules by the next word, and the rules to try when the next word is none of those."""
 
 
 def _compiled(rule: _Rule, skip: int) -> _Compiled:
@@ -159,10 +161,34 @@ def _compiled(rule: _Rule, skip: int) -> _Compiled:
     return (rule.label, rule.flags, elements, rule.at_clause_start, skip, head, resume)
 
 
-def _build_index() -> dict[str, tuple[dict[str, tuple[_Compiled, ...]], tuple[_Compiled, ...]]]:
-    """Rules by first word: (rules by second word, rules for any second word). Each list by
-    second word already ends with the rules for any second word, in the order ``_find`` tries
-    them (rules matched on two words first), so one look-up gives every rule to try."""
+def _by_third(rules: tuple[_Compiled, ...]) -> _Entry:
+    """``rules`` (all matched on two words or on one) split by the word after the two: for
+    each word, the rules it lets through, in order, those it completes a third element of
+    compiled as matched on three; and the rules that need no particular third word."""
+    thirds: set[str] = set()
+    for rule in rules:
+        if rule[4] == 2 and rule[5] is not None:
+            thirds |= rule[5]
+    by_third = {}
+    for third in thirds:
+        kept = []
+        for rule in rules:
+            head = rule[5]
+            if rule[4] == 2 and head is not None:
+                if third in head:
+                    label, flags, elements, at_start = rule[:4]
+                    kept.append(_compiled(_Rule(label, flags, elements, at_start), 3))
+            else:
+                kept.append(rule)
+        by_third[third] = tuple(kept)
+    anything = tuple(rule for rule in rules if rule[4] != 2 or rule[5] is None)
+    return by_third, anything
+
+
+def _build_index() -> dict[str, tuple[dict[str, _Entry], tuple[_Compiled, ...]]]:
+    """Rules by first word: (rules by second word, then by third; rules for any second word).
+    Each list already ends with the rules for any second word, in the order ``_find`` tries
+    them (rules matched on more words first), so two or three look-ups give every rule to try."""
     paired: dict[str, dict[str, list[_Rule]]] = {}
     anywhere: dict[str, list[_Rule]] = {}
     sources: list[tuple[str, str, str]] = [
@@ -189,7 +215,7 @@ def _build_index() -> dict[str, tuple[dict[str, tuple[_Compiled, ...]], tuple[_C
     for word in paired.keys() | anywhere.keys():
         rest = tuple(_compiled(rule, 1) for rule in anywhere.get(word, ()))
         then = {
-            second: tuple(_compiled(rule, 2) for rule in rules) + rest
+            second: _by_third(tuple(_compiled(rule, 2) for rule in rules) + rest)
             for second, rules in paired.get(word, {}).items()
         }
         index[word] = (then, rest)
@@ -306,7 +332,11 @@ def _find(words: list[str]) -> list[tuple[str, int, int]]:
     for i in compress(range(n), map(index.__contains__, words)):
         by_second, rules = index[words[i]]
         if i < last:
-            rules = by_second.get(words[i + 1], rules)
+            entry = by_second.get(words[i + 1])
+            if entry is not None:
+                by_third, rules = entry
+                if i + 2 < n:
+                    rules = by_third.get(words[i + 2], rules)
         for label, flags, elements, at_start, skip, head, resume in rules:
             if at_start and i and words[i - 1] not in punct:
                 continue
