@@ -9,7 +9,7 @@ keeps the character offsets of the text it came from, so the rules can quote it.
 from __future__ import annotations
 
 import re
-from itertools import compress
+from itertools import accumulate, compress
 
 from retrust.coach import lexicon
 
@@ -39,30 +39,34 @@ def lower(text: str) -> str:
     return lowered.replace("\u2019", "'").replace("\u2018", "'")
 
 
-_group, _start, _end = re.Match.group, re.Match.start, re.Match.end
+_SPLIT = re.compile(f"({TOKEN_RE.pattern})")
+_NO_UNDERSCORE_SPLIT = re.compile(f"({_NO_UNDERSCORE_RE.pattern})")
+"""The patterns in one group, for ``split``: it gives the text between tokens and the tokens,
+alternately, as plain strings (no match object per token)."""
 
 
 def tokens(lowered: str) -> tuple[list[str], list[int], list[int]]:
     """The tokens of a lower-cased text, with the start and end offset of each.
 
-    Words and offsets are read off the matches in C (``map``); only a message with a
-    contraction to expand takes a Python loop, over its contractions alone.
+    One ``split`` in C gives gap, token, gap, token, ..., gap; the running sum of their
+    lengths gives where each token starts and ends. Only a message with a contraction to
+    expand takes a Python loop, over its contractions alone.
     """
-    pattern = TOKEN_RE if "_" in lowered else _NO_UNDERSCORE_RE
-    matches = list(pattern.finditer(lowered))
-    words = list(map(_group, matches))
-    starts = list(map(_start, matches))
-    ends = list(map(_end, matches))
+    parts = (_SPLIT if "_" in lowered else _NO_UNDERSCORE_SPLIT).split(lowered)
+    words = parts[1::2]
+    offsets = list(accumulate(map(len, parts)))
+    starts = offsets[0:-1:2]
+    ends = offsets[1::2]
     expand = lexicon.EXPAND
     if expand.keys().isdisjoint(words):
         return words, starts, ends
     # Each contraction's parts share its offsets; spliced in from the end, so that the
     # indexes still to do are not moved.
     for i in reversed(list(compress(range(len(words)), map(expand.__contains__, words)))):
-        parts = expand[words[i]]
-        words[i : i + 1] = parts
-        starts[i : i + 1] = [starts[i]] * len(parts)
-        ends[i : i + 1] = [ends[i]] * len(parts)
+        expanded = expand[words[i]]
+        words[i : i + 1] = expanded
+        starts[i : i + 1] = [starts[i]] * len(expanded)
+        ends[i : i + 1] = [ends[i]] * len(expanded)
     return words, starts, ends
 
 
