@@ -147,7 +147,7 @@ class Model:
 
         The same sum as over ``features(words, self.packed)``, without building the feature
         strings: the three kinds of feature never share a string (a pair has a space, a slice
-        starts with "#", a token has neither), so each kind is looked up in its own table
+        starts with "#", a token has neither), so each kind is looked up by its own key
         (``_Tables``) and the distinct count is the sum of the three kinds' distinct counts.
         """
         if not words:
@@ -161,9 +161,9 @@ class Model:
         else:
             pairs = set(pairs)
             count = len(found) + len(pairs)
+        keys: Iterable[str | tuple[str, str]] = chain(found, pairs)
         # A packed row is never 0, so filter(None) drops the misses.
-        total = sum(filter(None, map(tables.words.get, found)))
-        total += sum(filter(None, map(tables.pairs.get, pairs)))
+        total = sum(filter(None, map(tables.tokens.get, keys)))
         unknown = found - tables.vocabulary
         if unknown:
             grams = set().union(*map(_slices, unknown))
@@ -192,29 +192,32 @@ class Model:
 
 
 class _Tables:
-    """The packed rows split by kind of feature, keyed as ``Model.scores`` meets them: tokens
-    by themselves, neighbour pairs by a (token, token) tuple (no joined string to build and
-    hash), character slices without their "#". Each row carries one more lane above the labels'
-    holding 1, so a sum of rows counts itself (how many ``_BIAS`` to take off each lane)."""
+    """The packed rows keyed as ``Model.scores`` meets them: tokens by themselves and
+    neighbour pairs by a (token, token) tuple (no joined string to build and hash), in one
+    table; character slices, without their "#", in another. Each row carries one more lane
+    above the labels' holding 1, so a sum of rows counts itself (how many ``_BIAS`` to take off
+    each lane)."""
 
-    __slots__ = ("count_shift", "grams", "pairs", "vocabulary", "words")
+    __slots__ = ("count_shift", "grams", "tokens", "vocabulary")
 
     def __init__(self, packed: dict[str, int], width: int) -> None:
         self.count_shift = _LANE * width
         one = 1 << self.count_shift
-        self.words: dict[str, int] = {}
-        self.pairs: dict[tuple[str, str], int] = {}
+        # Tokens and pairs in one table: a str key never equals a tuple key.
+        self.tokens: dict[str | tuple[str, str], int] = {}
         self.grams: dict[str, int] = {}
+        words = []
         for feature, row in packed.items():
             if feature.startswith("#"):
                 self.grams[feature[1:]] = row | one
             elif " " in feature:
                 first, _, second = feature.partition(" ")
-                self.pairs[(first, second)] = row | one
+                self.tokens[(first, second)] = row | one
             else:
-                self.words[feature] = row | one
+                self.tokens[feature] = row | one
+                words.append(feature)
         # Every feature string counts as a known word in ``features``; only tokens can match.
-        self.vocabulary = frozenset(self.words)
+        self.vocabulary = frozenset(words)
 
 
 @lru_cache(maxsize=8192)
