@@ -8,9 +8,10 @@ gentle start-up scaffold (feeling / situation / need) built only from the messag
 How it works, and why it is fast: the message is lower-cased and split into word tokens once
 (``tokens``: contractions expanded, punctuation kept as clause boundaries; the learned layer
 reads the same tokens); every phrase pattern is
-indexed by its first two tokens, so each token costs one or two dictionary look-ups and only
-a handful of patterns are ever tried. Time is linear in the message length, and input beyond
-``MAX_CHARS`` characters is not analysed (the result says so), so any input returns quickly.
+indexed by its first two tokens and then by its third, so each token costs one to three
+dictionary look-ups and only a handful of patterns are ever tried. Time is linear in the
+message length, and input beyond ``MAX_CHARS`` characters is not analysed (the result says
+so), so any input returns quickly.
 Nothing leaves the process: no network. The learned layer (``model``) reads its committed
 weights (``data/model.json``) once per process and may add labels the rules missed; the
 combination hook is the last line of ``analyse``.
