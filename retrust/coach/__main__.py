@@ -18,10 +18,12 @@ from retrust.coach.analyser import analyse
 def run(stdin: TextIO, stdout: TextIO) -> int:
     """Analyse every line of ``stdin``; write one JSON line each to ``stdout``. Returns a count."""
     count = 0
-    dumps = json.dumps
+    # json.dumps(..., ensure_ascii=False), without building a new encoder for every line, and
+    # without the check for cycles (a line is a fresh dict of strings, numbers and lists).
+    dumps = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
     write = stdout.write
     for line in stdin:
-        write(dumps(analyse(line.rstrip("\r\n")).as_line(), ensure_ascii=False) + "\n")
+        write(dumps(analyse(line.rstrip("\r\n")).as_line()) + "\n")
         count += 1
     return count
 

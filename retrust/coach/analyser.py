@@ -8,9 +8,10 @@ gentle start-up scaffold (feeling / situation / need) built only from the messag
 How it works, and why it is fast: the message is lower-cased and split into word tokens once
 (``tokens``: contractions expanded, punctuation kept as clause boundaries; the learned layer
 reads the same tokens); every phrase pattern is
-indexed by its first two tokens, so each token costs one or two dictionary look-ups and only
-a handful of patterns are ever tried. Time is linear in the message length, and input beyond
-``MAX_CHARS`` characters is not analysed (the result says so), so any input returns quickly.
+indexed by its first two tokens and then by its third, so each token costs one to three
+dictionary look-ups and only a handful of patterns are ever tried. Time is linear in the
+message length, and input beyond ``MAX_CHARS`` characters is not analysed (the result says
+so), so any input returns quickly.
 Nothing leaves the process: no network. The learned layer (``model``) reads its committed
 weights (``data/model.json``) once per process and may add labels the rules missed; the
 combination hook is the last line of ``analyse``.
@@ -20,6 +21,8 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import attrgetter
 from typing import Any
 
 from retrust.coach import lexicon, model
@@ -29,7 +32,6 @@ from retrust.coach.scaffold import speaker_suggestion as _suggest
 from retrust.coach.tokens import MAX_CHARS, lower, tokens
 from retrust.coach.tokens import PUNCT as _PUNCT
 
-_ANY = ""
 _W, _GAP, _END = 0, 1, 2
 _GAP_MAX = 3
 _NEGATION_WINDOW = 5
@@ -137,8 +139,59 @@ def _variants(pattern: str) -> list[tuple[bool, list[tuple[int, frozenset[str]]]
     return variants
 
 
-def _build_index() -> dict[str, dict[str, list[_Rule]]]:
-    index: dict[str, dict[str, list[_Rule]]] = {}
+_Compiled = tuple[
+    str,
+    frozenset[str],
+    tuple[tuple[int, frozenset[str]], ...],
+    bool,
+    int,
+    frozenset[str] | None,
+    int,
+]
+"""A rule as ``_find`` reads it, unpacked in one step: label, flags, elements, at clause start,
+how many elements the index has matched (1, 2 or 3), the words allowed next when the next
+element is a word (else None: ``_match`` decides), and where ``_match`` takes over after it."""
+_Entry = tuple[dict[str, tuple[_Compiled, ...]], tuple[_Compiled, ...]]
+"""Rules by the next word, and the rules to try when the next word is none of those."""
+
+
+def _compiled(rule: _Rule, skip: int) -> _Compiled:
+    elements = rule.elements
+    head = elements[skip][1] if len(elements) > skip and elements[skip][0] == _W else None
+    resume = skip + 1 if head is not None else skip
+    return (rule.label, rule.flags, elements, rule.at_clause_start, skip, head, resume)
+
+
+def _by_third(rules: tuple[_Compiled, ...]) -> _Entry:
+    """``rules`` (all matched on two words or on one) split by the word after the two: for
+    each word, the rules it lets through, in order, those it completes a third element of
+    compiled as matched on three; and the rules that need no particular third word."""
+    thirds: set[str] = set()
+    for rule in rules:
+        if rule[4] == 2 and rule[5] is not None:
+            thirds |= rule[5]
+    by_third = {}
+    for third in thirds:
+        kept = []
+        for rule in rules:
+            head = rule[5]
+            if rule[4] == 2 and head is not None:
+                if third in head:
+                    label, flags, elements, at_start = rule[:4]
+                    kept.append(_compiled(_Rule(label, flags, elements, at_start), 3))
+            else:
+                kept.append(rule)
+        by_third[third] = tuple(kept)
+    anything = tuple(rule for rule in rules if rule[4] != 2 or rule[5] is None)
+    return by_third, anything
+
+
+def _build_index() -> dict[str, tuple[dict[str, _Entry], tuple[_Compiled, ...]]]:
+    """Rules by first word: (rules by second word, then by third; rules for any second word).
+    Each list already ends with the rules for any second word, in the order ``_find`` tries
+    them (rules matched on more words first), so two or three look-ups give every rule to try."""
+    paired: dict[str, dict[str, list[_Rule]]] = {}
+    anywhere: dict[str, list[_Rule]] = {}
     sources: list[tuple[str, str, str]] = [
         (label, pattern, flags)
         for label, patterns in lexicon.PATTERNS.items()
@@ -151,13 +204,22 @@ def _build_index() -> dict[str, dict[str, list[_Rule]]]:
         for at_start, elements in _variants(pattern):
             rule = _Rule(label, frozenset(flags.split()), tuple(elements), at_start)
             first = elements[0][1]
-            second_keys: frozenset[str] | tuple[str, ...] = (
-                elements[1][1] if len(elements) > 1 and elements[1][0] == _W else (_ANY,)
-            )
+            two = len(elements) > 1 and elements[1][0] == _W
             for word in first:
-                by_second = index.setdefault(word, {})
-                for second in second_keys:
-                    by_second.setdefault(second, []).append(rule)
+                if two:
+                    by_second = paired.setdefault(word, {})
+                    for second in elements[1][1]:
+                        by_second.setdefault(second, []).append(rule)
+                else:
+                    anywhere.setdefault(word, []).append(rule)
+    index = {}
+    for word in paired.keys() | anywhere.keys():
+        rest = tuple(_compiled(rule, 1) for rule in anywhere.get(word, ()))
+        then = {
+            second: _by_third(tuple(_compiled(rule, 2) for rule in rules) + rest)
+            for second, rules in paired.get(word, {}).items()
+        }
+        index[word] = (then, rest)
     return index
 
 
@@ -265,37 +327,43 @@ def _find(words: list[str]) -> list[tuple[str, int, int]]:
     found: list[tuple[str, int, int]] = []
     n = len(words)
     last = n - 1
-    for i, by_second in enumerate(map(_INDEX.get, words)):
-        if by_second is None:
-            continue
-        # Rules filed under the next word have matched two elements already (the index is
-        # keyed on both); rules filed under _ANY have matched one.
-        paired = by_second.get(words[i + 1]) if i < last else None
-        anywhere = by_second.get(_ANY)
-        for rules, skip in ((paired, 2), (anywhere, 1)):
-            if not rules:
+    index = _INDEX
+    punct = _PUNCT
+    # Only the tokens some rule starts with are visited (chosen in C by ``compress``).
+    for i in compress(range(n), map(index.__contains__, words)):
+        by_second, rules = index[words[i]]
+        if i < last:
+            entry = by_second.get(words[i + 1])
+            if entry is not None:
+                by_third, rules = entry
+                if i + 2 < n:
+                    rules = by_third.get(words[i + 2], rules)
+        for label, flags, elements, at_start, skip, head, resume in rules:
+            if at_start and i and words[i - 1] not in punct:
                 continue
-            for rule in rules:
-                if rule.at_clause_start and i > 0 and words[i - 1] not in _PUNCT:
+            end = i + skip
+            if head is not None:
+                if end == n or words[end] not in head:
                     continue
-                elements = rule.elements
-                end = i + skip if len(elements) == skip else _match(elements, skip, words, i + skip)
+                end += 1
+            if resume < len(elements):
+                end = _match(elements, resume, words, end)
                 if end < 0:
                     continue
-                label = rule.label
-                flags = rule.flags
-                if flags:
-                    if "negatable" in flags and _negated(words, i):
-                        continue
-                    if "apology" in flags and _not_an_apology(words, end):
-                        continue
-                    if "warm" in flags and _warm(words, end):
-                        label = "appreciation"
-                found.append((label, i, end))
+            if flags:
+                if "negatable" in flags and _negated(words, i):
+                    continue
+                if "apology" in flags and _not_an_apology(words, end):
+                    continue
+                if "warm" in flags and _warm(words, end):
+                    label = "appreciation"
+            found.append((label, i, end))
     return found
 
 
 # --- the entry point -----------------------------------------------------------------------
+
+_SPAN_ORDER = attrgetter("start", "end", "label")
 
 
 def _rules(text: str) -> tuple[Analysis, list[str]]:
@@ -303,7 +371,7 @@ def _rules(text: str) -> tuple[Analysis, list[str]]:
     text = text if isinstance(text, str) else str(text)
     truncated = len(text) > MAX_CHARS
     window = text[:MAX_CHARS]
-    if not window.strip():
+    if not window or window.isspace():
         return Analysis(text=text, language="en", truncated=truncated), []
     lowered = lower(window)
     words, starts, ends = tokens(lowered)
@@ -355,9 +423,9 @@ def _rules(text: str) -> tuple[Analysis, list[str]]:
                     spans.append(Span("i_statement", start, end, window[start:end]))
 
     present = {span.label for span in spans}
-    labels = tuple(label for label in lexicon.LABELS if label in present)
+    labels = tuple(filter(present.__contains__, lexicon.LABELS))
     if len(spans) > 1:
-        spans.sort(key=lambda span: (span.start, span.end, span.label))
+        spans.sort(key=_SPAN_ORDER)
     suggestion = None
     if harsh_ranges and not harsh.isdisjoint(present):
         suggestion = _suggest(window, words, starts, ends, kept)
@@ -368,7 +436,7 @@ def _rules(text: str) -> tuple[Analysis, list[str]]:
         spans=tuple(spans),
         suggestion=suggestion,
         truncated=truncated,
-        explanations={label: lexicon.EXPLANATIONS[label] for label in labels},
+        explanations=lexicon.explanations(labels),
     )
     return analysis, words
 

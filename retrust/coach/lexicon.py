@@ -69,6 +69,18 @@ EXPLANATIONS: dict[str, str] = {
     "repair": "You slow things down, try again or suggest a break, which helps you both reset.",
 }
 
+_EXPLAINED: dict[tuple[str, ...], dict[str, str]] = {}
+
+
+def explanations(labels: tuple[str, ...]) -> dict[str, str]:
+    """Each label's explanation, in the labels' order: a fresh dict (a caller may change
+    it), copied from one kept per tuple of labels (at most 2**9 of them, in ``LABELS`` order)."""
+    kept = _EXPLAINED.get(labels)
+    if kept is None:
+        kept = _EXPLAINED[labels] = {label: EXPLANATIONS[label] for label in labels}
+    return kept.copy()
+
+
 WORDS: dict[str, frozenset[str]] = {
     # Words that describe a person's character rather than something they did.
     "TRAIT": _words(

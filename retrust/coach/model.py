@@ -49,7 +49,9 @@ import json
 import math
 import struct
 from collections.abc import Container, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import chain, repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -105,10 +107,8 @@ def _pack(row: tuple[float, ...]) -> int:
     in one C-level integer addition; a sum of n rows holds n * ``_BIAS`` extra in each lane.
     Weights stay far below 2**40 millionths and messages below 2**23 features, so a lane never
     overflows into the next."""
-    packed = 0
-    for k, weight in enumerate(row):
-        packed |= (round(weight * UNITS) + _BIAS) << (_LANE * k)
-    return packed
+    lanes = [round(weight * UNITS) + _BIAS for weight in row]
+    return int.from_bytes(struct.pack(f"<{len(lanes)}Q", *lanes), "little")
 
 
 @dataclass(frozen=True)
@@ -121,41 +121,117 @@ class Model:
     cutoffs: tuple[float, ...] = field(init=False, repr=False, compare=False)
     width: int = field(init=False, repr=False, compare=False)
     unpack: Any = field(init=False, repr=False, compare=False)
+    tables: _Tables = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "packed", {f: _pack(row) for f, row in self.weights.items()})
         # probability >= t  <=>  log-odds >= log(t / (1 - t)): no exp() per message.
         cutoffs = tuple(math.log(t / (1.0 - t)) for t in self.thresholds)
         object.__setattr__(self, "cutoffs", cutoffs)
-        # A sum of packed rows, as bytes, read back lane by lane (little-endian 64-bit words).
-        object.__setattr__(self, "width", _LANE // 8 * len(self.labels))
-        object.__setattr__(self, "unpack", struct.Struct(f"<{len(self.labels)}Q").unpack)
+        # A sum of packed rows, as bytes, read back lane by lane (little-endian 64-bit words);
+        # the count lane above the labels' lanes is skipped (``_Tables``).
+        object.__setattr__(self, "width", _LANE // 8 * (len(self.labels) + 1))
+        object.__setattr__(self, "unpack", struct.Struct(f"<{len(self.labels)}Q8x").unpack)
+        object.__setattr__(self, "tables", _Tables(self.packed, len(self.labels)))
 
     def scores(self, words: list[str]) -> tuple[float, ...]:
         """The linear score (log-odds) of each label, in ``labels`` order, for a message's
         tokens (``words_of``)."""
-        found = features(words, self.packed)
-        # A packed row is never 0 (every lane holds _BIAS), so filter(None) drops the misses.
-        rows = list(filter(None, map(self.packed.get, found)))
-        if not rows:
+        summed = self._summed(words)
+        if summed is None:
             return self.intercepts
-        extra = len(rows) * _BIAS
-        scale = 1.0 / (math.sqrt(len(found)) * UNITS)
-        lanes = self.unpack(sum(rows).to_bytes(self.width, "little"))
+        lanes, extra, scale = summed
         return tuple(
             [b + scale * (lane - extra) for b, lane in zip(self.intercepts, lanes, strict=True)]
         )
+
+    def _summed(self, words: list[str]) -> tuple[tuple[int, ...], int, float] | None:
+        """The packed sum of the message's feature rows, read back lane by lane, with what
+        to take off each lane and the scale: label k's score is ``intercepts[k] + scale *
+        (lanes[k] - extra)``. None when the model knows none of the message's features.
+
+        The same sum as over ``features(words, self.packed)``, without building the feature
+        strings: the three kinds of feature never share a string (a pair has a space, a slice
+        starts with "#", a token has neither), so each kind is looked up by its own key
+        (``_Tables``) and the distinct count is the sum of the three kinds' distinct counts.
+        """
+        if not words:
+            return None
+        tables = self.tables
+        found = set(words)
+        bounded = ["<s>", *words, "</s>"]
+        pairs: Iterable[tuple[str, str]] = zip(bounded, bounded[1:], strict=False)
+        if len(found) == len(words):
+            count = len(found) + len(words) + 1  # no token twice, so no pair twice either
+        else:
+            pairs = set(pairs)
+            count = len(found) + len(pairs)
+        keys: Iterable[str | tuple[str, str]] = chain(found, pairs)
+        # A packed row is never 0, so filter(None) drops the misses.
+        total = sum(filter(None, map(tables.tokens.get, keys)))
+        unknown = found - tables.vocabulary
+        if unknown:
+            grams = set().union(*map(_slices, unknown))
+            total += sum(filter(None, map(tables.grams.get, grams)))
+            count += len(grams)
+        if not total:
+            return None
+        extra = (total >> tables.count_shift) * _BIAS
+        scale = 1.0 / (math.sqrt(count) * UNITS)
+        return self.unpack(total.to_bytes(self.width, "little")), extra, scale
 
     def probabilities(self, words: list[str]) -> dict[str, float]:
         pairs = zip(self.labels, self.scores(words), strict=True)
         return {label: _sigmoid(z) for label, z in pairs}
 
     def predict(self, words: list[str]) -> frozenset[str]:
-        """The labels whose probability reaches their threshold."""
-        scores = self.scores(words)
-        return frozenset(
-            [label for label, z, c in zip(self.labels, scores, self.cutoffs, strict=True) if z >= c]
-        )
+        """The labels whose probability reaches their threshold (each score computed as
+        ``scores`` does, without building the tuple of scores)."""
+        summed = self._summed(words)
+        if summed is None:
+            pairs = zip(self.labels, self.intercepts, self.cutoffs, strict=True)
+            return frozenset([label for label, z, c in pairs if z >= c])
+        lanes, extra, scale = summed
+        rows = zip(self.labels, self.intercepts, lanes, self.cutoffs, strict=True)
+        return frozenset([label for label, b, lane, c in rows if b + scale * (lane - extra) >= c])
+
+
+class _Tables:
+    """The packed rows keyed as ``Model.scores`` meets them: tokens by themselves and
+    neighbour pairs by a (token, token) tuple (no joined string to build and hash), in one
+    table; character slices, without their "#", in another. Each row carries one more lane
+    above the labels' holding 1, so a sum of rows counts itself (how many ``_BIAS`` to take off
+    each lane)."""
+
+    __slots__ = ("count_shift", "grams", "tokens", "vocabulary")
+
+    def __init__(self, packed: dict[str, int], width: int) -> None:
+        self.count_shift = _LANE * width
+        one = 1 << self.count_shift
+        # Tokens and pairs in one table: a str key never equals a tuple key.
+        self.tokens: dict[str | tuple[str, str], int] = {}
+        self.grams: dict[str, int] = {}
+        words = []
+        for feature, row in packed.items():
+            if feature.startswith("#"):
+                self.grams[feature[1:]] = row | one
+            elif " " in feature:
+                first, _, second = feature.partition(" ")
+                self.tokens[(first, second)] = row | one
+            else:
+                self.tokens[feature] = row | one
+                words.append(feature)
+        # Every feature string counts as a known word in ``features``; only tokens can match.
+        self.vocabulary = frozenset(words)
+
+
+@lru_cache(maxsize=8192)
+def _slices(word: str) -> frozenset[str]:
+    """A word's ``CHAR_SIZE``-character slices, padded, without the "#" of ``_grams``; kept
+    for the most recent words (a typo or text-speak word recurs across messages)."""
+    padded = f" {word} "
+    size = CHAR_SIZE
+    return frozenset([padded[i : i + size] for i in range(len(padded) - size + 1)])
 
 
 def _sigmoid(z: float) -> float:
@@ -185,7 +261,7 @@ def from_data(data: dict[str, Any]) -> Model:
     if not isinstance(raw, dict) or not raw:
         raise ModelFileError("weights must be a non-empty object")
     weights = {str(f): _numbers(row, width, f"weights[{f!r}]") for f, row in raw.items()}
-    if any(abs(w) >= MAX_WEIGHT for row in weights.values() for w in row):
+    if max(map(abs, chain.from_iterable(weights.values()))) >= MAX_WEIGHT:
         raise ModelFileError(f"a weight of {MAX_WEIGHT:,} or more would overflow its lane")
     return Model(labels, intercepts, thresholds, weights)
 
@@ -193,9 +269,9 @@ def from_data(data: dict[str, Any]) -> Model:
 def _numbers(value: Any, width: int, what: str) -> tuple[float, ...]:
     if not isinstance(value, list) or len(value) != width:
         raise ModelFileError(f"{what} must be a list of {width} numbers")
-    if not all(isinstance(v, int | float) and math.isfinite(v) for v in value):
+    if not (all(map(isinstance, value, repeat(int | float))) and all(map(math.isfinite, value))):
         raise ModelFileError(f"{what} must hold finite numbers")
-    return tuple(float(v) for v in value)
+    return tuple(map(float, value))
 
 
 def load(path: Path = MODEL_PATH) -> Model:
@@ -222,15 +298,22 @@ def combine(
         words = words_of(analysis.text)
     if analysis.language != "en" or not words:
         return analysis
+    predicted = (model or _loaded or default()).predict(words)
     rules = frozenset(analysis.labels)
-    found = merge(rules, (model or default()).predict(words))
+    if predicted <= rules:  # the common case: nothing to add, whatever ``merge`` allows
+        return analysis
+    found = merge(rules, predicted)
     if found == rules:
         return analysis
     labels = _ordered(found)
-    return replace(
-        analysis,
+    return type(analysis)(  # a new Analysis (``replace`` is slower)
+        text=analysis.text,
+        language=analysis.language,
         labels=labels,
-        explanations={label: lexicon.EXPLANATIONS[label] for label in labels},
+        spans=analysis.spans,
+        suggestion=analysis.suggestion,
+        truncated=analysis.truncated,
+        explanations=lexicon.explanations(labels),
     )
 
 
@@ -253,5 +336,4 @@ def merge(rules: frozenset[str], model: frozenset[str]) -> frozenset[str]:
 
 
 def _ordered(labels: Iterable[str]) -> tuple[str, ...]:
-    present = set(labels)
-    return tuple(label for label in lexicon.LABELS if label in present)
+    return tuple(filter(frozenset(labels).__contains__, lexicon.LABELS))

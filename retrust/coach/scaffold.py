@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import compress
 from typing import TYPE_CHECKING, Any
 
 from retrust.coach import lexicon
@@ -164,6 +165,14 @@ _ANCHOR_STARTS: dict[str, tuple[tuple[str, ...], ...]] = {
 _LAST_WHEN = _words("night week weekend time month year")
 _SLOTS = {"@day": DAYS, "@part": _DAY_PARTS, "@when": _LAST_WHEN}
 _HURTFUL = lexicon.WORDS["TRAIT"] | lexicon.WORDS["INSULT"]
+_TRIMMED = _TRAILING | _DANGLING
+_ANCHOR_FIRST = DAYS | frozenset(_ANCHOR_STARTS)
+"""The words a named moment can start with (``_anchor_at`` returns at once on any other)."""
+_NOT_FEELING = (
+    lexicon.WORDS["SOFTENER"]
+    | {"i", "feel", "felt", "am", "was", "feeling", "getting"}
+    | {"got", "get"}
+)
 
 
 # --- rendering a run of the message's tokens -----------------------------------------------
@@ -218,9 +227,10 @@ class _Message:
         """Token index where the clause starting at ``first`` stops, or None when it runs past
         ``limit`` tokens (a part cut off mid-clause is not a sentence)."""
         stop = first
-        n = len(self.words)
-        while stop < n and not self.is_break(stop):
-            if joiners and stop - first >= 3 and self.words[stop] in _JOINERS:
+        words = self.words
+        n = len(words)
+        while stop < n and words[stop][0].isalnum():  # not is_break(stop), inlined
+            if joiners and stop - first >= 3 and words[stop] in _JOINERS:
                 break
             if stop - first >= limit:
                 return None
@@ -230,7 +240,7 @@ class _Message:
 
 def _trim(message: _Message, first: int, stop: int) -> int:
     """``stop`` moved back past trailing filler and words that leave the part dangling."""
-    while stop > first and message.words[stop - 1] in (_TRAILING | _DANGLING):
+    while stop > first and message.words[stop - 1] in _TRIMMED:
         stop -= 1
     return stop
 
@@ -337,7 +347,8 @@ def _anchor_at(message: _Message, i: int) -> int:
 def _from_moment(message: _Message, blocked: set[int]) -> str | None:
     """ "about what happened on Monday": a moment the message names, with no one's blame
     (not one inside the writer's own need: "could you take them on Saturday")."""
-    for i in range(len(message.words)):
+    words = message.words
+    for i in compress(range(len(words)), map(_ANCHOR_FIRST.__contains__, words)):
         end = _anchor_at(message, i)
         if end > i and not blocked.intersection(range(i, end)):
             moment = message.render(i, end)
@@ -351,8 +362,9 @@ def _clauses(message: _Message) -> Iterable[tuple[int, int, bool]]:
     """(first, stop, is a question) for each run of words between punctuation."""
     words = message.words
     first = 0
-    for i in range(len(words) + 1):
-        if i == len(words) or message.is_break(i):
+    n = len(words)
+    for i in range(n + 1):
+        if i == n or not words[i][0].isalnum():  # is_break(i), inlined
             if i > first:
                 yield first, i, i < len(words) and words[i] == "?"
             first = i + 1
@@ -388,9 +400,7 @@ def _from_clauses(message: _Message, blocked: set[int]) -> str | None:
 
 
 def _feeling(message: _Message, first: int, last: int) -> str | None:
-    skip = lexicon.WORDS["SOFTENER"] | {"i", "feel", "felt", "am", "was", "feeling", "getting"}
-    skip |= {"got", "get"}
-    kept = [i for i in range(first, last) if message.words[i] not in skip]
+    kept = [i for i in range(first, last) if message.words[i] not in _NOT_FEELING]
     return message.render(kept[0], kept[-1] + 1) if kept else None
 
 
