@@ -154,9 +154,11 @@ def test_clinician_opens_a_case_and_a_partner_joins(open_tab, live_server, clini
     expect(again.page.get_by_role("alert")).to_contain_text("already been used")
     again.check(status=410)
 
-    # The clinician sees who joined.
+    # The clinician sees who joined, and the timeline says so in words.
     staff.goto(f"/cases/{case.pk}/")
-    expect(page.get_by_text("Sammy")).to_be_visible()
+    expect(page.get_by_role("heading", name="Partner A: Sammy")).to_be_visible()
+    timeline = page.locator("section[aria-labelledby=timeline-title]")
+    expect(timeline.get_by_text("Sammy joined the case")).to_be_visible()
     staff.check()
 
 
