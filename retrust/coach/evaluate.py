@@ -34,7 +34,7 @@ SPLITS: dict[str, str] = {
     "fresh5": "American texting, mixed; scored once, then added to the layer's training",
     "fresh6": "Gen-Z, slang, voice-to-text; scored once, then added to the layer's training",
     "fresh7": "a second author, many Englishes; scored once, then validated and trains the layer",
-    "fresh8": "fresh: a third author, more Englishes, trust topics; never trained or tuned on",
+    "fresh8": "a third author, trust topics; scored once, then validated and trains the layer",
 }
 TRAINING = (
     "dev",
@@ -49,6 +49,9 @@ TRAINING = (
     # Joined for the fifth layer, after its first scores (a19f119) were recorded; before that
     # it validated the fifth layer's design (bench/select_coach.py, trained without it).
     "fresh7",
+    # Joined for the sixth layer, after its first scores (ddfaecf) were recorded; before that
+    # it validated the sixth layer's design with fresh7 (bench/select_coach6.py).
+    "fresh8",
 )
 """The splits the learned layer is trained on; every later split is fresh."""
 VADER_NEGATIVE = -0.05

@@ -1,10 +1,10 @@
 """The coach's quality on its labelled corpus, with floors a little below the measured scores.
 
-Measured today (``make eval-coach``, the fifth layer), macro F1 with the learned layer: dev
-0.998, held-out 0.988, fresh 0.970, fresh2 0.956, train2 0.974, fresh3 0.970, fresh4 0.969,
-fresh5 0.975, fresh6 0.986, fresh7 0.961 (all ten train the layer, so they flatter it; fresh7,
-a second author's messages, scored 0.758 when first scored, before it joined the training),
-fresh8 0.836 (a third author's; nothing was trained or tuned on it).
+Measured today (``python -m retrust.coach.evaluate``, the sixth layer), macro F1 with the
+learned layer: dev 1.000, held-out 0.988, fresh 0.982, fresh2 0.956, train2 0.975, fresh3
+0.972, fresh4 0.969, fresh5 0.975, fresh6 0.986, fresh7 0.961, fresh8 0.971 (all eleven train
+the layer, so they flatter it; fresh7 and fresh8, other authors' messages, scored 0.758 and
+0.836 when first scored, before they joined the training).
 See docs/benchmarks.md for what each number is worth; ``data/first_scores.json`` keeps each
 split's first score. A drop below a floor is a regression; the floors are not targets.
 """
@@ -38,7 +38,7 @@ FLOORS = {
     "fresh5": 0.94,
     "fresh6": 0.95,
     "fresh7": 0.94,
-    "fresh8": 0.81,
+    "fresh8": 0.94,
 }
 
 
@@ -80,10 +80,13 @@ def test_every_split_after_the_first_rules_has_its_first_score_recorded() -> Non
         "fresh5",
         "fresh6",
         "fresh7",
+        "fresh8",
     } <= scored
     # A split scored before it trained a layer is scored with the layer as well as without it,
     # and so is every split that nothing trains on yet.
-    later = {"fresh3", "fresh4", "fresh5", "fresh6", "fresh7"} | (set(SPLITS) - set(TRAINING))
+    later = {"fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8"} | (
+        set(SPLITS) - set(TRAINING)
+    )
     for split in later - {"dev"}:
         assert {e["layer"] for e in recorded if e["split"] == split} == {False, True}
     json.loads((DATA / "first_scores.json").read_text(encoding="utf-8"))
