@@ -35,6 +35,7 @@ SPLITS: dict[str, str] = {
     "fresh6": "Gen-Z, slang, voice-to-text; scored once, then added to the layer's training",
     "fresh7": "a second author, many Englishes; scored once, then validated and trains the layer",
     "fresh8": "a third author, trust topics; scored once, then validated and trains the layer",
+    "fresh9": "fresh: a fourth author, more Englishes, therapy-speak; never trained or tuned on",
 }
 TRAINING = (
     "dev",

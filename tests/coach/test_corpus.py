@@ -4,7 +4,8 @@ Measured today (``python -m retrust.coach.evaluate``, the sixth layer), macro F1
 learned layer: dev 1.000, held-out 0.988, fresh 0.982, fresh2 0.956, train2 0.975, fresh3
 0.972, fresh4 0.969, fresh5 0.975, fresh6 0.986, fresh7 0.961, fresh8 0.971 (all eleven train
 the layer, so they flatter it; fresh7 and fresh8, other authors' messages, scored 0.758 and
-0.836 when first scored, before they joined the training).
+0.836 when first scored, before they joined the training), fresh9 0.833 (a fourth author's;
+nothing was trained or tuned on it).
 See docs/benchmarks.md for what each number is worth; ``data/first_scores.json`` keeps each
 split's first score. A drop below a floor is a regression; the floors are not targets.
 """
@@ -39,6 +40,7 @@ FLOORS = {
     "fresh6": 0.95,
     "fresh7": 0.94,
     "fresh8": 0.94,
+    "fresh9": 0.81,
 }
 
 
