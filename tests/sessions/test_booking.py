@@ -49,8 +49,9 @@ def readable_words(message) -> str:
     and every part, decoded, without the links. The links carry signed tokens, random letters
     in which 'Bo' turns up by chance (it did, once in CI)."""
     headers = [f"{name}: {value}" for name, value in message.items()]
-    parts = [part.get_payload(decode=True).decode() for part in message.walk()
-             if not part.is_multipart()]
+    parts = [
+        part.get_payload(decode=True).decode() for part in message.walk() if not part.is_multipart()
+    ]
     return re.sub(r"https?://\S+", "", "\n".join(headers + parts))
 
 
