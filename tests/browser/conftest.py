@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -40,6 +41,17 @@ GATING_IMPACTS = {"serious", "critical"}
 TIMEOUT_MS = 10_000
 
 _skipped: list[str] = []
+
+
+def shots_folder() -> Path | None:
+    """The folder named by ``RETRUST_SHOTS`` (made if missing), where journeys keep screenshots
+    of their key pages for a person to look at; None when it is not set."""
+    folder = os.environ.get("RETRUST_SHOTS", "").strip()
+    if not folder:
+        return None
+    path = Path(folder)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def chromium_executable() -> str | None:
@@ -168,6 +180,16 @@ class Tab:
         if errors:
             raise AssertionError(f"browser console errors on {url}:\n" + "\n".join(errors))
         self.checked.add(url)
+
+    def shot(self, name: str) -> None:
+        """A full-page screenshot named ``name`` (".png" added if it has no suffix), kept only
+        when ``RETRUST_SHOTS`` names a folder."""
+        folder = shots_folder()
+        if folder is not None:
+            path = folder / name
+            self.page.screenshot(
+                path=str(path if path.suffix else path.with_suffix(".png")), full_page=True
+            )
 
     def unchecked(self) -> list[str]:
         return [url for url in self.visited if url not in self.checked and url != "about:blank"]

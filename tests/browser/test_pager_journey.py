@@ -7,9 +7,7 @@ timeline's heading. Every page shown goes through ``tab.check()`` (axe-core, CSP
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -22,16 +20,11 @@ pytestmark = pytest.mark.browser
 DESKTOP = {"width": 1280, "height": 900}
 
 
-def shot(page, name: str) -> None:
-    """A screenshot to look at, when ``RETRUST_SHOTS`` names a folder."""
-    folder = os.environ.get("RETRUST_SHOTS", "").strip()
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+ROWS = "#case-table tbody th[scope=row]"  # one row header per case
 
 
 def case_rows(page) -> int:
-    return page.locator("#case-table tbody th[scope=row]").count()
+    return page.locator(ROWS).count()
 
 
 def test_a_clinician_pages_through_120_cases_in_place(open_tab, practice, clinician):
@@ -43,7 +36,7 @@ def test_a_clinician_pages_through_120_cases_in_place(open_tab, practice, clinic
     tab.check()
     assert case_rows(page) == 50
     expect(page.get_by_text("Cases 1–50 of 120")).to_be_visible()
-    first_name = page.locator("#case-table tbody th[scope=row]").first.inner_text()
+    first_name = page.locator(ROWS).first.inner_text()
 
     pager = page.get_by_role("navigation", name="Caseload pages")
     with page.expect_response(lambda r: "page=2" in r.url and r.request.headers.get("hx-request")):
@@ -55,7 +48,7 @@ def test_a_clinician_pages_through_120_cases_in_place(open_tab, practice, clinic
     expect(page.get_by_role("heading", level=1)).to_have_count(1)
     assert re.search(r"[?&]sort=name&page=2$", page.url)
     tab.check()
-    shot(page, "caseload-page-2-desktop")
+    tab.shot("caseload-page-2-desktop")
 
     pager = page.get_by_role("navigation", name="Caseload pages")
     pager.get_by_role("link", name="Next 50").click()
@@ -75,7 +68,7 @@ def test_a_clinician_pages_through_120_cases_in_place(open_tab, practice, clinic
     expect(page.get_by_text("Cases 101–120 of 120")).to_be_visible()
     tab.goto("/caseload/?sort=name")
     tab.check()
-    assert page.locator("#case-table tbody th[scope=row]").first.inner_text() == first_name
+    assert page.locator(ROWS).first.inner_text() == first_name
 
 
 def test_a_clinician_reads_a_long_timeline_a_page_at_a_time(open_tab, clinician, case):
@@ -97,7 +90,7 @@ def test_a_clinician_reads_a_long_timeline_a_page_at_a_time(open_tab, clinician,
     # The browser scrolled to the timeline, not to the top of the case.
     expect(page.locator("#timeline-title")).to_be_in_viewport()
     tab.check()
-    shot(page, "timeline-page-2-desktop")
+    tab.shot("timeline-page-2-desktop")
 
     pager.get_by_role("link", name="Newer events").click()
     expect(pager.get_by_text("Page 1 of 2")).to_be_visible()

@@ -4,7 +4,6 @@ are read back with pdftotext and their first page is drawn to PNG to look at."""
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 from pathlib import Path
@@ -14,26 +13,12 @@ from playwright.sync_api import expect
 
 from retrust.core.demo import email_for, seed_demo
 from retrust.core.models import Case, User
+from tests.browser.conftest import shots_folder
 from tests.reports.conftest import pdf_text
 from tests.support.mail import run_queued_tasks
 
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
-
-
-def shots() -> Path | None:
-    folder = os.environ.get("RETRUST_SHOTS", "")
-    if not folder:
-        return None
-    path = Path(folder)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def shot(tab: Any, name: str) -> None:
-    folder = shots()
-    if folder is not None:
-        tab.page.screenshot(path=str(folder / name), full_page=True)
 
 
 def download(tab: Any, version: str, tmp_path: Path) -> bytes:
@@ -56,7 +41,7 @@ def download(tab: Any, version: str, tmp_path: Path) -> bytes:
 
 
 def draw_first_page(pdf: bytes, name: str, tmp_path: Path) -> None:
-    folder = shots()
+    folder = shots_folder()
     if folder is None:
         return
     source = tmp_path / f"{name}.pdf"
@@ -81,11 +66,11 @@ def test_the_clinician_downloads_both_reports_of_the_demo_case(
     tab.page.get_by_role("link", name=re.compile("Progress reports")).click()
     expect(tab.page.get_by_role("heading", name="Progress reports")).to_be_visible()
     tab.check()
-    shot(tab, "reports-clinician.png")
+    tab.shot("reports-clinician.png")
 
     clinician_pdf = download(tab, "For the clinician", tmp_path)
     couple_pdf = download(tab, "For the couple", tmp_path)
-    shot(tab, "reports-clinician-ready.png")
+    tab.shot("reports-clinician-ready.png")
 
     clinician_text = pdf_text(clinician_pdf)
     assert "Progress report: Priya and Daniel" in clinician_text
@@ -112,4 +97,4 @@ def test_priya_finds_the_couples_report_on_her_phone(open_tab: Any) -> None:
     # Only the couple's version is offered: there is nothing to choose.
     expect(tab.page.get_by_label("For the clinician")).to_have_count(0)
     tab.check()
-    shot(tab, "reports-partner-phone.png")
+    tab.shot("reports-partner-phone.png")

@@ -12,9 +12,7 @@ the console shows no Content Security Policy violation or script error.
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -38,13 +36,6 @@ PRACTICE_WORDING = (
 
 def heading(tab: Any, name: str, level: int = 1) -> Any:
     return tab.page.get_by_role("heading", name=name, level=level)
-
-
-def shot(tab: Any, name: str) -> None:
-    folder = os.environ.get("RETRUST_SHOTS", "").strip()
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        tab.page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
 @pytest.fixture
@@ -134,7 +125,7 @@ def test_partner_answers_privately_and_leaves_quickly(
     expect(page.get_by_role("status").filter(has_text=pause.HELD_MESSAGE)).to_be_visible()
     expect(page.get_by_role("link", name="Answer privately")).to_have_count(0)
     tab.check()
-    shot(tab, "1-ari-home-held-phone")
+    tab.shot("1-ari-home-held-phone")
 
     # Bo's home shows no change at all.
     other.page.reload()
@@ -142,7 +133,7 @@ def test_partner_answers_privately_and_leaves_quickly(
     other.check()
     assert other.page.locator("main").inner_text() == bo_before
     expect(other.page.locator(".pause-banner")).to_have_count(0)
-    shot(other, "2-bo-home-unchanged-phone")
+    other.shot("2-bo-home-unchanged-phone")
 
     # The practice admin sets the practice's own wording.
     office = open_tab(admin)
@@ -163,7 +154,7 @@ def test_partner_answers_privately_and_leaves_quickly(
     expect(staff.page.get_by_text("sees no change at all")).to_be_visible()
     expect(staff.page.locator("blockquote.wording")).to_have_text(PRACTICE_WORDING)
     staff.check()
-    shot(staff, "3-clinician-before-acting-desktop")
+    staff.shot("3-clinician-before-acting-desktop")
     staff.page.get_by_role("button", name="Move to individual sessions").click()
     expect(staff.page.get_by_role("status")).to_contain_text(
         "Both partners now see that individual sessions come next."
@@ -171,7 +162,7 @@ def test_partner_answers_privately_and_leaves_quickly(
     expect(staff.page.get_by_text("Both partners read, in your practice's words:")).to_be_visible()
     expect(staff.page.get_by_role("button", name="Move to individual sessions")).to_have_count(0)
     staff.check()
-    shot(staff, "4-clinician-after-acting-desktop")
+    staff.shot("4-clinician-after-acting-desktop")
 
     # Both partners now read the practice's words, and nothing about why.
     for partner, name in [(tab, "5-ari"), (other, "6-bo")]:
@@ -180,7 +171,7 @@ def test_partner_answers_privately_and_leaves_quickly(
         expect(partner.page.get_by_text(pause.HELD_MESSAGE)).to_have_count(0)
         expect(partner.page.get_by_text("Safety screen")).to_have_count(0)
         partner.check()
-        shot(partner, f"{name}-home-shown-phone")
+        partner.shot(f"{name}-home-shown-phone")
 
 
 def test_escape_leaves_quickly_too(open_tab: Any, case: Case, partner_a: User) -> None:

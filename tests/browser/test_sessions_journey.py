@@ -4,10 +4,8 @@ Chromium's fake camera; individual sessions recorded as attended let the pause b
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import time, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,13 +27,6 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 SECRET = "a-test-secret-of-enough-length-for-hs256"
 FAKE_MEDIA = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
-
-
-def shot(tab: Tab, name: str) -> None:
-    folder = os.environ.get("RETRUST_SHOTS", "")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        tab.page.screenshot(path=str(Path(folder) / name), full_page=True)
 
 
 @pytest.fixture
@@ -97,13 +88,13 @@ def test_a_conjoint_session_is_booked_invited_and_joined(
     c.page.get_by_label("Who takes part").select_option("conjoint")
     c.page.get_by_label("Where").select_option("video")
     c.page.locator("input[name=start]").first.check()
-    shot(c, "clinician-book.png")
+    c.shot("clinician-book.png")
     c.page.get_by_role("button", name="Book and send invitations").click()
     expect(c.page.get_by_role("heading", name="Your week")).to_be_visible()
     expect(c.page.get_by_text("Booked. Everyone taking part")).to_be_visible()
     expect(c.page.get_by_role("link", name="Ari and Bo")).to_be_visible()
     c.check()
-    shot(c, "clinician-week.png")
+    c.shot("clinician-week.png")
     appointment = Appointment.objects.get()
 
     run_queued_tasks()
@@ -132,7 +123,7 @@ def test_a_conjoint_session_is_booked_invited_and_joined(
     a.goto("/sessions/")
     expect(a.page.get_by_role("heading", name="Coming up")).to_be_visible()
     a.check()
-    shot(a, "partner-my-sessions.png")
+    a.shot("partner-my-sessions.png")
     a.page.get_by_role("link", name="Join the session").click()
     expect(a.page.get_by_role("heading", name="Before your session")).to_be_visible()
     expect(a.page.get_by_text("Your clinician will let you in")).to_be_visible()
@@ -141,7 +132,7 @@ def test_a_conjoint_session_is_booked_invited_and_joined(
     expect(a.page.get_by_text("Your camera and microphone work")).to_be_visible()
     expect(a.page.locator("#device-check")).to_have_attribute("data-ready", "1")
     a.check()
-    shot(a, "partner-waiting.png")
+    a.shot("partner-waiting.png")
 
     reached: list[str] = []
 
@@ -202,7 +193,7 @@ def test_individual_sessions_recorded_as_attended_let_the_pause_be_lifted(
         expect(c.page.get_by_text("Recorded as attended.")).to_be_visible()
         c.check()
     expect(c.page.get_by_role("button", name="Attended", exact=True)).to_have_count(0)
-    shot(c, "clinician-week-attended.png")
+    c.shot("clinician-week-attended.png")
     c.goto(f"/cases/{case.pk}/")
     c.check()
     c.page.get_by_label("Why shared work can resume").fill("Seen each of them on their own.")
@@ -234,7 +225,7 @@ def test_the_other_session_pages_are_axe_clean(
     c.page.get_by_role("button", name="Save weekly hours").click()
     expect(c.page.get_by_text("Give both times for Monday, or neither.")).to_be_visible()
     c.check(status=400)
-    shot(c, "clinician-hours-refused.png")
+    c.shot("clinician-hours-refused.png")
     c.goto("/sessions/calendar-feed/")
     c.page.get_by_role("button", name="Make my private address").click()
     expect(c.page.get_by_label("Feed address")).to_have_value(re.compile(r"/calendar/.+\.ics$"))
@@ -249,6 +240,6 @@ def test_the_other_session_pages_are_axe_clean(
     p.goto("/home/")
     expect(p.page.get_by_role("heading", name="Your next session")).to_be_visible()
     p.check()
-    shot(p, "partner-home-next-session.png")
+    p.shot("partner-home-next-session.png")
     p.goto("/sessions/calendar-feed/")
     p.check()
