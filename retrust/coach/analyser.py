@@ -155,11 +155,20 @@ _Entry = tuple[dict[str, tuple[_Compiled, ...]], tuple[_Compiled, ...]]
 """Rules by the next word, and the rules to try when the next word is none of those."""
 
 
-def _compiled(rule: _Rule, skip: int) -> _Compiled:
-    elements = rule.elements
+def _compiled(rule: _Rule | _Compiled, skip: int) -> _Compiled:
+    """``rule`` (or a compiled one, compiled again) as matched on its first ``skip`` elements."""
+    if isinstance(rule, tuple):
+        label, flags, elements, at_start = rule[:4]
+    else:
+        label, flags, elements, at_start = (
+            rule.label,
+            rule.flags,
+            rule.elements,
+            rule.at_clause_start,
+        )
     head = elements[skip][1] if len(elements) > skip and elements[skip][0] == _W else None
     resume = skip + 1 if head is not None else skip
-    return (rule.label, rule.flags, elements, rule.at_clause_start, skip, head, resume)
+    return (label, flags, elements, at_start, skip, head, resume)
 
 
 def _by_third(rules: tuple[_Compiled, ...]) -> _Entry:
@@ -177,8 +186,7 @@ def _by_third(rules: tuple[_Compiled, ...]) -> _Entry:
             head = rule[5]
             if rule[4] == 2 and head is not None:
                 if third in head:
-                    label, flags, elements, at_start = rule[:4]
-                    kept.append(_compiled(_Rule(label, flags, elements, at_start), 3))
+                    kept.append(_compiled(rule, 3))
             else:
                 kept.append(rule)
         by_third[third] = tuple(kept)

@@ -168,11 +168,7 @@ _HURTFUL = lexicon.WORDS["TRAIT"] | lexicon.WORDS["INSULT"]
 _TRIMMED = _TRAILING | _DANGLING
 _ANCHOR_FIRST = DAYS | frozenset(_ANCHOR_STARTS)
 """The words a named moment can start with (``_anchor_at`` returns at once on any other)."""
-_NOT_FEELING = (
-    lexicon.WORDS["SOFTENER"]
-    | {"i", "feel", "felt", "am", "was", "feeling", "getting"}
-    | {"got", "get"}
-)
+_NOT_FEELING = lexicon.WORDS["SOFTENER"] | _words("i feel felt am was feeling getting got get")
 
 
 # --- rendering a run of the message's tokens -----------------------------------------------
