@@ -121,7 +121,6 @@ NOT_ON_THE_TIMELINE = (
     "retrust.consultation.moved",
     "retrust.program.response.draft_saved",
     "retrust.measure.draft.started",
-    "retrust.review.answer.saved",
     "retrust.case.content.viewed",
 )
 NOT_ACTIONS = ("retrust.audit.signed_in", "retrust.audit.signed_out")  # signal dispatch ids
