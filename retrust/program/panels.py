@@ -25,7 +25,7 @@ from retrust.agreements.models import (
     Occurrence,
 )
 from retrust.core import pause
-from retrust.core.models import Case
+from retrust.core.models import Case, JournalEntry
 from retrust.core.registry import Panel
 from retrust.core.rules import Visibility
 from retrust.program import forms, journey, queries
@@ -88,7 +88,7 @@ def _named(relation: str) -> tuple[str, ...]:
 
 
 def shared_activity(user: Any, case_ids: Sequence[int]) -> dict[int, list[Happening]]:
-    """What both partners of each case can see happened lately, newest first. Six queries."""
+    """What both partners of each case can see happened lately, newest first. Seven queries."""
     found: dict[int, list[Happening]] = {case_id: [] for case_id in case_ids}
     in_cases = Q(case_id__in=case_ids)
 
@@ -123,6 +123,20 @@ def shared_activity(user: Any, case_ids: Sequence[int]) -> dict[int, list[Happen
             note.created_at,
             f"{_who(user, note.author)} sent a note of appreciation",
             reverse("program_partner", args=[note.case_id]),
+        )
+    entries = (
+        JournalEntry.objects.visible_to(user)
+        .filter(in_cases, visibility=Visibility.COUPLE.value)
+        .select_related("author")
+        .only("case_id", "created_at", *_named("author"))
+        .order_by("-created_at")[:_PER_SOURCE]
+    )
+    for entry in entries:
+        add(
+            entry.case_id,
+            entry.created_at,
+            f"{_who(user, entry.author)} shared a journal entry",
+            reverse("journal_entry", args=[entry.pk]),
         )
     agreements = Agreement.objects.visible_to(user).filter(in_cases).values("pk")
     for version in (

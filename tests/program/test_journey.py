@@ -109,6 +109,24 @@ def test_shared_activity_leaves_out_what_the_other_partner_kept_to_themselves(
     assert "Nothing shared lately" in page
 
 
+def test_a_journal_entry_shared_with_both_is_shared_activity_a_kept_one_is_not(
+    case, partner_a, partner_b
+) -> None:
+    from retrust.core import actions as core
+
+    shared = core.write_journal_entry(
+        partner_a, case, body="The walk helped today.", visibility="couple"
+    )
+    core.write_journal_entry(partner_a, case, body="Only mine.", visibility="private")
+    core.write_journal_entry(partner_a, case, body="For the clinician.", visibility="clinician")
+    response = signed_in_client(partner_b).get("/home/")
+    page = text(response)
+    assert page.count("Ari shared a journal entry") == 1
+    assert f'href="/journal/{shared.pk}/"' in response.content.decode()
+    assert "Nothing shared lately" not in page
+    assert "You shared a journal entry" in text(signed_in_client(partner_a).get("/home/"))
+
+
 def test_one_person_working_alone_gets_no_shared_activity(practice, clinician) -> None:
     case = Case.objects.create(practice=practice, label="Cam", track="individual", status="active")
     case.clinicians.add(clinician)
@@ -145,6 +163,8 @@ def test_the_program_is_in_the_menu_and_marked_on_its_pages(case, partner_a, cli
 def test_home_is_constant_in_goals_and_shared_activity(
     case, partner_a, partner_b, clinician, client_for
 ) -> None:
+    from retrust.core import actions as core
+
     def grow_by(n: int, start: int) -> None:
         for i in range(start, start + n):
             actions.add_case_goal(
@@ -154,6 +174,7 @@ def test_home_is_constant_in_goals_and_shared_activity(
                 partner_a, case, category="communication", title=f"Promise {i}", text="Words."
             )
             agreements.accept_version(partner_b, agreement, version_number=1)
+            core.write_journal_entry(partner_a, case, body=f"Entry {i}", visibility="couple")
 
     grow_by(1, 0)
     assert_constant(client_for("partner_b"), "/home/", lambda: grow_by(12, 1))
