@@ -126,9 +126,20 @@ class TestAgainstScikitLearn:
         pytest.importorskip("sklearn")
         from retrust.coach import train
 
-        written = train.dumps(train.export(load(TRAINING)))
-        assert written == model.MODEL_PATH.read_text(encoding="utf-8")
-        json.loads(written)
+        written = train.export(load(TRAINING))
+        committed = json.loads(model.MODEL_PATH.read_text(encoding="utf-8"))
+        # liblinear runs part of its sums through the machine's BLAS, whose kernels differ by
+        # CPU: on another machine the same training gives weights up to 0.0023 apart (measured
+        # between two machines; weights reach 15), and a threshold may tie one grid step (0.05)
+        # over. More than that is another model.
+        exact = {key for key in committed if key not in ("weights", "intercepts", "thresholds")}
+        assert {key: written[key] for key in exact} == {key: committed[key] for key in exact}
+        assert written["thresholds"] == pytest.approx(committed["thresholds"], abs=0.05 + 1e-9)
+        assert written["intercepts"] == pytest.approx(committed["intercepts"], abs=0.01)
+        assert written["weights"].keys() == committed["weights"].keys()
+        for name, row in written["weights"].items():
+            assert row == pytest.approx(committed["weights"][name], abs=0.01), name
+        assert train.dumps(committed) == model.MODEL_PATH.read_text(encoding="utf-8")
 
 
 def _analysis(text: str, labels: tuple[str, ...] = (), spans: tuple[Span, ...] = ()) -> Analysis:

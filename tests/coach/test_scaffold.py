@@ -23,7 +23,7 @@ from retrust.coach.scaffold import (
 
 NAMES = {"Sam", "Rose", "Jess"}
 PROPER = {"I", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
-PROPER |= {"Thursdays", "Christmas"} | NAMES
+PROPER |= {"Thursdays", "Christmas", "English"} | NAMES
 _BLANK = re.compile(r"\[[^\]]*\]")
 
 
