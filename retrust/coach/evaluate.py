@@ -35,7 +35,10 @@ SPLITS: dict[str, str] = {
     "fresh6": "Gen-Z, slang, voice-to-text; scored once, then added to the layer's training",
     "fresh7": "a second author, many Englishes; scored once, then validated and trains the layer",
     "fresh8": "a third author, trust topics; scored once, then validated and trains the layer",
-    "fresh9": "fresh: a fourth author, more Englishes, therapy-speak; never trained or tuned on",
+    "fresh9": "a fourth author, therapy-speak; scored once, then trains the layer",
+    "train3": "polite, formal and therapy-speak look-alikes; written to train the layer",
+    "train4": "everyday texting across ages and Englishes; written to train the layer",
+    "train5": "contempt and defensiveness in disguise; written to train the layer",
 }
 TRAINING = (
     "dev",
@@ -53,8 +56,16 @@ TRAINING = (
     # Joined for the sixth layer, after its first scores (ddfaecf) were recorded; before that
     # it validated the sixth layer's design with fresh7 (bench/select_coach6.py).
     "fresh8",
+    # Joined for the seventh layer, after its first scores (e5722e0) were recorded, with three
+    # splits written to train it by three more helper authors (bench/coach_more_data.py).
+    "fresh9",
+    "train3",
+    "train4",
+    "train5",
 )
 """The splits the learned layer is trained on; every later split is fresh."""
+WRITTEN_TO_TRAIN = ("dev", "train2", "train3", "train4", "train5")
+"""Splits written to tune the rules or to train the layer: never scored as fresh."""
 VADER_NEGATIVE = -0.05
 """VADER's own convention: a compound score at or below -0.05 is "negative"."""
 
