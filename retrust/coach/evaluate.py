@@ -39,6 +39,7 @@ SPLITS: dict[str, str] = {
     "train3": "polite, formal and therapy-speak look-alikes; written to train the layer",
     "train4": "everyday texting across ages and Englishes; written to train the layer",
     "train5": "contempt and defensiveness in disguise; written to train the layer",
+    "fresh10": "fresh: a fifth author, more Englishes, older couples; never trained or tuned on",
 }
 TRAINING = (
     "dev",

@@ -5,7 +5,8 @@ F1 with the learned layer: dev 0.996, held-out 0.988, fresh 0.982, fresh2 0.956,
 fresh3 0.972, fresh4 0.968, fresh5 0.979, fresh6 0.983, fresh7 0.957, fresh8 0.974, fresh9
 0.964, train3 0.942, train4 0.977, train5 0.950 (all train the layer, so they flatter it; fresh7,
 fresh8 and fresh9, other authors' messages, scored 0.758, 0.836 and 0.833 when first scored,
-before they joined the training).
+before they joined the training); fresh10 0.863, a fifth author's, which nothing was trained or
+tuned on (its first score).
 See docs/benchmarks.md for what each number is worth; ``data/first_scores.json`` keeps each
 split's first score. A drop below a floor is a regression; the floors are not targets.
 """
@@ -45,6 +46,7 @@ FLOORS = {
     "train3": 0.92,
     "train4": 0.95,
     "train5": 0.93,
+    "fresh10": 0.84,
 }
 
 
