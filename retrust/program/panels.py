@@ -8,7 +8,7 @@ show), in plain words, newest first.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -110,34 +110,29 @@ def shared_activity(user: Any, case_ids: Sequence[int]) -> dict[int, list[Happen
             f"{_who(user, response.author)} shared answers to “{response.assignment.title}”",
             reverse("program_partner", args=[response.case_id]),
         )
-    notes = (
-        AppreciationNote.objects.visible_to(user)
-        .filter(in_cases, visibility=Visibility.COUPLE.value)
-        .select_related("author")
-        .only("case_id", "created_at", *_named("author"))
-        .order_by("-created_at")[:_PER_SOURCE]
+    # Notes and journal entries the author shared with both: who shared what, and where.
+    shared: tuple[tuple[Any, str, Callable[[Any], str]], ...] = (
+        (
+            AppreciationNote,
+            "sent a note of appreciation",
+            lambda note: reverse("program_partner", args=[note.case_id]),
+        ),
+        (
+            JournalEntry,
+            "shared a journal entry",
+            lambda entry: reverse("journal_entry", args=[entry.pk]),
+        ),
     )
-    for note in notes:
-        add(
-            note.case_id,
-            note.created_at,
-            f"{_who(user, note.author)} sent a note of appreciation",
-            reverse("program_partner", args=[note.case_id]),
+    for model, what, link in shared:
+        rows = (
+            model.objects.visible_to(user)
+            .filter(in_cases, visibility=Visibility.COUPLE.value)
+            .select_related("author")
+            .only("case_id", "created_at", *_named("author"))
+            .order_by("-created_at")[:_PER_SOURCE]
         )
-    entries = (
-        JournalEntry.objects.visible_to(user)
-        .filter(in_cases, visibility=Visibility.COUPLE.value)
-        .select_related("author")
-        .only("case_id", "created_at", *_named("author"))
-        .order_by("-created_at")[:_PER_SOURCE]
-    )
-    for entry in entries:
-        add(
-            entry.case_id,
-            entry.created_at,
-            f"{_who(user, entry.author)} shared a journal entry",
-            reverse("journal_entry", args=[entry.pk]),
-        )
+        for row in rows:
+            add(row.case_id, row.created_at, f"{_who(user, row.author)} {what}", link(row))
     agreements = Agreement.objects.visible_to(user).filter(in_cases).values("pk")
     for version in (
         AgreementVersion.objects.filter(agreement__in=agreements)
