@@ -158,7 +158,7 @@ def test_a_conjoint_session_is_booked_invited_and_joined(
 def test_individual_sessions_recorded_as_attended_let_the_pause_be_lifted(
     open_tab, clinic_hours, case, clinician, partner_a, partner_b
 ):
-    pause_case(case)
+    record = pause_case(case)
     c = open_tab(clinician)
     c.page.set_viewport_size(DESKTOP)
     for name, radio in (("Ari", 0), ("Bo", 0)):
@@ -178,7 +178,10 @@ def test_individual_sessions_recorded_as_attended_let_the_pause_be_lifted(
     expect(b.page.locator(".session-item")).to_have_count(1)
     b.check()
 
-    # Time passes: both sessions have happened.
+    # Time passes: both sessions have happened, within the last hours of a pause that began
+    # yesterday (sessions "an hour ago" fall on the pause's own day or later at any hour; with
+    # the pause begun today they fell before it in the first hour after midnight).
+    type(record).objects.filter(pk=record.pk).update(started_at=timezone.now() - timedelta(days=1))
     for appointment in Appointment.objects.all():
         Appointment.objects.filter(pk=appointment.pk).update(
             start=timezone.now() - timedelta(minutes=55 + appointment.pk)
