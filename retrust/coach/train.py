@@ -1,8 +1,9 @@
 """Train the coach's learned layer and export it to ``data/model.json`` (``make train-coach``).
 
 Needs scikit-learn (a dev dependency); the product never imports this module. Trained on the
-training splits only (``TRAINING``); the later fresh splits are never read here. Deterministic:
-the same corpus and scikit-learn version give the same file, byte for byte.
+training splits only (``TRAINING``); the later fresh splits are never read here. Deterministic
+on one machine: the same corpus and scikit-learn version give the same file, byte for byte; on
+another CPU liblinear's BLAS sums move weights in the third to fifth decimal.
 
 For each label, a logistic regression (liblinear, L2, ``C``) over the features of
 ``model.features``, kept when seen in at least ``model.MIN_DOCUMENTS`` training messages. The
