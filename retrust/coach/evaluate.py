@@ -39,7 +39,11 @@ SPLITS: dict[str, str] = {
     "train3": "polite, formal and therapy-speak look-alikes; written to train the layer",
     "train4": "everyday texting across ages and Englishes; written to train the layer",
     "train5": "contempt and defensiveness in disguise; written to train the layer",
-    "fresh10": "fresh: a fifth author, more Englishes, older couples; never trained or tuned on",
+    "fresh10": "a fifth author, more Englishes, older couples; scored once, then trains the layer",
+    "train6": "sarcastic thanks, cold exits, mock apologies, code-switching; written to train",
+    "train7": "harsh messages without trigger words, and their look-alikes; written to train",
+    "train8": "kind labels in everyday words, harsh ones wearing kind words; written to train",
+    "fresh11": "fresh: a sixth author, more Englishes and couples; never trained or tuned on",
 }
 TRAINING = (
     "dev",
@@ -63,9 +67,16 @@ TRAINING = (
     "train3",
     "train4",
     "train5",
+    # Joined for the eighth layer, after its first scores (48953b7) were recorded; the eighth
+    # layer's rules were written from its misses (bench/select_coach8.py), with three splits
+    # written to train it by three more helper authors.
+    "fresh10",
+    "train6",
+    "train7",
+    "train8",
 )
 """The splits the learned layer is trained on; every later split is fresh."""
-WRITTEN_TO_TRAIN = ("dev", "train2", "train3", "train4", "train5")
+WRITTEN_TO_TRAIN = ("dev", "train2", "train3", "train4", "train5", "train6", "train7", "train8")
 """Splits written to tune the rules or to train the layer: never scored as fresh."""
 VADER_NEGATIVE = -0.05
 """VADER's own convention: a compound score at or below -0.05 is "negative"."""

@@ -87,7 +87,7 @@ WORDS: dict[str, frozenset[str]] = {
         """lazy selfish inconsiderate careless irresponsible thoughtless useless unreliable
         controlling liar cheater cheat self-centred self-centered immature rude heartless
         manipulative hopeless incompetent untrustworthy needy clingy crazy paranoid insensitive
-        disrespectful cold spineless ungrateful impossible slob"""
+        disrespectful cold spineless ungrateful impossible slob pushover"""
     ),
     # Name-calling.
     "INSULT": _words(
@@ -105,9 +105,10 @@ WORDS: dict[str, frozenset[str]] = {
         unimportant tense flooded jealous upset confused hopeful unheard alone invisible
         rejected humiliated helpless stressed panicky dismissed unloved unappreciated frightened
         furious
+        hurting lost
         guilty grateful loved safe calm excited"""
     ),
-    "SOFTENER": _words("so really very quite pretty completely deeply a_bit"),
+    "SOFTENER": _words("so really very quite pretty completely deeply a_bit rather"),
     "HARD": _words(
         """hard awful exhausting painful scary difficult lonely frustrating tough stressful
         horrible upsetting terrible overwhelming frightening heartbreaking"""
@@ -206,6 +207,11 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         ("you are the kind|type of person", ""),
         ("every single time", ""),
         ("you are incapable of", ""),
+        # Eighth layer: blame in the past tense, "just once", scorn by comparison.
+        ("you were|have never|always", "warm"),
+        ("if ?, just once ?, you", ""),
+        ("beneath you", ""),
+        ("every time|everytime i ask", ""),
     ],
     "contempt": [
         ("you are ?being ?@INTENSIFIER ?@INTENSIFIER @INSULT", "negatable"),
@@ -281,6 +287,13 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         ("🙃", ""),
         ("just wow", ""),
         ("^ funny $", ""),
+        # Eighth layer: sarcastic thanks and mock praise, armchair diagnosis.
+        ("thanks|thank you for the lecture|sermon|therapy|lesson", ""),
+        ("how much do i owe you", ""),
+        ("how convenient|romantic", ""),
+        ("i will just do everything|it all myself", ""),
+        ("your trauma|issues|insecurity|ego talking", ""),
+        ("you are a walking", ""),
     ],
     "defensiveness": [
         ("not my fault", ""),
@@ -351,6 +364,18 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         ("was just|only a joke", ""),
         ("can not take a joke", ""),
         ("would have freaked|overreacted|lost it", ""),
+        # Eighth layer: denial of a named wrong, turning it back, tired of apologising.
+        ("i am not gaslighting|lying|cheating|hiding", ""),
+        ("you are projecting", ""),
+        ("you are exaggerating", ""),
+        ("making it|this|that sound", ""),
+        ("now it is my fault", ""),
+        ("become|became my fault", ""),
+        ("keep apologising|apologizing", ""),
+        ("apologised|apologized ~ times", ""),
+        ("done explaining", ""),
+        ("i did ?exactly what you asked|wanted", ""),
+        ("i did not realise|realize i needed", ""),
     ],
     "stonewalling": [
         ("i am done $", ""),
@@ -388,6 +413,14 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         ("^ k $", ""),
         ("i am out $", ""),
         ("not talking to you", ""),
+        # Eighth layer: cold exits ("as you wish"), a switched-off phone.
+        ("do as you like|please|wish", ""),
+        ("^ as you wish", ""),
+        ("do whatever you want|like|please", ""),
+        ("say nothing further|more", ""),
+        ("turning|switching my phone off", ""),
+        ("not wasting another", ""),
+        ("do not message|text|call me again", ""),
     ],
     "validation": [
         ("makes|make ?total|perfect sense", "negatable"),
@@ -421,6 +454,7 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         ("every right to", ""),
         ("would be upset|angry|hurt|scared|worried too", ""),
         ("your feelings are valid", ""),
+        ("you have ?got a point", ""),
     ],
     "responsibility": [
         ("i am ?so|really|truly|very sorry", "apology"),
@@ -452,6 +486,10 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         ("i messed|screwed up", ""),
         ("no excuses", ""),
         ("i got|was|am being defensive", ""),
+        ("i came at you", ""),
+        ("i have not given you", ""),
+        ("i behaved badly|terribly|poorly|appallingly", ""),
+        ("not ~ excuses", ""),
     ],
     "appreciation": [
         ("thank you|u", ""),
@@ -512,12 +550,15 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         ("i do not want to fight", ""),
         ("talk about this|it later", ""),
         ("when we are calmer", ""),
+        ("talk again", ""),
+        ("talk it through", ""),
     ],
 }
 
 # What counts as a feeling in an "I" statement, and as a positive need.
 FEELING_PATTERNS: list[str] = [
     "i feel|felt ?@SOFTENER @FEELING",
+    "i have felt ?@SOFTENER @FEELING",
     "i feel|felt left out",
     "i am|was feeling|getting ?@SOFTENER @FEELING",
     "i got|get ?@SOFTENER @FEELING",

@@ -35,12 +35,16 @@ feature, and the nine labels' sums in one integer addition per feature (``_pack`
 How the coach combines it with the rules (``combine``, the last line of ``analyser.analyse``):
 a label is reported when the rules find it, **or** when the model's probability reaches that
 label's threshold and ``merge`` allows it: when the rules found only kind labels the model adds
-no harsh one, and when they found only harsh labels it adds no kind one. The model never
-removes a label the rules found. The thresholds were chosen by five-fold cross-validation on
-the training splits only (``evaluate.TRAINING``), each the one that maximised that label's F1
-of the combination on the held-out folds. A label found only by the model has its explanation
-but no span (there is no phrase to quote) and adds no start-up scaffold, which is built from
-the rules' harsh phrases only.
+no harsh one, and when they found only harsh labels it adds no kind one, unless the label's
+probability also reaches its overrule (the eighth layer: a sarcastic "thank you" that the
+rules read as kind and the model as contempt with confidence). The model never removes a label
+the rules found. The thresholds were chosen by five-fold cross-validation on the training
+splits only (``evaluate.TRAINING``), each the one that maximised that label's F1 of the
+combination on the held-out folds, and then each overrule the same way, at or above its
+threshold or 1 (never); ``bench/select_coach8.py`` checked the overrule on four authors the
+layer was trained without (mean harsh F1 0.920 without it, 0.933 with it). A label found
+only by the model has its explanation but no span (there is no phrase to quote) and adds no
+start-up scaffold, which is built from the rules' harsh phrases only.
 """
 
 from __future__ import annotations
@@ -62,7 +66,7 @@ if TYPE_CHECKING:
     from retrust.coach.analyser import Analysis
 
 MODEL_PATH = Path(__file__).with_name("data") / "model.json"
-FORMAT = "retrust-coach-linear-1"
+FORMAT = "retrust-coach-linear-2"
 CHAR_SIZE = 4
 MIN_DOCUMENTS = 2
 """A feature is kept only if at least this many training messages have it."""
@@ -117,8 +121,12 @@ class Model:
     intercepts: tuple[float, ...]
     thresholds: tuple[float, ...]
     weights: dict[str, tuple[float, ...]]
+    overrules: tuple[float, ...] = ()
+    """Per label, the probability at which the label is reported across ``merge``'s guard;
+    1 (or none given) means never."""
     packed: dict[str, int] = field(init=False, repr=False, compare=False)
     cutoffs: tuple[float, ...] = field(init=False, repr=False, compare=False)
+    strong: tuple[float, ...] = field(init=False, repr=False, compare=False)
     width: int = field(init=False, repr=False, compare=False)
     unpack: Any = field(init=False, repr=False, compare=False)
     tables: _Tables = field(init=False, repr=False, compare=False)
@@ -128,6 +136,9 @@ class Model:
         # probability >= t  <=>  log-odds >= log(t / (1 - t)): no exp() per message.
         cutoffs = tuple(math.log(t / (1.0 - t)) for t in self.thresholds)
         object.__setattr__(self, "cutoffs", cutoffs)
+        overrules = self.overrules or (1.0,) * len(self.labels)
+        strong = tuple(math.log(u / (1.0 - u)) if u < 1.0 else math.inf for u in overrules)
+        object.__setattr__(self, "strong", strong)
         # A sum of packed rows, as bytes, read back lane by lane (little-endian 64-bit words);
         # the count lane above the labels' lanes is skipped (``_Tables``).
         object.__setattr__(self, "width", _LANE // 8 * (len(self.labels) + 1))
@@ -185,15 +196,26 @@ class Model:
         return {label: _sigmoid(z) for label, z in pairs}
 
     def predict(self, words: list[str]) -> frozenset[str]:
-        """The labels whose probability reaches their threshold (each score computed as
-        ``scores`` does, without building the tuple of scores)."""
+        """The labels whose probability reaches their threshold."""
+        return self.verdict(words)[0]
+
+    def verdict(self, words: list[str]) -> tuple[frozenset[str], frozenset[str]]:
+        """The labels whose probability reaches their threshold, and those of them that also
+        reach their overrule (each score computed as ``scores`` does, without building the
+        tuple of scores)."""
         summed = self._summed(words)
         if summed is None:
-            pairs = zip(self.labels, self.intercepts, self.cutoffs, strict=True)
-            return frozenset([label for label, z, c in pairs if z >= c])
-        lanes, extra, scale = summed
-        rows = zip(self.labels, self.intercepts, lanes, self.cutoffs, strict=True)
-        return frozenset([label for label, b, lane, c in rows if b + scale * (lane - extra) >= c])
+            z = self.intercepts
+        else:
+            lanes, extra, scale = summed
+            pairs = zip(self.intercepts, lanes, strict=True)
+            z = tuple([b + scale * (lane - extra) for b, lane in pairs])
+        rows = zip(self.labels, z, self.cutoffs, self.strong, strict=True)
+        found = [(label, score >= strong) for label, score, cut, strong in rows if score >= cut]
+        return (
+            frozenset([label for label, _ in found]),
+            frozenset([label for label, past in found if past]),
+        )
 
 
 class _Tables:
@@ -257,13 +279,16 @@ def from_data(data: dict[str, Any]) -> Model:
     thresholds = _numbers(data.get("thresholds"), width, "thresholds")
     if not all(0.0 < t < 1.0 for t in thresholds):
         raise ModelFileError("thresholds must lie strictly between 0 and 1")
+    overrules = _numbers(data.get("overrules"), width, "overrules")
+    if not all(t <= u <= 1.0 for t, u in zip(thresholds, overrules, strict=True)):
+        raise ModelFileError("each overrule must lie between its threshold and 1")
     raw = data.get("weights")
     if not isinstance(raw, dict) or not raw:
         raise ModelFileError("weights must be a non-empty object")
     weights = {str(f): _numbers(row, width, f"weights[{f!r}]") for f, row in raw.items()}
     if max(map(abs, chain.from_iterable(weights.values()))) >= MAX_WEIGHT:
         raise ModelFileError(f"a weight of {MAX_WEIGHT:,} or more would overflow its lane")
-    return Model(labels, intercepts, thresholds, weights)
+    return Model(labels, intercepts, thresholds, weights, overrules)
 
 
 def _numbers(value: Any, width: int, what: str) -> tuple[float, ...]:
@@ -298,11 +323,11 @@ def combine(
         words = words_of(analysis.text)
     if analysis.language != "en" or not words:
         return analysis
-    predicted = (model or _loaded or default()).predict(words)
+    predicted, strong = (model or _loaded or default()).verdict(words)
     rules = frozenset(analysis.labels)
     if predicted <= rules:  # the common case: nothing to add, whatever ``merge`` allows
         return analysis
-    found = merge(rules, predicted)
+    found = merge(rules, predicted, strong)
     if found == rules:
         return analysis
     labels = _ordered(found)
@@ -317,21 +342,27 @@ def combine(
     )
 
 
-def merge(rules: frozenset[str], model: frozenset[str]) -> frozenset[str]:
-    """The labels reported: the rules' labels, plus the model's of the same kind.
+def merge(
+    rules: frozenset[str], model: frozenset[str], strong: frozenset[str] = frozenset()
+) -> frozenset[str]:
+    """The labels reported: the rules' labels, plus the model's of the same kind, plus the
+    model's ``strong`` ones (those reaching their overrule) of either kind.
 
     When the rules found only kind labels, the model adds no harsh one ("you always make me
     laugh" is warm because the rules read what follows "always"), and when they found only
     harsh labels, the model adds no kind one. When the rules found nothing, or both kinds, the
     model adds any label. Chosen by cross-validation on the training splits (macro F1 0.910
-    with this guard, 0.903 without; harsh F1 0.908 against 0.894).
+    with this guard, 0.903 without; harsh F1 0.908 against 0.894). Since the eighth layer, a
+    label whose probability reaches its overrule crosses the guard: sarcastic thanks ("thank
+    you for your thoughtful contribution of silence") read as kind by the rules and as
+    contempt by the model with a high probability.
     """
     if rules:
         harsh = lexicon.HARSH
         if rules.isdisjoint(harsh):
-            model = model - harsh
+            model = (model - harsh) | strong
         elif rules <= harsh:
-            model = model & harsh
+            model = (model & harsh) | strong
     return rules | model
 
 

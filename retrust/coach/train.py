@@ -117,7 +117,10 @@ def probabilities(fitted: Fitted, examples: list[Example]) -> list[list[float]]:
     return [list(row) for row in zip(*columns, strict=True)]
 
 
-def thresholds(examples: list[Example]) -> list[float]:
+def thresholds(examples: list[Example]) -> tuple[list[float], list[float]]:
+    """Each label's threshold and overrule, chosen on cross-validated probabilities: the
+    threshold that maximises the label's F1 of the combination (``model.merge``), then, with
+    that threshold, the overrule (a grid value at or above it, or 1 for never) that does."""
     from sklearn.model_selection import KFold  # type: ignore[import-untyped]
 
     held_out: list[list[float]] = [[] for _ in examples]
@@ -127,26 +130,38 @@ def thresholds(examples: list[Example]) -> list[float]:
         for i, row in zip(test_index, rows, strict=True):
             held_out[i] = row
     rules = [frozenset(analyse(example.text, learned=False).labels) for example in examples]
-    chosen = []
+    chosen, overrules = [], []
     for k, label in enumerate(lexicon.LABELS):
         only = frozenset({label})
 
-        def f1(t: float, k: int = k, label: str = label, only: frozenset[str] = only) -> float:
+        def f1(
+            t: float, u: float = 1.0, k: int = k, label: str = label, only: frozenset[str] = only
+        ) -> float:
             return score(
-                (label in ex.labels, label in model.merge(found, only if p[k] >= t else _NONE))
+                (
+                    label in ex.labels,
+                    label
+                    in model.merge(
+                        found,
+                        only if p[k] >= t else _NONE,
+                        only if u < 1.0 and p[k] >= u else _NONE,
+                    ),
+                )
                 for ex, found, p in zip(examples, rules, held_out, strict=True)
             ).f1
 
-        # On a tie, the higher threshold (fewer labels from the model alone).
-        chosen.append(max(GRID, key=lambda t: (f1(t), t)))
-    return chosen
+        # On a tie, the higher value (fewer labels from the model alone).
+        t = max(GRID, key=lambda t: (f1(t), t))
+        chosen.append(t)
+        overrules.append(max([u for u in GRID if u >= t] + [1.0], key=lambda u: (f1(t, u), u)))
+    return chosen, overrules
 
 
 def export(examples: list[Example]) -> dict[str, Any]:
-    return to_data(fit(examples), thresholds(examples))
+    return to_data(fit(examples), *thresholds(examples))
 
 
-def to_data(fitted: Fitted, chosen: list[float]) -> dict[str, Any]:
+def to_data(fitted: Fitted, chosen: list[float], overrules: list[float]) -> dict[str, Any]:
     """The plain data ``model.from_data`` reads: weights rounded to ``DECIMALS`` places."""
     classifiers = fitted.classifiers
     names = fitted.vectorizer.get_feature_names_out().tolist()
@@ -163,6 +178,7 @@ def to_data(fitted: Fitted, chosen: list[float]) -> dict[str, Any]:
         "labels": list(lexicon.LABELS),
         "intercepts": [round(float(c.intercept_[0]), DECIMALS) for c in classifiers],
         "thresholds": chosen,
+        "overrules": overrules,
         "weights": weights,
     }
 
@@ -192,9 +208,12 @@ def main(argv: list[str] | None = None) -> None:
     args.out.write_text(dumps(data), encoding="utf-8")
     print(
         f"{args.out}: {len(data['weights'])} features, {len(examples)} training messages; "
-        "thresholds "
+        "threshold / overrule "
         + ", ".join(
-            f"{label} {t}" for label, t in zip(data["labels"], data["thresholds"], strict=True)
+            f"{label} {t} / {u}"
+            for label, t, u in zip(
+                data["labels"], data["thresholds"], data["overrules"], strict=True
+            )
         )
     )
 

@@ -46,7 +46,10 @@ FLOORS = {
     "train3": 0.92,
     "train4": 0.95,
     "train5": 0.93,
-    "fresh10": 0.84,
+    "fresh10": 0.96,
+    "train6": 0.91,
+    "train7": 0.94,
+    "train8": 0.93,
 }
 
 

@@ -27,6 +27,7 @@ def _data(**changes: Any) -> dict[str, Any]:
         "labels": LABELS,
         "intercepts": [-3.0] * 9,
         "thresholds": [0.5] * 9,
+        "overrules": [1.0] * 9,
         "weights": {"muppet": [0.0, 40.0, 0, 0, 0, 0, 0, 0, 0], "thanks": [0.0] * 9},
     }
     data.update(changes)
@@ -43,6 +44,7 @@ class TestLoader:
         assert loaded.labels == lexicon.LABELS
         assert len(loaded.weights) > 1000
         assert all(0 < t < 1 for t in loaded.thresholds)
+        assert all(t <= u <= 1 for t, u in zip(loaded.thresholds, loaded.overrules, strict=True))
 
     @pytest.mark.parametrize(
         "changes",
@@ -55,6 +57,9 @@ class TestLoader:
             {"thresholds": [0.0] * 9},
             {"thresholds": [1.0] * 9},
             {"thresholds": ["0.5"] * 9},
+            {"overrules": [0.4] * 9},
+            {"overrules": [1.5] * 9},
+            {"overrules": [1.0] * 8},
             {"weights": {}},
             {"weights": {"muppet": [1.0] * 8}},
             {"weights": [["muppet", [1.0] * 9]]},
@@ -113,7 +118,7 @@ class TestAgainstScikitLearn:
 
         training = load(TRAINING)
         fitted = train.fit(training)
-        runtime = model.from_data(train.to_data(fitted, [0.5] * 9))
+        runtime = model.from_data(train.to_data(fitted, [0.5] * 9, [1.0] * 9))
         sample = load()[::7]
         expected = train.probabilities(fitted, sample)
         for example, row in zip(sample, expected, strict=True):
@@ -183,6 +188,22 @@ class TestCombination:
     def test_the_model_adds_no_harsh_label_to_a_kind_reading(self) -> None:
         kind = _analysis("you always make me laugh", ("appreciation",))
         assert model.combine(kind, model=self.toy) is kind
+
+    def test_a_label_past_its_overrule_crosses_the_guard(self) -> None:
+        overrules = [0.9 if name == "criticism" else 1.0 for name in LABELS]
+        weights = {name: list(row) for name, row in self.toy.weights.items()}
+        bold = model.from_data(_data(weights=weights, overrules=overrules))
+        kind = _analysis("you always make me laugh", ("appreciation",))
+        assert bold.verdict(words_of(kind.text)) == ({"criticism"}, {"criticism"})
+        assert model.combine(kind, model=bold).labels == ("criticism", "appreciation")
+        # Between the threshold and the overrule, the guard still holds.
+        # "laugh" alone has three features: a score of -3 + 7 / sqrt(3), a probability of 0.74.
+        shy = model.from_data(
+            _data(weights={"laugh": _only("criticism", 7.0)}, overrules=overrules)
+        )
+        kind = _analysis("laugh", ("appreciation",))
+        assert shy.verdict(words_of(kind.text)) == ({"criticism"}, frozenset())
+        assert model.combine(kind, model=shy) is kind
 
     def test_the_model_adds_no_kind_label_to_a_harsh_reading(self) -> None:
         harsh = _analysis("sorry you feel that way", ("defensiveness",))
