@@ -50,6 +50,7 @@ FLOORS = {
     "train6": 0.91,
     "train7": 0.94,
     "train8": 0.93,
+    "fresh11": 0.88,
 }
 
 
