@@ -21,7 +21,7 @@ from retrust.coach.scaffold import (
     SITUATION_PLACEHOLDER,
 )
 
-NAMES = {"Sam", "Rose", "Jess"}
+NAMES = {"Sam", "Rose", "Jess", "Tim"}
 PROPER = {"I", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
 PROPER |= {"Thursdays", "Christmas", "English"} | NAMES
 _BLANK = re.compile(r"\[[^\]]*\]")
@@ -266,7 +266,8 @@ class TestHints:
 
 
 def test_every_start_up_offered_on_the_labelled_corpus_is_grammatical() -> None:
-    """The 491 corpus messages (``retrust/coach/data``), written as partners write."""
+    """Every corpus message (``retrust/coach/data``), written as partners write; a name the
+    partner wrote keeps its capital."""
     from retrust.coach.evaluate import load
 
     offered = [s for e in load() if e.text and (s := analyse(e.text).suggestion)]
