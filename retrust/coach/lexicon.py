@@ -288,7 +288,7 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
         ("just wow", ""),
         ("^ funny $", ""),
         # Eighth layer: sarcastic thanks and mock praise, armchair diagnosis.
-        ("thanks|thank you for the lecture|sermon|therapy|lesson", ""),
+        ("thanks|thank ?you for the lecture|sermon|therapy|lesson", ""),
         ("how much do i owe you", ""),
         ("how convenient|romantic", ""),
         ("i will just do everything|it all myself", ""),

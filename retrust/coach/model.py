@@ -35,15 +35,16 @@ feature, and the nine labels' sums in one integer addition per feature (``_pack`
 How the coach combines it with the rules (``combine``, the last line of ``analyser.analyse``):
 a label is reported when the rules find it, **or** when the model's probability reaches that
 label's threshold and ``merge`` allows it: when the rules found only kind labels the model adds
-no harsh one, and when they found only harsh labels it adds no kind one, unless the label's
-probability also reaches its overrule (the eighth layer: a sarcastic "thank you" that the
-rules read as kind and the model as contempt with confidence). The model never removes a label
-the rules found. The thresholds were chosen by five-fold cross-validation on the training
-splits only (``evaluate.TRAINING``), each the one that maximised that label's F1 of the
-combination on the held-out folds, and then each overrule the same way, at or above its
-threshold or 1 (never); ``bench/select_coach8.py`` checked the overrule on four authors the
-layer was trained without (mean harsh F1 0.920 without it, 0.933 with it). A label found
-only by the model has its explanation but no span (there is no phrase to quote) and adds no
+no harsh one, and when they found only harsh labels it adds no kind one, unless a harsh
+label's probability also reaches its overrule (the eighth layer: a sarcastic "thank you" that
+the rules read as kind and the model as contempt with confidence; the rules' appreciation is
+then dropped). The model removes no other label the rules found. The thresholds were chosen
+by five-fold cross-validation on the training splits only (``evaluate.TRAINING``), each the
+one that maximised that label's F1 of the combination on the held-out folds, and then each
+harsh label's overrule the same way, at or above its threshold or 1 (never; every kind
+label's is 1); ``bench/select_coach8.py`` checked the overrule on four authors the layer was
+trained without (mean harsh F1 0.921 without it, 0.933 with it). A label found only by the
+model has its explanation but no span (there is no phrase to quote) and adds no
 start-up scaffold, which is built from the rules' harsh phrases only.
 """
 
@@ -331,11 +332,14 @@ def combine(
     if found == rules:
         return analysis
     labels = _ordered(found)
+    spans = analysis.spans
+    if not rules <= found:  # a label the rules found was dropped: so are its spans
+        spans = tuple([span for span in spans if span.label in found])
     return type(analysis)(  # a new Analysis (``replace`` is slower)
         text=analysis.text,
         language=analysis.language,
         labels=labels,
-        spans=analysis.spans,
+        spans=spans,
         suggestion=analysis.suggestion,
         truncated=analysis.truncated,
         explanations=lexicon.explanations(labels),
@@ -352,18 +356,29 @@ def merge(
     laugh" is warm because the rules read what follows "always"), and when they found only
     harsh labels, the model adds no kind one. When the rules found nothing, or both kinds, the
     model adds any label. Chosen by cross-validation on the training splits (macro F1 0.910
-    with this guard, 0.903 without; harsh F1 0.908 against 0.894). Since the eighth layer, a
-    label whose probability reaches its overrule crosses the guard: sarcastic thanks ("thank
-    you for your thoughtful contribution of silence") read as kind by the rules and as
-    contempt by the model with a high probability.
+    with this guard, 0.903 without; harsh F1 0.908 against 0.894).
+
+    Since the eighth layer, a harsh label in ``strong`` (its probability reached its overrule)
+    crosses the guard into a reading the rules found only kind: sarcastic thanks ("thank you
+    for your thoughtful contribution of silence") read as kind by the rules and as contempt by
+    the model with confidence. When contempt crosses so, the rules' appreciation is dropped:
+    the thanks was the sarcasm, and telling the writer it "builds goodwill" beside a contempt
+    hint would contradict it. No kind label crosses the other way ("thanks for nothing" stays
+    contempt alone).
     """
     if rules:
         harsh = lexicon.HARSH
         if rules.isdisjoint(harsh):
-            model = (model - harsh) | strong
+            crossing = strong & harsh
+            model = (model - harsh) | crossing
+            if "contempt" in crossing:  # the thanks the rules read was the sarcasm
+                return (rules | model) - _SARCASTIC
         elif rules <= harsh:
-            model = (model & harsh) | strong
+            model = model & harsh
     return rules | model
+
+
+_SARCASTIC = frozenset({"appreciation"})
 
 
 def _ordered(labels: Iterable[str]) -> tuple[str, ...]:

@@ -120,7 +120,8 @@ def probabilities(fitted: Fitted, examples: list[Example]) -> list[list[float]]:
 def thresholds(examples: list[Example]) -> tuple[list[float], list[float]]:
     """Each label's threshold and overrule, chosen on cross-validated probabilities: the
     threshold that maximises the label's F1 of the combination (``model.merge``), then, with
-    that threshold, the overrule (a grid value at or above it, or 1 for never) that does."""
+    that threshold, a harsh label's overrule (a grid value at or above it, or 1 for never)
+    that does; a kind label's overrule is 1 (``merge`` lets none cross)."""
     from sklearn.model_selection import KFold  # type: ignore[import-untyped]
 
     held_out: list[list[float]] = [[] for _ in examples]
@@ -153,7 +154,8 @@ def thresholds(examples: list[Example]) -> tuple[list[float], list[float]]:
         # On a tie, the higher value (fewer labels from the model alone).
         t = max(GRID, key=lambda t: (f1(t), t))
         chosen.append(t)
-        overrules.append(max([u for u in GRID if u >= t] + [1.0], key=lambda u: (f1(t, u), u)))
+        candidates = [u for u in GRID if u >= t and label in lexicon.HARSH] + [1.0]
+        overrules.append(max(candidates, key=lambda u: (f1(t, u), u)))
     return chosen, overrules
 
 

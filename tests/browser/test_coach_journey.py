@@ -59,6 +59,19 @@ def test_the_coach_on_a_phone(open_tab, case, partner_a, partner_b, tmp_path):
     panel.scroll_into_view_if_needed()
     page.screenshot(path=str(folder / "coach-breach-report.png"))
     ari.check()
+    # Sarcastic thanks: the rules read only thanks; the learned layer, sure of contempt,
+    # crosses the guard (its overrule), so the hint is there, with no phrase to quote, and
+    # the thanks is not praised as appreciation beside it.
+    page.locator("#breach_what_happened").fill(
+        "Thanks so much for letting me find out from your sister, really thoughtful of you."
+    )
+    sarcasm = panel.locator(".coach-contempt")
+    expect(sarcasm).to_have_count(1)
+    expect(sarcasm.locator("q")).to_have_count(0)
+    expect(panel.locator(".coach-appreciation")).to_have_count(0)
+    sarcasm.scroll_into_view_if_needed()
+    page.screenshot(path=str(folder / "coach-sarcastic-thanks.png"))
+    ari.check()
 
     # 2. The builder: the same panel sits above its send buttons now.
     ari.goto(f"/cases/{case.pk}/gentle-start/")

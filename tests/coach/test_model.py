@@ -207,6 +207,24 @@ class TestCombination:
         assert shy.verdict(words_of(kind.text)) == ({"criticism"}, frozenset())
         assert model.combine(kind, model=shy) is kind
 
+    def test_contempt_past_its_overrule_replaces_the_thanks_it_was_made_of(self) -> None:
+        overrules = [0.9 if name == "contempt" else 1.0 for name in LABELS]
+        weights = {"lovely": _only("contempt"), "thanks": _only("appreciation")}
+        bold = model.from_data(_data(weights=weights, overrules=overrules))
+        thanks = Span("appreciation", 0, 6, "thanks")
+        sarcastic = _analysis("thanks, lovely", ("appreciation",), (thanks,))
+        combined = model.combine(sarcastic, model=bold)
+        assert combined.labels == ("contempt",)
+        assert combined.spans == ()  # no quoted "thanks" under a label no longer there
+        # Merge itself: other kind labels stay, and no kind label crosses into a harsh reading.
+        strong = frozenset({"contempt"})
+        assert model.merge(frozenset({"appreciation", "repair"}), strong, strong) == {
+            "contempt",
+            "repair",
+        }
+        kind = frozenset({"appreciation"})
+        assert model.merge(frozenset({"contempt"}), kind, kind) == {"contempt"}
+
     def test_the_model_adds_no_kind_label_to_a_harsh_reading(self) -> None:
         harsh = _analysis("sorry you feel that way", ("defensiveness",))
         assert model.combine(harsh, model=self.toy) is harsh
