@@ -4,9 +4,9 @@ Run: ``.venv/bin/python bench/select_coach8.py`` (needs scikit-learn; about a mi
 
 The overrule lets the learned layer report a harsh label across ``model.merge``'s guard when
 its probability is high (a sarcastic "thank you" the rules read as appreciation and the model
-as contempt; the appreciation is then dropped). For each of the four latest fresh splits in turn, the committed design
-(``train.export``) is trained on every training split but that one and scored on it, the
-rules combined as the product combines them: once with the overrules chosen by
+as contempt; the appreciation is then dropped). For each of the four latest fresh splits in
+turn, the committed design (``train.export``) is trained on every training split but that one
+and scored on it, the rules combined as the product combines them: once with the overrules chosen by
 cross-validation and once with every overrule at 1 (never). Declared before running: keep the
 overrule when it raises the mean harsh F1 over the four splits and lowers the mean macro F1 by
 no more than 0.005.
