@@ -44,6 +44,7 @@ SPLITS: dict[str, str] = {
     "train7": "harsh messages without trigger words, and their look-alikes; written to train",
     "train8": "kind labels in everyday words, harsh ones wearing kind words; written to train",
     "fresh11": "fresh: a sixth author, more Englishes and couples; never trained or tuned on",
+    "fresh12": "fresh: a seventh author, learners' English, carers, over-65s; never trained on",
 }
 TRAINING = (
     "dev",

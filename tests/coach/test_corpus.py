@@ -51,6 +51,7 @@ FLOORS = {
     "train7": 0.94,
     "train8": 0.93,
     "fresh11": 0.88,
+    "fresh12": 0.86,
 }
 
 
