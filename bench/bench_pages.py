@@ -607,13 +607,26 @@ def personas() -> dict[str, Any]:
     }
 
 
-def in_process(user: Any, path: str, repeat: int = 15) -> tuple[int, float, float]:
-    """One request of ``path`` for ``user`` in this process, through Django's test client:
-    its SQL queries, the milliseconds they took, and the median milliseconds of ``repeat``
-    whole requests (CPU of the page plus its database round trips, no HTTP, no queueing)."""
-    from django.db import connection
+def key_pages(who: dict[str, Any]) -> list[tuple[str, str, str | None]]:
+    """(name, path, persona) of ``/healthz`` and every key page of issue 16."""
+    case_id = who["case"]
+    return [
+        ("/healthz", "/healthz", None),
+        (f"caseload of {who['sizes'][HEAVY]}", "/caseload/", "heavy"),
+        (f"caseload of {who['sizes'][LIGHT]}", "/caseload/", "light"),
+        ("case view", f"/cases/{case_id}/", "heavy"),
+        ("measures", f"/cases/{case_id}/measures/", "heavy"),
+        ("agreements", f"/cases/{case_id}/agreements/", "heavy"),
+        ("partner home", "/home/", "partner"),
+        ("check-ins", "/checkins/", "partner"),
+        ("API case list", "/api/v1/cases", "heavy"),
+        ("API journal", f"/api/v1/cases/{case_id}/journal", "heavy"),
+    ]
+
+
+def signed_in_client(user: Any) -> Any:
+    """Django's test client, signed in as ``user`` and, for staff, past the second factor."""
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -624,6 +637,17 @@ def in_process(user: Any, path: str, repeat: int = 15) -> tuple[int, float, floa
         session = client.session
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()
+    return client
+
+
+def in_process(user: Any, path: str, repeat: int = 15) -> tuple[int, float, float]:
+    """One request of ``path`` for ``user`` in this process, through Django's test client:
+    its SQL queries, the milliseconds they took, and the median milliseconds of ``repeat``
+    whole requests (CPU of the page plus its database round trips, no HTTP, no queueing)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = signed_in_client(user)
     headers = {"accept": "application/json"} if path.startswith("/api/") else {}
     client.get(path, secure=True, headers=headers)  # warm: first-request caches
     with CaptureQueriesContext(connection) as queries:
@@ -647,19 +671,7 @@ def run(args: argparse.Namespace) -> int:
     logging.getLogger("retrust.request").setLevel(logging.WARNING)  # the in-process counts
     who = personas()
     live, size = database_size()
-    case_id = who["case"]
-    pages = [
-        ("/healthz", "", None),
-        (f"caseload of {who['sizes'][HEAVY]}", "/caseload/", "heavy"),
-        (f"caseload of {who['sizes'][LIGHT]}", "/caseload/", "light"),
-        ("case view", f"/cases/{case_id}/", "heavy"),
-        ("measures", f"/cases/{case_id}/measures/", "heavy"),
-        ("agreements", f"/cases/{case_id}/agreements/", "heavy"),
-        ("partner home", "/home/", "partner"),
-        ("check-ins", "/checkins/", "partner"),
-        ("API case list", "/api/v1/cases", "heavy"),
-        ("API journal", f"/api/v1/cases/{case_id}/journal", "heavy"),
-    ]
+    pages = key_pages(who)
     stack = Stack(env, args.port, args.workers, background=False)
     base = f"http://127.0.0.1:{args.port}"
     results = []

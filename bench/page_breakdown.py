@@ -62,9 +62,6 @@ def main() -> int:
     from django.core.handlers.wsgi import WSGIHandler
     from django.core.management import call_command
     from django.db import connection
-    from django.test import Client
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from retrust.core import registry
 
@@ -86,13 +83,7 @@ def main() -> int:
     registry.badge_for = timed_badge
 
     def cookie(user: Any) -> str:
-        client = Client()
-        client.force_login(user)
-        device = TOTPDevice.objects.filter(user=user).first()
-        if device is not None:
-            session = client.session
-            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-            session.save()
+        client = bench_pages.signed_in_client(user)
         return "; ".join(f"{name}={morsel.value}" for name, morsel in client.cookies.items())
 
     def get(path: str, cookies: str) -> str:
@@ -109,18 +100,7 @@ def main() -> int:
         b"".join(app(environ, lambda answer, headers, *_: status.append(answer)))
         return status[0]
 
-    case = who["case"]
-    pages = [
-        ("/healthz", "/healthz", None),
-        (f"caseload of {who['sizes'][bench_pages.HEAVY]}", "/caseload/", "heavy"),
-        (f"caseload of {who['sizes'][bench_pages.LIGHT]}", "/caseload/", "light"),
-        ("case view", f"/cases/{case}/", "heavy"),
-        ("measures", f"/cases/{case}/measures/", "heavy"),
-        ("agreements", f"/cases/{case}/agreements/", "heavy"),
-        ("partner home", "/home/", "partner"),
-        ("check-ins", "/checkins/", "partner"),
-        ("API case list", "/api/v1/cases", "heavy"),
-        ("API journal", f"/api/v1/cases/{case}/journal", "heavy"),
+    pages = bench_pages.key_pages(who) + [
         ("a partner's /account/", "/account/", "partner"),
         ("a clinician's /account/", "/account/", "heavy"),
     ]
