@@ -55,6 +55,12 @@ class Clock:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", required=True)
+    parser.add_argument(
+        "--profile",
+        metavar="PAGE",
+        help="instead of the table, profile one page (its name in the table) with cProfile and "
+        "print the 40 functions with the most time of their own",
+    )
     args = parser.parse_args()
     env = bench_pages.environment(args.database_url, 8799, Path(tempfile.mkdtemp()))
     bench_pages.setup_django(env)
@@ -104,6 +110,10 @@ def main() -> int:
         ("a partner's /account/", "/account/", "partner"),
         ("a clinician's /account/", "/account/", "heavy"),
     ]
+    if args.profile:
+        return profile(
+            dict((name, (path, persona)) for name, path, persona in pages), args, who, cookie, get
+        )
     print(
         "| page | whole request ms | queries | SQL round trips ms | menu badges ms (their SQL "
         "included) | Python outside the badges ms |"
@@ -127,6 +137,27 @@ def main() -> int:
             return statistics.median(row[k] for row in rows) * 1000
 
         print(f"| {name} | {ms(0):.1f} | {rows[-1][4]} | {ms(1):.1f} | {ms(2):.1f} | {ms(3):.1f} |")
+    return 0
+
+
+def profile(pages: dict[str, tuple[str, str]], args: Any, who: Any, cookie: Any, get: Any) -> int:
+    """cProfile over REPEAT requests of one page, warm, sorted by time spent in each function."""
+    import cProfile
+    import pstats
+
+    if args.profile not in pages:
+        raise SystemExit(f"no page {args.profile!r}; one of: {', '.join(pages)}")
+    path, persona = pages[args.profile]
+    cookies = cookie(who[persona]) if persona else ""
+    get(path, cookies)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(REPEAT):
+        get(path, cookies)
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("tottime").print_stats(40)
+    stats.sort_stats("cumulative").print_stats(60)
     return 0
 
 

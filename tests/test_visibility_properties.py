@@ -165,6 +165,16 @@ def test_visible_to_and_can_see_match_the_design_table(world: World) -> None:
                 in_case = {e.pk for e in built.entries if e.case_id == case_id}
                 assert direct == expected & in_case, f"person {person}, case {case_id}, {world}"
 
+            # A partner's cases at once (their home page): the same rows, case by case.
+            partner_of = policy.accesses_for(user, as_=policy.PARTNER)
+            if partner_of and not any(a.is_clinician for a in partner_of):
+                at_once = set(
+                    policy.visible_in(partner_of, JournalEntry.objects).values_list("pk", flat=True)
+                )
+                theirs = {a.case.pk for a in partner_of}
+                in_cases = {e.pk for e in built.entries if e.case_id in theirs}
+                assert at_once == expected & in_cases, f"person {person} at once, {world}"
+
             for entry in built.entries:
                 author = built.author[entry.pk]
                 related = (

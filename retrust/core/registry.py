@@ -44,9 +44,10 @@ class Panel:
     lead: bool = False
 
 
-# Called with (user, {case_id: Case} of their cases, each with its practice: read once by the
-# home page) once per home page; returns {case_id: [Panel, ...]}. One provider runs a fixed
-# number of queries whatever the number of cases, and never reads the cases again.
+# Called with (user, {case_id: CaseAccess} of their cases as a partner, each case with its
+# practice: read once by the home page) once per home page; returns {case_id: [Panel, ...]}.
+# One provider runs a fixed number of queries whatever the number of cases, never reads the
+# cases again, and reads partner-authored rows through ``policy.visible_in`` on these accesses.
 PanelProvider = Callable[[Any, Mapping[int, Any]], dict[int, list[Panel]]]
 
 # Called with (practice, partners by demo key, whether the practice was just created).
@@ -165,10 +166,10 @@ def nav_for(audiences: set[str]) -> list[NavEntry]:
     return [entry for entry in NAV if entry.audience in audiences]
 
 
-def panels_for(user: Any, cases: Mapping[int, Any]) -> dict[int, list[Panel]]:
-    panels: dict[int, list[Panel]] = {case_id: [] for case_id in cases}
+def panels_for(user: Any, accesses: Mapping[int, Any]) -> dict[int, list[Panel]]:
+    panels: dict[int, list[Panel]] = {case_id: [] for case_id in accesses}
     for provider in HOME_PANELS:
-        for case_id, found in provider(user, cases).items():
+        for case_id, found in provider(user, accesses).items():
             panels.setdefault(case_id, []).extend(found)
     for found in panels.values():
         found.sort(key=lambda panel: panel.order)

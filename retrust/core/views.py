@@ -420,7 +420,7 @@ def _home_page(request: HttpRequest, status: int = 200, problem: str = "") -> Ht
         .order_by("-created_at")[:50]
     )
     held = _held_for(user, accesses)
-    panels = registry.panels_for(user, {access.case.pk: access.case for access in accesses})
+    panels = registry.panels_for(user, {access.case.pk: access for access in accesses})
     cases = []
     # The open cases first, the newest first; closed ones (read-only) after them.
     for access in sorted(accesses, key=lambda a: (a.is_closed, -a.case.pk)):

@@ -235,7 +235,7 @@ def _daily_answer_out(answer: DailyAnswer | None, user: Any) -> dict[str, Any] |
 def _daily_out(access: policy.CaseAccess) -> dict[str, Any]:
     """Today's question as the partner's card shows it, from the same read builder."""
     day = timezone.localdate()
-    today = queries.daily_today(access.user, [access.case], day)[access.case.pk]
+    today = queries.daily_today([access], day)[access.case.pk]
     return {
         "case_id": access.case.pk,
         "day": day,

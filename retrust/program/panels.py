@@ -24,8 +24,9 @@ from retrust.agreements.models import (
     Consent,
     Occurrence,
 )
-from retrust.core import pause
-from retrust.core.models import Case, JournalEntry
+from retrust.core import pause, policy
+from retrust.core.models import JournalEntry
+from retrust.core.policy import CaseAccess
 from retrust.core.registry import Panel
 from retrust.core.rules import Visibility
 from retrust.program import forms, journey, queries
@@ -42,7 +43,7 @@ ACTIVITY_PER_CASE = 6
 _PER_SOURCE = 30
 
 
-def journey_panel(user: Any, cases: Mapping[int, Case]) -> dict[int, list[Panel]]:
+def journey_panel(user: Any, cases: Mapping[int, CaseAccess]) -> dict[int, list[Panel]]:
     """The path, the stage's purpose and the goals being worked on. One query."""
     goals: dict[int, list[CaseGoal]] = {}
     working = [GoalStatus.OPEN, GoalStatus.PROGRESSING]
@@ -55,15 +56,15 @@ def journey_panel(user: Any, cases: Mapping[int, Case]) -> dict[int, list[Panel]
             Panel(
                 "program/_journey_panel.html",
                 {
-                    "case": case,
-                    "journey": journey.journey(case.track, case.stage),
+                    "case": access.case,
+                    "journey": journey.journey(access.case.track, access.case.stage),
                     "goals": goals.get(case_id, []),
                 },
                 order=-10,
                 lead=True,
             )
         ]
-        for case_id, case in cases.items()
+        for case_id, access in cases.items()
     }
 
 
@@ -87,18 +88,25 @@ def _named(relation: str) -> tuple[str, ...]:
     return (f"{relation}__display_name", f"{relation}__email")
 
 
-def shared_activity(user: Any, case_ids: Sequence[int]) -> dict[int, list[Happening]]:
+def shared_activity(accesses: Sequence[CaseAccess]) -> dict[int, list[Happening]]:
     """What both partners of each case can see happened lately, newest first. Seven queries."""
+    if not accesses:
+        return {}
+    user = accesses[0].user
+    case_ids = [access.case.pk for access in accesses]
     found: dict[int, list[Happening]] = {case_id: [] for case_id in case_ids}
     in_cases = Q(case_id__in=case_ids)
+
+    def visible(queryset: Any) -> Any:
+        return policy.visible_in(accesses, queryset)
 
     def add(case_id: int, at: datetime | None, text: str, url: str) -> None:
         if at is not None:
             found.setdefault(case_id, []).append(Happening(at, text, url, case_id))
 
     answers = (
-        queries.responses_visible_to(user)
-        .filter(in_cases, visibility=Visibility.COUPLE.value, submitted_at__isnull=False)
+        queries.responses_in(accesses)
+        .filter(visibility=Visibility.COUPLE.value, submitted_at__isnull=False)
         .select_related("author", "assignment")
         .only("case_id", "submitted_at", "assignment__title", *_named("author"))
         .order_by("-submitted_at")[:_PER_SOURCE]
@@ -125,15 +133,15 @@ def shared_activity(user: Any, case_ids: Sequence[int]) -> dict[int, list[Happen
     )
     for model, what, link in shared:
         rows = (
-            model.objects.visible_to(user)
-            .filter(in_cases, visibility=Visibility.COUPLE.value)
+            visible(model.objects.all())
+            .filter(visibility=Visibility.COUPLE.value)
             .select_related("author")
             .only("case_id", "created_at", *_named("author"))
             .order_by("-created_at")[:_PER_SOURCE]
         )
         for row in rows:
             add(row.case_id, row.created_at, f"{_who(user, row.author)} {what}", link(row))
-    agreements = Agreement.objects.visible_to(user).filter(in_cases).values("pk")
+    agreements = visible(Agreement.objects.all()).values("pk")
     for version in (
         AgreementVersion.objects.filter(agreement__in=agreements)
         .select_related("proposed_by", "agreement")
@@ -170,7 +178,7 @@ def shared_activity(user: Any, case_ids: Sequence[int]) -> dict[int, list[Happen
     grouped: dict[tuple[int, int, str], list[Confirmation]] = {}
     for confirmation in (
         Confirmation.objects.filter(
-            occurrence__in=Occurrence.objects.visible_to(user).filter(in_cases).values("pk"),
+            occurrence__in=visible(Occurrence.objects.all()).values("pk"),
             verdict="confirmed",
         )
         .select_related("partner", "occurrence__commitment")
@@ -217,10 +225,10 @@ def shared_activity(user: Any, case_ids: Sequence[int]) -> dict[int, list[Happen
     return found
 
 
-def activity_panel(user: Any, cases: Mapping[int, Case]) -> dict[int, list[Panel]]:
+def activity_panel(user: Any, cases: Mapping[int, CaseAccess]) -> dict[int, list[Panel]]:
     """Recent shared activity, in cases where there is someone to share with."""
-    together = [case_id for case_id, case in cases.items() if case.track != "individual"]
-    activity = shared_activity(user, together)
+    together = [case_id for case_id, access in cases.items() if access.case.track != "individual"]
+    activity = shared_activity([cases[case_id] for case_id in together])
     return {
         case_id: [
             Panel(
@@ -255,9 +263,9 @@ def daily_card(user: Any, today: queries.DailyToday, form: Any = None) -> dict[s
     }
 
 
-def daily_panel(user: Any, cases: Mapping[int, Case]) -> dict[int, list[Panel]]:
+def daily_panel(user: Any, cases: Mapping[int, CaseAccess]) -> dict[int, list[Panel]]:
     """Today's question in each case that has one. Three queries whatever the history."""
-    found = queries.daily_today(user, list(cases.values()), timezone.localdate())
+    found = queries.daily_today(list(cases.values()), timezone.localdate())
     return {
         case_id: [Panel("program/_daily_panel.html", daily_card(user, today), order=5, lead=True)]
         for case_id, today in found.items()

@@ -62,6 +62,15 @@ def responses_visible_to(user: Any) -> QuerySet[ExerciseResponse]:
     return _answer_rule(ExerciseResponse.objects.visible_to(user), user)
 
 
+def responses_in(accesses: list[CaseAccess]) -> QuerySet[ExerciseResponse]:
+    """Answers in several of a partner's cases at once that they may read (their home page)."""
+    if not accesses:
+        return ExerciseResponse.objects.none()
+    return _answer_rule(
+        policy.visible_in(accesses, ExerciseResponse.objects.all()), accesses[0].user
+    )
+
+
 def responses(access: CaseAccess) -> QuerySet[ExerciseResponse]:
     """Answers in this case the person may read; a clinician's read of them is recorded."""
     readable = _answer_rule(ExerciseResponse.objects.all(), access.user)
@@ -362,14 +371,17 @@ class DailyToday:
         return self.mine is not None and self.theirs is not None
 
 
-def daily_today(user: Any, cases: list[Case], today: date) -> dict[int, DailyToday]:
+def daily_today(accesses: list[CaseAccess], today: date) -> dict[int, DailyToday]:
     """Today's question in each of this partner's cases, with what may be shown of the
     answers and the gentle streak. Three queries whatever the history."""
-    case_ids = [case.pk for case in cases]
-    found = daily_settings(case_ids)
+    if not accesses:
+        return {}
+    user = accesses[0].user
+    cases = [access.case for access in accesses]
+    found = daily_settings([case.pk for case in cases])
     answers = (
-        DailyAnswer.objects.visible_to(user)
-        .filter(case_id__in=case_ids, day__gte=today - timedelta(days=STREAK_WINDOW_DAYS))
+        policy.visible_in(accesses, DailyAnswer.objects.all())
+        .filter(day__gte=today - timedelta(days=STREAK_WINDOW_DAYS))
         .values_list("case_id", "author_id", "day")
     )
     authors_by_day: dict[tuple[int, date], set[int]] = {}
@@ -377,8 +389,8 @@ def daily_today(user: Any, cases: list[Case], today: date) -> dict[int, DailyTod
         authors_by_day.setdefault((case_id, day), set()).add(author_id)
     todays = {
         (answer.case_id, answer.author_id == user.pk): answer
-        for answer in DailyAnswer.objects.visible_to(user)
-        .filter(case_id__in=case_ids, day=today)
+        for answer in policy.visible_in(accesses, DailyAnswer.objects.all())
+        .filter(day=today)
         .select_related("author")
     }
     result = {}

@@ -175,7 +175,7 @@ def _daily_page(
     request: HttpRequest, access: CaseAccess, form: Any = None, status: int = 200
 ) -> HttpResponse:
     day = timezone.localdate()
-    today = queries.daily_today(access.user, [access.case], day)[access.case.pk]
+    today = queries.daily_today([access], day)[access.case.pk]
     history = list(
         queries.daily_answers(access)
         .filter(day__lt=day, day__gte=day - timedelta(days=DAILY_HISTORY_DAYS))

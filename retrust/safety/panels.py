@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from retrust.core.models import Case
+from retrust.core.policy import CaseAccess
 from retrust.core.registry import Panel
 from retrust.safety.models import SafetyScreen
 
 
-def partner_home(user: Any, cases: Mapping[int, Case]) -> dict[int, list[Panel]]:
+def partner_home(user: Any, cases: Mapping[int, CaseAccess]) -> dict[int, list[Panel]]:
     screened = set(
         SafetyScreen.objects.filter(case_id__in=list(cases), respondent=user).values_list(
             "case_id", flat=True
@@ -20,7 +20,7 @@ def partner_home(user: Any, cases: Mapping[int, Case]) -> dict[int, list[Panel]]
         case_id: [
             Panel(
                 "safety/_home_panel.html",
-                {"case": cases[case_id], "screened": case_id in screened},
+                {"case": cases[case_id].case, "screened": case_id in screened},
                 order=10,
             )
         ]

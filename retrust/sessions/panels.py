@@ -8,12 +8,13 @@ from typing import Any
 from django.utils import timezone
 
 from retrust.core import policy
+from retrust.core.policy import CaseAccess
 from retrust.core.registry import Panel
 from retrust.sessions import actions
 from retrust.sessions.models import Appointment, Status, settings_for
 
 
-def partner_home(user: Any, cases: Mapping[int, Any]) -> dict[int, list[Panel]]:
+def partner_home(user: Any, cases: Mapping[int, CaseAccess]) -> dict[int, list[Panel]]:
     """The partner's next session in each case (their own sessions only). Two queries."""
     from retrust.sessions.queries import wall
 
@@ -26,7 +27,7 @@ def partner_home(user: Any, cases: Mapping[int, Any]) -> dict[int, list[Panel]]:
     ).order_by("start")
     rows = list(upcoming)
     # Looked up whether or not anything is booked, so the page's queries stay the same.
-    zone = actions.zone_for(user, cases[rows[0].case_id].practice_id if rows else 0)
+    zone = actions.zone_for(user, cases[rows[0].case_id].case.practice_id if rows else 0)
     for appointment in rows:
         if appointment.case_id in found:
             continue
