@@ -119,6 +119,21 @@ def test_homework_revealed_together_and_stage_advance(
     expect(first.page.get_by_text("Thank you for Sunday")).to_be_visible()
     first.check()
 
+    # Each partner's home, on the phone, says what they shared lately, in their own words:
+    # "You" for what they did, the other partner's name for theirs; never the words.
+    lately = (
+        ("ari", first, "Bo sent a note of appreciation", "You shared answers to"),
+        ("bo", second, "You sent a note of appreciation", "Ari shared answers to"),
+    )
+    for who, tab, note_line, answers_line in lately:
+        tab.goto("/")
+        panel = tab.page.get_by_role("region", name="Lately, shared between you")
+        expect(panel.get_by_text(note_line)).to_be_visible()
+        expect(panel.get_by_text(answers_line)).to_be_visible()
+        expect(panel.get_by_text("Thank you for Sunday")).to_have_count(0)
+        tab.check()
+        tab.shot(f"home-lately-{who}")
+
 
 def test_clinician_library_and_discernment_decision(open_tab, clinician, case, partner_a):
     staff = open_tab(clinician)
