@@ -111,9 +111,12 @@ def main() -> int:
         ("a clinician's /account/", "/account/", "heavy"),
     ]
     if args.profile:
-        return profile(
-            dict((name, (path, persona)) for name, path, persona in pages), args, who, cookie, get
-        )
+        found = [(path, persona) for name, path, persona in pages if name == args.profile]
+        if not found:
+            names = ", ".join(name for name, _, _ in pages)
+            raise SystemExit(f"no page {args.profile!r}; one of: {names}")
+        path, persona = found[0]
+        return profile(path, cookie(who[persona]) if persona else "", get)
     print(
         "| page | whole request ms | queries | SQL round trips ms | menu badges ms (their SQL "
         "included) | Python outside the badges ms |"
@@ -140,15 +143,11 @@ def main() -> int:
     return 0
 
 
-def profile(pages: dict[str, tuple[str, str]], args: Any, who: Any, cookie: Any, get: Any) -> int:
+def profile(path: str, cookies: str, get: Any) -> int:
     """cProfile over REPEAT requests of one page, warm, sorted by time spent in each function."""
     import cProfile
     import pstats
 
-    if args.profile not in pages:
-        raise SystemExit(f"no page {args.profile!r}; one of: {', '.join(pages)}")
-    path, persona = pages[args.profile]
-    cookies = cookie(who[persona]) if persona else ""
     get(path, cookies)
     profiler = cProfile.Profile()
     profiler.enable()

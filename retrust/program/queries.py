@@ -45,12 +45,20 @@ CHECKIN_EXERCISE = "daily-needs-check-in"
 # --- answers --------------------------------------------------------------------------------
 
 
-def _answer_rule(queryset: QuerySet[ExerciseResponse], user: Any) -> QuerySet[ExerciseResponse]:
-    """Leave out other people's drafts and reveal-together answers still waiting (partners)."""
+def _answer_rule(
+    queryset: QuerySet[ExerciseResponse], user: Any, partner_in: Any = None
+) -> QuerySet[ExerciseResponse]:
+    """Leave out other people's drafts and reveal-together answers still waiting (partners).
+
+    ``partner_in``: the cases where ``user`` is a partner, when the caller knows them already
+    (their accesses); otherwise a subquery over their memberships.
+    """
+    if partner_in is None:
+        partner_in = policy.member_case_ids(user)
     not_mine = ~Q(author_id=user.pk)
     draft = Q(submitted_at__isnull=True)
     waiting = Q(assignment__reveal_together=True, assignment__revealed_at__isnull=True) & Q(
-        case_id__in=policy.member_case_ids(user)
+        case_id__in=partner_in
     )
     return queryset.exclude(not_mine & (draft | waiting))
 
@@ -66,9 +74,8 @@ def responses_in(accesses: list[CaseAccess]) -> QuerySet[ExerciseResponse]:
     """Answers in several of a partner's cases at once that they may read (their home page)."""
     if not accesses:
         return ExerciseResponse.objects.none()
-    return _answer_rule(
-        policy.visible_in(accesses, ExerciseResponse.objects.all()), accesses[0].user
-    )
+    visible = policy.visible_in(accesses, ExerciseResponse.objects.all())
+    return _answer_rule(visible, accesses[0].user, [access.case.pk for access in accesses])
 
 
 def responses(access: CaseAccess) -> QuerySet[ExerciseResponse]:
